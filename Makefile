@@ -1,0 +1,46 @@
+# The few commands a newcomer needs. Only Python 3.11 is assumed; everything else lands in .venv.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint format bench messages clean
+
+$(STAMP): requirements/base.txt requirements/prod.txt requirements/dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	@echo "==> Creating the virtual environment in $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "==> Installing pinned dependencies (first time takes a minute or two)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	@echo "==> Applying database migrations (SQLite in var/)"
+	@$(PY) manage.py migrate --no-input -v 0
+	@echo "==> Loading the demo workspace"
+	@$(PY) manage.py seed_demo
+	@$(PY) manage.py run_demo
+
+test: $(STAMP)
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	@$(PY) -m pytest tests/bench -q -p no:randomly $(PYTEST_ARGS)
+
+messages: $(STAMP)
+	@$(PY) manage.py makemessages -l de --no-location --no-obsolete -i ".venv/*" -i "var/*"
+	@$(PY) manage.py makemessages -l de -d djangojs --no-location --no-obsolete -i ".venv/*" -i "var/*" -i "static/vendor/*"
+	@$(PY) manage.py compilemessages_py
+
+clean:
+	rm -rf $(VENV) var

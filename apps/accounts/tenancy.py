@@ -1,0 +1,163 @@
+"""The one place tenant scoping lives.
+
+The workspace always comes from the URL (`/w/<workspace_slug>/...`), never from session
+state. A user who is not a member of it gets a 404 — the same answer as for a workspace
+that does not exist, so nobody learns which slugs are taken. Role limits *inside* one's own
+workspace are a 403.
+
+Everything that reads or writes tenant-owned rows goes through here:
+
+- views:  `@workspace_view(min_role=...)` sets `request.workspace` and `request.membership`;
+          `get_owned_or_404(Model, workspace=..., pk=...)` and `owned(Model, workspace=...)`.
+- API:    `WorkspaceScopedViewSet`, which scopes by itself and refuses subclasses that
+          override `get_queryset`.
+- tasks:  `workspace_for_task(id)` and `owned_for_task(Model, workspace_id=..., pk=...)`.
+
+tests/test_tenancy_guards.py walks every URL as an outsider and scans view and API modules
+for unscoped queries, so a new view that forgets this module fails CI.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import TYPE_CHECKING, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from rest_framework import viewsets
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Membership, Workspace
+
+WORKSPACE_URL_KWARG = "workspace_slug"
+
+M = TypeVar("M", bound=models.Model)
+
+
+class WorkspaceOwnedQuerySet(models.QuerySet):
+    def for_workspace(self, workspace) -> WorkspaceOwnedQuerySet:
+        return self.filter(workspace=workspace)
+
+
+class WorkspaceOwned(models.Model):
+    """Abstract base for every row a tenant owns: an indexed workspace foreign key."""
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, db_index=True, verbose_name="workspace"
+    )
+
+    objects = WorkspaceOwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def membership_for(user, workspace_slug: str) -> Membership:
+    """The user's membership of the workspace with this slug, or 404."""
+    from apps.accounts.models import Membership
+
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Membership.objects.select_related("workspace").get(
+            user=user, workspace__slug=workspace_slug
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def require_role(membership: Membership, minimum: str) -> None:
+    if not membership.has_role(minimum):
+        raise PermissionDenied
+
+
+def workspace_view(min_role: str = "viewer"):
+    """Decorate a view whose URL carries `workspace_slug`.
+
+    Anonymous users go to the login page; non-members get 404; members below `min_role`
+    get 403. The view receives the request with `.workspace` and `.membership` set and
+    does not get the slug as an argument.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            slug = kwargs.pop(WORKSPACE_URL_KWARG)
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            membership = membership_for(request.user, slug)
+            require_role(membership, min_role)
+            request.membership = membership
+            request.workspace = membership.workspace
+            return view(request, *args, **kwargs)
+
+        wrapper.workspace_scoped = True
+        wrapper.min_role = min_role
+        return wrapper
+
+    return decorator
+
+
+def owned(model: type[M], *, workspace: Workspace) -> models.QuerySet[M]:
+    """All rows of a workspace-owned model that belong to this workspace."""
+    return model._default_manager.filter(workspace=workspace)
+
+
+def get_owned_or_404(model_or_queryset, *, workspace: Workspace, **lookups):
+    """One row of this workspace, or 404 — whether it is missing or someone else's."""
+    queryset = (
+        model_or_queryset
+        if isinstance(model_or_queryset, models.QuerySet)
+        else model_or_queryset._default_manager.all()
+    )
+    try:
+        return queryset.filter(workspace=workspace).get(**lookups)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def workspace_for_task(workspace_id: int) -> Workspace | None:
+    """The workspace a task was given, or None when it has been deleted since."""
+    from apps.accounts.models import Workspace
+
+    return Workspace.objects.filter(pk=workspace_id).first()
+
+
+def owned_for_task(model: type[M], *, workspace_id: int, pk) -> M | None:
+    """A task's row, re-scoped to the workspace it was enqueued for; None if gone."""
+    return model._default_manager.filter(workspace_id=workspace_id, pk=pk).first()
+
+
+class WorkspaceScopedViewSet(viewsets.GenericViewSet):
+    """DRF base: resolves the workspace from the URL and scopes `queryset` to it.
+
+    Subclasses set `queryset` (with their select_related) and `serializer_class`. They may
+    not override `get_queryset`: that is the scoping, and a class that replaces it is
+    refused at import time rather than leaking another tenant's rows.
+    """
+
+    write_role = "editor"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset; WorkspaceScopedViewSet scopes the "
+                "queryset itself. Narrow it with `queryset` or `filter_queryset` instead."
+            )
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.membership = membership_for(request.user, kwargs[WORKSPACE_URL_KWARG])
+        self.workspace = self.membership.workspace
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            require_role(self.membership, self.write_role)
+
+    def get_queryset(self):
+        return self.queryset.all().filter(workspace=self.workspace)
+
+    def perform_create(self, serializer):
+        serializer.save(workspace=self.workspace)

@@ -1,0 +1,29 @@
+from django.urls import include, path
+
+from apps.accounts import views
+
+workspace_urls = [
+    path("", views.dashboard, name="dashboard"),
+    path("content/", views.section, {"section": "content"}, name="content"),
+    path("calendar/", views.section, {"section": "calendar"}, name="calendar"),
+    path("leads/", views.section, {"section": "leads"}, name="leads"),
+    path("analytics/", views.section, {"section": "analytics"}, name="analytics"),
+    path("settings/", views.workspace_settings, name="workspace_settings"),
+    path("settings/profile/", views.profile, name="profile"),
+    path("settings/members/", views.members, name="members"),
+    path("settings/members/invite/", views.member_invite, name="member_invite"),
+    path("settings/members/<int:pk>/role/", views.member_change_role, name="member_change_role"),
+    path("settings/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "settings/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"
+    ),
+    path("settings/audit/", views.audit_log, name="audit_log"),
+]
+
+urlpatterns = [
+    path("app/", views.home, name="home"),
+    path("app/workspaces/new/", views.workspace_create, name="workspace_create"),
+    path("app/preferences/", views.preferences, name="preferences"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("w/<slug:workspace_slug>/", include(workspace_urls)),
+]

@@ -1,0 +1,254 @@
+"""Workspace, membership and profile screens. Thin: parse, call one service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts import selectors, services
+from apps.accounts.forms import (
+    ExpertiseProfileForm,
+    InvitationForm,
+    RoleForm,
+    UserPreferencesForm,
+    WorkspaceCreateForm,
+    WorkspaceSettingsForm,
+)
+from apps.accounts.models import Invitation, Membership, Role
+from apps.accounts.tenancy import get_owned_or_404, workspace_view
+from apps.core.http import client_ip
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a signed-in user lands: their first workspace, or a page to make one."""
+    membership = selectors.memberships_of_user(user=request.user).first()
+    if membership is None:
+        return redirect("workspace_create")
+    return redirect("dashboard", workspace_slug=membership.workspace.slug)
+
+
+@login_required
+def workspace_create(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace = services.workspace_create(
+            owner=request.user, name=form.cleaned_data["name"], ip_address=client_ip(request)
+        )
+        messages.success(request, _("Workspace “%(name)s” created.") % {"name": workspace.name})
+        return redirect("dashboard", workspace_slug=workspace.slug)
+    return render(request, "accounts/workspace_create.html", {"form": form})
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = UserPreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_preferences(
+            user=request.user,
+            full_name=form.cleaned_data["full_name"],
+            timezone_name=form.cleaned_data["timezone"],
+            ip_address=client_ip(request),
+        )
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("preferences")
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@workspace_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    profile = selectors.profile_of_member(workspace=request.workspace, user=request.user)
+    return render(request, "accounts/dashboard.html", {"profile": profile})
+
+
+@workspace_view()
+def section(request: HttpRequest, section: str) -> HttpResponse:
+    """Sections whose screens arrive with later releases show an honest empty state."""
+    return render(request, "accounts/section_empty.html", {"section": section})
+
+
+# --- Workspace settings --------------------------------------------------------------------
+
+
+@workspace_view(min_role=Role.ADMIN)
+def workspace_settings(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace
+    form = WorkspaceSettingsForm(request.POST or None, instance=workspace)
+    if request.method == "POST" and form.is_valid():
+        services.workspace_update(
+            workspace=workspace,
+            actor=request.user,
+            ip_address=client_ip(request),
+            **{name: form.cleaned_data[name] for name in form.fields},
+        )
+        messages.success(request, _("Workspace settings saved."))
+        return redirect("workspace_settings", workspace_slug=workspace.slug)
+    # An invalid form must not leave half-applied values on the workspace shown in the nav.
+    workspace.refresh_from_db()
+    return render(request, "accounts/workspace_settings.html", {"form": form})
+
+
+@workspace_view()
+def profile(request: HttpRequest) -> HttpResponse:
+    profile = selectors.profile_of_member(workspace=request.workspace, user=request.user)
+    form = ExpertiseProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(
+            profile=profile,
+            actor=request.user,
+            ip_address=client_ip(request),
+            **{name: form.cleaned_data[name] for name in form.fields},
+        )
+        messages.success(request, _("Your expertise profile is saved."))
+        return redirect("profile", workspace_slug=request.workspace.slug)
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@workspace_view(min_role=Role.OWNER)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = selectors.audit_events(workspace=request.workspace)
+    return render(request, "accounts/audit_log.html", {"events": events})
+
+
+# --- Members and invitations ---------------------------------------------------------------
+
+
+def _members_context(request, invite_form=None):
+    return {
+        "members": selectors.workspace_members(workspace=request.workspace),
+        "invitations": selectors.pending_invitations(workspace=request.workspace),
+        "invite_form": invite_form or InvitationForm(),
+        "roles": Role.choices,
+    }
+
+
+def _render_members(request, invite_form=None, status=200):
+    template = "accounts/members.html"
+    if request.htmx:
+        template += "#member-panel"
+    return render(request, template, _members_context(request, invite_form), status=status)
+
+
+@workspace_view()
+def members(request: HttpRequest) -> HttpResponse:
+    return _render_members(request)
+
+
+@require_POST
+@workspace_view(min_role=Role.ADMIN)
+def member_invite(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                workspace=request.workspace,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor_membership=request.membership,
+                ip_address=client_ip(request),
+            )
+        except services.AccountsError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            if not request.htmx:
+                return redirect("members", workspace_slug=request.workspace.slug)
+            form = None
+    if form is not None and not request.htmx:
+        return render(request, "accounts/members.html", _members_context(request, form), status=400)
+    return _render_members(request, form)
+
+
+@require_POST
+@workspace_view(min_role=Role.ADMIN)
+def member_change_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_owned_or_404(
+        Membership.objects.select_related("user"), workspace=request.workspace, pk=pk
+    )
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                actor_membership=request.membership,
+                ip_address=client_ip(request),
+            )
+            messages.success(
+                request,
+                _("%(email)s is now %(role)s.")
+                % {"email": membership.user.email, "role": membership.get_role_display()},
+            )
+        except services.AccountsError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Choose a valid role."))
+    if request.htmx:
+        return _render_members(request)
+    return redirect("members", workspace_slug=request.workspace.slug)
+
+
+@require_POST
+@workspace_view(min_role=Role.ADMIN)
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_owned_or_404(
+        Membership.objects.select_related("user"), workspace=request.workspace, pk=pk
+    )
+    try:
+        services.membership_remove(
+            membership=membership,
+            actor_membership=request.membership,
+            ip_address=client_ip(request),
+        )
+        messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
+    except services.AccountsError as error:
+        messages.error(request, str(error))
+    if request.htmx:
+        return _render_members(request)
+    return redirect("members", workspace_slug=request.workspace.slug)
+
+
+@require_POST
+@workspace_view(min_role=Role.ADMIN)
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_owned_or_404(Invitation, workspace=request.workspace, pk=pk)
+    services.invitation_revoke(
+        invitation=invitation, actor=request.user, ip_address=client_ip(request)
+    )
+    messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
+    if request.htmx:
+        return _render_members(request)
+    return redirect("members", workspace_slug=request.workspace.slug)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation email. The token is the secret; there is no workspace in the
+    URL, and an unknown token is a 404."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("workspace", "invited_by"), token=token
+    )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        try:
+            services.invitation_accept(
+                invitation=invitation, user=request.user, ip_address=client_ip(request)
+            )
+        except services.AccountsError as error:
+            messages.error(request, str(error))
+            return redirect("invitation_accept", token=token)
+        messages.success(
+            request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name}
+        )
+        return redirect("dashboard", workspace_slug=invitation.workspace.slug)
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("account_login")

@@ -1,0 +1,22 @@
+"""Celery, configured from Django settings (CELERY_*), tasks autodiscovered from every app."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techlead.settings.dev")
+
+app = Celery("techlead")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _make_broker_folders(sender, **kwargs):
+    # The filesystem transport expects its folders to exist before the first message.
+    from django.conf import settings
+
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        if folder:
+            os.makedirs(folder, exist_ok=True)

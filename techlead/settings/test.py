@@ -1,0 +1,29 @@
+"""The test suite: SQLite in memory unless DATABASE_URL is set (CI sets it to PostgreSQL)."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, REDIS_URL, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_RATE_LIMITS = False
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ":memory:",
+        "ATOMIC_REQUESTS": True,
+    }
+if REDIS_URL:
+    # Tests on Redis get their own database number so they never touch a dev worker's queue.
+    CELERY_BROKER_URL = env("TEST_REDIS_URL", default=REDIS_URL)
+else:
+    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+FIELD_ENCRYPTION_KEYS = ["cjEe2pGTSzCR6eSpqUHsKgv9ba3VtC4VEmdg_0Gf2jQ="]
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
