@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "apps.core",
     "apps.accounts",
+    "apps.linkedin",
 ]
 
 MIDDLEWARE = [
@@ -247,3 +248,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- LinkedIn ------------------------------------------------------------------------------
+# The sandbox (apps/linkedin/sandbox) by default; production sets the real hosts.
+LINKEDIN_OAUTH_BASE = env("LINKEDIN_OAUTH_BASE", default="http://127.0.0.1:8765/oauth/v2")
+LINKEDIN_API_BASE = env("LINKEDIN_API_BASE", default="http://127.0.0.1:8765")
+LINKEDIN_API_VERSION = env("LINKEDIN_API_VERSION", default="202611")
+LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", default="sandbox-client")
+LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", default="sandbox-secret")
+LINKEDIN_TIMEOUT_SECONDS = env.float("LINKEDIN_TIMEOUT_SECONDS", default=10.0)
+LINKEDIN_SANDBOX_PORT = env.int("LINKEDIN_SANDBOX_PORT", default=8765)
