@@ -35,3 +35,9 @@ def profile_of_member(*, workspace, user) -> ExpertiseProfile:
 
 def audit_events(*, workspace, limit: int = 200) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(workspace=workspace).select_related("actor")[:limit]
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation an email link points at. The token is the secret and carries no
+    workspace; it is looked up across workspaces on purpose."""
+    return Invitation.objects.select_related("workspace", "invited_by").filter(token=token).first()

@@ -91,23 +91,26 @@ def workspace_create_personal(*, user: User, ip_address: str | None = None) -> W
 def workspace_update(
     *, workspace: Workspace, actor: User, ip_address: str | None = None, **fields
 ) -> Workspace:
+    # Compare with the stored row, not the instance: a bound ModelForm has already copied
+    # the new values onto the instance it was given.
+    stored = Workspace.objects.select_for_update().get(pk=workspace.pk)
     changed = {}
     for name, value in fields.items():
-        old = getattr(workspace, name)
+        old = getattr(stored, name)
         if old != value:
             changed[name] = {"from": old, "to": value}
-            setattr(workspace, name, value)
+            setattr(stored, name, value)
     if changed:
-        workspace.save(update_fields=list(changed))
+        stored.save(update_fields=list(changed))
         audit_record(
             action="workspace.settings_changed",
             actor=actor,
-            workspace=workspace,
-            target=workspace.name,
+            workspace=stored,
+            target=stored.name,
             ip_address=ip_address,
             changes=changed,
         )
-    return workspace
+    return stored
 
 
 # --- Memberships ---------------------------------------------------------------------------

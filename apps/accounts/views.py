@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -136,8 +137,8 @@ def members(request: HttpRequest) -> HttpResponse:
     return _render_members(request)
 
 
-@require_POST
 @workspace_view(min_role=Role.ADMIN)
+@require_POST
 def member_invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
@@ -163,8 +164,8 @@ def member_invite(request: HttpRequest) -> HttpResponse:
     return _render_members(request, form)
 
 
-@require_POST
 @workspace_view(min_role=Role.ADMIN)
+@require_POST
 def member_change_role(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_owned_or_404(
         Membership.objects.select_related("user"), workspace=request.workspace, pk=pk
@@ -192,8 +193,8 @@ def member_change_role(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("members", workspace_slug=request.workspace.slug)
 
 
-@require_POST
 @workspace_view(min_role=Role.ADMIN)
+@require_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_owned_or_404(
         Membership.objects.select_related("user"), workspace=request.workspace, pk=pk
@@ -212,8 +213,8 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("members", workspace_slug=request.workspace.slug)
 
 
-@require_POST
 @workspace_view(min_role=Role.ADMIN)
+@require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_owned_or_404(Invitation, workspace=request.workspace, pk=pk)
     services.invitation_revoke(
@@ -228,12 +229,12 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link in an invitation email. The token is the secret; there is no workspace in the
     URL, and an unknown token is a 404."""
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("workspace", "invited_by"), token=token
-    )
+    invitation = selectors.invitation_by_token(token=token)
+    if invitation is None:
+        raise Http404
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"{_login_url()}?next={request.path}")
+            return redirect_to_login(request.path)
         try:
             services.invitation_accept(
                 invitation=invitation, user=request.user, ip_address=client_ip(request)
@@ -246,9 +247,3 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("dashboard", workspace_slug=invitation.workspace.slug)
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
-
-
-def _login_url() -> str:
-    from django.urls import reverse
-
-    return reverse("account_login")

@@ -1,0 +1,272 @@
+import re
+
+import pytest
+from django.core import mail
+
+from apps.accounts.models import AuditEvent, ExpertiseProfile, Membership, Role, User, Workspace
+from apps.accounts.tests.factories import InvitationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signing_up_requires_email_verification_then_lands_on_a_personal_workspace(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "nina@example.com",
+            "password1": "a-Long-passw0rd!",
+            "password2": "a-Long-passw0rd!",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == "/accounts/confirm-email/"
+    user = User.objects.get(email="nina@example.com")
+    workspace = Workspace.objects.get(membership__user=user)
+    assert Membership.objects.get(user=user).role == Role.OWNER
+    assert ExpertiseProfile.objects.filter(workspace=workspace, user=user).exists()
+
+    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("testserver", 1)[-1]
+    confirm = client.post(path)
+    assert confirm.status_code == 302
+    assert client.get("/app/").url == f"/w/{workspace.slug}/"
+
+
+def test_the_dashboard_greets_the_member_and_shows_next_steps(alice_client, alice_workspace):
+    response = alice_client.get(f"/w/{alice_workspace.slug}/")
+    assert response.status_code == 200
+    assert "Welcome, Alice Archer" in response.text
+    assert "Describe your expertise" in response.text
+
+
+def test_sections_to_come_show_an_honest_empty_state(alice_client, alice_workspace):
+    response = alice_client.get(f"/w/{alice_workspace.slug}/leads/")
+    assert response.status_code == 200
+    assert "No leads yet" in response.text
+
+
+def test_the_expertise_profile_saves_lists_and_case_studies(alice_client, alice, alice_workspace):
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/profile/",
+        {
+            "headline": "Cloud architect",
+            "areas": "Kubernetes, Kafka,  , data platforms",
+            "years_experience": "12",
+            "industries": "fintech",
+            "offers": "architecture review, workshops",
+            "case_studies": "Kafka rescue | lag down from 2h to 3s\n\nEKS migration | -38% spend",
+            "tone": "direct",
+            "language": "de",
+        },
+    )
+    assert response.status_code == 302
+    profile = ExpertiseProfile.objects.get(workspace=alice_workspace, user=alice)
+    assert profile.areas == ["Kubernetes", "Kafka", "data platforms"]
+    assert profile.case_studies == [
+        {"title": "Kafka rescue", "outcome": "lag down from 2h to 3s"},
+        {"title": "EKS migration", "outcome": "-38% spend"},
+    ]
+    assert profile.language == "de"
+
+
+def test_a_bad_profile_shows_field_errors_and_keeps_what_was_typed(alice_client, alice_workspace):
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/profile/",
+        {
+            "headline": "Kept headline",
+            "years_experience": "-3",
+            "tone": "direct",
+            "language": "en",
+            "case_studies": "| outcome without title",
+        },
+    )
+    assert response.status_code == 200
+    assert "Kept headline" in response.text
+    assert "has no title" in response.text
+    assert "greater than or equal to 0" in response.text
+
+
+def test_workspace_settings_save_for_an_owner(alice_client, alice_workspace):
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/",
+        {"name": "Alice Consulting", "timezone": "America/New_York", "posting_paused": "on"},
+    )
+    assert response.status_code == 302
+    alice_workspace.refresh_from_db()
+    assert (alice_workspace.name, alice_workspace.timezone, alice_workspace.posting_paused) == (
+        "Alice Consulting",
+        "America/New_York",
+        True,
+    )
+
+
+def test_an_unknown_time_zone_is_a_field_error(alice_client, alice_workspace):
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/", {"name": "Alice Co", "timezone": "Mars/Olympus"}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+
+
+def test_the_member_list_runs_a_fixed_number_of_queries(
+    alice_client, alice_workspace, django_assert_num_queries
+):
+    for _ in range(5):
+        InvitationFactory(workspace=alice_workspace)
+    # session, user, membership+workspace (tenancy), members+users, pending invitations,
+    # switcher memberships; inside ATOMIC_REQUESTS: savepoint and release.
+    with django_assert_num_queries(8):
+        response = alice_client.get(f"/w/{alice_workspace.slug}/settings/members/")
+    assert response.status_code == 200
+    assert response.text.count("invitee") == 5
+
+
+def test_inviting_by_htmx_returns_the_refreshed_member_panel(alice_client, alice_workspace):
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/members/invite/",
+        {"email": "newbie@example.com", "role": "viewer"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="member-panel">')
+    assert "newbie@example.com" in response.text
+    assert "<html" not in response.text
+
+
+def test_an_invalid_invitation_shows_the_error_without_losing_the_page(
+    alice_client, alice_workspace
+):
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/members/invite/", {"email": "not-an-email"}
+    )
+    assert response.status_code == 400
+    assert "Enter a valid email address" in response.text
+    assert "not-an-email" in response.text
+
+
+def test_an_editor_cannot_invite_or_change_roles(bob_client, alice, alice_workspace):
+    alices = Membership.objects.get(workspace=alice_workspace, user=alice)
+    invite = bob_client.post(
+        f"/w/{alice_workspace.slug}/settings/members/invite/",
+        {"email": "x@example.com", "role": "owner"},
+    )
+    role = bob_client.post(
+        f"/w/{alice_workspace.slug}/settings/members/{alices.pk}/role/", {"role": "viewer"}
+    )
+    assert (invite.status_code, role.status_code) == (403, 403)
+    alices.refresh_from_db()
+    assert alices.role == Role.OWNER
+
+
+def test_an_owner_changes_a_role_and_sees_it(alice_client, bob, alice_workspace):
+    bobs = Membership.objects.get(workspace=alice_workspace, user=bob)
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/members/{bobs.pk}/role/",
+        {"role": "admin"},
+        follow=True,
+    )
+    bobs.refresh_from_db()
+    assert bobs.role == Role.ADMIN
+    assert "bob@example.com is now Admin" in response.text
+
+
+def test_removing_the_last_owner_is_refused_with_a_message(alice_workspace, bob):
+    bobs = Membership.objects.get(workspace=alice_workspace, user=bob)
+    bobs.role = Role.OWNER
+    bobs.save()
+    alice_m = Membership.objects.exclude(pk=bobs.pk).get(workspace=alice_workspace)
+    alice_m.delete()
+    from django.test import Client
+
+    client = Client()
+    client.force_login(bob)
+    response = client.post(
+        f"/w/{alice_workspace.slug}/settings/members/{bobs.pk}/remove/", follow=True
+    )
+    assert "at least one owner" in response.text
+    assert Membership.objects.filter(pk=bobs.pk).exists()
+
+
+def test_an_invitee_accepts_and_joins(client, alice_workspace):
+    invitation = InvitationFactory(workspace=alice_workspace, email="dora@example.com")
+    dora = UserFactory(email="dora@example.com")
+    client.force_login(dora)
+    page = client.get(f"/invitations/{invitation.token}/")
+    assert "Join Alice Co" in page.text
+    response = client.post(f"/invitations/{invitation.token}/")
+    assert response.url == f"/w/{alice_workspace.slug}/"
+    assert Membership.objects.filter(workspace=alice_workspace, user=dora).exists()
+
+
+def test_an_unknown_invitation_token_is_404(client):
+    assert client.get("/invitations/not-a-token/").status_code == 404
+
+
+def test_the_owner_reads_the_audit_log_and_an_editor_may_not(alice_client, alice, alice_workspace):
+    AuditEvent.objects.create(
+        workspace=alice_workspace,
+        actor=alice,
+        actor_email=alice.email,
+        action="workspace.settings_changed",
+        target="Alice Co",
+    )
+    response = alice_client.get(f"/w/{alice_workspace.slug}/settings/audit/")
+    assert "workspace.settings_changed" in response.text
+
+
+def test_an_editor_cannot_read_the_audit_log(bob_client, alice_workspace):
+    assert bob_client.get(f"/w/{alice_workspace.slug}/settings/audit/").status_code == 403
+
+
+def test_times_are_shown_in_the_users_time_zone(alice_client, alice, alice_workspace):
+    from datetime import UTC, datetime
+
+    alice.timezone = "Asia/Tokyo"
+    alice.save()
+    AuditEvent.objects.create(
+        workspace=alice_workspace,
+        actor=alice,
+        action="x.y",
+        created_at=datetime(2026, 1, 5, 23, 30, tzinfo=UTC),
+    )
+    response = alice_client.get(f"/w/{alice_workspace.slug}/settings/audit/")
+    assert "01/06/2026 8:30 a.m." in response.text
+
+
+def test_signing_in_is_audited_with_the_address(client, alice):
+    client.post(
+        "/accounts/login/",
+        {"login": alice.email, "password": "correct-horse-battery-staple"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    event = AuditEvent.objects.get(action="user.signed_in")
+    assert (event.actor, event.ip_address) == (alice, "198.51.100.7")
+
+
+def test_switching_to_german_translates_the_app(alice_client, alice_workspace):
+    alice_client.post("/i18n/setlang/", {"language": "de", "next": "/"})
+    response = alice_client.get(f"/w/{alice_workspace.slug}/leads/")
+    assert "Noch keine Leads" in response.text
+
+
+def test_a_user_with_two_workspaces_sees_the_switcher(alice_client, alice, charlie_workspace):
+    Membership.objects.create(workspace=charlie_workspace, user=alice, role=Role.VIEWER)
+    response = alice_client.get("/w/alice-co/")
+    assert 'id="workspace-switcher"' in response.text
+    assert "Charlie Co" in response.text
+
+
+def test_creating_a_second_workspace_makes_the_user_its_owner(alice_client, alice):
+    response = alice_client.post("/app/workspaces/new/", {"name": "Side Project"})
+    workspace = Workspace.objects.get(name="Side Project")
+    assert response.url == f"/w/{workspace.slug}/"
+    assert Membership.objects.get(workspace=workspace, user=alice).role == Role.OWNER
+
+
+def test_preferences_change_the_time_zone(alice_client, alice):
+    response = alice_client.post(
+        "/app/preferences/", {"full_name": "Alice A.", "timezone": "Europe/Paris"}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.timezone == "Europe/Paris"
