@@ -1,0 +1,78 @@
+"""Gunicorn settings for the web process: `gunicorn -c deploy/gunicorn.conf.py`.
+
+Every knob reads an environment variable, so the same file serves a laptop, the container
+and a bigger host. Command-line flags still win over this file (the test suite passes
+`--bind 127.0.0.1:<port>`).
+"""
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # respects a container's cpuset
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+wsgi_app = "techlead.wsgi:application"
+
+# Listen on every interface inside the container; the port comes from PORT.
+bind = [f"0.0.0.0:{_int('PORT', 8000)}"]
+
+# Processes x threads. The classic 2 x cores + 1, capped so a large host does not open more
+# database connections than PostgreSQL (and DATABASE_POOL_MAX per process) can take.
+workers = _int("WEB_CONCURRENCY", min(2 * _cores() + 1, 9))
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", 4)
+
+# A request silent for `timeout` seconds gets its worker killed and replaced. LinkedIn calls
+# run in Celery, never in a request, so 30 s is generous. On restart and shutdown, in-flight
+# requests get `graceful_timeout` seconds to finish.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Keep-alive with the reverse proxy in front; gthread parks idle connections without
+# holding a thread.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# Recycle each worker after roughly this many requests to bound slow memory growth; the
+# jitter keeps all workers from restarting at the same moment.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# Worker heartbeat files in memory rather than on the container's overlay filesystem.
+_SHM = "/dev/shm"  # noqa: S108 - liveness files only, never data
+if os.path.isdir(_SHM):
+    worker_tmp_dir = _SHM
+
+# Logs go to stdout/stderr for the container runtime to collect.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+access_log_format = (
+    '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+)
+
+# Which peers may tell Gunicorn the original scheme (X-Forwarded-Proto and friends).
+# Django decides HTTPS on its own from SECURE_PROXY_SSL_HEADER (prod settings), so the real
+# rule is: only the reverse proxy may reach this port, and it must overwrite, never pass on,
+# X-Forwarded-Proto. Set FORWARDED_ALLOW_IPS to the proxy's address or network
+# (e.g. "10.0.0.0/8"), or to "*" when the port is reachable by the proxy alone, as in
+# deploy/compose.yml behind a proxy on the same Docker network.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Gunicorn's control socket (for `gunicornc`), only where GUNICORN_CONTROL_SOCKET names a
+# path. Off otherwise, so two servers on one host never fight over the default path.
+if os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip():
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"].strip()
+else:
+    control_socket_disable = True
+
+# Load the app in each worker, not in the master: no database pool or broker connection
+# is ever shared across a fork.
+preload_app = False
