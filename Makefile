@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench messages clean
+.PHONY: run test lint format bench messages clean .venv-ready
 
 $(STAMP): requirements/base.txt requirements/prod.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -15,6 +15,9 @@ $(STAMP): requirements/base.txt requirements/prod.txt requirements/dev.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+# For scripts (.ci/run) that only want the environment made.
+.venv-ready: $(STAMP)
 
 run: $(STAMP)
 	@echo "==> Applying database migrations (SQLite in var/)"

@@ -91,3 +91,14 @@ def bob_client(client, bob, alice_workspace):
 def charlie_client(client, charlie, charlie_workspace, alice_workspace):
     client.force_login(charlie)
     return client
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (REQUIRE_SERVICES=1) a skipped test is a failure: everything must really run."""
+    if os.environ.get("REQUIRE_SERVICES") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"REQUIRE_SERVICES=1 but {len(skipped)} test(s) skipped", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
