@@ -119,3 +119,5 @@ def _register_test_urlconfs():
         module.urlpatterns = patterns
         sys.modules[__name__ + suffix] = module
     yield
+    for suffix in ("_leaky", "_undeclared"):
+        sys.modules.pop(__name__ + suffix, None)

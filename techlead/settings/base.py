@@ -122,7 +122,7 @@ else:
     # The embedded broker: kombu's filesystem transport, shared by web, worker and beat
     # through folders under var/, so `make run` needs no Redis.
     BROKER_DIR = VAR_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

@@ -113,7 +113,7 @@ def test_an_expired_invitation_is_refused(alice_workspace):
 
 def test_an_invitation_only_works_for_the_address_it_was_sent_to(alice_workspace, charlie):
     invitation = InvitationFactory(workspace=alice_workspace, email="dora@example.com")
-    with pytest.raises(services.AccountsError, match="dora@example.com"):
+    with pytest.raises(services.AccountsError, match=r"dora@example\.com"):
         services.invitation_accept(invitation=invitation, user=charlie)
     assert not Membership.objects.filter(workspace=alice_workspace, user=charlie).exists()
 

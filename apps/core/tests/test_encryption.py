@@ -24,6 +24,9 @@ def secret_model(transactional_db):
                 app_label = "core"
                 db_table = "test_encrypted_secret"
 
+            def __str__(self):
+                return f"secret {self.pk}"
+
         with connection.schema_editor() as editor:
             editor.create_model(Secret)
         yield Secret

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
 
     def handle(self, *args, addr, **options):
-        celery = [sys.executable, "-m", "celery", "-A", "techlead"]
+        celery = [sys.executable, "-m", "celery", "-A", "techlead", "--quiet"]
         var = settings.BASE_DIR / "var"
         var.mkdir(exist_ok=True)
         children = [
