@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.accounts import urls as accounts_urls
 from apps.core import views as core_views
+from apps.linkedin import urls as linkedin_urls
+
+# Every tenant screen lives under /w/<workspace_slug>/; apps/accounts/tenancy.py checks it.
+workspace_urlpatterns = [
+    *accounts_urls.workspace_urlpatterns,
+    *linkedin_urls.workspace_urlpatterns,
+]
 
 urlpatterns = [
     path("", core_views.landing, name="landing"),
@@ -10,7 +18,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("dev/mail/", include("apps.core.mail_urls")),
     path("admin/", admin.site.urls),
-    path("", include("apps.accounts.urls")),
+    path("", include(accounts_urls.urlpatterns)),
+    path("", include(linkedin_urls.urlpatterns)),
+    path("w/<slug:workspace_slug>/", include(workspace_urlpatterns)),
 ]
 
 handler403 = "apps.core.views.permission_denied"

@@ -31,6 +31,7 @@ NON_TENANT_URL_PREFIXES = (
     "dev/mail/",  # staff only
     "app/",  # a user's own home redirect, preferences and "new workspace"
     "invitations/",  # the token in the link is the secret
+    "linkedin/callback",  # OAuth return; the workspace comes from the session-bound state
     "static/",
 )
 

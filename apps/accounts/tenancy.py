@@ -67,6 +67,21 @@ def membership_for(user, workspace_slug: str) -> Membership:
         raise Http404 from None
 
 
+def membership_for_workspace_id(user, workspace_id: int) -> Membership:
+    """Like membership_for, for flows that carry the workspace's id instead of its slug
+    (an OAuth state stored in the session, say)."""
+    from apps.accounts.models import Membership
+
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Membership.objects.select_related("workspace").get(
+            user=user, workspace_id=workspace_id
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
 def require_role(membership: Membership, minimum: str) -> None:
     if not membership.has_role(minimum):
         raise PermissionDenied

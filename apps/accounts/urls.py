@@ -1,8 +1,9 @@
-from django.urls import include, path
+from django.urls import path
 
 from apps.accounts import views
 
-workspace_urls = [
+# Mounted under /w/<workspace_slug>/ by techlead/urls.py.
+workspace_urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("content/", views.section, {"section": "content"}, name="content"),
     path("calendar/", views.section, {"section": "calendar"}, name="calendar"),
@@ -25,5 +26,4 @@ urlpatterns = [
     path("app/workspaces/new/", views.workspace_create, name="workspace_create"),
     path("app/preferences/", views.preferences, name="preferences"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("w/<slug:workspace_slug>/", include(workspace_urls)),
 ]

@@ -60,8 +60,18 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @workspace_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from apps.linkedin.selectors import connection_for
+
     profile = selectors.profile_of_member(workspace=request.workspace, user=request.user)
-    return render(request, "accounts/dashboard.html", {"profile": profile})
+    connection = connection_for(workspace=request.workspace)
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "profile": profile,
+            "linkedin_connected": connection is not None and connection.is_usable,
+        },
+    )
 
 
 @workspace_view()

@@ -127,6 +127,7 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 
@@ -258,3 +259,22 @@ LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", default="sandbox-client")
 LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", default="sandbox-secret")
 LINKEDIN_TIMEOUT_SECONDS = env.float("LINKEDIN_TIMEOUT_SECONDS", default=10.0)
 LINKEDIN_SANDBOX_PORT = env.int("LINKEDIN_SANDBOX_PORT", default=8765)
+# Space-separated scopes asked for at connect time. Ask only for what the LinkedIn app is
+# approved for: LinkedIn refuses the whole request when one scope is not.
+LINKEDIN_SCOPES = env(
+    "LINKEDIN_SCOPES",
+    default="openid profile email w_member_social r_member_social r_member_postAnalytics",
+).split()
+# Tokens closer than this to expiry are refreshed (where LinkedIn gave a refresh token).
+LINKEDIN_REFRESH_BEFORE_DAYS = env.int("LINKEDIN_REFRESH_BEFORE_DAYS", default=10)
+LINKEDIN_EXPIRY_REMINDER_DAYS = (14, 7, 1)
+CELERY_BEAT_SCHEDULE |= {
+    "linkedin-refresh-expiring-tokens": {
+        "task": "linkedin.refresh_expiring_tokens",
+        "schedule": crontab(minute=23),
+    },
+    "linkedin-expiry-reminders": {
+        "task": "linkedin.send_expiry_reminders",
+        "schedule": crontab(minute=41, hour=7),
+    },
+}
