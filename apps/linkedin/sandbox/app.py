@@ -362,7 +362,10 @@ class Sandbox:
 
     def _control(self, request: Request) -> Response:
         path, method = request.path, request.method
-        body = json.loads(request.body or b"{}") if method == "POST" else {}
+        try:
+            body = json.loads(request.body or b"{}") if method == "POST" else {}
+        except ValueError:
+            raise rest.illegal_argument("The control body must be JSON") from None
         if path == "/_sandbox/status" and method == "GET":
             return json_response(
                 200,

@@ -78,7 +78,11 @@ class RunningSandbox:
 
 @contextmanager
 def running_sandbox(sandbox: Sandbox | None = None, **sandbox_options) -> Iterator[RunningSandbox]:
-    """Serve `sandbox` (or a fresh in-memory one) on a free loopback port in a thread."""
+    """Serve `sandbox` (or a fresh in-memory one) on a free loopback port in a thread.
+
+    A sandbox created here is closed on exit; one passed in stays open for its owner.
+    """
+    owned = sandbox is None
     sandbox = sandbox or Sandbox(":memory:", **sandbox_options)
     server = make_sandbox_server(sandbox, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
@@ -90,3 +94,5 @@ def running_sandbox(sandbox: Sandbox | None = None, **sandbox_options) -> Iterat
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        if owned:
+            sandbox.close()
