@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -26,7 +27,24 @@ class Command(BaseCommand):
         celery = [sys.executable, "-m", "celery", "-A", "techlead", "--quiet"]
         var = settings.BASE_DIR / "var"
         var.mkdir(exist_ok=True)
-        children = [
+        children = []
+        if _uses_local_sandbox():
+            # The LinkedIn sandbox stands in for LinkedIn, with an audience that comments
+            # on what the demo publishes (a minute of real time is an hour for them).
+            children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "linkedin_sandbox",
+                        f"--port={settings.LINKEDIN_SANDBOX_PORT}",
+                        f"--db={var / 'linkedin-sandbox.sqlite3'}",
+                        "--speed=60",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                )
+            )
+        children += [
             subprocess.Popen(
                 [
                     *celery,
@@ -55,12 +73,18 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *a: (stop_children(), sys.exit(0)))
         time.sleep(1)
         broker = "Redis" if settings.REDIS_URL else "the embedded filesystem broker"
+        linkedin = (
+            f"the local sandbox on port {settings.LINKEDIN_SANDBOX_PORT}"
+            if _uses_local_sandbox()
+            else settings.LINKEDIN_API_BASE
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 "\n  TechLead AutoPilot is running\n"
                 f"    Open       http://{addr}/\n"
                 f"    Log in as  {DEMO_EMAIL}  /  {DEMO_PASSWORD}\n"
                 f"    Mailbox    http://{addr}/dev/mail/ (staff: {STAFF_EMAIL}, same password)\n"
+                f"    LinkedIn   {linkedin} (Settings → LinkedIn → Connect)\n"
                 f"    Worker and beat on {broker}. Ctrl-C stops everything.\n"
             )
         )
@@ -68,3 +92,8 @@ class Command(BaseCommand):
             call_command("runserver", addr, use_reloader=False)
         finally:
             stop_children()
+
+
+def _uses_local_sandbox() -> bool:
+    host = urlsplit(settings.LINKEDIN_API_BASE).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1")
