@@ -270,3 +270,26 @@ def test_preferences_change_the_time_zone(alice_client, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.timezone == "Europe/Paris"
+
+
+def test_two_factor_setup_is_offered_inside_the_app(alice_client):
+    response = alice_client.get("/accounts/2fa/")
+    assert response.status_code == 200
+    assert "Authenticator App" in response.text
+    assert 'class="sidebar"' in response.text  # our shell, not allauth's bare page
+
+
+def test_a_password_reset_email_is_sent(client, alice):
+    client.post("/accounts/password/reset/", {"email": alice.email})
+    assert "/accounts/password/reset/key/" in mail.outbox[-1].body
+
+
+def test_the_audit_log_runs_a_fixed_number_of_queries(
+    alice_client, alice, alice_workspace, django_assert_num_queries
+):
+    for n in range(20):
+        AuditEvent.objects.create(workspace=alice_workspace, actor=alice, action=f"x.{n}")
+    # session, user, membership+workspace, events, switcher; savepoint and release.
+    with django_assert_num_queries(7):
+        response = alice_client.get(f"/w/{alice_workspace.slug}/settings/audit/")
+    assert response.text.count("<code>x.") == 20
