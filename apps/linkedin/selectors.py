@@ -36,15 +36,12 @@ def connections_due_for_refresh() -> QuerySet[LinkedInConnection]:
 
 def connections_due_for_reminder() -> QuerySet[LinkedInConnection]:
     horizon = timezone.now() + timedelta(days=max(settings.LINKEDIN_EXPIRY_REMINDER_DAYS))
-    return (
-        LinkedInConnection.objects.filter(
-            status=LinkedInConnection.Status.CONNECTED,
-            refresh_token="",
-            access_token_expires_at__lte=horizon,
-            access_token_expires_at__gt=timezone.now(),
-        )
-        .select_related("workspace")
-    )
+    return LinkedInConnection.objects.filter(
+        status=LinkedInConnection.Status.CONNECTED,
+        refresh_token="",
+        access_token_expires_at__lte=horizon,
+        access_token_expires_at__gt=timezone.now(),
+    ).select_related("workspace")
 
 
 @dataclass
