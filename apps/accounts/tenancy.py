@@ -53,33 +53,26 @@ class WorkspaceOwned(models.Model):
         abstract = True
 
 
-def membership_for(user, workspace_slug: str) -> Membership:
-    """The user's membership of the workspace with this slug, or 404."""
+def _membership_or_404(user, **workspace_lookup) -> Membership:
     from apps.accounts.models import Membership
 
     if not user.is_authenticated:
         raise Http404
     try:
-        return Membership.objects.select_related("workspace").get(
-            user=user, workspace__slug=workspace_slug
-        )
+        return Membership.objects.select_related("workspace").get(user=user, **workspace_lookup)
     except Membership.DoesNotExist:
         raise Http404 from None
+
+
+def membership_for(user, workspace_slug: str) -> Membership:
+    """The user's membership of the workspace with this slug, or 404."""
+    return _membership_or_404(user, workspace__slug=workspace_slug)
 
 
 def membership_for_workspace_id(user, workspace_id: int) -> Membership:
     """Like membership_for, for flows that carry the workspace's id instead of its slug
     (an OAuth state stored in the session, say)."""
-    from apps.accounts.models import Membership
-
-    if not user.is_authenticated:
-        raise Http404
-    try:
-        return Membership.objects.select_related("workspace").get(
-            user=user, workspace_id=workspace_id
-        )
-    except Membership.DoesNotExist:
-        raise Http404 from None
+    return _membership_or_404(user, workspace_id=workspace_id)
 
 
 def require_role(membership: Membership, minimum: str) -> None:
