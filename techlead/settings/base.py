@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.linkedin",
+    "apps.content",
 ]
 
 MIDDLEWARE = [
@@ -278,3 +279,12 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=41, hour=7),
     },
 }
+
+# --- Content generation --------------------------------------------------------------------
+# The built-in template engine is the default. Set LLM_API_BASE (an OpenAI-compatible
+# chat-completions server: a hosted provider, Ollama, vLLM) to write drafts with a model;
+# any failure falls back to the template engine.
+LLM_API_BASE = env("LLM_API_BASE", default="")
+LLM_API_KEY = env("LLM_API_KEY", default="")
+LLM_MODEL = env("LLM_MODEL", default="")
+LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=30.0)
