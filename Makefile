@@ -38,7 +38,8 @@ format: $(STAMP)
 	@$(VENV)/bin/ruff format .
 
 bench: $(STAMP)
-	@$(PY) -m pytest tests/bench -q -p no:randomly $(PYTEST_ARGS)
+	@mkdir -p var/bench
+	@$(PY) -m pytest tests/bench -m bench -q -s -p no:cacheprovider $(PYTEST_ARGS)
 
 messages: $(STAMP)
 	@$(PY) manage.py makemessages -l de --no-location --no-obsolete -i ".venv/*" -i "var/*"
