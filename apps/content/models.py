@@ -1,0 +1,181 @@
+"""Post templates (the library and a workspace's own), posts, their versions, and the
+one-click approval links sent to approvers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.tenancy import WorkspaceOwned
+
+
+class Framework(models.TextChoices):
+    STORY = "story", _("Story")
+    LESSON_LEARNED = "lesson-learned", _("Lesson learned")
+    CONTRARIAN = "contrarian", _("Contrarian take")
+    HOW_TO_LIST = "how-to-list", _("How-to list")
+    CASE_STUDY = "case-study", _("Case study with numbers")
+    MYTH_VS_REALITY = "myth-vs-reality", _("Myth vs reality")
+    MISTAKE = "mistake", _("Mistake I made")
+    ARCHITECTURE_DECISION = "architecture-decision", _("Architecture decision")
+    TOOL_COMPARISON = "tool-comparison", _("Tool comparison")
+    LEADERSHIP = "leadership", _("Leadership")
+    HIRING = "hiring", _("Hiring")
+    BEHIND_THE_SCENES = "behind-the-scenes", _("Behind the scenes")
+
+
+class Goal(models.TextChoices):
+    AUTHORITY = "authority", _("Authority")
+    ENGAGEMENT = "engagement", _("Engagement")
+    INQUIRY = "inquiry", _("Inquiry")
+
+
+class PostTemplate(models.Model):
+    """A post template. `workspace` empty: the shared library, loaded from
+    apps/content/library/*.json and edited by staff; set: a workspace's own template."""
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="post_templates",
+    )
+    key = models.SlugField(_("key"), max_length=120)
+    name = models.CharField(_("name"), max_length=160)
+    framework = models.CharField(_("framework"), max_length=40, choices=Framework.choices)
+    goal = models.CharField(_("goal"), max_length=20, choices=Goal.choices, default=Goal.AUTHORITY)
+    suits = models.JSONField(_("suits expertise"), default=list, blank=True)
+    hooks = models.JSONField(_("hooks"), default=list)
+    body = models.JSONField(_("body structure"), default=list)
+    ctas = models.JSONField(_("calls to action"), default=list)
+    translations = models.JSONField(
+        default=dict, blank=True, help_text="Per language: {hooks, body, ctas}."
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("post template")
+        verbose_name_plural = _("post templates")
+        ordering = ["framework", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(workspace__isnull=True),
+                name="library_template_key_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "key"],
+                condition=Q(workspace__isnull=False),
+                name="workspace_template_key_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_library(self) -> bool:
+        return self.workspace_id is None
+
+
+class Post(WorkspaceOwned):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHING = "publishing", _("Publishing")
+        PUBLISHED = "published", _("Published")
+        FAILED = "failed", _("Failed")
+        NEEDS_CHECK = "needs_check", _("Needs check")
+
+    class Backend(models.TextChoices):
+        TEMPLATE = "template", _("Template engine")
+        LLM = "llm", _("Writing model")
+        MANUAL = "manual", _("Written by hand")
+        IMPORT = "import", _("Imported")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    text = models.TextField(_("text"))
+    first_comment = models.TextField(
+        _("first comment"),
+        blank=True,
+        help_text=_("Posted as the first comment right after publishing: the place for links."),
+    )
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    framework = models.CharField(
+        _("framework"), max_length=40, choices=Framework.choices, blank=True
+    )
+    template = models.ForeignKey(
+        PostTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
+    )
+    template_key = models.CharField(max_length=120, blank=True)  # kept if the template goes
+    hook = models.CharField(max_length=400, blank=True)
+    backend = models.CharField(max_length=20, choices=Backend.choices, default=Backend.MANUAL)
+    generation_note = models.CharField(max_length=300, blank=True)
+    lint_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "status", "-updated_at"])]
+
+    def __str__(self):
+        return self.hook[:60] or self.text[:60]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.IN_REVIEW, self.Status.APPROVED)
+
+
+class PostVersion(WorkspaceOwned):
+    """Every saved state of a post's text, newest last; restoring one makes a new version."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="versions")
+    text = models.TextField()
+    first_comment = models.TextField(blank=True)
+    note = models.CharField(max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.post_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApprovalLink(WorkspaceOwned):
+    """A one-click approval sent by email. The URL carries a signed, timestamped id and a
+    nonce; only the nonce's hash is stored, and `used_at` makes it single-use."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="approval_links")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    nonce_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"approval of {self.post_id} by {self.approver_id}"

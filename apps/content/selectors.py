@@ -1,0 +1,69 @@
+"""Reads for content: posts, versions, templates, and what generation needs to vary."""
+
+from django.db.models import Q, QuerySet
+
+from apps.accounts.models import ExpertiseProfile
+from apps.accounts.tenancy import owned
+from apps.content.models import Post, PostTemplate, PostVersion
+
+# How many earlier posts the near-duplicate check compares with.
+EARLIER_POSTS_LIMIT = 1000
+RECENT_FOR_ROTATION = 12
+
+
+def posts_in(*, workspace, status: str | None = None, archived: bool = False) -> QuerySet[Post]:
+    posts = owned(Post, workspace=workspace).select_related("author")
+    posts = posts.filter(archived_at__isnull=not archived)
+    if status:
+        posts = posts.filter(status=status)
+    return posts.order_by("-updated_at", "-id")
+
+
+def status_counts(*, workspace) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = (
+        owned(Post, workspace=workspace)
+        .filter(archived_at__isnull=True)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+def post_versions(*, post) -> QuerySet[PostVersion]:
+    return (
+        owned(PostVersion, workspace=post.workspace).filter(post=post).select_related("created_by")
+    )
+
+
+def earlier_post_texts(*, workspace, exclude_pk=None) -> list[str]:
+    posts = owned(Post, workspace=workspace)
+    if exclude_pk:
+        posts = posts.exclude(pk=exclude_pk)
+    return list(posts.order_by("-created_at").values_list("text", flat=True)[:EARLIER_POSTS_LIMIT])
+
+
+def recent_generation_history(*, workspace) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Template keys and hooks of the newest posts, most recent first, for rotation."""
+    rows = list(
+        owned(Post, workspace=workspace)
+        .exclude(template_key="")
+        .order_by("-created_at", "-id")
+        .values_list("template_key", "hook")[:RECENT_FOR_ROTATION]
+    )
+    return tuple(k for k, _ in rows), tuple(h for _, h in rows if h)
+
+
+def templates_for(*, workspace) -> QuerySet[PostTemplate]:
+    """The shared library plus the workspace's own templates, active ones only."""
+    return PostTemplate.objects.filter(
+        Q(workspace__isnull=True) | Q(workspace=workspace), is_active=True
+    )
+
+
+def profile_for(*, workspace, user) -> ExpertiseProfile:
+    profile, _ = owned(ExpertiseProfile, workspace=workspace).get_or_create(
+        workspace=workspace, user=user
+    )
+    return profile
