@@ -1,0 +1,775 @@
+"""The post linter: a score from 0 to 100 and findings, each with a concrete fix.
+
+Pure functions, no database and no network, fast enough to run as the user types. Every rule is
+a small function that takes the parsed post and returns findings; `lint_post` runs them all and
+subtracts a weight per finding by severity. Near-duplicates are found with TF-IDF cosine
+similarity against the workspace's earlier posts; `EarlierPosts` prepares those once so that
+linting per keystroke does not refit on a thousand posts.
+
+Lengths: LinkedIn's hard limit of 3,000 characters applies to the *escaped* commentary ("little
+text", where reserved characters take a backslash), so `escaped_length` is what the limit is
+checked against; the fold and the sweet spot are about what readers see, so they use the plain
+text. Line breaks are normalised to "\\n" first (browsers submit textareas with "\\r\\n").
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from apps.linkedin.client import escape_little_text
+
+ERROR, WARNING, TIP = "error", "warning", "tip"
+SEVERITY_WEIGHTS = {ERROR: 50, WARNING: 10, TIP: 3}
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, TIP: 2}
+DUPLICATE_ERROR_SIMILARITY = 0.95
+MAX_REPEATED_WORD_FINDINGS = 3
+QUOTE_CHARS = 40
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    fold_chars: int = 210  # LinkedIn's "see more" fold, counting line breaks
+    max_escaped_length: int = 3000  # hard limit (LinkedIn answers 422 above it)
+    sweet_spot: tuple[int, int] = (900, 1600)  # ideal length in characters
+    max_paragraph_chars: int = 280
+    max_hashtags: int = 3
+    near_duplicate_threshold: float = 0.8
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # stable id, e.g. "hook-too-long"
+    severity: str  # "error" (blocks publishing), "warning" or "tip"
+    message: str  # what is wrong, quoting the offending word, phrase or number
+    fix: str  # a concrete fix
+
+
+@dataclass(frozen=True)
+class LintResult:
+    score: int
+    findings: tuple[Finding, ...]
+    escaped_length: int
+    length: int
+    preview: str
+    hook: str
+    similar_to_index: int | None = None
+    similarity: float = 0.0
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity == ERROR for finding in self.findings)
+
+
+# --- Parsing ----------------------------------------------------------------------------------
+
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+URL_TRAILING_PUNCTUATION = ".,;:!?)]}'\"\u2019\u201d"
+# A hashtag starts a word and has at least one letter: "C#", "#1" and URL fragments are not.
+HASHTAG = re.compile(r"(?<![\w#&/])#\w*[^\W\d_]\w*")
+HASHTAG_SEPARATORS = " \t\n,;.·|"
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+WORD = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")
+SENTENCE_END = re.compile("[.!?\u2026][\"')\\]\u201d\u2019]*(?=\\s)|\n")
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _fold_quotes(text: str) -> str:
+    """Curly apostrophes and quotes as straight ones (same length, so positions still match)."""
+    return text.translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
+
+
+def _mask(text: str, pattern: re.Pattern) -> str:
+    """`text` with every match of `pattern` blanked out, keeping positions."""
+    return pattern.sub(lambda match: " " * len(match.group()), text)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in PARAGRAPH_BREAK.split(text) if part.strip()]
+
+
+def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post taken apart once for all the rules."""
+
+    text: str  # newlines normalised, surrounding white space stripped
+    length: int
+    escaped_length: int
+    hook: str
+    paragraphs: tuple[str, ...]  # of the body, without the closing hashtags
+    urls: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    body_hashtags: tuple[str, ...]  # hashtags before the closing run of hashtags
+    words: tuple[str, ...]  # lower-case, without URLs and hashtags
+
+    @classmethod
+    def parse(cls, raw: str) -> "Post":
+        normalised = _normalise_newlines(raw)
+        text = normalised.strip()
+        urls = tuple(match.group().rstrip(URL_TRAILING_PUNCTUATION) for match in URL.finditer(text))
+        without_urls = _mask(text, URL)
+        tags = list(HASHTAG.finditer(without_urls))
+        body_end = len(text)
+        for match in reversed(tags):
+            if text[match.end() : body_end].strip(HASHTAG_SEPARATORS):
+                break
+            body_end = match.start()
+        paragraphs = _paragraphs(text)
+        words = WORD.findall(_fold_quotes(_mask(without_urls, HASHTAG)).lower())
+        return cls(
+            text=text,
+            length=len(normalised),
+            escaped_length=len(escape_little_text(normalised)),
+            hook=paragraphs[0] if paragraphs else "",
+            paragraphs=tuple(_paragraphs(text[:body_end])),
+            urls=urls,
+            hashtags=tuple(match.group() for match in tags),
+            body_hashtags=tuple(match.group() for match in tags if match.start() < body_end),
+            words=tuple(words),
+        )
+
+
+def _preview(text: str, fold: int) -> str:
+    """What shows before "see more": the text up to the fold, cut at a line or sentence end if
+    one leaves at least two thirds of the fold, else at the last word; "…" when cut."""
+    if len(text) <= fold:
+        return text
+    window = text[: fold + 1]  # a boundary right at the fold still counts
+    ends = [match.end() for match in SENTENCE_END.finditer(window) if match.end() <= fold]
+    if ends and ends[-1] >= fold * 2 // 3:
+        cut = ends[-1]
+    else:
+        space = window.rfind(" ", 0, fold + 1)
+        newline = window.rfind("\n", 0, fold + 1)
+        cut = max(space, newline)
+        if cut <= 0:
+            cut = fold
+    return text[:cut].rstrip() + "…"
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+Rule = Callable[[Post, LintSettings], list[Finding]]
+
+WEAK_OPENER = re.compile(
+    r"^\W*(?:"
+    r"(?:i am|i'm|we are|we're)\s+(?:so\s+|very\s+|really\s+)?"
+    r"(?:excited|thrilled|happy|pleased|proud|delighted|humbled|honou?red)"
+    r"|(?:so\s+)?(?:excited|thrilled|happy|pleased|proud|delighted)\s+to\s+"
+    r"(?:share|announce)"
+    r"|(?:hello|hi|hey|dear)\s+(?:everyone|everybody|all|folks|linkedin|network|friends)"
+    r"|in\s+(?:this|today's)\s+(?:post|article|blog)"
+    r"|today\s+i\s+(?:want|wanted|would like)\s+to"
+    r"|i\s+(?:want|wanted|would like)\s+to\s+(?:share|talk|write)"
+    r"|have\s+you\s+ever\s+wondered"
+    r"|let\s+me\s+tell\s+you"
+    r")\b",
+    re.IGNORECASE,
+)
+
+
+def check_hook(post: Post, settings: LintSettings) -> list[Finding]:
+    findings = []
+    if len(post.hook) > settings.fold_chars:
+        over = len(post.hook) - settings.fold_chars
+        findings.append(
+            Finding(
+                "hook-too-long",
+                WARNING,
+                ngettext(
+                    "The hook (first paragraph) is %(length)d characters, %(over)d character "
+                    'past the %(fold)d-character "see more" fold, so readers never see '
+                    "all of it.",
+                    "The hook (first paragraph) is %(length)d characters, %(over)d characters "
+                    'past the %(fold)d-character "see more" fold, so readers never see '
+                    "all of it.",
+                    over,
+                )
+                % {"length": len(post.hook), "over": over, "fold": settings.fold_chars},
+                ngettext(
+                    "Cut %(over)d character from the first paragraph, or put a blank line "
+                    "after its first sentence.",
+                    "Cut %(over)d characters from the first paragraph, or put a blank line "
+                    "after its first sentence.",
+                    over,
+                )
+                % {"over": over},
+            )
+        )
+    first_line = post.hook.split("\n", 1)[0]
+    if match := WEAK_OPENER.match(_fold_quotes(first_line)):
+        findings.append(
+            Finding(
+                "weak-hook",
+                TIP,
+                _('The first line opens with "%(opener)s", which tells readers nothing yet.')
+                % {"opener": first_line[: match.end()].strip()},
+                _(
+                    "Open with the result, a number or a claim from your own work, and say "
+                    "the rest after it."
+                ),
+            )
+        )
+    return findings
+
+
+def check_length(post: Post, settings: LintSettings) -> list[Finding]:
+    if post.escaped_length > settings.max_escaped_length:
+        over = post.escaped_length - settings.max_escaped_length
+        return [
+            Finding(
+                "over-limit",
+                ERROR,
+                _(
+                    "The post is %(escaped)d characters as LinkedIn counts them, %(over)d "
+                    "over the limit of %(limit)d. LinkedIn counts reserved characters such "
+                    "as ( ) [ ] { } < > @ | ~ _ * # \\ twice, and this post has %(reserved)d "
+                    "of them."
+                )
+                % {
+                    "escaped": post.escaped_length,
+                    "over": over,
+                    "limit": settings.max_escaped_length,
+                    "reserved": post.escaped_length - post.length,
+                },
+                ngettext(
+                    "Cut %(over)d character (each reserved character you remove saves two), "
+                    "or split the post in two.",
+                    "Cut %(over)d characters (each reserved character you remove saves two), "
+                    "or split the post in two.",
+                    over,
+                )
+                % {"over": over},
+            )
+        ]
+    low, high = settings.sweet_spot
+    if post.length > high:
+        over = post.length - high
+        return [
+            Finding(
+                "too-long",
+                WARNING,
+                _(
+                    "The post is %(length)d characters, longer than the %(low)d to %(high)d that "
+                    "readers finish."
+                )
+                % {"length": post.length, "low": low, "high": high},
+                ngettext(
+                    "Cut %(over)d character: drop the weakest paragraph first.",
+                    "Cut %(over)d characters: drop the weakest paragraph first.",
+                    over,
+                )
+                % {"over": over},
+            )
+        ]
+    if post.length < low:
+        short = low - post.length
+        return [
+            Finding(
+                "too-short",
+                TIP,
+                _(
+                    "The post is %(length)d characters, shorter than the %(low)d to %(high)d "
+                    "that tends to do best."
+                )
+                % {"length": post.length, "low": low, "high": high},
+                ngettext(
+                    "Add about %(short)d character: a concrete example, a number or what you "
+                    "would do differently.",
+                    "Add about %(short)d characters: a concrete example, a number or what you "
+                    "would do differently.",
+                    short,
+                )
+                % {"short": short},
+            )
+        ]
+    return []
+
+
+MIN_PARAGRAPHS = 3
+
+
+def check_paragraphs(post: Post, settings: LintSettings) -> list[Finding]:
+    findings = []
+    for number, paragraph in enumerate(post.paragraphs, start=1):
+        if len(paragraph) > settings.max_paragraph_chars:
+            findings.append(
+                Finding(
+                    "long-paragraph",
+                    WARNING,
+                    _(
+                        'Paragraph %(number)d ("%(start)s") is %(length)d characters; on a '
+                        "phone that is a solid block."
+                    )
+                    % {"number": number, "start": _quote(paragraph), "length": len(paragraph)},
+                    _(
+                        "Split it into paragraphs of one or two sentences, each under "
+                        "%(max)d characters, with a blank line between them."
+                    )
+                    % {"max": settings.max_paragraph_chars},
+                )
+            )
+    # A post longer than two full paragraphs needs at least three to be readable.
+    if post.length > 2 * settings.max_paragraph_chars and len(post.paragraphs) < MIN_PARAGRAPHS:
+        findings.append(
+            Finding(
+                "wall-of-text",
+                WARNING,
+                ngettext(
+                    "%(length)d characters in %(count)d paragraph read as a wall of text.",
+                    "%(length)d characters in %(count)d paragraphs read as a wall of text.",
+                    len(post.paragraphs),
+                )
+                % {"length": post.length, "count": len(post.paragraphs)},
+                _(
+                    "Put a blank line after every one or two sentences; aim for at least "
+                    "%(min)d short paragraphs."
+                )
+                % {"min": MIN_PARAGRAPHS},
+            )
+        )
+    return findings
+
+
+def check_hashtags(post: Post, settings: LintSettings) -> list[Finding]:
+    findings = []
+    if len(post.hashtags) > settings.max_hashtags:
+        keep = ", ".join(post.hashtags[: settings.max_hashtags])
+        findings.append(
+            Finding(
+                "too-many-hashtags",
+                WARNING,
+                _("The post has %(count)d hashtags (%(tags)s); more than %(max)d looks spammy.")
+                % {
+                    "count": len(post.hashtags),
+                    "tags": ", ".join(post.hashtags),
+                    "max": settings.max_hashtags,
+                },
+                _("Keep the %(max)d most relevant, e.g. %(keep)s, and delete the rest.")
+                % {"max": settings.max_hashtags, "keep": keep},
+            )
+        )
+    if post.body_hashtags:
+        tags = ", ".join(dict.fromkeys(post.body_hashtags))
+        findings.append(
+            Finding(
+                "hashtags-in-body",
+                TIP,
+                _("Hashtags in the middle of the text (%(tags)s) break the reading flow.")
+                % {"tags": tags},
+                _("Write those words without the # and put the hashtags on the last line."),
+            )
+        )
+    return findings
+
+
+CALL_TO_ACTION = re.compile(
+    r"\b(?:comments?|dm|dms|message me|send me|repl(?:y|ies)|book|let's talk|talk soon|"
+    r"share|tell me|what's your|what is your|reach out|get in touch|contact me|drop me|"
+    r"drop a|follow|subscribe|sign up|register|download|join|ping me|repost|let me know|"
+    r"i'd love to hear|i would love to hear|curious to hear|schedule|call me|write to me|"
+    r"link in the (?:first )?comment)\b",
+    re.IGNORECASE,
+)
+
+
+def check_call_to_action(post: Post, settings: LintSettings) -> list[Finding]:
+    last = post.paragraphs[-1] if post.paragraphs else ""
+    if "?" in last or CALL_TO_ACTION.search(_fold_quotes(last)):
+        return []
+    return [
+        Finding(
+            "no-call-to-action",
+            WARNING,
+            _('The last paragraph ("%(end)s") ends without a question or a call to action.')
+            % {"end": _quote(last)},
+            _(
+                'End with a question readers can answer ("What\'s your rule for …?") or an '
+                "offer (\"DM me 'audit' and I'll send the checklist\")."
+            ),
+        )
+    ]
+
+
+def check_links(post: Post, settings: LintSettings) -> list[Finding]:
+    return [
+        Finding(
+            "link-in-body",
+            WARNING,
+            _(
+                "The link %(url)s is in the body; LinkedIn shows posts with outbound links to "
+                "fewer people."
+            )
+            % {"url": url},
+            _('Move %(url)s to a first comment and write "link in the first comment".')
+            % {"url": url},
+        )
+        for url in dict.fromkeys(post.urls)
+    ]
+
+
+# Function words and words too common in any post to count as repetition.
+_STOPWORDS = """
+    about above after again against also although always among another anyone anything around
+    because been before being below between both cannot could couldn't didn't does doesn't
+    doing done don't down during each either else enough even ever every everyone everything
+    from further going gonna good great hadn't hasn't have haven't having he'd he'll here
+    here's hers herself himself into isn't it'll it's itself just know last least less like
+    made make makes many maybe might more most much must myself need needs never next none
+    nothing often once only other others ought ours ourselves over really said same says see
+    seen shall she'd she'll should shouldn't since some someone something still such take than
+    that that's their theirs them themselves then there there's these they they'd they'll
+    they're they've thing things think this those though through thus time times today together
+    told took toward towards under until upon very want wants wasn't we'd we'll we're we've
+    well went were weren't what what's whatever when where where's whether which while who
+    who's whole whom whose will with within without won't would wouldn't year years yet you'd
+    you'll you're you've your yours yourself yourselves
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+MIN_REPEATED_WORD_LENGTH = 4
+REPEAT_WORDS_PER_ALLOWED_USE = 50  # one more use allowed per 50 words of text
+
+
+def check_repeated_words(post: Post, settings: LintSettings) -> list[Finding]:
+    allowed = max(3, len(post.words) // REPEAT_WORDS_PER_ALLOWED_USE)
+    counts = Counter(
+        word
+        for word in post.words
+        if len(word) >= MIN_REPEATED_WORD_LENGTH and word not in STOPWORDS
+    )
+    repeated = [(word, count) for word, count in counts.most_common() if count > allowed]
+    return [
+        Finding(
+            "repeated-word",
+            TIP,
+            _('"%(word)s" appears %(count)d times.') % {"word": word, "count": count},
+            _(
+                'Keep "%(word)s" at most %(allowed)d times: use a synonym, a pronoun, or cut '
+                "the sentence that repeats it."
+            )
+            % {"word": word, "allowed": allowed},
+        )
+        for word, count in repeated[:MAX_REPEATED_WORD_FINDINGS]
+    ]
+
+
+# Generic phrases that make a post read like everyone else's (or like a chatbot's), each with
+# the plain alternative. Patterns match after curly quotes are straightened.
+FILLER_PHRASES: tuple[tuple[str, str], ...] = (
+    (
+        r"in today's (?:fast-paced|fast paced|digital|ever-changing|modern) (?:world|age|era)",
+        gettext_noop("Delete it and start with your point."),
+    ),
+    (
+        r"game[- ]?chang(?:er|ers|ing)",
+        gettext_noop("Say what changed and by how much, e.g. “deploys went from 40 to 8 minutes”."),
+    ),
+    (r"delv(?:e|es|ed|ing)", gettext_noop("Say “look at” or “dig into”.")),
+    (
+        r"unlock(?:s|ed|ing)?",
+        gettext_noop("Say what the reader can now do, e.g. “lets you ship on Fridays”."),
+    ),
+    (r"leverag(?:e|es|ed|ing)", gettext_noop("Say “use”.")),
+    (r"synerg(?:y|ies|istic)", gettext_noop("Say who works with whom and what it gains.")),
+    (
+        r"revolutioni[sz](?:e|es|ed|ing)",
+        gettext_noop("Say what changes, and give the number before and after."),
+    ),
+    (
+        r"cutting[- ]edge",
+        gettext_noop("Name the technology and what it does better than the old one."),
+    ),
+    (r"in conclusion", gettext_noop("Delete it; the last paragraph is the conclusion.")),
+    (r"it's no secret", gettext_noop("Delete it and state the fact.")),
+    (r"let that sink in", gettext_noop("Delete it; a strong point needs no prompt.")),
+    (
+        r"navigat(?:e|es|ing) the complexit(?:y|ies)",
+        gettext_noop("Name the one hard part and how you handled it."),
+    ),
+    (
+        r"ever[- ]evolving(?: landscape)?",
+        gettext_noop("Say what changed, and when."),
+    ),
+    (r"unleash(?:es|ed|ing)?", gettext_noop("Say “use” or “start”.")),
+    (r"seamless(?:ly)?", gettext_noop("Say what the user no longer has to do.")),
+    (r"elevat(?:e|es|ed|ing)", gettext_noop("Say “improve”, and by how much.")),
+    (
+        r"robust",
+        gettext_noop("Say what it survives, e.g. “keeps serving when a zone goes down”."),
+    ),
+    (r"harness(?:es|ed|ing)? the power", gettext_noop("Say “use” and name the tool.")),
+    (r"paradigm shift", gettext_noop("Say what people did before and what they do now.")),
+    (r"at the end of the day", gettext_noop("Delete it.")),
+    (r"think(?:ing)? outside the box", gettext_noop("Describe the unusual thing you did.")),
+    (r"move the needle", gettext_noop("Name the metric and how far it moved.")),
+    (r"best[- ]in[- ]class", gettext_noop("Say what it beats, and by how much.")),
+    (r"world[- ]class", gettext_noop("Give the evidence: a number, a client, a result.")),
+    (
+        r"state[- ]of[- ]the[- ]art",
+        gettext_noop("Name the technology and what it does better than the old one."),
+    ),
+    (r"in the realm of", gettext_noop("Say “in”.")),
+    (r"(?:a )?testament to", gettext_noop("Say “shows”.")),
+    (r"rich tapestry|tapestry", gettext_noop("Say plainly what the parts are.")),
+    (r"low[- ]hanging fruit", gettext_noop("Name the quick win and what it saves.")),
+    (
+        r"take (?:it|this|your \w+) to the next level",
+        gettext_noop("Say what gets better, and by how much."),
+    ),
+    (r"deep dive", gettext_noop("Say “a close look” or just what you looked at.")),
+    (r"empower(?:s|ed|ing)?", gettext_noop("Say what people can now do on their own.")),
+    (r"thought leader(?:ship)?", gettext_noop("Delete it; show expertise with a story.")),
+)
+
+
+# One pass over the text for all of them (a regex per phrase is ten times slower).
+FILLER = re.compile(
+    r"\b(?:"
+    + "|".join(f"(?P<filler{n}>{pattern})" for n, (pattern, _fix) in enumerate(FILLER_PHRASES))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def check_filler(post: Post, settings: LintSettings) -> list[Finding]:
+    findings = []
+    seen = set()
+    for match in FILLER.finditer(_fold_quotes(post.text)):
+        phrase = post.text[match.start() : match.end()]
+        if phrase.lower() in seen:
+            continue
+        seen.add(phrase.lower())
+        fix = FILLER_PHRASES[int(match.lastgroup.removeprefix("filler"))][1]
+        findings.append(
+            Finding(
+                "filler-phrase",
+                WARNING,
+                _('"%(phrase)s" is a generic filler phrase; readers skim past it.')
+                % {"phrase": phrase},
+                _(fix),
+            )
+        )
+    return findings
+
+
+RULES: tuple[Rule, ...] = (
+    check_hook,
+    check_length,
+    check_paragraphs,
+    check_hashtags,
+    check_call_to_action,
+    check_links,
+    check_repeated_words,
+    check_filler,
+)
+
+
+# --- Near-duplicates --------------------------------------------------------------------------
+
+
+class EarlierPosts:
+    """A workspace's earlier posts prepared once for fast near-duplicate checks (TF-IDF fitted
+    once, matrix kept), so linting as the user types does not refit on 1,000 posts per keystroke.
+
+    Similarity is the cosine of TF-IDF vectors (word 1-2 grams, sublinear tf). A new post's
+    words that no earlier post uses still count towards its length, with the weight of a term
+    never seen, so adding new material lowers the similarity as it would with a refit.
+    """
+
+    def __init__(self, texts: Sequence[str]):
+        if isinstance(texts, str):
+            raise TypeError("EarlierPosts takes a sequence of posts, not one string")
+        self.texts = tuple(_normalise_newlines(text) for text in texts)
+        self._vocabulary: dict[str, int] = {}
+        self._matrix = None
+        if not any(text.strip() for text in self.texts):
+            return
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import normalize
+
+        vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, norm=None)
+        try:
+            matrix = vectorizer.fit_transform(self.texts)
+        except ValueError:  # nothing but one-letter words: no vocabulary
+            return
+        self._analyze = vectorizer.build_analyzer()
+        self._vocabulary = vectorizer.vocabulary_
+        self._idf = vectorizer.idf_
+        # What a term no earlier post has would weigh (smooth idf with a document frequency of 0).
+        self._unseen_idf = math.log(1 + len(self.texts)) + 1
+        self._matrix = normalize(matrix, norm="l2", copy=False).tocsc()
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def most_similar(self, text: str) -> tuple[int | None, float]:
+        """The index of the earlier post most similar to `text` and the cosine similarity, or
+        (None, 0.0) when nothing is similar at all."""
+        if self._matrix is None:
+            return None, 0.0
+        counts = Counter(self._analyze(_normalise_newlines(text)))
+        columns, weights = [], []
+        squared_norm = 0.0
+        for term, count in counts.items():
+            tf = 1 + math.log(count)
+            column = self._vocabulary.get(term)
+            if column is None:
+                squared_norm += (tf * self._unseen_idf) ** 2
+            else:
+                weight = tf * self._idf[column]
+                columns.append(column)
+                weights.append(weight)
+                squared_norm += weight**2
+        if not columns:
+            return None, 0.0
+        scores = np.asarray(self._matrix[:, columns] @ np.asarray(weights)).ravel()
+        best = int(scores.argmax())
+        similarity = min(1.0, float(scores[best]) / math.sqrt(squared_norm))
+        if similarity <= 0:
+            return None, 0.0
+        return best, round(similarity, 4)
+
+
+def check_near_duplicate(
+    similarity: float, settings: LintSettings, index: int | None
+) -> list[Finding]:
+    if index is None or similarity < settings.near_duplicate_threshold:
+        return []
+    percent = round(similarity * 100)
+    severity = ERROR if similarity >= DUPLICATE_ERROR_SIMILARITY else WARNING
+    return [
+        Finding(
+            "near-duplicate",
+            severity,
+            _(
+                "This post is %(percent)d%% similar to earlier post #%(number)d; LinkedIn "
+                "rejects duplicate posts and readers notice repeats."
+            )
+            % {"percent": percent, "number": index + 1},
+            _(
+                "Change the angle: a different example, a new number or the opposite "
+                "question, or delete the earlier post's repeated paragraphs from this one."
+            ),
+        )
+    ]
+
+
+# --- Entry points -----------------------------------------------------------------------------
+
+
+def lint_post(
+    text: str,
+    *,
+    earlier_posts: "Sequence[str] | EarlierPosts" = (),
+    settings: LintSettings | None = None,
+) -> LintResult:
+    """Score `text` and list what to fix. `earlier_posts` are the workspace's published or
+    scheduled posts (not this one); pass an `EarlierPosts` to lint repeatedly against them.
+
+    `similarity` is always the highest similarity to an earlier post (0.0 when there are none);
+    `similar_to_index` is set only when that is a near-duplicate."""
+    settings = settings or LintSettings()
+    post = Post.parse(text)
+    if not post.text:
+        return LintResult(
+            score=0,
+            findings=(
+                Finding("empty", ERROR, _("The post is empty."), _("Write the post first.")),
+            ),
+            escaped_length=post.escaped_length,
+            length=post.length,
+            preview="",
+            hook="",
+        )
+    findings = [finding for rule in RULES for finding in rule(post, settings)]
+    if not isinstance(earlier_posts, EarlierPosts):
+        earlier_posts = EarlierPosts(earlier_posts)
+    index, similarity = earlier_posts.most_similar(post.text)
+    findings += check_near_duplicate(similarity, settings, index)
+    findings.sort(key=lambda finding: SEVERITY_ORDER[finding.severity])
+    penalty = sum(SEVERITY_WEIGHTS[finding.severity] for finding in findings)
+    near_duplicate = any(finding.rule == "near-duplicate" for finding in findings)
+    return LintResult(
+        score=max(0, 100 - penalty),
+        findings=tuple(findings),
+        escaped_length=post.escaped_length,
+        length=post.length,
+        preview=_preview(post.text, settings.fold_chars),
+        hook=post.hook,
+        similar_to_index=index if near_duplicate else None,
+        similarity=similarity,
+    )
+
+
+# Representative filler phrases named in the prompt (the linter knows more variants).
+PROMPT_FILLER_PHRASES = (
+    "in today's fast-paced world",
+    "game-changer",
+    "delve",
+    "unlock",
+    "leverage",
+    "synergy",
+    "revolutionize",
+    "cutting-edge",
+    "in conclusion",
+    "it's no secret",
+    "let that sink in",
+    "navigate the complexities",
+    "ever-evolving landscape",
+    "unleash",
+    "seamless",
+    "elevate",
+    "robust",
+    "harness the power",
+    "paradigm shift",
+    "at the end of the day",
+    "think outside the box",
+    "move the needle",
+    "best-in-class",
+    "world-class",
+    "state-of-the-art",
+    "in the realm of",
+    "testament to",
+    "tapestry",
+    "low-hanging fruit",
+    "take it to the next level",
+    "deep dive",
+    "empower",
+    "thought leader",
+)
+
+
+def rules_for_prompt(settings: LintSettings | None = None) -> str:
+    """The rules as a short plain-English list for an LLM prompt (in English, for the model)."""
+    settings = settings or LintSettings()
+    low, high = settings.sweet_spot
+    fillers = ", ".join(f'"{phrase}"' for phrase in PROMPT_FILLER_PHRASES)
+    lines = [
+        f"- Put the hook in the first paragraph and keep it under {settings.fold_chars} "
+        'characters (line breaks count): that is all readers see before "see more". Open with '
+        'a result, a number or a claim, never with "I am excited" or "Hello everyone".',
+        f"- Aim for {low} to {high} characters in total; never more than "
+        f"{settings.max_escaped_length}.",
+        f"- Short paragraphs of one or two sentences, each under {settings.max_paragraph_chars} "
+        "characters, separated by blank lines.",
+        f"- At most {settings.max_hashtags} hashtags, all on the last line.",
+        "- End with a question to readers or a call to action (comment, DM me, book a call).",
+        "- No links in the body; a link goes in the first comment.",
+        "- Do not repeat the same word again and again.",
+        f"- No generic filler phrases: {fillers}. Say it plainly and give the number instead.",
+        "- Do not repeat an earlier post.",
+    ]
+    return "\n".join(lines)

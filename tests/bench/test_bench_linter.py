@@ -1,0 +1,178 @@
+"""Benchmark: linting a 3,000-character post in a workspace with 1,000 earlier posts.
+
+Not a timed assertion: it prints one line per figure and appends them to
+var/bench/results.jsonl. Two ways in one run, so the figures compare: (a) passing the earlier
+posts as a list, which fits TF-IDF on every call, and (b) passing a prepared `EarlierPosts`, as
+the editor does while the user types. The texts are generated from a fixed seed.
+"""
+
+import datetime as dt
+import json
+import platform
+import random
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from apps.content.linter import EarlierPosts, lint_post
+
+pytestmark = pytest.mark.bench
+
+RESULTS = Path(__file__).resolve().parents[2] / "var" / "bench" / "results.jsonl"
+EARLIER_POSTS = 1000
+POST_CHARS = 3000
+REFIT_RUNS = 20
+PREPARED_RUNS = 50
+
+TOPICS = [
+    "Kubernetes",
+    "Postgres",
+    "Terraform",
+    "Kafka",
+    "React",
+    "Django",
+    "observability",
+    "on-call rotations",
+    "code review",
+    "hiring engineers",
+    "microservices",
+    "CI pipelines",
+    "cloud costs",
+    "incident response",
+    "tech debt",
+    "API design",
+    "data migrations",
+    "feature flags",
+    "pair programming",
+    "architecture decisions",
+    "Redis",
+    "load testing",
+    "SLOs",
+    "monorepos",
+]
+CLIENTS = [
+    "a fintech startup",
+    "a logistics company",
+    "a health insurer",
+    "an online shop",
+    "a SaaS scale-up",
+    "a public broadcaster",
+    "a bank's data team",
+    "a travel platform",
+]
+HOOKS = [
+    "We cut {client}'s {topic} bill by {m} percent in {n} weeks.",
+    "Nobody on the team wanted to own {topic}. Then it took production down.",
+    "I have reviewed {topic} at {n} companies. The same mistake shows up every time.",
+    "{topic} is not your problem. Ownership is.",
+    "The best {topic} decision I made this year was deleting something.",
+    "Three years ago I got {topic} badly wrong. Here is what it cost.",
+]
+SENTENCES = [
+    "Last {month}, {client} asked me to look at their {topic}.",
+    "The team had {n} engineers and {m} services, and nobody owned the {topic} setup.",
+    "We measured first: p95 latency was {n}0 ms and the error rate sat at {m} percent.",
+    "The fix was not a new tool but a rule about who reviews {topic} changes.",
+    "Most teams I meet treat {topic} as a project, when it is a habit.",
+    "Within {n} weeks the pager went quiet for the first time in a year.",
+    "I used to think {topic} was about technology; now I think it is about ownership.",
+    "The expensive part was never the servers but the meetings about them.",
+    "We wrote down {n} decisions in plain language and linked them from the README.",
+    "Nobody reads a {m}-page design document, but everyone reads a one-page decision record.",
+    "The junior engineer who asked the obvious question saved us {n} days.",
+    "If your {topic} needs a hero at 3 a.m., it is not finished.",
+    "We deleted {m} dashboards and kept the {n} that somebody looked at every week.",
+    "Deploys went from {n}0 minutes to {m} minutes after we split the pipeline.",
+    "The migration ran in {n} small steps, each one reversible.",
+    "My advice: start with the boring {topic} work before buying anything.",
+    "{client} now ships {n} times a day instead of once a fortnight.",
+    "The hardest conversation was with the CTO about what to stop doing.",
+    "Every {topic} incident taught us the same lesson: small changes, fast feedback.",
+    "I keep a checklist of {n} questions I ask before touching {topic}.",
+    "The on-call engineer (one of {n}) had written the runbook [v{m}] the week before.",
+    "Costs dropped from {m}k to {n}k euros a month, and latency did not move.",
+    "We paired for {n} days instead of writing a {m}-page handover.",
+    "The team still uses the same {topic} playbook, {m} months later.",
+]
+CLOSINGS = [
+    "What is your rule for {topic}?",
+    "How does your team handle {topic}?",
+    "What would you have done differently?",
+    "DM me '{topic}' and I will send you the checklist.",
+    "Book a call if your {topic} keeps you up at night.",
+]
+MONTHS = ["January", "March", "May", "July", "September", "November"]
+
+
+def generated_post(rng: random.Random, length: int) -> str:
+    """A plausible consultant's post of about `length` characters."""
+    topic = rng.choice(TOPICS)
+
+    def fill(template: str) -> str:
+        text = template.format(
+            topic=rng.choice([topic, topic, topic, rng.choice(TOPICS)]),
+            client=rng.choice(CLIENTS),
+            month=rng.choice(MONTHS),
+            n=rng.randint(2, 12),
+            m=rng.randint(2, 60),
+        )
+        return text[0].upper() + text[1:]
+
+    paragraphs = [fill(rng.choice(HOOKS))]
+    while sum(len(paragraph) + 2 for paragraph in paragraphs) < length:
+        sentences = rng.sample(SENTENCES, rng.randint(1, 3))
+        paragraphs.append(" ".join(fill(sentence) for sentence in sentences))
+    paragraphs.append(fill(rng.choice(CLOSINGS)))
+    tags = rng.sample(TOPICS, rng.randint(0, 3))
+    if tags:
+        paragraphs.append(" ".join("#" + "".join(tag.title().split()) for tag in tags))
+    return "\n\n".join(paragraphs)
+
+
+def median_ms(function, runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000
+
+
+def record(name: str, value: float, unit: str, runs: int | None = None) -> None:
+    if unit == "ms":
+        print(f"{name}: median {value:.1f} ms (n={runs})")
+    else:
+        print(f"{name}: {value:.1f}{unit}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "name": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "runs": runs,
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+    }
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(json.dumps(entry) + "\n")
+
+
+def test_bench_lint_a_3000_character_post_against_1000_earlier_posts():
+    rng = random.Random(3000)
+    earlier = [generated_post(rng, rng.randint(600, 2000)) for _ in range(EARLIER_POSTS)]
+    text = generated_post(rng, POST_CHARS + 200)[:POST_CHARS]
+    assert len(text) == POST_CHARS
+
+    prepared = EarlierPosts(earlier)  # also imports scikit-learn, outside the timings
+    refit = lint_post(text, earlier_posts=earlier)
+    assert refit == lint_post(text, earlier_posts=prepared)  # same answer both ways
+
+    refit_ms = median_ms(lambda: lint_post(text, earlier_posts=earlier), REFIT_RUNS)
+    prepared_ms = median_ms(lambda: lint_post(text, earlier_posts=prepared), PREPARED_RUNS)
+    prepare_ms = median_ms(lambda: EarlierPosts(earlier), 5)
+
+    record("lint_3000_chars_1000_earlier_refit", refit_ms, "ms", REFIT_RUNS)
+    record("lint_3000_chars_1000_earlier_prepared", prepared_ms, "ms", PREPARED_RUNS)
+    record("lint_prepare_1000_earlier", prepare_ms, "ms", 5)
+    record("lint_3000_chars_1000_earlier_refit_vs_prepared", refit_ms / prepared_ms, "x")
