@@ -1,0 +1,2698 @@
+"""The built-in template engine: posts from the library, offline, deterministic for a seed.
+
+The public interface is `apps.content.generation`; this module holds the data types, the
+library loader, the ranking seam and the renderer that the generation interface (and the LLM
+backend's fallback) call.
+
+Template text is plain text with three kinds of markup, all resolved here:
+
+- `{slot}` is filled from the profile, the topic or the per-area vocabulary below;
+- `{one|other|third}` is an inline choice, one option picked per post (options may hold slots
+  and further choices, except in hooks);
+- a body entry holding ` || ` offers whole alternative paragraphs, one picked per post;
+- a line starting with `- ` is a list item; the engine picks the marker (→, •, 1., —) per post.
+
+Randomness comes only from `random.Random` seeded by a hash of the request, so the same request
+always gives the same text, in any process.
+"""
+
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+MAX_POST_CHARS = 3000
+MAX_HOOK_CHARS = 200
+
+FRAMEWORKS: dict[str, str] = {
+    "story": "Story",
+    "lesson-learned": "Lesson learned",
+    "contrarian": "Contrarian take",
+    "how-to-list": "How-to list",
+    "case-study": "Case study with numbers",
+    "myth-vs-reality": "Myth vs reality",
+    "mistake": "Mistake I made",
+    "architecture-decision": "Architecture decision",
+    "tool-comparison": "Tool comparison",
+    "leadership": "Leadership",
+    "hiring": "Hiring",
+    "behind-the-scenes": "Behind the scenes",
+}
+GOALS = ("authority", "engagement", "inquiry")
+LANGUAGES = ("en", "de")
+SUIT_TAGS = frozenset(
+    {
+        "any",
+        "kubernetes",
+        "cloud",
+        "security",
+        "data",
+        "platform",
+        "cicd",
+        "observability",
+        "databases",
+        "leadership",
+        "ai",
+    }
+)
+
+PROFILE_SLOTS = frozenset(
+    {
+        "topic",
+        "area",
+        "area2",
+        "industry",
+        "offer",
+        "years",
+        "case_title",
+        "case_outcome",
+        "name",
+    }
+)
+# Filled per post from the vocabulary of the post's area (see AREAS).
+VARIETY_SLOTS = frozenset(
+    {
+        "count",  # the number of list items in the body, so "{count} checks" is always true
+        "team_size",
+        "timeframe",
+        "tool_a",
+        "tool_b",
+        "metric",
+        "pain",
+        "mistake",
+        "fix",
+        "win",
+        "tip1",
+        "tip2",
+        "tip3",
+        "tip4",
+        "tip5",
+        "myth",
+        "reality",
+        "decision",
+        "alternative",
+        "reason",
+        "role",
+    }
+)
+KNOWN_SLOTS = PROFILE_SLOTS | VARIETY_SLOTS
+CASE_SLOTS = frozenset({"case_title", "case_outcome"})
+
+SLOT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+CHOICE = re.compile(r"\{([^{}]*\|[^{}]*)\}")
+_NESTED = re.compile(r"\{[^{}|]*\{")  # a brace opened inside a choice or slot
+ALTERNATIVES = " || "
+
+
+# --- Data types (re-exported by apps.content.generation) -----------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileSnapshot:
+    name: str
+    headline: str
+    areas: list[str]
+    years_experience: int | None
+    industries: list[str]
+    offers: list[str]
+    case_studies: list[dict]
+    tone: str
+    language: str
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    key: str
+    name: str
+    framework: str
+    goal: str
+    suits: list[str]
+    hooks: list[str]
+    body: list[str]
+    ctas: list[str]
+    # Per language other than English: {"de": {"hooks": [...], "body": [...], "ctas": [...]}}.
+    translations: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def parts(self, language: str) -> tuple[list[str], list[str], list[str]]:
+        """Hooks, body and CTAs in `language`, or in English when there is no translation."""
+        local = self.translations.get(language) if language != "en" else None
+        if local:
+            return list(local["hooks"]), list(local["body"]), list(local["ctas"])
+        return list(self.hooks), list(self.body), list(self.ctas)
+
+    def speaks(self, language: str) -> bool:
+        return language == "en" or bool(self.translations.get(language))
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    profile: ProfileSnapshot
+    topic: str | None = None
+    framework: str | None = None
+    seed: int = 0
+    recent_template_keys: tuple[str, ...] = ()
+    recent_hooks: tuple[str, ...] = ()
+    similar_to: str | None = None
+
+
+@dataclass(frozen=True)
+class GeneratedPost:
+    text: str
+    hook: str
+    template_key: str
+    framework: str
+    topic: str
+    backend: str
+    fallback_reason: str = ""
+
+
+# --- Per-area vocabulary --------------------------------------------------------------------
+# Concrete tools, metrics, pains and lessons per area of expertise, so a post about Kubernetes
+# names Karpenter and node utilisation, not "tools" and "results". A lesson is a coherent
+# (mistake, fix, win) triple; a decision is (decision, alternative, reason).
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    topics: tuple[str, ...]
+    metrics: tuple[str, ...]
+    pains: tuple[str, ...]
+    lessons: tuple[tuple[str, str, str], ...]
+    tips: tuple[str, ...]
+    myths: tuple[tuple[str, str], ...]
+    decisions: tuple[tuple[str, str, str], ...]
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Area:
+    keywords: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    tools: tuple[tuple[str, str], ...]
+    related: str  # a neighbouring area, when the profile names only one
+    en: Lexicon
+    de: Lexicon
+
+
+AREAS: dict[str, Area] = {
+    "kubernetes": Area(
+        keywords=(
+            "kubernetes",
+            "k8s",
+            "container",
+            "containers",
+            "helm",
+            "eks",
+            "gke",
+            "aks",
+            "openshift",
+            "cloud native",
+        ),
+        hashtags=("Kubernetes", "CloudNative", "DevOps"),
+        tools=(
+            ("Helm", "Kustomize"),
+            ("Argo CD", "Flux"),
+            ("Karpenter", "Cluster Autoscaler"),
+            ("managed EKS", "self-managed clusters"),
+        ),
+        related="CI/CD",
+        en=Lexicon(
+            topics=(
+                "Kubernetes resource requests",
+                "cluster upgrades without drama",
+                "when Kubernetes is overkill",
+                "multi-tenant clusters",
+                "right-sizing Kubernetes workloads",
+            ),
+            metrics=("node utilisation", "pod restarts per day", "time to roll back a release"),
+            pains=(
+                "pods stuck in CrashLoopBackOff after every release",
+                "a cluster upgrade nobody dares to start",
+                "nodes idling at 20% CPU while the bill keeps growing",
+            ),
+            lessons=(
+                (
+                    "shipping every workload without resource requests",
+                    "set requests from two weeks of real usage and let the autoscaler do its job",
+                    "the node count fell from 42 to 26",
+                ),
+                (
+                    "running one giant cluster for every team and every environment",
+                    "split production from everything else and gave each team a namespace "
+                    "with quotas",
+                    "a noisy test job never took production down again",
+                ),
+                (
+                    "treating cluster upgrades as a once-a-year project",
+                    "upgraded one minor version every quarter, staging first, with a runbook",
+                    "the last upgrade took 40 minutes instead of three weeks",
+                ),
+            ),
+            tips=(
+                "Set CPU and memory requests from real usage, not from guesses",
+                "Give every service that must stay up a PodDisruptionBudget",
+                "Pin image tags; never deploy :latest to production",
+                "Stay at most one minor version behind upstream",
+                "Put readiness probes on everything that takes traffic",
+                "Use namespaces with quotas before you reach for a second cluster",
+            ),
+            myths=(
+                (
+                    "Kubernetes is only worth it at Google scale",
+                    "it pays off once you run more than a handful of services that deploy "
+                    "the same way",
+                ),
+                (
+                    "moving to Kubernetes cuts the cloud bill by itself",
+                    "the bill drops only when requests are right-sized and idle workloads "
+                    "are switched off",
+                ),
+            ),
+            decisions=(
+                (
+                    "one shared cluster per environment",
+                    "a cluster per team",
+                    "every extra cluster is another upgrade cycle for a small platform team",
+                ),
+                (
+                    "managed EKS",
+                    "self-managed clusters on EC2",
+                    "nobody on the team should be paged for etcd at 3 a.m.",
+                ),
+            ),
+            roles=("platform engineer", "SRE"),
+        ),
+        de=Lexicon(
+            topics=(
+                "Resource Requests in Kubernetes",
+                "Cluster-Upgrades ohne Drama",
+                "wann Kubernetes zu viel ist",
+                "mandantenfähige Cluster",
+                "Kubernetes-Workloads richtig dimensionieren",
+            ),
+            metrics=("Node-Auslastung", "Pod-Neustarts pro Tag", "Zeit bis zum Rollback"),
+            pains=(
+                "Pods, die nach jedem Release in CrashLoopBackOff hängen",
+                "ein Cluster-Upgrade, das niemand anfassen will",
+                "Nodes bei 20 % CPU, während die Rechnung weiter wächst",
+            ),
+            lessons=(
+                (
+                    "Workloads ohne Resource Requests ausrollen",
+                    "Requests aus zwei Wochen echter Nutzung ableiten und den Autoscaler "
+                    "arbeiten lassen",
+                    "die Zahl der Nodes fiel von 42 auf 26",
+                ),
+                (
+                    "ein einziger Cluster für alle Teams und alle Umgebungen",
+                    "Produktion vom Rest trennen und jedem Team einen Namespace mit Quotas geben",
+                    "ein lauter Testjob hat Produktion nie wieder gestört",
+                ),
+                (
+                    "Cluster-Upgrades als Jahresprojekt",
+                    "jedes Quartal eine Minor-Version, erst Staging, mit Runbook",
+                    "das letzte Upgrade dauerte 40 Minuten statt drei Wochen",
+                ),
+            ),
+            tips=(
+                "CPU- und Memory-Requests aus echter Nutzung ableiten, nicht raten",
+                "Jedem kritischen Service ein PodDisruptionBudget geben",
+                "Image-Tags festschreiben, nie :latest in Produktion",
+                "Höchstens eine Minor-Version hinter Upstream bleiben",
+                "Readiness-Probes für alles, was Traffic bekommt",
+                "Namespaces mit Quotas nutzen, bevor ein zweiter Cluster kommt",
+            ),
+            myths=(
+                (
+                    "Kubernetes lohnt sich erst in Google-Größe",
+                    "es lohnt sich, sobald mehr als eine Handvoll Services gleich "
+                    "ausgerollt werden",
+                ),
+                (
+                    "Kubernetes senkt die Cloud-Rechnung von allein",
+                    "die Rechnung sinkt erst, wenn Requests stimmen und Ungenutztes "
+                    "abgeschaltet ist",
+                ),
+            ),
+            decisions=(
+                (
+                    "ein gemeinsamer Cluster pro Umgebung",
+                    "ein Cluster pro Team",
+                    "jeder zusätzliche Cluster ist ein weiterer Upgrade-Zyklus für ein "
+                    "kleines Plattform-Team",
+                ),
+                (
+                    "managed EKS",
+                    "selbst betriebene Cluster auf EC2",
+                    "niemand im Team sollte nachts um drei wegen etcd geweckt werden",
+                ),
+            ),
+            roles=("Platform Engineer", "SRE"),
+        ),
+    ),
+    "cloud": Area(
+        keywords=(
+            "aws",
+            "azure",
+            "gcp",
+            "cloud",
+            "finops",
+            "cost",
+            "costs",
+            "spend",
+            "cloud cost",
+            "ec2",
+            "serverless",
+            "lambda",
+        ),
+        hashtags=("AWS", "FinOps", "CloudCost"),
+        tools=(
+            ("Savings Plans", "Reserved Instances"),
+            ("Graviton", "x86 instances"),
+            ("Spot instances", "On-Demand"),
+            ("Cost Explorer", "a tagged CUR in Athena"),
+        ),
+        related="platform engineering",
+        en=Lexicon(
+            topics=(
+                "AWS cost control",
+                "the cloud bill nobody owns",
+                "Savings Plans vs Reserved Instances",
+                "tagging for cost allocation",
+                "cost per customer",
+            ),
+            metrics=(
+                "cost per customer",
+                "cost per 1,000 requests",
+                "the share of spend with an owner tag",
+            ),
+            pains=(
+                "a cloud bill that grows faster than revenue",
+                "NAT gateway charges nobody can explain",
+                "dev environments running all weekend",
+            ),
+            lessons=(
+                (
+                    "buying a three-year commitment before right-sizing anything",
+                    "right-sized first, then committed to 60% of the new baseline",
+                    "the commitment matched real usage and nothing sat idle",
+                ),
+                (
+                    "letting every team tag resources however they liked",
+                    "enforced four mandatory tags in the pipeline",
+                    "92% of spend had an owner within a month",
+                ),
+                (
+                    "routing all traffic to S3 through NAT gateways",
+                    "added VPC endpoints for S3 and DynamoDB",
+                    "the data-transfer line dropped by a third",
+                ),
+            ),
+            tips=(
+                "Tag by team, service and environment before you optimise anything",
+                "Switch off non-production environments at night and on weekends",
+                "Right-size first, commit second",
+                "Put VPC endpoints in front of S3 and DynamoDB",
+                "Review the top 10 cost lines every month, each with an owner",
+                "Track cost per customer, not just the total",
+            ),
+            myths=(
+                (
+                    "the cloud is cheaper by default",
+                    "it is cheaper only for teams that switch things off",
+                ),
+                (
+                    "Reserved Instances are the first move",
+                    "a commitment locks in waste if you have not right-sized yet",
+                ),
+            ),
+            decisions=(
+                (
+                    "Graviton for stateless services",
+                    "staying on x86 everywhere",
+                    "same throughput for about 20% less, and the migration was an image rebuild",
+                ),
+                (
+                    "a monthly cost review with named owners",
+                    "a central FinOps team fixing everything",
+                    "the people who create a cost are the ones who can remove it",
+                ),
+            ),
+            roles=("FinOps engineer", "cloud engineer"),
+        ),
+        de=Lexicon(
+            topics=(
+                "AWS-Kostenkontrolle",
+                "die Cloud-Rechnung, für die niemand zuständig ist",
+                "Savings Plans oder Reserved Instances",
+                "Tagging für die Kostenverteilung",
+                "Kosten pro Kunde",
+            ),
+            metrics=(
+                "Kosten pro Kunde",
+                "Kosten pro 1.000 Requests",
+                "Anteil der Kosten mit Owner-Tag",
+            ),
+            pains=(
+                "eine Cloud-Rechnung, die schneller wächst als der Umsatz",
+                "NAT-Gateway-Kosten, die niemand erklären kann",
+                "Dev-Umgebungen, die das ganze Wochenende laufen",
+            ),
+            lessons=(
+                (
+                    "eine Dreijahres-Bindung kaufen, bevor irgendetwas richtig dimensioniert ist",
+                    "erst richtig dimensionieren, dann 60 % der neuen Basis binden",
+                    "die Bindung passte zur echten Nutzung, nichts lag brach",
+                ),
+                (
+                    "jedes Team taggt, wie es will",
+                    "vier Pflicht-Tags in der Pipeline erzwingen",
+                    "nach einem Monat hatten 92 % der Kosten einen Owner",
+                ),
+                (
+                    "S3-Traffic komplett über NAT-Gateways leiten",
+                    "VPC-Endpoints für S3 und DynamoDB einrichten",
+                    "die Datentransferkosten sanken um ein Drittel",
+                ),
+            ),
+            tips=(
+                "Nach Team, Service und Umgebung taggen, bevor optimiert wird",
+                "Nicht-produktive Umgebungen nachts und am Wochenende abschalten",
+                "Erst richtig dimensionieren, dann binden",
+                "VPC-Endpoints vor S3 und DynamoDB setzen",
+                "Die zehn größten Kostenposten monatlich prüfen, jeder mit Owner",
+                "Kosten pro Kunde messen, nicht nur die Summe",
+            ),
+            myths=(
+                (
+                    "die Cloud ist automatisch günstiger",
+                    "sie ist nur für Teams günstiger, die Dinge auch abschalten",
+                ),
+                (
+                    "Reserved Instances sind der erste Schritt",
+                    "eine Bindung zementiert Verschwendung, solange nicht richtig "
+                    "dimensioniert ist",
+                ),
+            ),
+            decisions=(
+                (
+                    "Graviton für zustandslose Services",
+                    "überall bei x86 bleiben",
+                    "gleicher Durchsatz für rund 20 % weniger, die Migration war ein Image-Rebuild",
+                ),
+                (
+                    "ein monatliches Kosten-Review mit festen Ownern",
+                    "ein zentrales FinOps-Team, das alles repariert",
+                    "wer Kosten verursacht, kann sie auch am besten abbauen",
+                ),
+            ),
+            roles=("FinOps Engineer", "Cloud Engineer"),
+        ),
+    ),
+    "security": Area(
+        keywords=(
+            "security",
+            "secure",
+            "soc 2",
+            "soc2",
+            "iso 27001",
+            "pentest",
+            "compliance",
+            "zero trust",
+            "iam",
+            "appsec",
+            "devsecops",
+            "sicherheit",
+            "audit",
+            "audits",
+        ),
+        hashtags=("CyberSecurity", "DevSecOps", "CloudSecurity"),
+        tools=(
+            ("Trivy", "Grype"),
+            ("Vault", "AWS Secrets Manager"),
+            ("OPA Gatekeeper", "Kyverno"),
+            ("Snyk", "Dependabot"),
+        ),
+        related="cloud infrastructure",
+        en=Lexicon(
+            topics=(
+                "secrets in CI pipelines",
+                "preparing for a SOC 2 audit",
+                "least-privilege IAM",
+                "dependency vulnerabilities",
+                "production access for engineers",
+            ),
+            metrics=(
+                "time to patch a critical CVE",
+                "the number of long-lived access keys",
+                "findings closed per sprint",
+            ),
+            pains=(
+                "an AWS access key that has not rotated since 2019",
+                "a pentest report nobody has read",
+                "admin rights for every engineer, just in case",
+            ),
+            lessons=(
+                (
+                    "keeping secrets in environment files inside the repo",
+                    "moved every secret to a secrets manager and rotated all of them",
+                    "zero plaintext secrets in the repo, and rotation became one command",
+                ),
+                (
+                    "treating the audit as a once-a-year sprint",
+                    "collected the evidence automatically every week",
+                    "the next audit took days, not a quarter",
+                ),
+                (
+                    "giving every engineer admin rights in production",
+                    "set up break-glass access with approval and logging",
+                    "production admin accounts went from 23 to 3",
+                ),
+            ),
+            tips=(
+                "Rotate every long-lived access key, then delete the ones nobody misses",
+                "Scan images in CI and fail the build on critical findings",
+                "Turn on MFA for every human account, no exceptions",
+                "Log every production access and read the log monthly",
+                "Keep secrets in a secrets manager, never in the repo",
+                "Patch critical CVEs within a fixed number of days, and measure it",
+            ),
+            myths=(
+                (
+                    "security slows the delivery team down",
+                    "good guardrails make the safe path the fast path",
+                ),
+                (
+                    "passing the audit means you are secure",
+                    "an audit checks evidence of controls, not whether an attacker gets in",
+                ),
+            ),
+            decisions=(
+                (
+                    "short-lived credentials through SSO",
+                    "long-lived IAM users with access keys",
+                    "a leaked key that expires in an hour is a non-event",
+                ),
+                (
+                    "policy as code in the pipeline",
+                    "a manual security review before each release",
+                    "a check on every commit beats a review when someone has time",
+                ),
+            ),
+            roles=("security engineer", "cloud security architect"),
+        ),
+        de=Lexicon(
+            topics=(
+                "Secrets in CI-Pipelines",
+                "die Vorbereitung auf ein SOC-2-Audit",
+                "IAM nach dem Least-Privilege-Prinzip",
+                "Schwachstellen in Abhängigkeiten",
+                "Produktionszugriff für Entwickler",
+            ),
+            metrics=(
+                "Zeit bis zum Patch einer kritischen CVE",
+                "Zahl langlebiger Access Keys",
+                "geschlossene Findings pro Sprint",
+            ),
+            pains=(
+                "ein AWS Access Key, der seit 2019 nicht rotiert wurde",
+                "ein Pentest-Bericht, den niemand gelesen hat",
+                "Admin-Rechte für alle Entwickler, sicherheitshalber",
+            ),
+            lessons=(
+                (
+                    "Secrets in Env-Dateien im Repository",
+                    "alles in einen Secrets Manager verschieben und jedes Secret rotieren",
+                    "kein Klartext-Secret mehr im Repo, Rotation ist ein Befehl",
+                ),
+                (
+                    "das Audit als jährlichen Sprint behandeln",
+                    "Nachweise jede Woche automatisch sammeln",
+                    "das nächste Audit dauerte Tage statt eines Quartals",
+                ),
+                (
+                    "Admin-Rechte in Produktion für alle Entwickler",
+                    "Break-Glass-Zugriff mit Freigabe und Protokoll einführen",
+                    "die Zahl der Produktions-Admins fiel von 23 auf 3",
+                ),
+            ),
+            tips=(
+                "Jeden langlebigen Access Key rotieren, ungenutzte löschen",
+                "Images in der CI scannen, bei kritischen Funden bricht der Build ab",
+                "MFA für jedes menschliche Konto, ohne Ausnahme",
+                "Jeden Produktionszugriff protokollieren und monatlich lesen",
+                "Secrets in einen Secrets Manager, nie ins Repo",
+                "Kritische CVEs in einer festen Frist patchen und das messen",
+            ),
+            myths=(
+                (
+                    "Sicherheit bremst die Entwicklung",
+                    "gute Leitplanken machen den sicheren Weg zum schnellen Weg",
+                ),
+                (
+                    "ein bestandenes Audit heißt, man ist sicher",
+                    "ein Audit prüft Nachweise, nicht ob ein Angreifer hineinkommt",
+                ),
+            ),
+            decisions=(
+                (
+                    "kurzlebige Zugangsdaten über SSO",
+                    "langlebige IAM-User mit Access Keys",
+                    "ein geleakter Key, der nach einer Stunde abläuft, ist kein Vorfall",
+                ),
+                (
+                    "Policy as Code in der Pipeline",
+                    "ein manuelles Security-Review vor jedem Release",
+                    "eine Prüfung bei jedem Commit schlägt ein Review, wenn jemand Zeit hat",
+                ),
+            ),
+            roles=("Security Engineer", "Cloud Security Architect"),
+        ),
+    ),
+    "data": Area(
+        keywords=(
+            "data",
+            "kafka",
+            "etl",
+            "elt",
+            "warehouse",
+            "analytics",
+            "spark",
+            "dbt",
+            "streaming",
+            "pipeline",
+            "pipelines",
+            "snowflake",
+            "bigquery",
+            "lakehouse",
+            "daten",
+            "datenplattform",
+            "datenplattformen",
+        ),
+        hashtags=("DataEngineering", "Kafka", "DataPlatform"),
+        tools=(
+            ("Kafka", "Kinesis"),
+            ("dbt", "stored procedures"),
+            ("Snowflake", "BigQuery"),
+            ("Airflow", "Dagster"),
+        ),
+        related="analytics",
+        en=Lexicon(
+            topics=(
+                "stale dashboards",
+                "Kafka in production",
+                "data contracts",
+                "batch vs streaming",
+                "data ownership",
+            ),
+            metrics=("data freshness", "consumer lag", "the share of failed pipeline runs"),
+            pains=(
+                "dashboards that are 9 hours behind reality",
+                "a nightly batch job that fails once a week and nobody knows why",
+                "three teams with three different revenue numbers",
+            ),
+            lessons=(
+                (
+                    "building streaming before anyone asked for fresher data",
+                    "asked each consumer how fresh the data really had to be",
+                    "only two pipelines needed streaming; the rest stayed cheap batch jobs",
+                ),
+                (
+                    "letting producers change schemas without warning",
+                    "introduced a schema registry and a data contract per topic",
+                    "breaking changes dropped to zero within a quarter",
+                ),
+                (
+                    "keeping all business logic in one 2,000-line SQL script",
+                    "split the script into tested dbt models, each with an owner",
+                    "a broken metric now fails one test instead of the whole night",
+                ),
+            ),
+            tips=(
+                "Agree on freshness per dataset before you pick a technology",
+                "Put a schema registry in front of every Kafka topic",
+                "Give every table an owner and a one-line description",
+                "Alert on consumer lag, not just on errors",
+                "Test the metrics people make decisions with",
+                "Keep raw data immutable and rebuild from it",
+            ),
+            myths=(
+                (
+                    "real-time is always better",
+                    "most reports are fine at 15 minutes; real-time is a cost to choose on purpose",
+                ),
+                (
+                    "a data lake fixes data quality",
+                    "a lake without owners and contracts is just a bigger mess",
+                ),
+            ),
+            decisions=(
+                (
+                    "Kafka with a schema registry",
+                    "point-to-point integrations between services",
+                    "five consumers of the same events was the tipping point",
+                ),
+                (
+                    "dbt models in the warehouse",
+                    "a home-grown Python ETL framework",
+                    "analysts can read and change SQL; nobody could change the framework",
+                ),
+            ),
+            roles=("data engineer", "analytics engineer"),
+        ),
+        de=Lexicon(
+            topics=(
+                "veraltete Dashboards",
+                "Kafka in Produktion",
+                "Data Contracts",
+                "Batch oder Streaming",
+                "Verantwortung für Daten",
+            ),
+            metrics=("Datenaktualität", "Consumer Lag", "Anteil fehlgeschlagener Pipeline-Läufe"),
+            pains=(
+                "Dashboards, die 9 Stunden hinter der Realität liegen",
+                "ein nächtlicher Batch-Job, der einmal pro Woche ausfällt",
+                "drei Teams mit drei verschiedenen Umsatzzahlen",
+            ),
+            lessons=(
+                (
+                    "Streaming bauen, bevor jemand aktuellere Daten verlangt hat",
+                    "jeden Konsumenten fragen, wie aktuell die Daten wirklich sein müssen",
+                    "nur zwei Pipelines brauchten Streaming, der Rest blieb günstiger Batch",
+                ),
+                (
+                    "Produzenten ändern Schemas ohne Vorwarnung",
+                    "eine Schema Registry und ein Data Contract pro Topic",
+                    "nach einem Quartal gab es keine Breaking Changes mehr",
+                ),
+                (
+                    "die ganze Geschäftslogik in einem SQL-Skript mit 2.000 Zeilen",
+                    "Aufteilung in getestete dbt-Modelle mit jeweils einem Owner",
+                    "eine kaputte Kennzahl lässt jetzt einen Test scheitern, nicht die ganze Nacht",
+                ),
+            ),
+            tips=(
+                "Aktualität pro Datensatz vereinbaren, bevor die Technik feststeht",
+                "Eine Schema Registry vor jedes Kafka-Topic",
+                "Jede Tabelle bekommt einen Owner und eine Beschreibung",
+                "Auf Consumer Lag alarmieren, nicht nur auf Fehler",
+                "Die Kennzahlen testen, nach denen entschieden wird",
+                "Rohdaten unveränderlich halten und daraus neu aufbauen",
+            ),
+            myths=(
+                (
+                    "Echtzeit ist immer besser",
+                    "die meisten Reports reichen mit 15 Minuten, Echtzeit kostet und sollte "
+                    "bewusst gewählt werden",
+                ),
+                (
+                    "ein Data Lake löst Qualitätsprobleme",
+                    "ein Lake ohne Owner und Contracts ist nur ein größeres Chaos",
+                ),
+            ),
+            decisions=(
+                (
+                    "Kafka mit Schema Registry",
+                    "Punkt-zu-Punkt-Integrationen zwischen Services",
+                    "fünf Konsumenten derselben Events waren der Kipppunkt",
+                ),
+                (
+                    "dbt-Modelle im Warehouse",
+                    "ein selbst gebautes Python-ETL-Framework",
+                    "SQL kann das Analytics-Team lesen und ändern, das Framework niemand",
+                ),
+            ),
+            roles=("Data Engineer", "Analytics Engineer"),
+        ),
+    ),
+    "platform": Area(
+        keywords=(
+            "platform",
+            "platforms",
+            "developer experience",
+            "devex",
+            "idp",
+            "internal developer",
+            "golden path",
+            "infrastructure",
+            "terraform",
+            "iac",
+        ),
+        hashtags=("PlatformEngineering", "DevEx", "DevOps"),
+        tools=(
+            ("Backstage", "a service catalogue in Git"),
+            ("Terraform", "Pulumi"),
+            ("Crossplane", "Terraform modules"),
+            ("GitHub Actions", "GitLab CI"),
+        ),
+        related="developer experience",
+        en=Lexicon(
+            topics=(
+                "golden paths",
+                "internal developer platforms",
+                "self-service environments",
+                "running a platform team like a product team",
+                "platform adoption",
+            ),
+            metrics=(
+                "time from new repo to first production deploy",
+                "lead time for changes",
+                "tickets to the platform team per week",
+            ),
+            pains=(
+                "new services that take three weeks to reach production",
+                "a platform nobody uses because the old way still works",
+                "a ticket queue for every new environment",
+            ),
+            lessons=(
+                (
+                    "building the platform before talking to the developers who would use it",
+                    "interviewed six teams and built the one path they all needed",
+                    "adoption went from one team to nine in a quarter",
+                ),
+                (
+                    "forcing every team onto the new platform at once",
+                    "made the golden path the easiest path and let teams come to it",
+                    "the migrations happened without a mandate",
+                ),
+                (
+                    "measuring the platform by the number of features",
+                    "measured the time from new repo to production instead",
+                    "that figure dropped from 15 days to 1",
+                ),
+            ),
+            tips=(
+                "Interview your developers before you write platform code",
+                "Ship one golden path end to end before adding a second",
+                "Measure the time from new repo to production",
+                "Write the docs as a template repo, not a wiki page",
+                "Give the platform a roadmap and treat developers as its users",
+                "Keep an escape hatch for teams with real edge cases",
+            ),
+            myths=(
+                (
+                    "a platform team is just ops with a new name",
+                    "a platform team builds a product for developers and measures adoption",
+                ),
+                (
+                    "you need Backstage to have a platform",
+                    "a template repo, a pipeline and good docs are already a platform",
+                ),
+            ),
+            decisions=(
+                (
+                    "one paved road for 80% of services",
+                    "supporting every stack a team asks for",
+                    "a team of four cannot support eleven ways to deploy",
+                ),
+                (
+                    "Terraform modules owned by the platform team",
+                    "every team writing its own infrastructure code",
+                    "the same ten mistakes stopped repeating in ten repos",
+                ),
+            ),
+            roles=("platform engineer", "developer experience engineer"),
+        ),
+        de=Lexicon(
+            topics=(
+                "Golden Paths",
+                "interne Entwicklerplattformen",
+                "Self-Service-Umgebungen",
+                "das Plattform-Team als Produktteam",
+                "Akzeptanz einer Plattform",
+            ),
+            metrics=(
+                "Zeit vom neuen Repo bis zum ersten Produktions-Deploy",
+                "Durchlaufzeit für Änderungen",
+                "Tickets ans Plattform-Team pro Woche",
+            ),
+            pains=(
+                "neue Services, die drei Wochen bis in Produktion brauchen",
+                "eine Plattform, die niemand nutzt, weil der alte Weg noch funktioniert",
+                "eine Ticket-Schlange für jede neue Umgebung",
+            ),
+            lessons=(
+                (
+                    "die Plattform bauen, bevor man mit den Entwicklern spricht",
+                    "sechs Teams interviewen und den einen Weg bauen, den alle brauchen",
+                    "die Nutzung stieg in einem Quartal von einem Team auf neun",
+                ),
+                (
+                    "alle Teams gleichzeitig auf die neue Plattform zwingen",
+                    "den Golden Path zum einfachsten Weg machen und die Teams kommen lassen",
+                    "die Migrationen liefen ohne Anordnung",
+                ),
+                (
+                    "die Plattform an der Zahl der Features messen",
+                    "stattdessen die Zeit vom neuen Repo bis Produktion messen",
+                    "der Wert fiel von 15 Tagen auf 1",
+                ),
+            ),
+            tips=(
+                "Erst die Entwickler interviewen, dann Plattform-Code schreiben",
+                "Einen Golden Path komplett liefern, bevor der zweite kommt",
+                "Die Zeit vom neuen Repo bis Produktion messen",
+                "Doku als Template-Repo, nicht als Wiki-Seite",
+                "Die Plattform mit Roadmap führen, Entwickler sind die Nutzer",
+                "Einen Notausgang für Teams mit echten Sonderfällen lassen",
+            ),
+            myths=(
+                (
+                    "ein Plattform-Team ist nur Ops mit neuem Namen",
+                    "ein Plattform-Team baut ein Produkt für Entwickler und misst die Nutzung",
+                ),
+                (
+                    "ohne Backstage keine Plattform",
+                    "ein Template-Repo, eine Pipeline und gute Doku sind schon eine Plattform",
+                ),
+            ),
+            decisions=(
+                (
+                    "ein befestigter Weg für 80 % der Services",
+                    "jeden Stack unterstützen, den ein Team sich wünscht",
+                    "ein Team von vier kann keine elf Deploy-Varianten betreuen",
+                ),
+                (
+                    "Terraform-Module in der Hand des Plattform-Teams",
+                    "jedes Team schreibt seinen eigenen Infrastruktur-Code",
+                    "dieselben zehn Fehler wiederholen sich nicht mehr in zehn Repos",
+                ),
+            ),
+            roles=("Platform Engineer", "Developer Experience Engineer"),
+        ),
+    ),
+    "cicd": Area(
+        keywords=(
+            "ci/cd",
+            "ci",
+            "cd",
+            "continuous delivery",
+            "continuous integration",
+            "devops",
+            "deploy",
+            "deployment",
+            "deployments",
+            "release",
+            "releases",
+            "gitops",
+            "github actions",
+            "jenkins",
+        ),
+        hashtags=("CICD", "DevOps", "ContinuousDelivery"),
+        tools=(
+            ("GitHub Actions", "Jenkins"),
+            ("Argo CD", "push-based deploys"),
+            ("trunk-based development", "long-lived release branches"),
+            ("feature flags", "release branches"),
+        ),
+        related="platform engineering",
+        en=Lexicon(
+            topics=(
+                "slow CI pipelines",
+                "deploying on Fridays",
+                "flaky tests",
+                "release trains vs continuous delivery",
+                "rollbacks",
+            ),
+            metrics=("pipeline duration", "deploy frequency", "change failure rate"),
+            pains=(
+                "a 45-minute pipeline that developers route around",
+                "flaky tests everyone re-runs until they pass",
+                "a release day that needs four people and a spreadsheet",
+            ),
+            lessons=(
+                (
+                    "letting the pipeline grow to 45 minutes one step at a time",
+                    "cached dependencies, split the test suite and ran jobs in parallel",
+                    "the pipeline went from 45 to 9 minutes",
+                ),
+                (
+                    "tolerating flaky tests with automatic retries",
+                    "quarantined flaky tests and gave each one an owner and a deadline",
+                    "the retry rate fell from 30% to 2%",
+                ),
+                (
+                    "batching a month of changes into one big release",
+                    "deployed small changes behind feature flags, several times a day",
+                    "the change failure rate halved",
+                ),
+            ),
+            tips=(
+                "Keep the pipeline under 10 minutes and treat a slower one as a bug",
+                "Quarantine a flaky test the day it flakes",
+                "Deploy small changes, often",
+                "Use feature flags to separate deploy from release",
+                "Make rollback a single command everyone has tried",
+                "Cache dependencies and build artefacts between runs",
+            ),
+            myths=(
+                (
+                    "deploying less often is safer",
+                    "small, frequent deploys fail less and are easier to roll back",
+                ),
+                (
+                    "100% test coverage makes releases safe",
+                    "fast feedback and an easy rollback matter more than a coverage number",
+                ),
+            ),
+            decisions=(
+                (
+                    "trunk-based development with feature flags",
+                    "long-lived release branches",
+                    "merge conflicts cost each engineer half a day a week",
+                ),
+                (
+                    "GitOps with Argo CD",
+                    "deploy scripts run from CI",
+                    "the cluster is now whatever Git says it is",
+                ),
+            ),
+            roles=("DevOps engineer", "build and release engineer"),
+        ),
+        de=Lexicon(
+            topics=(
+                "langsame CI-Pipelines",
+                "Deployments am Freitag",
+                "instabile Tests",
+                "Release-Züge oder Continuous Delivery",
+                "Rollbacks",
+            ),
+            metrics=("Pipeline-Dauer", "Deploy-Frequenz", "Change Failure Rate"),
+            pains=(
+                "eine 45-Minuten-Pipeline, um die alle herumarbeiten",
+                "instabile Tests, die man so lange neu startet, bis sie grün sind",
+                "ein Release-Tag mit vier Leuten und einer Tabelle",
+            ),
+            lessons=(
+                (
+                    "die Pipeline Schritt für Schritt auf 45 Minuten wachsen lassen",
+                    "Abhängigkeiten cachen, Tests aufteilen und Jobs parallel laufen lassen",
+                    "die Pipeline schrumpfte von 45 auf 9 Minuten",
+                ),
+                (
+                    "instabile Tests mit automatischen Retries dulden",
+                    "instabile Tests in Quarantäne, jeder mit Owner und Frist",
+                    "die Retry-Quote fiel von 30 % auf 2 %",
+                ),
+                (
+                    "einen Monat an Änderungen in ein großes Release packen",
+                    "kleine Änderungen hinter Feature Flags, mehrmals täglich",
+                    "die Change Failure Rate halbierte sich",
+                ),
+            ),
+            tips=(
+                "Die Pipeline unter 10 Minuten halten, alles darüber ist ein Bug",
+                "Einen instabilen Test am selben Tag in Quarantäne schicken",
+                "Kleine Änderungen, oft ausrollen",
+                "Feature Flags trennen Deploy und Release",
+                "Rollback als ein Befehl, den jeder schon ausprobiert hat",
+                "Abhängigkeiten und Build-Artefakte zwischen Läufen cachen",
+            ),
+            myths=(
+                (
+                    "seltener deployen ist sicherer",
+                    "kleine, häufige Deploys scheitern seltener und lassen sich leichter "
+                    "zurückrollen",
+                ),
+                (
+                    "100 % Testabdeckung macht Releases sicher",
+                    "schnelles Feedback und ein einfacher Rollback zählen mehr als eine "
+                    "Abdeckungszahl",
+                ),
+            ),
+            decisions=(
+                (
+                    "Trunk-based Development mit Feature Flags",
+                    "langlebige Release-Branches",
+                    "Merge-Konflikte kosteten jeden Entwickler einen halben Tag pro Woche",
+                ),
+                (
+                    "GitOps mit Argo CD",
+                    "Deploy-Skripte aus der CI",
+                    "der Cluster ist jetzt genau das, was in Git steht",
+                ),
+            ),
+            roles=("DevOps Engineer", "Release Engineer"),
+        ),
+    ),
+    "observability": Area(
+        keywords=(
+            "observability",
+            "monitoring",
+            "sre",
+            "logging",
+            "tracing",
+            "reliability",
+            "on-call",
+            "oncall",
+            "incident",
+            "incidents",
+            "slo",
+            "slos",
+            "prometheus",
+        ),
+        hashtags=("Observability", "SRE", "OpenTelemetry"),
+        tools=(
+            ("Prometheus", "Datadog"),
+            ("OpenTelemetry", "vendor agents"),
+            ("Grafana Loki", "Elasticsearch"),
+            ("SLO alerts", "static thresholds"),
+        ),
+        related="incident response",
+        en=Lexicon(
+            topics=(
+                "alert fatigue",
+                "SLOs people actually use",
+                "observability costs",
+                "on-call that does not burn people out",
+                "incident reviews",
+            ),
+            metrics=("pages per on-call week", "mean time to detect", "error-budget burn rate"),
+            pains=(
+                "200 alerts a week that nobody reads",
+                "an observability bill bigger than the compute bill",
+                "customers reporting outages before the monitoring does",
+            ),
+            lessons=(
+                (
+                    "alerting on every CPU spike",
+                    "alerted only on user-facing SLOs and their burn rate",
+                    "pages per week dropped from 60 to 6",
+                ),
+                (
+                    "logging everything at debug level in production",
+                    "sampled logs, kept traces for errors and set retention by value",
+                    "the observability bill fell by half",
+                ),
+                (
+                    "running on-call without runbooks",
+                    "wrote a runbook for every alert, or deleted the alert",
+                    "new engineers could join on-call in their second month",
+                ),
+            ),
+            tips=(
+                "Alert on symptoms users feel, not on causes",
+                "Delete every alert nobody acted on last month",
+                "Define an SLO for your top three user journeys",
+                "Instrument with OpenTelemetry so you can switch vendors later",
+                "Set log retention by how often anyone reads the logs",
+                "Write the runbook before you add the alert",
+            ),
+            myths=(
+                (
+                    "more dashboards mean better observability",
+                    "three good SLOs beat a hundred dashboards nobody opens",
+                ),
+                (
+                    "you need 100% uptime",
+                    "your users need a reliability target you can afford and keep",
+                ),
+            ),
+            decisions=(
+                (
+                    "OpenTelemetry for all instrumentation",
+                    "each vendor's own agent",
+                    "switching vendors became a config change instead of a rewrite",
+                ),
+                (
+                    "paging only on SLO burn rate",
+                    "paging on every threshold",
+                    "people stopped muting their phones",
+                ),
+            ),
+            roles=("SRE", "observability engineer"),
+        ),
+        de=Lexicon(
+            topics=(
+                "Alarmmüdigkeit",
+                "SLOs, die wirklich genutzt werden",
+                "Kosten für Observability",
+                "Rufbereitschaft ohne Burn-out",
+                "Incident-Reviews",
+            ),
+            metrics=(
+                "Alarme pro Bereitschaftswoche",
+                "Zeit bis zur Erkennung",
+                "Verbrauch des Error Budgets",
+            ),
+            pains=(
+                "200 Alarme pro Woche, die niemand liest",
+                "eine Observability-Rechnung, die höher ist als die Compute-Rechnung",
+                "Kunden, die Ausfälle früher melden als das Monitoring",
+            ),
+            lessons=(
+                (
+                    "bei jeder CPU-Spitze alarmieren",
+                    "nur noch auf nutzerrelevante SLOs und ihre Burn Rate alarmieren",
+                    "die Alarme pro Woche fielen von 60 auf 6",
+                ),
+                (
+                    "in Produktion alles auf Debug-Level loggen",
+                    "Logs sampeln, Traces für Fehler behalten, Aufbewahrung nach Nutzen",
+                    "die Observability-Rechnung halbierte sich",
+                ),
+                (
+                    "Rufbereitschaft ohne Runbooks",
+                    "für jeden Alarm ein Runbook, sonst fliegt der Alarm raus",
+                    "neue Kollegen konnten ab dem zweiten Monat Bereitschaft übernehmen",
+                ),
+            ),
+            tips=(
+                "Auf Symptome alarmieren, die Nutzer spüren, nicht auf Ursachen",
+                "Jeden Alarm löschen, auf den letzten Monat niemand reagiert hat",
+                "SLOs für die drei wichtigsten Nutzerwege festlegen",
+                "Mit OpenTelemetry instrumentieren, damit ein Anbieterwechsel möglich bleibt",
+                "Log-Aufbewahrung danach richten, wie oft jemand die Logs liest",
+                "Erst das Runbook schreiben, dann den Alarm anlegen",
+            ),
+            myths=(
+                (
+                    "mehr Dashboards bedeuten bessere Observability",
+                    "drei gute SLOs schlagen hundert Dashboards, die niemand öffnet",
+                ),
+                (
+                    "man braucht 100 % Verfügbarkeit",
+                    "Nutzer brauchen ein Zuverlässigkeitsziel, das bezahlbar und haltbar ist",
+                ),
+            ),
+            decisions=(
+                (
+                    "OpenTelemetry für die gesamte Instrumentierung",
+                    "der eigene Agent jedes Anbieters",
+                    "ein Anbieterwechsel ist jetzt Konfiguration statt Neubau",
+                ),
+                (
+                    "Alarme nur bei SLO-Burn-Rate",
+                    "Alarme bei jedem Schwellenwert",
+                    "niemand schaltet mehr das Telefon stumm",
+                ),
+            ),
+            roles=("SRE", "Observability Engineer"),
+        ),
+    ),
+    "databases": Area(
+        keywords=(
+            "database",
+            "databases",
+            "postgres",
+            "postgresql",
+            "mysql",
+            "sql",
+            "dynamodb",
+            "mongodb",
+            "aurora",
+            "rds",
+            "datenbank",
+            "datenbanken",
+        ),
+        hashtags=("PostgreSQL", "Databases", "Backend"),
+        tools=(
+            ("PostgreSQL", "MySQL"),
+            ("Aurora", "plain RDS"),
+            ("PgBouncer", "a bigger instance"),
+            ("DynamoDB", "PostgreSQL"),
+        ),
+        related="backend performance",
+        en=Lexicon(
+            topics=(
+                "slow queries",
+                "zero-downtime schema migrations",
+                "connection pooling",
+                "when to shard",
+                "restore drills",
+            ),
+            metrics=("p95 query latency", "replication lag", "connections in use"),
+            pains=(
+                "a database at 90% CPU every Monday morning",
+                "schema migrations that lock tables at peak time",
+                "a 2 TB table nobody dares to touch",
+            ),
+            lessons=(
+                (
+                    "scaling the instance up every time queries got slow",
+                    "read the slow query log and added three indexes",
+                    "p95 latency fell from 900 ms to 120 ms on a smaller instance",
+                ),
+                (
+                    "running schema migrations that rewrote whole tables during business hours",
+                    "switched to expand-and-contract migrations in small steps",
+                    "no more outages caused by locks",
+                ),
+                (
+                    "opening a new database connection per request",
+                    "put PgBouncer in front of PostgreSQL",
+                    "connections dropped from 1,800 to 120",
+                ),
+            ),
+            tips=(
+                "Read the slow query log before you buy a bigger instance",
+                "Run migrations as expand, migrate, contract",
+                "Pool connections before you scale up",
+                "Test restores, not just backups",
+                "Watch replication lag as closely as CPU",
+                "Index for the queries you have, not the ones you imagine",
+            ),
+            myths=(
+                (
+                    "NoSQL scales and SQL doesn't",
+                    "a well-indexed PostgreSQL handles more than most companies will ever need",
+                ),
+                ("backups are enough", "a backup you have never restored is a hope, not a plan"),
+            ),
+            decisions=(
+                (
+                    "PostgreSQL for the core product",
+                    "a different database per service",
+                    "one well-run database beats five half-understood ones",
+                ),
+                (
+                    "read replicas for reporting",
+                    "running reports on the primary",
+                    "month-end reports no longer slow down checkout",
+                ),
+            ),
+            roles=("database engineer", "backend engineer"),
+        ),
+        de=Lexicon(
+            topics=(
+                "langsame Queries",
+                "Schema-Migrationen ohne Downtime",
+                "Connection Pooling",
+                "wann Sharding nötig ist",
+                "Restore-Übungen",
+            ),
+            metrics=("p95-Query-Latenz", "Replikationsverzögerung", "offene Verbindungen"),
+            pains=(
+                "eine Datenbank bei 90 % CPU an jedem Montagmorgen",
+                "Schema-Migrationen, die zur Hauptzeit Tabellen sperren",
+                "eine 2-TB-Tabelle, die sich niemand anzufassen traut",
+            ),
+            lessons=(
+                (
+                    "bei jeder langsamen Query die Instanz vergrößern",
+                    "das Slow Query Log lesen und drei Indizes anlegen",
+                    "die p95-Latenz fiel von 900 ms auf 120 ms, auf einer kleineren Instanz",
+                ),
+                (
+                    "Migrationen, die ganze Tabellen während der Geschäftszeit umschreiben",
+                    "Expand-and-Contract-Migrationen in kleinen Schritten",
+                    "keine Ausfälle mehr durch Sperren",
+                ),
+                (
+                    "eine neue Datenbankverbindung pro Request",
+                    "PgBouncer vor PostgreSQL setzen",
+                    "die Verbindungen fielen von 1.800 auf 120",
+                ),
+            ),
+            tips=(
+                "Erst das Slow Query Log lesen, dann eine größere Instanz kaufen",
+                "Migrationen als Expand, Migrate, Contract",
+                "Verbindungen poolen, bevor skaliert wird",
+                "Restores testen, nicht nur Backups",
+                "Replikationsverzögerung so genau beobachten wie die CPU",
+                "Indizes für die echten Queries, nicht für vorgestellte",
+            ),
+            myths=(
+                (
+                    "NoSQL skaliert, SQL nicht",
+                    "ein gut indiziertes PostgreSQL trägt mehr, als die meisten Firmen je brauchen",
+                ),
+                (
+                    "Backups reichen",
+                    "ein Backup, das nie zurückgespielt wurde, ist Hoffnung, kein Plan",
+                ),
+            ),
+            decisions=(
+                (
+                    "PostgreSQL für das Kernprodukt",
+                    "eine eigene Datenbank pro Service",
+                    "eine gut betriebene Datenbank schlägt fünf halb verstandene",
+                ),
+                (
+                    "Read Replicas für Reports",
+                    "Reports auf der Primary",
+                    "Monatsabschluss-Reports bremsen den Checkout nicht mehr",
+                ),
+            ),
+            roles=("Database Engineer", "Backend Engineer"),
+        ),
+    ),
+    "leadership": Area(
+        keywords=(
+            "cto",
+            "leadership",
+            "fractional",
+            "engineering management",
+            "management",
+            "team",
+            "teams",
+            "strategy",
+            "roadmap",
+            "vp engineering",
+            "head of",
+            "führung",
+            "interim",
+        ),
+        hashtags=("FractionalCTO", "EngineeringLeadership", "CTO"),
+        tools=(
+            ("Shape Up", "Scrum"),
+            ("OKRs", "a one-page quarterly plan"),
+            ("written RFCs", "architecture meetings"),
+            ("build", "buy"),
+        ),
+        related="engineering strategy",
+        en=Lexicon(
+            topics=(
+                "the first 90 days as a fractional CTO",
+                "talking about tech debt with the board",
+                "engineering roadmaps",
+                "build vs buy decisions",
+                "when a scale-up needs a CTO",
+            ),
+            metrics=("lead time for changes", "the share of unplanned work", "regretted attrition"),
+            pains=(
+                "a roadmap that changes every week",
+                "a founder who is still the only person who can deploy",
+                "tech debt that nobody can put a number on",
+            ),
+            lessons=(
+                (
+                    "saying yes to every feature request from sales",
+                    "set up one intake channel and a weekly prioritisation with the CEO",
+                    "the team shipped the top three priorities instead of fifteen half-features",
+                ),
+                (
+                    "pushing for a rewrite instead of fixing the worst 10%",
+                    "fixed the three modules that caused most incidents",
+                    "incidents halved without a rewrite",
+                ),
+                (
+                    "making every architecture decision myself",
+                    "moved decisions into short written RFCs the team owns",
+                    "decisions got faster and nobody waited for me any more",
+                ),
+            ),
+            tips=(
+                "Write down three things engineering will not do this quarter",
+                "Put a number on tech debt: hours lost per sprint",
+                "Make architecture decisions in writing, one page each",
+                "Meet everyone one-on-one before you change anything",
+                "Report to the board in outcomes, not in tickets",
+                "Protect one day a week from meetings",
+            ),
+            myths=(
+                (
+                    "a fractional CTO is only for early-stage startups",
+                    "scale-ups often need one most, between the founder-engineer and the "
+                    "first full-time CTO",
+                ),
+                (
+                    "a rewrite will fix the velocity problem",
+                    "velocity problems are usually priorities and feedback loops, not code",
+                ),
+            ),
+            decisions=(
+                (
+                    "buying the billing system",
+                    "building billing in-house",
+                    "billing is not what customers pay us for",
+                ),
+                (
+                    "written RFCs for every decision that costs more than a week",
+                    "deciding in meetings",
+                    "new engineers can read why things are the way they are",
+                ),
+            ),
+            roles=("engineering manager", "staff engineer"),
+        ),
+        de=Lexicon(
+            topics=(
+                "die ersten 90 Tage als Fractional CTO",
+                "technische Schulden im Gespräch mit dem Beirat",
+                "Engineering-Roadmaps",
+                "Build oder Buy",
+                "wann ein Scale-up einen CTO braucht",
+            ),
+            metrics=(
+                "Durchlaufzeit für Änderungen",
+                "Anteil ungeplanter Arbeit",
+                "ungewollte Kündigungen",
+            ),
+            pains=(
+                "eine Roadmap, die sich jede Woche ändert",
+                "ein Gründer, der immer noch als Einziger deployen kann",
+                "technische Schulden, die niemand beziffern kann",
+            ),
+            lessons=(
+                (
+                    "zu jeder Feature-Anfrage aus dem Vertrieb Ja sagen",
+                    "ein einziger Eingangskanal und eine wöchentliche Priorisierung mit dem CEO",
+                    "das Team lieferte die drei wichtigsten Themen statt fünfzehn halber Features",
+                ),
+                (
+                    "auf einen Rewrite drängen, statt die schlimmsten 10 % zu reparieren",
+                    "die drei Module reparieren, die die meisten Incidents verursachten",
+                    "die Incidents halbierten sich ohne Rewrite",
+                ),
+                (
+                    "jede Architekturentscheidung selbst treffen",
+                    "Entscheidungen in kurze, schriftliche RFCs verlagern, die dem Team gehören",
+                    "Entscheidungen wurden schneller, niemand wartete mehr auf mich",
+                ),
+            ),
+            tips=(
+                "Drei Dinge aufschreiben, die das Engineering dieses Quartal nicht tut",
+                "Technische Schulden beziffern: verlorene Stunden pro Sprint",
+                "Architekturentscheidungen schriftlich, eine Seite pro Entscheidung",
+                "Mit allen einzeln sprechen, bevor irgendetwas geändert wird",
+                "Dem Beirat Ergebnisse berichten, keine Tickets",
+                "Einen Tag pro Woche frei von Meetings halten",
+            ),
+            myths=(
+                (
+                    "ein Fractional CTO ist nur etwas für frühe Start-ups",
+                    "gerade Scale-ups brauchen einen, zwischen Gründer-Entwickler und erstem "
+                    "festen CTO",
+                ),
+                (
+                    "ein Rewrite löst das Geschwindigkeitsproblem",
+                    "Geschwindigkeitsprobleme liegen meist an Prioritäten und "
+                    "Feedback-Schleifen, nicht am Code",
+                ),
+            ),
+            decisions=(
+                (
+                    "das Billing-System kaufen",
+                    "Billing selbst bauen",
+                    "für Billing bezahlen uns die Kunden nicht",
+                ),
+                (
+                    "schriftliche RFCs für jede Entscheidung über eine Woche Aufwand",
+                    "Entscheidungen im Meeting",
+                    "neue Kollegen können nachlesen, warum etwas so ist, wie es ist",
+                ),
+            ),
+            roles=("Engineering Manager", "Staff Engineer"),
+        ),
+    ),
+    "ai": Area(
+        keywords=(
+            "ai",
+            "ml",
+            "machine learning",
+            "llm",
+            "llms",
+            "mlops",
+            "genai",
+            "rag",
+            "data science",
+            "ki",
+        ),
+        hashtags=("AI", "MLOps", "LLM"),
+        tools=(
+            ("RAG", "fine-tuning"),
+            ("a hosted model API", "a self-hosted open model"),
+            ("pgvector", "a dedicated vector database"),
+            ("MLflow", "shared notebooks"),
+        ),
+        related="data platforms",
+        en=Lexicon(
+            topics=(
+                "LLM features in production",
+                "evaluating AI output",
+                "MLOps for small teams",
+                "the cost of inference",
+                "RAG vs fine-tuning",
+            ),
+            metrics=(
+                "answer accuracy on a fixed test set",
+                "cost per 1,000 requests",
+                "p95 response time",
+            ),
+            pains=(
+                "a demo that worked and a production feature that doesn't",
+                "an inference bill nobody forecast",
+                "models nobody can reproduce",
+            ),
+            lessons=(
+                (
+                    "shipping an LLM feature without an evaluation set",
+                    "built a test set of 200 real questions and scored every change against it",
+                    "regressions were caught before users saw them",
+                ),
+                (
+                    "starting with fine-tuning",
+                    "started with retrieval over good documents and a clear prompt",
+                    "we reached the quality target in two weeks instead of two months",
+                ),
+                (
+                    "adding a vector database on day one",
+                    "used pgvector in the PostgreSQL we already ran",
+                    "one system fewer to run, same answers",
+                ),
+            ),
+            tips=(
+                "Build an evaluation set before you build the feature",
+                "Log prompts, answers and user feedback from day one",
+                "Try retrieval before you consider fine-tuning",
+                "Set a budget per request and alert when it is exceeded",
+                "Keep a human review step for anything customer-facing",
+                "Version data, prompts and models together",
+            ),
+            myths=(
+                (
+                    "you need your own model",
+                    "most products need good retrieval and a clear prompt, not a custom model",
+                ),
+                (
+                    "AI features are mostly about the model",
+                    "they are mostly about data quality, evaluation and the product around "
+                    "the model",
+                ),
+            ),
+            decisions=(
+                (
+                    "retrieval over our own docs",
+                    "fine-tuning a model",
+                    "the docs change weekly; a fine-tuned model would be stale in a month",
+                ),
+                (
+                    "pgvector inside PostgreSQL",
+                    "a separate vector database",
+                    "a few million embeddings did not justify another system",
+                ),
+            ),
+            roles=("ML engineer", "data scientist"),
+        ),
+        de=Lexicon(
+            topics=(
+                "LLM-Funktionen in Produktion",
+                "KI-Ergebnisse bewerten",
+                "MLOps für kleine Teams",
+                "Inferenzkosten",
+                "RAG oder Fine-Tuning",
+            ),
+            metrics=(
+                "Trefferquote auf einem festen Testset",
+                "Kosten pro 1.000 Anfragen",
+                "p95-Antwortzeit",
+            ),
+            pains=(
+                "eine Demo, die lief, und eine Funktion in Produktion, die es nicht tut",
+                "eine Inferenzrechnung, die niemand eingeplant hat",
+                "Modelle, die niemand reproduzieren kann",
+            ),
+            lessons=(
+                (
+                    "eine LLM-Funktion ohne Evaluationsset ausliefern",
+                    "ein Testset mit 200 echten Fragen, jede Änderung wird dagegen gemessen",
+                    "Regressionen fielen auf, bevor Nutzer sie sahen",
+                ),
+                (
+                    "mit Fine-Tuning anfangen",
+                    "mit Retrieval über gute Dokumente und einem klaren Prompt beginnen",
+                    "das Qualitätsziel war nach zwei Wochen erreicht statt nach zwei Monaten",
+                ),
+                (
+                    "am ersten Tag eine Vektordatenbank einführen",
+                    "pgvector im ohnehin betriebenen PostgreSQL nutzen",
+                    "ein System weniger, gleiche Antworten",
+                ),
+            ),
+            tips=(
+                "Erst das Evaluationsset, dann die Funktion bauen",
+                "Prompts, Antworten und Nutzerfeedback vom ersten Tag an loggen",
+                "Retrieval ausprobieren, bevor Fine-Tuning in Frage kommt",
+                "Ein Budget pro Anfrage festlegen und bei Überschreitung alarmieren",
+                "Für alles Kundenseitige einen menschlichen Prüfschritt behalten",
+                "Daten, Prompts und Modelle gemeinsam versionieren",
+            ),
+            myths=(
+                (
+                    "man braucht ein eigenes Modell",
+                    "die meisten Produkte brauchen gutes Retrieval und einen klaren Prompt, "
+                    "kein eigenes Modell",
+                ),
+                (
+                    "bei KI-Funktionen geht es vor allem ums Modell",
+                    "es geht vor allem um Datenqualität, Evaluation und das Produkt drumherum",
+                ),
+            ),
+            decisions=(
+                (
+                    "Retrieval über die eigene Doku",
+                    "ein Modell fine-tunen",
+                    "die Doku ändert sich wöchentlich, ein fine-getuntes Modell wäre nach "
+                    "einem Monat veraltet",
+                ),
+                (
+                    "pgvector in PostgreSQL",
+                    "eine separate Vektordatenbank",
+                    "ein paar Millionen Embeddings rechtfertigten kein weiteres System",
+                ),
+            ),
+            roles=("ML Engineer", "Data Scientist"),
+        ),
+    ),
+}
+# For profiles whose areas match nothing above: general software-delivery vocabulary.
+GENERAL = Area(
+    keywords=(),
+    hashtags=("SoftwareEngineering", "TechLeadership"),
+    tools=(
+        ("a monolith", "microservices"),
+        ("build", "buy"),
+        ("a rewrite", "incremental refactoring"),
+        ("managed services", "self-hosting"),
+    ),
+    related="software delivery",
+    en=Lexicon(
+        topics=(
+            "technical debt",
+            "shipping faster without breaking things",
+            "architecture decisions under uncertainty",
+            "what I look for in a code review",
+            "monolith vs microservices",
+        ),
+        metrics=("lead time for changes", "change failure rate", "time to restore service"),
+        pains=(
+            "releases that slip every sprint",
+            "a codebase only two people understand",
+            "incidents that repeat every month",
+        ),
+        lessons=(
+            (
+                "splitting a monolith into services before the domain was clear",
+                "merged the services back into a modular monolith with clear boundaries",
+                "deploys went from a day of coordination to 15 minutes",
+            ),
+            (
+                "treating tech debt as something to fix later",
+                "reserved 20% of every sprint for the worst debt, measured in hours lost",
+                "unplanned work dropped from 40% to 15%",
+            ),
+            (
+                "skipping written decisions to move faster",
+                "wrote one-page decision records for anything hard to undo",
+                "the same debate stopped coming back every quarter",
+            ),
+        ),
+        tips=(
+            "Write down every decision that is hard to undo",
+            "Measure lead time before you try to improve it",
+            "Fix the module that causes the most incidents first",
+            "Keep deploys small and boring",
+            "Make the on-call rotation the feedback loop for quality",
+            "Delete code nobody uses",
+        ),
+        myths=(
+            (
+                "microservices make teams faster",
+                "they make teams faster only once boundaries and ownership are clear",
+            ),
+            (
+                "a rewrite will be quicker than fixing the old code",
+                "rewrites take three times longer and repeat half the old mistakes",
+            ),
+        ),
+        decisions=(
+            (
+                "a modular monolith",
+                "microservices from day one",
+                "a team of eight does not need twenty deployables",
+            ),
+            (
+                "managed services wherever we can",
+                "self-hosting everything",
+                "our customers pay for the product, not for our ops work",
+            ),
+        ),
+        roles=("senior engineer", "tech lead"),
+    ),
+    de=Lexicon(
+        topics=(
+            "technische Schulden",
+            "schneller liefern, ohne etwas kaputt zu machen",
+            "Architekturentscheidungen unter Unsicherheit",
+            "worauf ich im Code-Review achte",
+            "Monolith oder Microservices",
+        ),
+        metrics=(
+            "Durchlaufzeit für Änderungen",
+            "Change Failure Rate",
+            "Zeit bis zur Wiederherstellung",
+        ),
+        pains=(
+            "Releases, die jeden Sprint rutschen",
+            "eine Codebasis, die nur zwei Leute verstehen",
+            "Incidents, die sich jeden Monat wiederholen",
+        ),
+        lessons=(
+            (
+                "einen Monolithen in Services zerlegen, bevor die Domäne klar war",
+                "die Services zu einem modularen Monolithen mit klaren Grenzen zusammenführen",
+                "Deploys brauchten 15 Minuten statt eines Tages Abstimmung",
+            ),
+            (
+                "technische Schulden auf später verschieben",
+                "20 % jedes Sprints für die schlimmsten Schulden, gemessen in verlorenen Stunden",
+                "ungeplante Arbeit fiel von 40 % auf 15 %",
+            ),
+            (
+                "auf schriftliche Entscheidungen verzichten, um schneller zu sein",
+                "einseitige Entscheidungsprotokolle für alles, was schwer rückgängig zu machen ist",
+                "dieselbe Debatte kam nicht mehr jedes Quartal zurück",
+            ),
+        ),
+        tips=(
+            "Jede schwer umkehrbare Entscheidung aufschreiben",
+            "Die Durchlaufzeit messen, bevor man sie verbessert",
+            "Zuerst das Modul reparieren, das die meisten Incidents verursacht",
+            "Deploys klein und langweilig halten",
+            "Die Rufbereitschaft als Feedback-Schleife für Qualität nutzen",
+            "Code löschen, den niemand nutzt",
+        ),
+        myths=(
+            (
+                "Microservices machen Teams schneller",
+                "nur wenn Grenzen und Verantwortung klar sind",
+            ),
+            (
+                "ein Rewrite geht schneller als die Reparatur",
+                "Rewrites dauern dreimal so lange und wiederholen die Hälfte der alten Fehler",
+            ),
+        ),
+        decisions=(
+            (
+                "ein modularer Monolith",
+                "Microservices vom ersten Tag an",
+                "ein Team von acht braucht keine zwanzig Deployables",
+            ),
+            (
+                "Managed Services, wo immer möglich",
+                "alles selbst betreiben",
+                "Kunden bezahlen für das Produkt, nicht für unseren Betrieb",
+            ),
+        ),
+        roles=("Senior Engineer", "Tech Lead"),
+    ),
+)
+# Checked in this order, so "data platforms" is data, not platform engineering.
+AREA_ORDER = (
+    "ai",
+    "data",
+    "security",
+    "kubernetes",
+    "databases",
+    "observability",
+    "cicd",
+    "cloud",
+    "platform",
+    "leadership",
+)
+TIMEFRAMES = {
+    "en": ("six weeks", "two quarters", "90 days", "a month", "eight weeks"),
+    "de": ("sechs Wochen", "zwei Quartale", "90 Tage", "einen Monat", "acht Wochen"),
+}
+TEAM_SIZES = ("6", "8", "12", "15", "25", "40")
+# Fillers for profile data that is missing, so no post says "None" or "in  years".
+MISSING = {
+    "en": {
+        "area": "software delivery",
+        "industry": "SaaS",
+        "offer": "advisory",
+        "years": "many",
+        "name": "me",
+    },
+    "de": {
+        "area": "Softwareentwicklung",
+        "industry": "SaaS",
+        "offer": "Beratung",
+        "years": "vielen",
+        "name": "mir",
+    },
+}
+BRIDGES = {
+    "en": {
+        "bold": ("I'll say it plainly.", "Unpopular, but true.", "Here's the uncomfortable part."),
+        "analytical": ("Numbers first.", "Let's be precise.", "Look at the numbers."),
+        "friendly": ("Let me explain.", "Here's what I mean.", "Bear with me."),
+        "direct": ("Short version:", "Here's what matters.", "No theory. Just what worked."),
+    },
+    "de": {
+        "bold": ("Ich sage es direkt.", "Unbequem, aber wahr.", "Jetzt der unbequeme Teil."),
+        "analytical": ("Erst die Zahlen.", "Genau hingeschaut:", "Die Zahlen zuerst."),
+        "friendly": ("Kurz erklärt.", "Was ich damit meine:", "Ein Beispiel."),
+        "direct": (
+            "Kurz gesagt:",
+            "Worauf es ankommt:",
+            "Keine Theorie, nur was funktioniert hat.",
+        ),
+    },
+}
+LIST_MARKERS = ("→", "•", "—", "1.")
+# Frameworks a tone leans towards; a small nudge in the default ranking.
+TONE_FRAMEWORKS = {
+    "bold": frozenset({"contrarian", "myth-vs-reality", "mistake"}),
+    "analytical": frozenset({"case-study", "tool-comparison", "architecture-decision"}),
+    "friendly": frozenset({"story", "behind-the-scenes", "lesson-learned"}),
+    "direct": frozenset({"how-to-list", "lesson-learned", "architecture-decision"}),
+}
+# An all-inquiry feed reads as a sales brochure; authority posts earn the inquiries.
+GOAL_WEIGHTS = {"authority": 1.0, "engagement": 0.9, "inquiry": 0.85}
+# Drafts at least this similar (word-count cosine) to another are written again; the
+# linter's TF-IDF check (0.8) is stricter about what counts as a duplicate, so this is safe.
+NEAR_DUPLICATE = 0.6
+SIMILAR_ATTEMPTS = 6
+NUMERIC_SLOTS = frozenset({"years", "case_outcome", "count", "team_size", "win"})
+
+_AREA_PATTERNS = {
+    key: re.compile(
+        r"(?<![a-z0-9])(?:" + "|".join(re.escape(k) for k in AREAS[key].keywords) + r")(?![a-z0-9])"
+    )
+    for key in AREA_ORDER
+}
+_WORD = re.compile(r"[a-zäöüß0-9]{2,}")
+
+
+def area_key(text: str) -> str | None:
+    """The vocabulary key for a free-text area, offer or topic ("AWS cost control" → "cloud")."""
+    low = (text or "").lower()
+    for key in AREA_ORDER:
+        if _AREA_PATTERNS[key].search(low):
+            return key
+    return None
+
+
+def profile_area_keys(profile: ProfileSnapshot) -> list[str]:
+    """Vocabulary keys of the profile, most important first: headline, areas, then offers."""
+    keys: list[str] = []
+    for text in [profile.headline, *profile.areas, *profile.offers]:
+        key = area_key(text)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def seeded_rng(*parts: object) -> random.Random:
+    """A private generator seeded from the parts; stable across processes (unlike hash())."""
+    digest = hashlib.sha256(repr(parts).encode("utf-8")).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))  # noqa: S311 - not for secrets
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Cosine similarity of word counts; a cheap guard against near-duplicate drafts."""
+    wa, wb = _counts(a), _counts(b)
+    if not wa or not wb:
+        return 0.0
+    dot = sum(n * wb.get(w, 0) for w, n in wa.items())
+    norm = (sum(n * n for n in wa.values()) * sum(n * n for n in wb.values())) ** 0.5
+    return dot / norm
+
+
+def _counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(text.lower()):
+        counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+# --- The library ----------------------------------------------------------------------------
+
+
+def slots_in(text: str) -> set[str]:
+    return set(SLOT.findall(text))
+
+
+def template_problems(spec: TemplateSpec) -> list[str]:
+    """What is wrong with a template, in words; empty when it can be used."""
+    problems = []
+    if spec.framework not in FRAMEWORKS:
+        problems.append(f"unknown framework {spec.framework!r}")
+    if spec.goal not in GOALS:
+        problems.append(f"unknown goal {spec.goal!r}")
+    if not spec.suits or not set(spec.suits) <= SUIT_TAGS:
+        problems.append(f"suits must be some of {sorted(SUIT_TAGS)}, not {spec.suits!r}")
+    languages = {"en": {"hooks": spec.hooks, "body": spec.body, "ctas": spec.ctas}}
+    for language, parts in (spec.translations or {}).items():
+        if language not in LANGUAGES or language == "en":
+            problems.append(f"unknown translation language {language!r}")
+            continue
+        if not isinstance(parts, dict) or set(parts) != {"hooks", "body", "ctas"}:
+            problems.append(f"{language}: a translation needs exactly hooks, body and ctas")
+            continue
+        languages[language] = parts
+    for language, parts in languages.items():
+        for part, low, high in (("hooks", 3, 8), ("body", 3, 7), ("ctas", 3, 6)):
+            lines = parts[part]
+            if not isinstance(lines, list) or not low <= len(lines) <= high:
+                problems.append(f"{language}: {part} needs {low} to {high} entries")
+                continue
+            for line in lines:
+                problems.extend(f"{language}: {part}: {p}" for p in _line_problems(line))
+                if part == "hooks" and isinstance(line, str) and _NESTED.search(line):
+                    problems.append(f"{language}: hooks: no nested choices in {line[:60]!r}")
+    return problems
+
+
+def _line_problems(line: object) -> list[str]:
+    if not isinstance(line, str) or not line.strip():
+        return ["an entry is empty or not text"]
+    problems = []
+    unknown = slots_in(line) - KNOWN_SLOTS
+    if unknown:
+        problems.append(f"unknown slot(s) {sorted(unknown)} in {line[:60]!r}")
+    leftover = SLOT.sub("", line)
+    while CHOICE.search(leftover):
+        leftover = CHOICE.sub("", leftover)
+    if "{" in leftover or "}" in leftover:
+        problems.append(f"unbalanced braces in {line[:60]!r}")
+    return problems
+
+
+def _spec_from_json(data: dict, framework: str) -> TemplateSpec:
+    translations = {}
+    if "de" in data:
+        translations["de"] = data["de"]
+    return TemplateSpec(
+        key=data["key"],
+        name=data["name"],
+        framework=data.get("framework", framework),
+        goal=data["goal"],
+        suits=list(data["suits"]),
+        hooks=list(data["hooks"]),
+        body=list(data["body"]),
+        ctas=list(data["ctas"]),
+        translations=translations,
+    )
+
+
+@lru_cache(maxsize=4)
+def _library(directory: str) -> tuple[TemplateSpec, ...]:
+    specs: list[TemplateSpec] = []
+    seen: dict[str, str] = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path.name}: cannot read the file: {exc}") from exc
+        framework = document.get("framework") if isinstance(document, dict) else None
+        if framework not in FRAMEWORKS:
+            raise ValueError(f"{path.name}: unknown or missing framework {framework!r}")
+        for index, data in enumerate(document.get("templates", [])):
+            key = data.get("key") if isinstance(data, dict) else None
+            where = f"{path.name}: {key or f'template #{index + 1}'}"
+            try:
+                spec = _spec_from_json(data, framework)
+            except (KeyError, TypeError) as exc:
+                raise ValueError(f"{where}: missing or malformed field {exc}") from exc
+            problems = template_problems(spec)
+            if spec.framework != framework or not spec.key.startswith(f"{framework}/"):
+                problems.append(f"key and framework must start with {framework!r}")
+            if not 4 <= len(spec.hooks) <= 6 or not 3 <= len(spec.ctas) <= 5:
+                problems.append("a library template has 4 to 6 hooks and 3 to 5 CTAs")
+            if spec.key in seen:
+                problems.append(f"duplicate key, also in {seen[spec.key]}")
+            if problems:
+                raise ValueError(f"{where}: {'; '.join(problems)}")
+            seen[spec.key] = path.name
+            specs.append(spec)
+    return tuple(specs)
+
+
+def load_library(directory: Path | str | None = None) -> list[TemplateSpec]:
+    """Every template in apps/content/library/*.json, validated; ValueError names file and key."""
+    return list(_library(str(directory or LIBRARY_DIR)))
+
+
+# --- Topics and ranking ---------------------------------------------------------------------
+
+
+def _lexicon(key: str | None, language: str) -> Lexicon:
+    area = AREAS.get(key or "", GENERAL)
+    return area.de if language == "de" else area.en
+
+
+def suggest_topics(profile: ProfileSnapshot, *, count: int = 8, seed: int = 0) -> list[str]:
+    """Topics the profile can write about with authority, mixed across its areas."""
+    language = profile.language if profile.language in LANGUAGES else "en"
+    rng = seeded_rng("topics", seed, profile.name, tuple(profile.areas), language)
+    keys = profile_area_keys(profile) or [None]
+    columns = []
+    for key in keys:
+        topics = list(_lexicon(key, language).topics)
+        rng.shuffle(topics)
+        columns.append(topics)
+    areas = [a.strip() for a in profile.areas if a and a.strip()]
+    industries = [i.strip() for i in profile.industries if i and i.strip()]
+    offers = [o.strip() for o in profile.offers if o and o.strip()]
+    extra = []
+    for area in areas:
+        if industries:
+            industry = rng.choice(industries)
+            extra.append(f"{area} in {industry}" if language == "en" else f"{area} für {industry}")
+    for offer in offers[:2]:
+        extra.append(
+            f"what a {offer} engagement really involves"
+            if language == "en"
+            else f"{offer}: wie ich arbeite"
+        )
+    rng.shuffle(extra)
+    columns.append(extra)
+    result: list[str] = []
+    seen = set()
+    for row in range(max(len(c) for c in columns)):
+        for column in columns:
+            if row < len(column) and column[row].lower() not in seen:
+                seen.add(column[row].lower())
+                result.append(column[row])
+    return result[:count]
+
+
+def template_ranking(
+    templates: list[TemplateSpec],
+    *,
+    profile: ProfileSnapshot,
+    framework: str | None = None,
+    performance: dict[str, float] | None = None,
+) -> list[tuple[TemplateSpec, float]]:
+    """Templates with a score, best first.
+
+    The default score is how well a template suits the profile's areas (its first areas count
+    most), nudged by the goal mix and the tone. `performance` (template key → multiplier) is
+    the seam for analytics: what produced engagement and leads rises, what did not sinks.
+    """
+    keys = profile_area_keys(profile)
+    performance = performance or {}
+    leaning = TONE_FRAMEWORKS.get(profile.tone, frozenset())
+    ranked = []
+    for spec in templates:
+        if framework and spec.framework != framework:
+            continue
+        suits = set(spec.suits)
+        matched = [i for i, key in enumerate(keys) if key in suits]
+        if matched:
+            fit = 1.0 - 0.04 * min(matched[0], 4) + min(0.1, 0.03 * (len(matched) - 1))
+        elif "any" in suits:
+            fit = 0.85
+        else:
+            fit = 0.3
+        score = 0.6 * fit + 0.3 * GOAL_WEIGHTS.get(spec.goal, 0.8)
+        score += 0.1 if spec.framework in leaning else 0.0
+        score *= max(0.0, float(performance.get(spec.key, 1.0)))
+        ranked.append((spec, round(score, 6)))
+    ranked.sort(key=lambda pair: (-pair[1], pair[0].key))
+    return ranked
+
+
+# --- Choosing a template, a topic and a hook ------------------------------------------------
+
+
+@lru_cache(maxsize=2048)
+def _hook_pattern(hook: str) -> re.Pattern:
+    """A regex matching any rendering of a hook line, whatever its slots and choices became."""
+    pattern = []
+    position = 0
+    for match in re.finditer(r"\{[^{}]*\}", hook):
+        pattern.append(re.escape(hook[position : match.start()]))
+        inner = match.group(0)[1:-1]
+        if "|" in inner:
+            pattern.append("(?:" + "|".join(re.escape(o) for o in inner.split("|")) + ")")
+        else:
+            pattern.append(".+?")
+        position = match.end()
+    pattern.append(re.escape(hook[position:]))
+    return re.compile("".join(pattern), re.IGNORECASE | re.DOTALL)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _hook_used_at(hook: str, recent_hooks: tuple[str, ...]) -> int | None:
+    """Index of the newest recent hook this hook line produced, or None if it never did."""
+    pattern = _hook_pattern(_normalise(hook))
+    for index, used in enumerate(recent_hooks):
+        if pattern.fullmatch(_normalise(used)):
+            return index
+    return None
+
+
+def source_template(text: str, templates: list[TemplateSpec]) -> TemplateSpec | None:
+    """The template whose hook opened `text`, if one did (for "generate similar")."""
+    first = _normalise(text.strip().split("\n\n")[0])
+    for spec in templates:
+        for language in ("en", *spec.translations):
+            for hook in spec.parts(language)[0]:
+                if _hook_pattern(_normalise(hook)).fullmatch(first):
+                    return spec
+    return None
+
+
+def _needs_case_study(spec: TemplateSpec, language: str) -> bool:
+    hooks, body, ctas = spec.parts(language)
+    return (
+        any(slots_in(line) & CASE_SLOTS for line in body)
+        or all(slots_in(h) & CASE_SLOTS for h in hooks)
+        or all(slots_in(c) & CASE_SLOTS for c in ctas)
+    )
+
+
+def _case_studies(profile: ProfileSnapshot) -> list[tuple[str, str]]:
+    cases = []
+    for case in profile.case_studies or []:
+        if not isinstance(case, dict):
+            continue
+        title = str(case.get("title") or "").strip().rstrip(".")
+        outcome = str(case.get("outcome") or "").strip().rstrip(".")
+        if title and outcome:
+            cases.append((title, outcome))
+    return cases
+
+
+def choose_template(
+    request: GenerationRequest,
+    templates: list[TemplateSpec],
+    rng: random.Random,
+    *,
+    topic_key: str | None = None,
+    performance: dict[str, float] | None = None,
+    avoid_keys: frozenset[str] = frozenset(),
+) -> TemplateSpec:
+    """Rotation over the ranking: skip recently used templates, favour well-ranked ones."""
+    profile = request.profile
+    language = profile.language if profile.language in LANGUAGES else "en"
+    usable = [t for t in templates if not template_problems(t)] or list(templates)
+    if not usable:
+        raise ValueError("There are no templates to write from.")
+    pool = [t for t in usable if t.framework == request.framework] if request.framework else []
+    pool = pool or usable
+    if language != "en":
+        pool = [t for t in pool if t.speaks(language)] or pool
+    if not _case_studies(profile):
+        pool = [t for t in pool if not _needs_case_study(t, language)] or pool
+    pool = [t for t in pool if t.key not in avoid_keys] or pool
+
+    by_key = {t.key: t for t in templates}
+    recent = [k for k in request.recent_template_keys if k]
+    recent_frameworks = [by_key[k].framework for k in recent[:3] if k in by_key]
+    ranked = template_ranking(pool, profile=profile, performance=performance)
+    scored = []
+    for spec, score in ranked:
+        if topic_key and topic_key in spec.suits:
+            score *= 1.3
+        if not request.framework and recent_frameworks:
+            if spec.framework == recent_frameworks[0]:
+                score *= 0.2
+            elif spec.framework in recent_frameworks:
+                score *= 0.6
+        scored.append((spec, score))
+
+    window = max(1, len(pool) // 2)
+    avoid = set(recent[:window])
+    fresh = [(t, s) for t, s in scored if t.key not in avoid]
+    if not fresh:  # everything was used lately: take the longest unused
+        last_used = {k: i for i, k in reversed(list(enumerate(recent)))}
+        fresh = sorted(scored, key=lambda p: -last_used.get(p[0].key, len(recent)))[:3]
+    fresh.sort(key=lambda p: (-p[1], p[0].key))
+    # Wide enough that a profile sees the whole library over time, weighted by the ranking.
+    top = fresh
+    weights = [max(score, 0.001) ** 3 for _, score in top]
+    return rng.choices([t for t, _ in top], weights=weights)[0]
+
+
+def choose_topic(request: GenerationRequest, spec: TemplateSpec, rng: random.Random) -> str:
+    if request.topic and request.topic.strip():
+        return " ".join(request.topic.split())
+    topics = suggest_topics(request.profile, count=12, seed=request.seed)
+    suited = [t for t in topics if area_key(t) in spec.suits]
+    return rng.choice(suited or topics)
+
+
+def _pick_hook(
+    hooks: list[str], recent_hooks: tuple[str, ...], rng: random.Random, tone: str
+) -> str:
+    fresh = [h for h in hooks if _hook_used_at(h, recent_hooks) is None]
+    if not fresh:
+        # Every hook of this template was used lately: take the one used longest ago.
+        last = {h: _hook_used_at(h, recent_hooks) or 0 for h in hooks}
+        oldest = max(last.values())
+        fresh = [h for h in hooks if last[h] == oldest]
+    weights = []
+    for hook in fresh:
+        weight = 1.0
+        if tone == "analytical" and slots_in(hook) & NUMERIC_SLOTS:
+            weight = 2.5
+        weights.append(weight)
+    return rng.choices(fresh, weights=weights)[0]
+
+
+# --- Rendering ------------------------------------------------------------------------------
+
+
+def build_context(
+    profile: ProfileSnapshot, topic: str, spec: TemplateSpec, rng: random.Random
+) -> dict[str, str]:
+    """Slot values for one post, all from one area's vocabulary so the details fit together."""
+    language = profile.language if profile.language in LANGUAGES else "en"
+    missing = MISSING[language]
+    areas = [a.strip() for a in profile.areas if a and a.strip()]
+    topic_key = area_key(topic)
+    on_topic = [a for a in areas if topic_key and area_key(a) == topic_key]
+    suited = [a for a in areas if area_key(a) in spec.suits]
+    area = rng.choice(on_topic or suited or areas) if areas else missing["area"]
+    keys = profile_area_keys(profile)
+    key = topic_key or area_key(area)
+    if key not in spec.suits and "any" not in spec.suits:
+        # e.g. a leadership template for a profile whose leadership shows only in its offers
+        key = next((k for k in keys if k in spec.suits), key)
+    if key is None:
+        key = next((k for k in spec.suits if k in AREAS), keys[0] if keys else None)
+    vocabulary = AREAS.get(key or "", GENERAL)
+    lexicon = vocabulary.de if language == "de" else vocabulary.en
+
+    others = [a for a in areas if a != area]
+    industries = [i.strip() for i in profile.industries if i and i.strip()]
+    offers = [o.strip() for o in profile.offers if o and o.strip()]
+    matching_offers = [o for o in offers if area_key(o) == key]
+    cases = _case_studies(profile)
+    matching_cases = [c for c in cases if area_key(c[0] + " " + c[1]) == key]
+    case = rng.choice(matching_cases or cases) if cases else None
+    mistake, fix, win = rng.choice(lexicon.lessons)
+    myth, reality = rng.choice(lexicon.myths)
+    decision, alternative, reason = rng.choice(lexicon.decisions)
+    tool_a, tool_b = rng.choice(vocabulary.tools)
+    tips = list(lexicon.tips)
+    rng.shuffle(tips)
+    years = profile.years_experience
+    context = {
+        "topic": topic,
+        "area": area,
+        "area2": rng.choice(others) if others else vocabulary.related,
+        "industry": rng.choice(industries) if industries else missing["industry"],
+        "offer": rng.choice(matching_offers or offers) if offers else missing["offer"],
+        "years": str(years) if years else missing["years"],
+        "name": (profile.name or "").strip() or missing["name"],
+        "case_title": case[0] if case else topic,
+        "case_outcome": case[1] if case else win,
+        "team_size": rng.choice(TEAM_SIZES),
+        "timeframe": rng.choice(TIMEFRAMES[language]),
+        "tool_a": tool_a,
+        "tool_b": tool_b,
+        "metric": rng.choice(lexicon.metrics),
+        "pain": rng.choice(lexicon.pains),
+        "mistake": mistake,
+        "fix": fix,
+        "win": win,
+        "myth": myth,
+        "reality": reality,
+        "decision": decision,
+        "alternative": alternative,
+        "reason": reason,
+        "role": rng.choice(lexicon.roles),
+        "_hashtags": " ".join(vocabulary.hashtags),
+    }
+    for index, tip in enumerate(tips[:5], start=1):
+        if language == "en" and len(tip) > 1 and tip[1].islower():
+            tip = tip[0].lower() + tip[1:]  # lists and line starts capitalise it again
+        context[f"tip{index}"] = tip
+    return context
+
+
+def _resolve(text: str, rng: random.Random) -> str:
+    """Pick one alternative paragraph and one option of every choice; slots stay."""
+    if ALTERNATIVES in text:
+        text = rng.choice(text.split(ALTERNATIVES))
+    # Slots become placeholders, so choices holding slots resolve innermost first.
+    text = SLOT.sub(lambda m: f"\x00{m.group(1)}\x01", text)
+    while CHOICE.search(text):
+        text = CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), text)
+    return text.replace("\x00", "{").replace("\x01", "}")
+
+
+def _fill(text: str, context: dict[str, str]) -> str:
+    # One pass: values are inserted, never scanned again, so a profile holding "{x}" is safe.
+    return SLOT.sub(lambda m: context.get(m.group(1), ""), text)
+
+
+# "a AWS project" → "an AWS project"; not before a "you" sound (a user, a unique, a one-page).
+_AN = re.compile(r"\b([Aa]) ((?!u[nrst]|use|uni|one|eu)[aeiouAEIOU])")
+
+
+def _tidy(text: str, language: str = "en") -> str:
+    lines = []
+    for line in text.split("\n"):
+        line = re.sub(r"[ \t]{2,}", " ", line).strip()
+        line = re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", line)
+        if language == "en":
+            line = _AN.sub(lambda m: f"{m.group(1)}n {m.group(2)}", line)
+        line = re.sub(r"(?<!\.)\.\.(?!\.)", ".", line)
+        line = re.sub(r"([?!])\.", r"\1", line)
+        line = _SENTENCE_START.sub(lambda m: m.group(1) + _capitalise(m.group(2)), line)
+        lines.append(_capitalise(line))
+    return "\n".join(lines)
+
+
+# A lower-case word after a full stop, question or exclamation mark (not after "a.m.", "e.g.").
+_SENTENCE_START = re.compile(r"((?<!\ba\.m)(?<!\bp\.m)(?<!\be\.g)(?<!\bi\.e)[.?!] )([a-zäöü]\S*)")
+
+
+def _capitalise(line: str) -> str:
+    match = re.match(r"^((?:[→•—✓\-]|\d+\.)?\s*[\"“(]?)([a-zäöü])(\S*)", line)
+    if not match or any(c.isupper() for c in match.group(3)):
+        return line  # "iOS", "eBPF" stay as they are
+    return match.group(1) + match.group(2).upper() + line[match.end(2) :]
+
+
+def _mark_lists(paragraphs: list[str], marker: str) -> list[str]:
+    marked = []
+    for paragraph in paragraphs:
+        number = 0
+        lines = []
+        for line in paragraph.split("\n"):
+            if line.startswith("- "):
+                number += 1
+                prefix = f"{number}." if marker == "1." else marker
+                line = f"{prefix} {line[2:].strip()}"
+            lines.append(line)
+        marked.append("\n".join(lines))
+    return marked
+
+
+def render_post(
+    spec: TemplateSpec,
+    profile: ProfileSnapshot,
+    topic: str,
+    rng: random.Random,
+    *,
+    recent_hooks: tuple[str, ...] = (),
+) -> tuple[str, str]:
+    """The text of a post and its hook, from one template."""
+    language = profile.language if profile.language in LANGUAGES else "en"
+    hooks, body, ctas = spec.parts(language)
+    has_cases = bool(_case_studies(profile))
+    if not has_cases:
+        hooks = [h for h in hooks if not slots_in(h) & CASE_SLOTS] or hooks
+        ctas = [c for c in ctas if not slots_in(c) & CASE_SLOTS] or ctas
+    context = build_context(profile, topic, spec, rng)
+
+    hook_template = _pick_hook(hooks, recent_hooks, rng, profile.tone)
+    hook = _fill(_resolve(hook_template, rng), context)
+    sentences = re.split(r"(?<=[.?!])\s+(?=[A-ZÄÖÜ0-9])", hook)
+    if len(sentences) == 2 and rng.random() < 0.35:
+        hook = "\n".join(sentences)  # a line break in the hook, now and then
+
+    paragraphs = [_resolve(entry, rng) for entry in body]
+    context["count"] = str(sum(p.count("\n- ") + p.startswith("- ") for p in paragraphs))
+    paragraphs = [_fill(p, context) for p in paragraphs]
+    paragraphs = _mark_lists(paragraphs, rng.choice(LIST_MARKERS))
+    paragraphs = _vary_breaks(paragraphs, rng)
+
+    bridge = ""
+    if rng.random() < 0.25:
+        bridge = rng.choice(BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"]))
+    cta = _fill(_resolve(rng.choice(ctas), rng), context)
+    hashtags = ""
+    if rng.random() < 0.75:
+        tags = context["_hashtags"].split()
+        hashtags = " ".join(f"#{t}" for t in rng.sample(tags, k=min(len(tags), rng.choice((2, 3)))))
+
+    paragraphs += _extras(profile, context, paragraphs, rng, language)
+    hook = _tidy(hook, language)
+    blocks = [hook, bridge, *paragraphs, cta, hashtags]
+    text = _tidy("\n\n".join(b for b in blocks if b.strip()), language)
+    while len(text) > MAX_POST_CHARS - 100 and len(paragraphs) > 1:
+        paragraphs.pop(len(paragraphs) // 2)  # never happens with the library; a guard
+        text = _tidy("\n\n".join(b for b in [hook, *paragraphs, cta] if b.strip()), language)
+    return text, hook
+
+
+CONTEXT_LINES = {
+    "en": (
+        "For context: {years} years in {area} and {area2}, mostly with {industry} teams.",
+        "This comes from {years} years of {area} work, a lot of it in {industry}.",
+        "Some background: I do {offer} work with {industry} teams, usually of {team_size} to 40 "
+        "engineers.",
+        "I've seen this pattern at {industry} companies more often than I can count.",
+    ),
+    "de": (
+        "Zum Hintergrund: {years} Jahre {area} und {area2}, vor allem mit Teams aus {industry}.",
+        "Das stammt aus {years} Jahren Arbeit mit {area}, oft im Bereich {industry}.",
+        "Zum Hintergrund: Ich arbeite als {offer} mit Teams aus dem Bereich {industry}.",
+        "Dieses Muster habe ich in Unternehmen aus dem Bereich {industry} oft gesehen.",
+    ),
+}
+TAKEAWAY_LINES = {
+    "en": (
+        "If you do one thing this week: {tip}.",
+        "The cheapest first step: {tip}.",
+        "My advice if you start tomorrow: {tip}.",
+        "One habit worth stealing: {tip}.",
+    ),
+    "de": (
+        "Wenn Sie diese Woche nur eins tun: {tip}.",
+        "Der günstigste erste Schritt: {tip}.",
+        "Mein Rat, wenn Sie morgen anfangen: {tip}.",
+    ),
+}
+
+
+def _extras(
+    profile: ProfileSnapshot,
+    context: dict[str, str],
+    paragraphs: list[str],
+    rng: random.Random,
+    language: str,
+) -> list[str]:
+    """Now and then a line of background and a takeaway, so posts don't all end the same way."""
+    extras = []
+    body = " ".join(paragraphs).lower()
+    if rng.random() < 0.6:
+        lines = CONTEXT_LINES[language]
+        if not profile.years_experience:
+            lines = tuple(line for line in lines if "{years}" not in line)
+        if not profile.offers:
+            lines = tuple(line for line in lines if "{offer}" not in line)
+        extras.append(_fill(rng.choice(lines), context))
+    unused = [context[f"tip{i}"] for i in range(1, 6) if context[f"tip{i}"].lower() not in body]
+    if unused and rng.random() < 0.7:
+        tip = unused[-1]
+        extras.append(_fill(rng.choice(TAKEAWAY_LINES[language]), {**context, "tip": tip}))
+    rng.shuffle(extras)
+    return extras
+
+
+def _vary_breaks(paragraphs: list[str], rng: random.Random) -> list[str]:
+    """Sometimes join two short prose paragraphs with a single line break."""
+    result: list[str] = []
+    for paragraph in paragraphs:
+        previous = result[-1] if result else ""
+        prose = not re.match(r"^(?:[→•—]|\d+\.)\s", paragraph) and "\n" not in paragraph
+        if (
+            previous
+            and prose
+            and "\n" not in previous
+            and len(previous) + len(paragraph) < 200
+            and rng.random() < 0.3
+        ):
+            result[-1] = f"{previous}\n{paragraph}"
+        else:
+            result.append(paragraph)
+    return result
+
+
+def write_post(
+    request: GenerationRequest,
+    templates: list[TemplateSpec],
+    *,
+    performance: dict[str, float] | None = None,
+) -> GeneratedPost:
+    """The template engine's whole job: choose, fill and write one post.
+
+    For "generate similar" it writes up to a few versions and keeps the first (or the least
+    similar) that is not a near-copy of the original.
+    """
+    if not request.similar_to:
+        return _write_once(request, templates, performance=performance)
+    best = None
+    for attempt in range(SIMILAR_ATTEMPTS):
+        post = _write_once(request, templates, performance=performance, attempt=attempt)
+        similarity = text_similarity(post.text, request.similar_to)
+        if best is None or similarity < best[0]:
+            best = (similarity, post)
+        if similarity < NEAR_DUPLICATE:
+            break
+    return best[1]
+
+
+def _write_once(
+    request: GenerationRequest,
+    templates: list[TemplateSpec],
+    *,
+    performance: dict[str, float] | None = None,
+    attempt: int = 0,
+) -> GeneratedPost:
+    spec, topic, rng = plan_post(request, templates, performance=performance, attempt=attempt)
+    recent_hooks = request.recent_hooks
+    if request.similar_to:
+        recent_hooks = (request.similar_to.strip().split("\n\n")[0], *recent_hooks)
+    text, hook = render_post(spec, request.profile, topic, rng, recent_hooks=recent_hooks)
+    return GeneratedPost(
+        text=text,
+        hook=hook,
+        template_key=spec.key,
+        framework=spec.framework,
+        topic=topic,
+        backend="template",
+    )
+
+
+def plan_post(
+    request: GenerationRequest,
+    templates: list[TemplateSpec],
+    *,
+    performance: dict[str, float] | None = None,
+    attempt: int = 0,
+) -> tuple[TemplateSpec, str, random.Random]:
+    """The template and topic for a request, and the generator to render with.
+
+    Both backends start here, so the LLM writes from the same template the engine would use.
+    For "generate similar", the template that wrote the original is skipped in favour of a
+    sibling in the same framework.
+    """
+    profile = request.profile
+    rng = seeded_rng(
+        "post",
+        request.seed,
+        attempt,
+        request.topic,
+        request.framework,
+        request.recent_template_keys,
+        request.recent_hooks,
+        request.similar_to,
+        profile.name,
+        tuple(profile.areas),
+        profile.language,
+        profile.tone,
+    )
+    avoid: frozenset[str] = frozenset()
+    if request.similar_to:
+        source = source_template(request.similar_to, templates)
+        if source:
+            avoid = frozenset({source.key})
+            if not request.framework:
+                request = GenerationRequest(**{**request.__dict__, "framework": source.framework})
+    topic_key = area_key(request.topic or "")
+    spec = choose_template(
+        request, templates, rng, topic_key=topic_key, performance=performance, avoid_keys=avoid
+    )
+    topic = choose_topic(request, spec, rng)
+    return spec, topic, rng
+
+
+def same_hook(a: str, b: str) -> bool:
+    return _normalise(a).lower() == _normalise(b).lower()
