@@ -18,6 +18,7 @@ always gives the same text, in any process.
 
 import hashlib
 import json
+import math
 import random
 import re
 from dataclasses import dataclass, field
@@ -882,7 +883,7 @@ AREAS: dict[str, Area] = {
                 (
                     "measuring the platform by the number of features",
                     "measured the time from new repo to production instead",
-                    "that figure dropped from 15 days to 1",
+                    "the time from new repo to production dropped from 15 days to 1",
                 ),
             ),
             tips=(
@@ -949,7 +950,7 @@ AREAS: dict[str, Area] = {
                 (
                     "die Plattform an der Zahl der Features messen",
                     "stattdessen die Zeit vom neuen Repo bis Produktion messen",
-                    "der Wert fiel von 15 Tagen auf 1",
+                    "die Zeit vom neuen Repo bis Produktion fiel von 15 Tagen auf 1",
                 ),
             ),
             tips=(
@@ -1964,10 +1965,11 @@ TONE_FRAMEWORKS = {
 }
 # An all-inquiry feed reads as a sales brochure; authority posts earn the inquiries.
 GOAL_WEIGHTS = {"authority": 1.0, "engagement": 0.9, "inquiry": 0.85}
-# Drafts at least this similar (word-count cosine) to another are written again; the
-# linter's TF-IDF check (0.8) is stricter about what counts as a duplicate, so this is safe.
-NEAR_DUPLICATE = 0.6
+# Drafts at least this similar (TF-IDF cosine) to another are written again: a margin below
+# the linter's near-duplicate threshold (0.8).
+NEAR_DUPLICATE = 0.7
 SIMILAR_ATTEMPTS = 6
+EARLIER_TEXTS = 200  # how many of the workspace's newest posts a new draft is compared with
 NUMERIC_SLOTS = frozenset({"years", "case_outcome", "count", "team_size", "win"})
 
 _AREA_PATTERNS = {
@@ -1976,7 +1978,7 @@ _AREA_PATTERNS = {
     )
     for key in AREA_ORDER
 }
-_WORD = re.compile(r"[a-zäöüß0-9]{2,}")
+_WORD = re.compile(r"\b\w\w+\b")  # the token pattern scikit-learn uses
 
 
 def area_key(text: str) -> str | None:
@@ -2012,6 +2014,30 @@ def text_similarity(a: str, b: str) -> float:
     dot = sum(n * wb.get(w, 0) for w, n in wa.items())
     norm = (sum(n * n for n in wa.values()) * sum(n * n for n in wb.values())) ** 0.5
     return dot / norm
+
+
+def max_tfidf_similarity(text: str, others: list[str]) -> float:
+    """The highest TF-IDF cosine similarity of `text` to any of `others`, with the IDF taken
+    from these texts, as the linter's near-duplicate check does over a workspace's posts."""
+    if not others:
+        return 0.0
+    documents = [_counts(t) for t in (text, *others)]
+    n = len(documents)
+    frequency: dict[str, int] = {}
+    for counts in documents:
+        for word in counts:
+            frequency[word] = frequency.get(word, 0) + 1
+    idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in frequency.items()}
+
+    def vector(counts: dict[str, int]) -> dict[str, float]:
+        weights = {w: c * idf[w] for w, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        return {w: v / norm for w, v in weights.items()}
+
+    first = vector(documents[0])
+    return max(
+        sum(v * first.get(w, 0.0) for w, v in vector(counts).items()) for counts in documents[1:]
+    )
 
 
 def _counts(text: str) -> dict[str, int]:
@@ -2501,13 +2527,13 @@ def render_post(
     context = build_context(profile, topic, spec, rng)
 
     hook_template = _pick_hook(hooks, recent_hooks, rng, profile.tone)
+    paragraphs = [_resolve(entry, rng) for entry in body]
+    context["count"] = str(sum(p.count("\n- ") + p.startswith("- ") for p in paragraphs))
     hook = _fill(_resolve(hook_template, rng), context)
     sentences = re.split(r"(?<=[.?!])\s+(?=[A-ZÄÖÜ0-9])", hook)
     if len(sentences) == 2 and rng.random() < 0.35:
         hook = "\n".join(sentences)  # a line break in the hook, now and then
 
-    paragraphs = [_resolve(entry, rng) for entry in body]
-    context["count"] = str(sum(p.count("\n- ") + p.startswith("- ") for p in paragraphs))
     paragraphs = [_fill(p, context) for p in paragraphs]
     paragraphs = _mark_lists(paragraphs, rng.choice(LIST_MARKERS))
     paragraphs = _vary_breaks(paragraphs, rng)
@@ -2610,18 +2636,21 @@ def write_post(
     templates: list[TemplateSpec],
     *,
     performance: dict[str, float] | None = None,
+    earlier_texts: tuple[str, ...] | list[str] = (),
 ) -> GeneratedPost:
     """The template engine's whole job: choose, fill and write one post.
 
-    For "generate similar" it writes up to a few versions and keeps the first (or the least
-    similar) that is not a near-copy of the original.
+    With `request.similar_to` ("generate similar") or `earlier_texts` (the workspace's recent
+    posts, newest first), it writes up to a few versions and keeps the first that is not a
+    near-copy of any of them, or else the least similar one.
     """
-    if not request.similar_to:
+    others = [t for t in (request.similar_to, *list(earlier_texts)[:EARLIER_TEXTS]) if t]
+    if not others:
         return _write_once(request, templates, performance=performance)
     best = None
     for attempt in range(SIMILAR_ATTEMPTS):
         post = _write_once(request, templates, performance=performance, attempt=attempt)
-        similarity = text_similarity(post.text, request.similar_to)
+        similarity = max_tfidf_similarity(post.text, others)
         if best is None or similarity < best[0]:
             best = (similarity, post)
         if similarity < NEAR_DUPLICATE:

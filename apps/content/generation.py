@@ -55,8 +55,12 @@ def generate_post(
     backend: str | None = None,
     lint_rules: str = "",
     performance: dict[str, float] | None = None,
+    earlier_texts: tuple[str, ...] | list[str] = (),
 ) -> GeneratedPost:
     """One draft for the request. Never raises for a backend failure: the engine takes over.
+
+    `performance` (template key → multiplier) feeds the ranking; `earlier_texts` (the
+    workspace's newest posts, newest first) lets the engine avoid writing a near-copy of one.
 
     Raises ValueError only when there is nothing to write from (no usable templates) or the
     backend name is unknown.
@@ -67,9 +71,15 @@ def generate_post(
         raise ValueError(f"Unknown generation backend {backend!r}; use one of {BACKENDS}.")
     if backend == "llm":
         return llm.generate_with_llm(
-            request, templates, lint_rules=lint_rules, performance=performance
+            request,
+            templates,
+            lint_rules=lint_rules,
+            performance=performance,
+            earlier_texts=earlier_texts,
         )
-    return engine.write_post(request, templates, performance=performance)
+    return engine.write_post(
+        request, templates, performance=performance, earlier_texts=earlier_texts
+    )
 
 
 def plan_week(
@@ -131,7 +141,7 @@ def plan_week(
                 )
             else:  # a retry is a rewrite from the engine; no second trip to the model
                 post = engine.write_post(request, templates, performance=performance)
-            clash = max((engine.text_similarity(post.text, d.text) for d in drafts), default=0.0)
+            clash = engine.max_tfidf_similarity(post.text, [d.text for d in drafts])
             repeated = post.template_key in {d.template_key for d in drafts} or any(
                 engine.same_hook(post.hook, d.hook) for d in drafts
             )

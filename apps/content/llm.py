@@ -330,6 +330,7 @@ def generate_with_llm(
     lint_rules: str = "",
     performance: dict[str, float] | None = None,
     client: LLMClient | None = None,
+    earlier_texts: tuple[str, ...] | list[str] = (),
 ) -> GeneratedPost:
     """A post from the model, or from the engine (with `fallback_reason`) when that fails."""
     spec, topic, rng = engine.plan_post(request, templates, performance=performance)
@@ -345,7 +346,9 @@ def generate_with_llm(
             error.detail,
             client.model,
         )
-        post = engine.write_post(request, templates, performance=performance)
+        post = engine.write_post(
+            request, templates, performance=performance, earlier_texts=earlier_texts
+        )
         return GeneratedPost(
             text=post.text,
             hook=post.hook,
