@@ -2085,6 +2085,19 @@ def template_problems(spec: TemplateSpec) -> list[str]:
     return problems
 
 
+def _problems_cached(spec: TemplateSpec) -> tuple[str, ...]:
+    try:
+        fingerprint = json.dumps(spec.__dict__, sort_keys=True)
+    except TypeError:
+        return tuple(template_problems(spec))
+    return _problems_for(fingerprint)
+
+
+@lru_cache(maxsize=4096)
+def _problems_for(fingerprint: str) -> tuple[str, ...]:
+    return tuple(template_problems(TemplateSpec(**json.loads(fingerprint))))
+
+
 def _line_problems(line: object) -> list[str]:
     if not isinstance(line, str) or not line.strip():
         return ["an entry is empty or not text"]
@@ -2312,7 +2325,7 @@ def choose_template(
     """Rotation over the ranking: skip recently used templates, favour well-ranked ones."""
     profile = request.profile
     language = profile.language if profile.language in LANGUAGES else "en"
-    usable = [t for t in templates if not template_problems(t)] or list(templates)
+    usable = [t for t in templates if not _problems_cached(t)] or list(templates)
     if not usable:
         raise ValueError("There are no templates to write from.")
     pool = [t for t in usable if t.framework == request.framework] if request.framework else []
