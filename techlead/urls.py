@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.accounts import urls as accounts_urls
+from apps.content import urls as content_urls
 from apps.core import views as core_views
 from apps.linkedin import urls as linkedin_urls
 
@@ -9,6 +10,7 @@ from apps.linkedin import urls as linkedin_urls
 workspace_urlpatterns = [
     *accounts_urls.workspace_urlpatterns,
     *linkedin_urls.workspace_urlpatterns,
+    *content_urls.workspace_urlpatterns,
 ]
 
 urlpatterns = [
@@ -20,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include(accounts_urls.urlpatterns)),
     path("", include(linkedin_urls.urlpatterns)),
+    path("", include(content_urls.urlpatterns)),
     path("w/<slug:workspace_slug>/", include(workspace_urlpatterns)),
 ]
 

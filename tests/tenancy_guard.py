@@ -31,6 +31,7 @@ NON_TENANT_URL_PREFIXES = (
     "dev/mail/",  # staff only
     "app/",  # a user's own home redirect, preferences and "new workspace"
     "invitations/",  # the token in the link is the secret
+    "approve/",  # one-click approval: a signed token, checked against the signed-in user
     "linkedin/callback",  # OAuth return; the workspace comes from the session-bound state
     "static/",
 )

@@ -5,7 +5,6 @@ from apps.accounts import views
 # Mounted under /w/<workspace_slug>/ by techlead/urls.py.
 workspace_urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("content/", views.section, {"section": "content"}, name="content"),
     path("calendar/", views.section, {"section": "calendar"}, name="calendar"),
     path("leads/", views.section, {"section": "leads"}, name="leads"),
     path("analytics/", views.section, {"section": "analytics"}, name="analytics"),

@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -74,5 +75,6 @@ class Command(BaseCommand):
         EmailAddress.objects.get_or_create(
             user=staff, email=STAFF_EMAIL, defaults={"verified": True, "primary": True}
         )
+        call_command("load_post_templates", stdout=self.stdout)
         state = "created" if user_created else "already there"
         self.stdout.write(f"Demo workspace {state}: {DEMO_EMAIL} / {DEMO_PASSWORD}")

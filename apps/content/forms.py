@@ -1,0 +1,67 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.content.models import Framework
+
+
+class GenerateForm(forms.Form):
+    topic = forms.CharField(
+        label=_("Topic"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. why our Kafka migration stalled")}),
+        help_text=_("Leave empty and we pick one from your expertise."),
+    )
+    framework = forms.ChoiceField(
+        label=_("Framework"), required=False, choices=[("", _("Surprise me")), *Framework.choices]
+    )
+
+
+class PlanWeekForm(forms.Form):
+    count = forms.IntegerField(label=_("Posts"), min_value=1, max_value=14, initial=5)
+
+
+class PostForm(forms.Form):
+    text = forms.CharField(
+        label=_("Post"), widget=forms.Textarea(attrs={"rows": 16}), max_length=10_000
+    )
+    first_comment = forms.CharField(
+        label=_("First comment"),
+        required=False,
+        max_length=1250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Posted right after the post: put links here, not in the post."),
+    )
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should change?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        required=False,
+        help_text=_(
+            "Columns: text (required), first_comment, topic. UTF-8, first row names the columns."
+        ),
+    )
+    csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            if upload.size > 2 * 1024 * 1024:
+                raise forms.ValidationError(_("The file is larger than 2 MB."))
+            try:
+                cleaned["csv_text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+                ) from None
+        if not cleaned.get("csv_text"):
+            raise forms.ValidationError(_("Choose a CSV file."))
+        return cleaned

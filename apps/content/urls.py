@@ -1,0 +1,29 @@
+from django.urls import path
+
+from apps.content import views
+
+# Mounted under /w/<workspace_slug>/ by techlead/urls.py.
+workspace_urlpatterns = [
+    path("content/", views.content_list, name="content"),
+    path("content/generate/", views.post_generate, name="post_generate"),
+    path("content/plan-week/", views.post_plan_week, name="post_plan_week"),
+    path("content/new/", views.post_new, name="post_new"),
+    path("content/lint/", views.post_lint, name="post_lint"),
+    path("content/import/", views.post_import, name="post_import"),
+    path("content/<int:pk>/", views.post_edit, name="post_edit"),
+    path("content/<int:pk>/submit/", views.post_submit, name="post_submit"),
+    path("content/<int:pk>/approve/", views.post_approve, name="post_approve"),
+    path("content/<int:pk>/send-back/", views.post_send_back, name="post_send_back"),
+    path("content/<int:pk>/archive/", views.post_archive, name="post_archive"),
+    path("content/<int:pk>/unarchive/", views.post_unarchive, name="post_unarchive"),
+    path("content/<int:pk>/similar/", views.post_generate_similar, name="post_similar"),
+    path(
+        "content/<int:pk>/versions/<int:version_pk>/restore/",
+        views.post_restore_version,
+        name="post_restore_version",
+    ),
+]
+
+urlpatterns = [
+    path("approve/<str:token>/", views.approval_link, name="approval_link"),
+]

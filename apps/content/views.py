@@ -1,0 +1,343 @@
+"""The Content page, the editor with live lint, review and approval, CSV import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.accounts.tenancy import get_owned_or_404, workspace_view
+from apps.content import selectors, services
+from apps.content.forms import GenerateForm, ImportForm, PlanWeekForm, PostForm, SendBackForm
+from apps.content.linter import lint_post
+from apps.content.models import Post, PostVersion
+from apps.core.http import client_ip
+
+LIST_TABS = ("draft", "in_review", "approved", "archived")
+
+
+def _post_or_404(request, pk) -> Post:
+    return get_owned_or_404(
+        Post.objects.select_related("author", "approved_by", "template"),
+        workspace=request.workspace,
+        pk=pk,
+    )
+
+
+def _forbidden(request, message: str) -> HttpResponse:
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+@workspace_view()
+def content_list(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("status", "draft")
+    if tab not in LIST_TABS:
+        tab = "draft"
+    if tab == "archived":
+        posts = selectors.posts_in(workspace=request.workspace, archived=True)
+    else:
+        posts = selectors.posts_in(workspace=request.workspace, status=tab)
+    template = "content/content_list.html"
+    if request.htmx:
+        template += "#post-list"
+    return render(
+        request,
+        template,
+        {
+            "tab": tab,
+            "posts": posts[:100],
+            "counts": selectors.status_counts(workspace=request.workspace),
+            "generate_form": GenerateForm(),
+            "plan_form": PlanWeekForm(),
+            "can_write": request.membership.has_role(Role.EDITOR),
+        },
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_generate(request: HttpRequest) -> HttpResponse:
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a framework from the list."))
+        return redirect("content", workspace_slug=request.workspace.slug)
+    try:
+        post = services.post_generate(
+            workspace=request.workspace,
+            author=request.user,
+            topic=form.cleaned_data["topic"],
+            framework=form.cleaned_data["framework"] or None,
+        )
+    except services.ContentError as error:
+        messages.error(request, str(error))
+        return redirect("content", workspace_slug=request.workspace.slug)
+    _say_how_it_was_written(request, post)
+    return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
+
+
+def _say_how_it_was_written(request, post: Post) -> None:
+    if post.generation_note:
+        messages.warning(request, post.generation_note)
+    else:
+        messages.success(request, _("A fresh draft. Make it yours, then send it for review."))
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_plan_week(request: HttpRequest) -> HttpResponse:
+    form = PlanWeekForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Plan between 1 and 14 posts at a time."))
+        return redirect("content", workspace_slug=request.workspace.slug)
+    posts = services.post_plan_week(
+        workspace=request.workspace, author=request.user, count=form.cleaned_data["count"]
+    )
+    notes = {p.generation_note for p in posts if p.generation_note}
+    for note in notes:
+        messages.warning(request, note)
+    messages.success(
+        request, _("%(n)d drafts are ready for you to read and edit.") % {"n": len(posts)}
+    )
+    return redirect("content", workspace_slug=request.workspace.slug)
+
+
+@workspace_view(min_role=Role.EDITOR)
+def post_new(request: HttpRequest) -> HttpResponse:
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_create_manual(
+                workspace=request.workspace, author=request.user, **form.cleaned_data
+            )
+        except services.ContentError as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
+    lint = lint_post(form.data.get("text", "")) if form.is_bound else None
+    return render(
+        request,
+        "content/post_edit.html",
+        {"form": form, "post": None, "lint": lint, "can_write": True},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _earlier(request, post: Post | None):
+    return selectors.earlier_posts_index(
+        workspace=request.workspace, exclude_pk=post.pk if post else None
+    )
+
+
+@workspace_view()
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    can_write = request.membership.has_role(Role.EDITOR)
+    form = PostForm(
+        request.POST or None, initial={"text": post.text, "first_comment": post.first_comment}
+    )
+    status = 200
+    if request.method == "POST":
+        if not can_write:
+            return _forbidden(request, _("Viewers can read posts but not change them."))
+        if form.is_valid():
+            try:
+                services.post_save(post=post, actor=request.user, **form.cleaned_data)
+            except services.ContentError as error:
+                form.add_error("text", str(error))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
+        status = 400
+    text = form.data.get("text", post.text) if form.is_bound else post.text
+    return render(
+        request,
+        "content/post_edit.html",
+        {
+            "post": post,
+            "form": form,
+            "can_write": can_write,
+            "can_approve": request.membership.has_role(Role.ADMIN),
+            "lint": lint_post(text, earlier_posts=_earlier(request, post)),
+            "versions": selectors.post_versions(post=post)[:20],
+            "send_back_form": SendBackForm(),
+        },
+        status=status,
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_lint(request: HttpRequest) -> HttpResponse:
+    """The live checker: the editor posts its text here as the user types (debounced)."""
+    post = None
+    if request.POST.get("post"):
+        post = _post_or_404(request, request.POST.get("post"))
+    lint = lint_post(request.POST.get("text", ""), earlier_posts=_earlier(request, post))
+    return render(request, "content/post_edit.html#lint-panel", {"lint": lint, "post": post})
+
+
+def _post_action(request, pk, action, success_message):
+    post = _post_or_404(request, pk)
+    try:
+        action(post)
+    except services.NotAllowed as error:
+        return _forbidden(request, str(error))
+    except services.ContentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success_message)
+    return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        lambda post: services.post_submit_for_review(
+            post=post, actor=request.user, ip_address=client_ip(request)
+        ),
+        _("Sent for review. Owners and admins got an email with a one-click approval."),
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        lambda post: services.post_approve(
+            post=post, membership=request.membership, ip_address=client_ip(request)
+        ),
+        _("Approved. It is ready to be scheduled."),
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    form = SendBackForm(request.POST)
+    comment = form.data.get("comment", "")
+    return _post_action(
+        request,
+        pk,
+        lambda post: services.post_send_back(
+            post=post, membership=request.membership, comment=comment, ip_address=client_ip(request)
+        ),
+        _("Sent back to draft with your comment."),
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        lambda post: services.post_archive(post=post, actor=request.user),
+        _("Archived."),
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        lambda post: services.post_unarchive(post=post, actor=request.user),
+        _("Restored from the archive."),
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_generate_similar(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _post_or_404(request, pk)
+    try:
+        post = services.post_generate(
+            workspace=request.workspace, author=request.user, similar_to=source
+        )
+    except services.ContentError as error:
+        messages.error(request, str(error))
+        return redirect("post_edit", workspace_slug=request.workspace.slug, pk=source.pk)
+    _say_how_it_was_written(request, post)
+    return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_restore_version(request: HttpRequest, pk: int, version_pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    version = get_owned_or_404(PostVersion, workspace=request.workspace, pk=version_pk, post=post)
+    return _post_action(
+        request,
+        pk,
+        lambda p: services.post_restore_version(post=p, version=version, actor=request.user),
+        _("That version is back."),
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+def post_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    rows, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            csv_text = form.cleaned_data["csv_text"]
+            try:
+                if request.POST.get("confirm"):
+                    posts = services.posts_import(
+                        workspace=request.workspace, author=request.user, csv_text=csv_text
+                    )
+                    messages.success(request, _("%(n)d drafts imported.") % {"n": len(posts)})
+                    return redirect("content", workspace_slug=request.workspace.slug)
+                rows = services.posts_import_preview(csv_text=csv_text)
+                form = ImportForm(initial={"csv_text": csv_text})
+            except services.ContentError as error:
+                form.add_error(None, str(error))
+                status = 400
+        else:
+            status = 400
+    return render(
+        request,
+        "content/post_import.html",
+        {
+            "form": form,
+            "rows": rows,
+            "has_errors": bool(rows and any(row.errors for row in rows)),
+        },
+        status=status,
+    )
+
+
+@login_required
+def approval_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click link from a review email. The signed token is the key; the signed-in
+    user must be the approver it was sent to."""
+    if request.method == "POST":
+        try:
+            post = services.approval_link_use(
+                token=token, user=request.user, ip_address=client_ip(request)
+            )
+        except services.ContentError as error:
+            messages.error(request, str(error))
+            return redirect("approval_link", token=token)
+        messages.success(request, _("Approved. It is ready to be scheduled."))
+        return redirect("post_edit", workspace_slug=post.workspace.slug, pk=post.pk)
+    check = services.approval_link_check(token=token, user=request.user)
+    return render(
+        request,
+        "content/approval_link.html",
+        {
+            "check": check,
+            "post": check.link.post if check.link else None,
+            "lint": lint_post(check.link.post.text) if check.link else None,
+        },
+        status=200 if check.link else 400,
+    )
