@@ -68,6 +68,7 @@ PROFILE_SLOTS = frozenset(
         "area2",
         "industry",
         "offer",
+        "offer_role",  # the offer when it names a role ("fractional CTO"), else "consultant"
         "years",
         "case_title",
         "case_outcome",
@@ -1926,6 +1927,7 @@ MISSING = {
         "area": "software delivery",
         "industry": "SaaS",
         "offer": "advisory",
+        "offer_role": "consultant",
         "years": "many",
         "name": "me",
     },
@@ -1933,6 +1935,7 @@ MISSING = {
         "area": "Softwareentwicklung",
         "industry": "SaaS",
         "offer": "Beratung",
+        "offer_role": "Berater",
         "years": "vielen",
         "name": "mir",
     },
@@ -1978,16 +1981,31 @@ _AREA_PATTERNS = {
     )
     for key in AREA_ORDER
 }
+ROLE_WORDS = re.compile(
+    r"\b(?:cto|cio|ciso|architect|advis[oe]r|consultant|lead|head|vp|officer|engineer|coach|"
+    r"auditor|manager|mentor|berater|beraterin|leiter|leiterin|trainer|partner)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"\b\w\w+\b")  # the token pattern scikit-learn uses
 
 
 def area_key(text: str) -> str | None:
     """The vocabulary key for a free-text area, offer or topic ("AWS cost control" → "cloud")."""
     low = (text or "").lower()
+    if low in _TOPIC_KEYS:
+        return _TOPIC_KEYS[low]
     for key in AREA_ORDER:
         if _AREA_PATTERNS[key].search(low):
             return key
     return None
+
+
+_TOPIC_KEYS = {
+    topic.lower(): key
+    for key in AREA_ORDER
+    for lexicon in (AREAS[key].en, AREAS[key].de)
+    for topic in lexicon.topics
+}
 
 
 def profile_area_keys(profile: ProfileSnapshot) -> list[str]:
@@ -2418,6 +2436,7 @@ def build_context(
     industries = [i.strip() for i in profile.industries if i and i.strip()]
     offers = [o.strip() for o in profile.offers if o and o.strip()]
     matching_offers = [o for o in offers if area_key(o) == key]
+    roles = [o for o in offers if ROLE_WORDS.search(o)]
     cases = _case_studies(profile)
     matching_cases = [c for c in cases if area_key(c[0] + " " + c[1]) == key]
     case = rng.choice(matching_cases or cases) if cases else None
@@ -2434,6 +2453,7 @@ def build_context(
         "area2": rng.choice(others) if others else vocabulary.related,
         "industry": rng.choice(industries) if industries else missing["industry"],
         "offer": rng.choice(matching_offers or offers) if offers else missing["offer"],
+        "offer_role": roles[0] if roles else missing["offer_role"],
         "years": str(years) if years else missing["years"],
         "name": (profile.name or "").strip() or missing["name"],
         "case_title": case[0] if case else topic,
