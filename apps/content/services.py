@@ -92,6 +92,7 @@ def template_to_spec(row: PostTemplate) -> TemplateSpec:
         hooks=list(row.hooks),
         body=list(row.body),
         ctas=list(row.ctas),
+        translations=dict(row.translations or {}),
     )
 
 
@@ -152,7 +153,13 @@ def post_generate(
         recent_hooks=recent_hooks,
         similar_to=similar_to.text if similar_to else None,
     )
-    generated = generate_post(request, templates=specs, lint_rules=rules_for_prompt())
+    generated = generate_post(
+        request,
+        templates=specs,
+        lint_rules=rules_for_prompt(),
+        # Drafts that come out too close to an earlier post are rewritten by the engine.
+        earlier_texts=tuple(selectors.earlier_post_texts(workspace=workspace)[:200]),
+    )
     earlier = selectors.earlier_posts_index(workspace=workspace)
     post = _store_generated(
         workspace=workspace, author=author, generated=generated, templates=by_key, earlier=earlier
@@ -473,6 +480,45 @@ def approval_link_use(*, token: str, user, ip_address: str | None = None) -> Pos
     if membership is None:
         raise ContentError(_("You are no longer a member of this workspace."))
     return post_approve(post=check.link.post, membership=membership, ip_address=ip_address)
+
+
+# --- A workspace's own templates ----------------------------------------------------------
+
+
+@transaction.atomic
+def template_save_from_post(*, post: Post, actor, name: str) -> PostTemplate:
+    """Turn a post that worked into a template of the workspace's own: its first paragraph
+    becomes a hook, the middle the body, the last paragraph the call to action. The engine
+    fills no slots in it; it is offered in rotation like any library template."""
+    name = name.strip()
+    if not name:
+        raise ContentError(_("Give the template a name."))
+    paragraphs = [p.strip() for p in post.text.split("\n\n") if p.strip()]
+    if len(paragraphs) < 3:
+        raise ContentError(
+            _("A template needs at least three paragraphs: a hook, a body and a closing line.")
+        )
+    # Braces would read as slots to the engine; keep them as the literal text they were.
+    paragraphs = [p.replace("{", "(").replace("}", ")") for p in paragraphs]
+    key = f"own-{post.workspace_id}-{post.pk}"
+    template, _created = PostTemplate.objects.update_or_create(
+        workspace=post.workspace,
+        key=key,
+        defaults={
+            "name": name[:160],
+            "framework": post.framework or Framework.STORY,
+            "goal": "engagement",
+            "suits": ["any"],
+            "hooks": [paragraphs[0]],
+            "body": paragraphs[1:-1],
+            "ctas": [paragraphs[-1]],
+            "is_active": True,
+        },
+    )
+    audit_record(
+        action="template.saved", actor=actor, workspace=post.workspace, target=template.name
+    )
+    return template
 
 
 # --- CSV import ----------------------------------------------------------------------------

@@ -16,6 +16,11 @@ workspace_urlpatterns = [
     path("content/<int:pk>/send-back/", views.post_send_back, name="post_send_back"),
     path("content/<int:pk>/archive/", views.post_archive, name="post_archive"),
     path("content/<int:pk>/unarchive/", views.post_unarchive, name="post_unarchive"),
+    path(
+        "content/<int:pk>/save-as-template/",
+        views.post_save_as_template,
+        name="post_save_as_template",
+    ),
     path("content/<int:pk>/similar/", views.post_generate_similar, name="post_similar"),
     path(
         "content/<int:pk>/versions/<int:version_pk>/restore/",

@@ -272,6 +272,18 @@ def post_generate_similar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
+def post_save_as_template(request: HttpRequest, pk: int) -> HttpResponse:
+    name = request.POST.get("name", "")
+    return _post_action(
+        request,
+        pk,
+        lambda post: services.template_save_from_post(post=post, actor=request.user, name=name),
+        _("Saved as one of your templates. New drafts may now be written from it."),
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
 def post_restore_version(request: HttpRequest, pk: int, version_pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
     version = get_owned_or_404(PostVersion, workspace=request.workspace, pk=version_pk, post=post)

@@ -204,3 +204,32 @@ def test_a_good_csv_imports_drafts_with_versions(alice, alice_workspace):
     assert [p.backend for p in posts] == ["import", "import"]
     assert posts[0].first_comment == "https://example.com/notes"
     assert PostVersion.objects.filter(post__in=posts).count() == 2
+
+
+def test_a_post_saved_as_a_template_joins_the_workspaces_rotation(
+    alice, alice_workspace, charlie_workspace, draft
+):
+    from apps.content.selectors import templates_for
+
+    template = services.template_save_from_post(post=draft, actor=alice, name="Cost review")
+    assert template.workspace == alice_workspace
+    assert template.hooks == [draft.text.split("\n\n")[0]]
+    assert template in templates_for(workspace=alice_workspace)
+    assert template not in templates_for(workspace=charlie_workspace)
+
+
+def test_a_one_paragraph_post_cannot_become_a_template(alice, alice_workspace, library):
+    post = services.post_create_manual(workspace=alice_workspace, author=alice, text="Short.")
+    with pytest.raises(services.ContentError, match="three paragraphs"):
+        services.template_save_from_post(post=post, actor=alice, name="x")
+
+
+def test_a_german_profile_gets_german_drafts_from_the_stored_library(
+    alice, alice_workspace, library
+):
+    from apps.accounts.models import ExpertiseProfile
+
+    ExpertiseProfile.objects.filter(workspace=alice_workspace, user=alice).update(language="de")
+    posts = services.post_plan_week(workspace=alice_workspace, author=alice, count=4)
+    german = [p for p in posts if any(w in p.text for w in (" die ", " der ", " und "))]
+    assert len(german) >= 2
