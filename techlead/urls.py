@@ -5,12 +5,14 @@ from apps.accounts import urls as accounts_urls
 from apps.content import urls as content_urls
 from apps.core import views as core_views
 from apps.linkedin import urls as linkedin_urls
+from apps.notifications import urls as notification_urls
 
 # Every tenant screen lives under /w/<workspace_slug>/; apps/accounts/tenancy.py checks it.
 workspace_urlpatterns = [
     *accounts_urls.workspace_urlpatterns,
     *linkedin_urls.workspace_urlpatterns,
     *content_urls.workspace_urlpatterns,
+    *notification_urls.workspace_urlpatterns,
 ]
 
 urlpatterns = [

@@ -132,11 +132,36 @@ class Post(WorkspaceOwned):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Scheduling and publishing (apps/content/scheduling.py and publishing.py).
+    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # Set while a retry waits (rate limit, LinkedIn outage); the dispatcher skips it till then.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Why a post is waiting, failed or needs a check, in words for the user.
+    status_reason = models.CharField(max_length=500, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the publish call is about to be made; a second task that finds it set knows a
+    # call may already have reached LinkedIn and must not make another.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    publish_attempts = models.PositiveSmallIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    linkedin_urn = models.CharField(max_length=120, blank=True)
+    linkedin_url = models.URLField(max_length=300, blank=True)
+    first_comment_urn = models.CharField(max_length=200, blank=True)
+    first_comment_error = models.CharField(max_length=300, blank=True)
+
     class Meta:
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "status", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-updated_at"]),
+            # The dispatcher's query: due scheduled posts across all workspaces.
+            models.Index(
+                fields=["status", "scheduled_at"],
+                name="post_due_idx",
+                condition=Q(status="scheduled"),
+            ),
+        ]
 
     def __str__(self):
         return self.hook[:60] or self.text[:60]
@@ -179,3 +204,54 @@ class ApprovalLink(WorkspaceOwned):
 
     def __str__(self):
         return f"approval of {self.post_id} by {self.approver_id}"
+
+
+class PostingSlot(WorkspaceOwned):
+    """A weekly posting time in the workspace's time zone, e.g. Tuesday 08:30."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    local_time = models.TimeField(_("time"))
+
+    class Meta:
+        ordering = ["weekday", "local_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "weekday", "local_time"], name="one_slot_per_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.local_time:%H:%M}"
+
+
+class PublishAttempt(WorkspaceOwned):
+    """One call to LinkedIn to publish a post, recorded before the call is made."""
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", _("Started")
+        PUBLISHED = "published", _("Published")
+        RETRY = "retry", _("Will retry")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Unknown outcome")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attempts")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.STARTED)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "started_at"])]
+
+    def __str__(self):
+        return f"{self.post_id} {self.outcome} @ {self.started_at:%Y-%m-%d %H:%M}"

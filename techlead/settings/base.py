@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.linkedin",
     "apps.content",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -289,3 +290,17 @@ LLM_API_KEY = env("LLM_API_KEY", default="")
 LLM_MODEL = env("LLM_MODEL", default="")
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=30.0)
 APPROVAL_LINK_VALID_HOURS = env.int("APPROVAL_LINK_VALID_HOURS", default=72)
+
+# --- Publishing ----------------------------------------------------------------------------
+PUBLISH_MAX_ATTEMPTS = env.int("PUBLISH_MAX_ATTEMPTS", default=6)
+PUBLISH_RETRY_BASE_SECONDS = env.float("PUBLISH_RETRY_BASE_SECONDS", default=60.0)
+PUBLISH_RETRY_MAX_SECONDS = env.float("PUBLISH_RETRY_MAX_SECONDS", default=1800.0)
+PUBLISH_STUCK_AFTER_SECONDS = env.int("PUBLISH_STUCK_AFTER_SECONDS", default=300)
+PUBLISH_RECONCILE_DELAY_SECONDS = env.int("PUBLISH_RECONCILE_DELAY_SECONDS", default=60)
+# Calls to publish per member per 24 hours; LinkedIn's own member limit is higher, and a
+# consultant posting more than this a day is a mistake worth stopping.
+LINKEDIN_DAILY_POSTS_PER_MEMBER = env.int("LINKEDIN_DAILY_POSTS_PER_MEMBER", default=25)
+CELERY_BEAT_SCHEDULE |= {
+    "content-dispatch-due-posts": {"task": "content.dispatch_due_posts", "schedule": 60.0},
+    "content-reap-stuck-posts": {"task": "content.reap_stuck_posts", "schedule": 300.0},
+}

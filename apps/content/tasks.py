@@ -1,0 +1,25 @@
+"""Thin tasks over apps/content/publishing.py; each re-scopes by workspace and is idempotent."""
+
+from celery import shared_task
+
+from apps.content import publishing
+
+
+@shared_task(name="content.dispatch_due_posts")
+def dispatch_due_posts() -> int:
+    return publishing.dispatch_due_posts()
+
+
+@shared_task(name="content.publish_post", acks_late=True)
+def publish_post(post_id: int, workspace_id: int, claim: str | None = None) -> str:
+    return publishing.publish(post_id=post_id, workspace_id=workspace_id, claim=claim)
+
+
+@shared_task(name="content.reconcile_post")
+def reconcile_post(post_id: int, workspace_id: int) -> str:
+    return publishing.reconcile(post_id=post_id, workspace_id=workspace_id)
+
+
+@shared_task(name="content.reap_stuck_posts")
+def reap_stuck_posts() -> int:
+    return publishing.reap_stuck_posts()

@@ -1,0 +1,305 @@
+"""Publishing against the sandbox over real HTTP: every outcome in the contract."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.content import publishing, scheduling
+from apps.content.models import Post, PublishAttempt
+from apps.linkedin.models import LinkedInConnection
+from apps.linkedin.sandbox import SandboxConfig, running_sandbox
+from apps.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+ALL_SCOPES = [
+    "openid",
+    "profile",
+    "email",
+    "w_member_social",
+    "r_member_social",
+    "r_member_postAnalytics",
+]
+
+
+@pytest.fixture
+def linkedin(settings):
+    with running_sandbox(seed=11, config=SandboxConfig(daily_member_limit=10_000)) as running:
+        settings.LINKEDIN_OAUTH_BASE = running.oauth_base
+        settings.LINKEDIN_API_BASE = running.api_base
+        settings.LINKEDIN_TIMEOUT_SECONDS = 1.0
+        settings.PUBLISH_RECONCILE_DELAY_SECONDS = 0
+        yield running
+
+
+def connect(workspace, linkedin, scopes=ALL_SCOPES):
+    member = linkedin.sandbox.config.member
+    return LinkedInConnection.objects.create(
+        workspace=workspace,
+        member_sub=member.sub,
+        member_urn=member.urn,
+        name=member.name,
+        scopes=scopes,
+        access_token=linkedin.sandbox.issue_token(scopes),
+        access_token_expires_at=timezone.now() + timedelta(days=50),
+    )
+
+
+@pytest.fixture
+def connected(alice_workspace, linkedin):
+    return connect(alice_workspace, linkedin)
+
+
+def approved_post(
+    workspace,
+    author,
+    text="We cut deploy time from 40 to 8 minutes. What slows your pipeline down?",
+    first_comment="",
+):
+    return Post.objects.create(
+        workspace=workspace,
+        author=author,
+        text=text,
+        first_comment=first_comment,
+        status=Post.Status.APPROVED,
+    )
+
+
+def due_post(workspace, author, **kwargs):
+    post = approved_post(workspace, author, **kwargs)
+    post.status = Post.Status.SCHEDULED
+    post.scheduled_at = timezone.now() - timedelta(seconds=5)
+    post.save()
+    return post
+
+
+@pytest.fixture
+def enqueued(monkeypatch, django_capture_on_commit_callbacks):
+    """Publish tasks the dispatcher enqueues, captured instead of sent to a broker."""
+    calls = []
+    from apps.content import tasks
+
+    monkeypatch.setattr(tasks.publish_post, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(
+        tasks.reconcile_post,
+        "apply_async",
+        lambda args, countdown=0: calls.append(("reconcile", *args)),
+    )
+    return calls
+
+
+def dispatch_and_publish(enqueued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.dispatch_due_posts()
+    results = []
+    for call in [c for c in enqueued if c[0] != "reconcile"]:
+        enqueued.remove(call)
+        with django_capture_on_commit_callbacks(execute=True):
+            results.append(publishing.publish(post_id=call[0], workspace_id=call[1], claim=call[2]))
+    return results
+
+
+def test_a_due_post_is_published_once_with_urn_url_and_first_comment(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice, first_comment="Slides: https://example.com/s")
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["published"]
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED
+    assert post.linkedin_urn.startswith("urn:li:share:")
+    assert post.linkedin_url == f"https://www.linkedin.com/feed/update/{post.linkedin_urn}"
+    assert linkedin.sandbox.post(post.linkedin_urn)["commentary"] == post.text
+    comments = linkedin.sandbox.comments(post.linkedin_urn)
+    assert "Slides: https://example.com/s" in [c["text"] for c in comments]
+    assert post.first_comment_error == ""
+    assert list(post.attempts.values_list("outcome", flat=True)) == ["published"]
+    assert Notification.objects.filter(event="post.published").exists()
+    # Dispatching again publishes nothing more.
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == []
+    assert len(linkedin.sandbox.posts()) == 1
+
+
+def test_a_second_task_for_the_same_claim_never_calls_linkedin_again(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.dispatch_due_posts()
+    (call,) = enqueued
+    assert publishing.publish(post_id=call[0], workspace_id=call[1], claim=call[2]) == "published"
+    assert (
+        publishing.publish(post_id=call[0], workspace_id=call[1], claim=call[2]) == "not_publishing"
+    )
+    assert len(linkedin.sandbox.posts()) == 1
+    post.refresh_from_db()
+    assert post.publish_attempts == 1
+
+
+def test_a_task_redelivered_after_the_call_started_goes_to_needs_check(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.dispatch_due_posts()
+    (call,) = enqueued
+    # The first run claimed the call and died before recording anything else.
+    Post.objects.filter(pk=post.pk).update(attempt_started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            publishing.publish(post_id=call[0], workspace_id=call[1], claim=call[2])
+            == "needs_check"
+        )
+    assert linkedin.sandbox.posts() == []
+    post.refresh_from_db()
+    assert post.status == Post.Status.NEEDS_CHECK
+
+
+def test_a_server_error_before_acceptance_is_retried_later_with_backoff(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    linkedin.sandbox.faults.fail_next(1, status=503, path_prefix="/rest/posts")
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["retry"]
+    post.refresh_from_db()
+    assert post.status == Post.Status.SCHEDULED
+    assert post.next_attempt_at > timezone.now() + timedelta(seconds=20)
+    assert "trying again" in post.status_reason
+    # Not due yet: the dispatcher leaves it alone; once due it goes out.
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == []
+    Post.objects.filter(pk=post.pk).update(next_attempt_at=timezone.now())
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["published"]
+    assert len(linkedin.sandbox.posts()) == 1
+
+
+def test_retries_are_bounded(
+    alice,
+    alice_workspace,
+    connected,
+    linkedin,
+    enqueued,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    settings.PUBLISH_MAX_ATTEMPTS = 2
+    post = due_post(alice_workspace, alice)
+    linkedin.sandbox.faults.fail_next(5, status=500, path_prefix="/rest/posts")
+    dispatch_and_publish(enqueued, django_capture_on_commit_callbacks)
+    Post.objects.filter(pk=post.pk).update(next_attempt_at=timezone.now())
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["failed"]
+    post.refresh_from_db()
+    assert post.status == Post.Status.FAILED
+    assert "unavailable for 2 attempts" in post.status_reason
+    assert Notification.objects.filter(event="post.failed").exists()
+
+
+def test_a_rate_limit_waits_at_least_as_long_as_linkedin_asks(
+    alice, alice_workspace, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    with running_sandbox(seed=1, config=SandboxConfig(daily_member_limit=0)) as limited:
+        from django.conf import settings as django_settings
+
+        django_settings.LINKEDIN_API_BASE = limited.api_base
+        connect(alice_workspace, limited)
+        post = due_post(alice_workspace, alice)
+        assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["retry"]
+    post.refresh_from_db()
+    assert post.next_attempt_at > timezone.now() + timedelta(minutes=5)
+
+
+def test_a_timeout_after_sending_is_never_retried_blindly_and_is_reconciled(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    linkedin.sandbox.faults.delay_next(2.5, path_prefix="/rest/posts")
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["needs_check"]
+    post.refresh_from_db()
+    assert post.status == Post.Status.NEEDS_CHECK
+    assert ("reconcile", post.pk, alice_workspace.pk) in enqueued
+    # The sandbox did create it; reconciliation finds it by its text.
+    assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "found"
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED
+    assert len(linkedin.sandbox.posts()) == 1
+
+
+def test_a_dropped_connection_after_creation_is_found_not_reposted(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    linkedin.sandbox.faults.drop_connection_after_create(1)
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["needs_check"]
+    assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "found"
+    assert len(linkedin.sandbox.posts()) == 1
+
+
+def test_a_post_linkedin_never_got_is_requeued_by_reconciliation(
+    alice, alice_workspace, connected, linkedin
+):
+    post = due_post(alice_workspace, alice)
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.NEEDS_CHECK)
+    assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "requeued"
+    post.refresh_from_db()
+    assert post.status == Post.Status.SCHEDULED
+
+
+def test_without_permission_to_read_posts_the_people_are_asked(
+    alice, alice_workspace, linkedin, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    connect(alice_workspace, linkedin, scopes=["openid", "profile", "w_member_social"])
+    post = due_post(alice_workspace, alice)
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.NEEDS_CHECK)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "asked"
+    assert Notification.objects.get(event="post.needs_check").url.endswith(f"/{post.pk}/")
+    assert any("Did your post appear" in m.subject for m in mail.outbox)
+    post.refresh_from_db()
+    publishing.resolve_needs_check(
+        post=post,
+        appeared=True,
+        actor=alice,
+        url="https://www.linkedin.com/feed/update/urn:li:share:1",
+    )
+    post.refresh_from_db()
+    assert (post.status, post.linkedin_urn) == (Post.Status.PUBLISHED, "urn:li:share:1")
+
+
+def test_an_expired_token_fails_the_post_and_asks_to_reconnect(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    linkedin.sandbox.expire_token(connected.access_token)
+    post = due_post(alice_workspace, alice)
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["failed"]
+    post.refresh_from_db()
+    connected.refresh_from_db()
+    assert "Reconnect LinkedIn" in post.status_reason
+    assert connected.status == LinkedInConnection.Status.NEEDS_RECONNECT
+
+
+def test_a_duplicate_fails_with_a_link_to_the_existing_post(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    first = due_post(alice_workspace, alice)
+    dispatch_and_publish(enqueued, django_capture_on_commit_callbacks)
+    second = due_post(alice_workspace, alice)
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["failed"]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.linkedin_urn in second.status_reason
+
+
+def test_a_paused_workspace_keeps_the_post_scheduled_and_says_why(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    alice_workspace.posting_paused = True
+    alice_workspace.save()
+    post = due_post(alice_workspace, alice)
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == []
+    dispatch_and_publish(enqueued, django_capture_on_commit_callbacks)
+    post.refresh_from_db()
+    assert post.status == Post.Status.SCHEDULED
+    assert post.status_reason == "Posting is paused for this workspace."
+    # Told once, however often the dispatcher comes by: the owner, who is also the author.
+    assert Notification.objects.filter(event="post.waiting").count() == 1
