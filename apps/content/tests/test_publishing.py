@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.content import publishing, scheduling
-from apps.content.models import Post, PublishAttempt
+from apps.content import publishing
+from apps.content.models import Post
 from apps.linkedin.models import LinkedInConnection
 from apps.linkedin.sandbox import SandboxConfig, running_sandbox
 from apps.notifications.models import Notification
