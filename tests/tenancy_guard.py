@@ -161,15 +161,20 @@ def find_unscoped_queries_in_source(source: str, filename: str, owned_names: set
 
 
 def view_and_api_modules(root: Path) -> list[Path]:
+    """Every module that serves requests: views.py, api.py, *_views.py, *_api.py and the
+    files of views/ and api/ packages."""
     found = []
     for app in sorted((root / "apps").iterdir()):
-        for name in ("views", "api"):
-            module = app / f"{name}.py"
-            package = app / name
-            if module.exists():
-                found.append(module)
-            if package.is_dir():
-                found.extend(sorted(package.rglob("*.py")))
+        if not app.is_dir():
+            continue
+        for path in sorted(app.rglob("*.py")):
+            relative = path.relative_to(app)
+            if "tests" in relative.parts or "migrations" in relative.parts:
+                continue
+            in_package = relative.parts[0] in ("views", "api") and len(relative.parts) > 1
+            named = path.stem in ("views", "api") or path.stem.endswith(("_views", "_api"))
+            if in_package or named:
+                found.append(path)
     return found
 
 

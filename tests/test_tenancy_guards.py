@@ -121,3 +121,11 @@ def _register_test_urlconfs():
     yield
     for suffix in ("_leaky", "_undeclared"):
         sys.modules.pop(__name__ + suffix, None)
+
+
+def test_the_source_scan_reads_every_kind_of_view_module():
+    from tests.tenancy_guard import view_and_api_modules
+
+    names = {str(p.relative_to(ROOT)) for p in view_and_api_modules(ROOT)}
+    assert {"apps/accounts/views.py", "apps/content/views.py", "apps/linkedin/views.py"} <= names
+    assert not any("/tests/" in name for name in names)
