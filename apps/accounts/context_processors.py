@@ -4,8 +4,19 @@ from apps.accounts.selectors import memberships_of_user
 
 
 def workspace_navigation(request):
-    """The workspace switcher's entries, fetched only when a template asks for them."""
+    """The workspace switcher's entries and the unread count, fetched only when a template
+    asks for them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"switcher_memberships": SimpleLazyObject(lambda: list(memberships_of_user(user=user)))}
+
+    def unread():
+        from apps.notifications.selectors import unread_count
+
+        workspace = getattr(request, "workspace", None)
+        return unread_count(workspace=workspace, user=user) if workspace else 0
+
+    return {
+        "switcher_memberships": SimpleLazyObject(lambda: list(memberships_of_user(user=user))),
+        "unread_notifications": SimpleLazyObject(unread),
+    }

@@ -65,3 +65,39 @@ class ImportForm(forms.Form):
         if not cleaned.get("csv_text"):
             raise forms.ValidationError(_("Choose a CSV file."))
         return cleaned
+
+
+class ScheduleForm(forms.Form):
+    """A date and time typed in the user's own time zone."""
+
+    at = forms.DateTimeField(
+        label=_("Date and time"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class SlotForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        coerce=int,
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
+    local_time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+
+class NeedsCheckForm(forms.Form):
+    appeared = forms.TypedChoiceField(
+        coerce=lambda v: v == "yes", choices=[("yes", _("Yes")), ("no", _("No"))]
+    )
+    url = forms.URLField(label=_("Link to the post on LinkedIn (optional)"), required=False)

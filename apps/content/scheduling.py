@@ -27,10 +27,8 @@ def local_occurrence(day: date, at: time, tz: zoneinfo.ZoneInfo) -> datetime:
     skipped in spring) moves forward past the gap; an ambiguous one (autumn) takes the first."""
     naive = datetime.combine(day, at)
     aware = naive.replace(tzinfo=tz, fold=0)
-    round_trip = aware.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(tz)
-    if round_trip.replace(tzinfo=None) != naive:  # inside the spring gap
-        aware = (aware.astimezone(zoneinfo.ZoneInfo("UTC")) + timedelta(hours=1)).astimezone(tz)
-    return aware
+    # Inside the spring gap the round trip through UTC lands past the gap (02:30 → 03:30).
+    return aware.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(tz)
 
 
 def slot_occurrences(*, workspace, after: datetime, weeks: int = QUEUE_HORIZON_WEEKS):

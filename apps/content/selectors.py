@@ -2,13 +2,14 @@
 
 import threading
 from collections import OrderedDict
+from datetime import timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
 
 from apps.accounts.models import ExpertiseProfile
 from apps.accounts.tenancy import owned
 from apps.content.linter import EarlierPosts
-from apps.content.models import Post, PostTemplate, PostVersion
+from apps.content.models import Post, PostingSlot, PostTemplate, PostVersion
 
 # How many earlier posts the near-duplicate check compares with.
 EARLIER_POSTS_LIMIT = 1000
@@ -97,3 +98,83 @@ def profile_for(*, workspace, user) -> ExpertiseProfile:
         workspace=workspace, user=user
     )
     return profile
+
+
+def posting_slots(*, workspace) -> QuerySet[PostingSlot]:
+    return owned(PostingSlot, workspace=workspace).order_by("weekday", "local_time")
+
+
+def workspace_health(*, workspace) -> dict:
+    """What the health page shows: is publishing going to work, and is anything stuck."""
+    from django.utils import timezone
+
+    from apps.core.selectors import heartbeat_age_seconds
+    from apps.linkedin.selectors import connection_for, connection_state
+
+    posts = owned(Post, workspace=workspace).filter(archived_at__isnull=True)
+    counts = status_counts(workspace=workspace)
+    connection = connection_for(workspace=workspace)
+    return {
+        "connection": connection,
+        "connection_state": connection_state(connection),
+        "dispatcher_age": heartbeat_age_seconds("dispatcher"),
+        "beat_age": heartbeat_age_seconds("beat"),
+        "failed": posts.filter(status=Post.Status.FAILED).order_by("-updated_at")[:10],
+        "needs_check": posts.filter(status=Post.Status.NEEDS_CHECK).order_by("-updated_at")[:10],
+        "waiting": posts.filter(
+            status=Post.Status.SCHEDULED, scheduled_at__lte=timezone.now()
+        ).order_by("scheduled_at")[:10],
+        "next_post": posts.filter(status=Post.Status.SCHEDULED, scheduled_at__gt=timezone.now())
+        .order_by("scheduled_at")
+        .first(),
+        "last_published": posts.filter(status=Post.Status.PUBLISHED)
+        .order_by("-published_at")
+        .first(),
+        "counts": counts,
+    }
+
+
+def publishing_health_across_workspaces(limit: int = 200) -> list[dict]:
+    """Staff view: workspaces with failed, needs-check or overdue posts, worst first."""
+    from django.utils import timezone
+
+    overdue = Q(
+        status=Post.Status.SCHEDULED, scheduled_at__lt=timezone.now() - timedelta(minutes=10)
+    )
+    rows = (
+        Post.objects.filter(archived_at__isnull=True)
+        .values("workspace_id", "workspace__name", "workspace__slug")
+        .annotate(
+            failed=Count("id", filter=Q(status=Post.Status.FAILED)),
+            needs_check=Count("id", filter=Q(status=Post.Status.NEEDS_CHECK)),
+            overdue=Count("id", filter=overdue),
+            published=Count("id", filter=Q(status=Post.Status.PUBLISHED)),
+        )
+        .filter(Q(failed__gt=0) | Q(needs_check__gt=0) | Q(overdue__gt=0))
+        .order_by("-needs_check", "-failed", "-overdue")[:limit]
+    )
+    return list(rows)
+
+
+def best_time_model(*, workspace):
+    """The workspace's best-time model, learned from its published posts.
+
+    Until analytics snapshots exist, engagement is what publishing knows: the sandbox's or
+    LinkedIn's reactions and comments are collected by the analytics issue; here a post
+    counts as one neutral observation, so the prior leads."""
+    import zoneinfo
+
+    from apps.content.besttime import Observation, fit
+
+    tz = zoneinfo.ZoneInfo(workspace.timezone)
+    observations = []
+    for published_at in (
+        owned(Post, workspace=workspace)
+        .filter(status=Post.Status.PUBLISHED, published_at__isnull=False)
+        .values_list("published_at", flat=True)[:500]
+    ):
+        local = published_at.astimezone(tz)
+        observations.append(
+            Observation(weekday=local.weekday(), hour=local.hour, engagement_rate=0.03, weight=0.2)
+        )
+    return fit(observations)

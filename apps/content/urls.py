@@ -22,6 +22,19 @@ workspace_urlpatterns = [
         name="post_save_as_template",
     ),
     path("content/<int:pk>/similar/", views.post_generate_similar, name="post_similar"),
+    path("content/<int:pk>/queue/", views.post_queue, name="post_queue"),
+    path("content/<int:pk>/schedule/", views.post_schedule_at, name="post_schedule_at"),
+    path("content/<int:pk>/publish-now/", views.post_publish_now, name="post_publish_now"),
+    path("content/<int:pk>/unschedule/", views.post_unschedule, name="post_unschedule"),
+    path("content/<int:pk>/check/", views.post_resolve_check, name="post_resolve_check"),
+    path("settings/slots/", views.posting_slots, name="posting_slots"),
+    path(
+        "settings/slots/suggested/",
+        views.posting_slot_add_suggested,
+        name="posting_slot_add_suggested",
+    ),
+    path("settings/slots/<int:pk>/remove/", views.posting_slot_remove, name="posting_slot_remove"),
+    path("health/", views.health, name="health"),
     path(
         "content/<int:pk>/versions/<int:version_pk>/restore/",
         views.post_restore_version,
@@ -31,4 +44,5 @@ workspace_urlpatterns = [
 
 urlpatterns = [
     path("approve/<str:token>/", views.approval_link, name="approval_link"),
+    path("staff/health/", views.staff_health, name="staff_health"),
 ]

@@ -1,6 +1,7 @@
 """The Content page, the editor with live lint, review and approval, CSV import."""
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,11 +9,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
-from apps.accounts.tenancy import get_owned_or_404, workspace_view
-from apps.content import selectors, services
-from apps.content.forms import GenerateForm, ImportForm, PlanWeekForm, PostForm, SendBackForm
+from apps.accounts.tenancy import get_owned_or_404, require_role, workspace_view
+from apps.content import publishing, scheduling, selectors, services
+from apps.content.besttime import heatmap_rows
+from apps.content.forms import (
+    GenerateForm,
+    ImportForm,
+    NeedsCheckForm,
+    PlanWeekForm,
+    PostForm,
+    ScheduleForm,
+    SendBackForm,
+    SlotForm,
+)
 from apps.content.linter import lint_post
-from apps.content.models import Post, PostVersion
+from apps.content.models import Post, PostingSlot, PostVersion
 from apps.core.http import client_ip
 
 LIST_TABS = ("draft", "in_review", "approved", "archived")
@@ -163,6 +174,10 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "lint": lint_post(text, earlier_posts=_earlier(request, post)),
             "versions": selectors.post_versions(post=post)[:20],
             "send_back_form": SendBackForm(),
+            "schedule_form": ScheduleForm(),
+            "next_slot": scheduling.next_free_slot(workspace=request.workspace)
+            if post.status == Post.Status.APPROVED
+            else None,
         },
         status=status,
     )
@@ -352,4 +367,178 @@ def approval_link(request: HttpRequest, token: str) -> HttpResponse:
             "lint": lint_post(check.link.post.text) if check.link else None,
         },
         status=200 if check.link else 400,
+    )
+
+
+# --- Scheduling ----------------------------------------------------------------------------
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def post_queue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        lambda post: scheduling.post_add_to_queue(post=post, actor=request.user),
+        _("Queued for the next free slot."),
+    )
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def post_schedule_at(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a date and time."))
+        return redirect("post_edit", workspace_slug=request.workspace.slug, pk=pk)
+    return _post_action(
+        request,
+        pk,
+        lambda post: scheduling.post_schedule(
+            post=post, at=form.cleaned_data["at"], actor=request.user
+        ),
+        _("Scheduled."),
+    )
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def post_publish_now(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        lambda post: scheduling.post_publish_now(post=post, actor=request.user),
+        _("Publishing within a minute."),
+    )
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def post_unschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        lambda post: scheduling.post_unschedule(post=post, actor=request.user),
+        _("Unscheduled; the post is approved and waiting."),
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def post_resolve_check(request: HttpRequest, pk: int) -> HttpResponse:
+    form = NeedsCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say whether the post appeared on LinkedIn."))
+        return redirect("post_edit", workspace_slug=request.workspace.slug, pk=pk)
+    appeared = form.cleaned_data["appeared"]
+    return _post_action(
+        request,
+        pk,
+        lambda post: publishing.resolve_needs_check(
+            post=post, appeared=appeared, actor=request.user, url=form.cleaned_data["url"]
+        ),
+        _("Thanks. Marked as published.") if appeared else _("Queued to publish again."),
+    )
+
+
+@workspace_view()
+def posting_slots(request: HttpRequest) -> HttpResponse:
+    form = SlotForm(request.POST or None)
+    if request.method == "POST":
+        require_role(request.membership, Role.ADMIN)
+        if form.is_valid():
+            try:
+                scheduling.slot_add(
+                    workspace=request.workspace, actor=request.user, **form.cleaned_data
+                )
+            except services.ContentError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Slot added."))
+                return redirect("posting_slots", workspace_slug=request.workspace.slug)
+    slots = list(selectors.posting_slots(workspace=request.workspace))
+    model = selectors.best_time_model(workspace=request.workspace)
+    from django.utils import timezone as dj_timezone
+
+    week = dj_timezone.now().isocalendar()
+    suggestions = model.suggest(
+        5,
+        seed=request.workspace.pk * 100 + week.week,
+        exclude=[(s.weekday, s.local_time.hour) for s in slots],
+    )
+    return render(
+        request,
+        "content/posting_slots.html",
+        {
+            "slots": slots,
+            "form": form,
+            "heatmap": heatmap_rows(model),
+            "suggestions": [
+                {"weekday": d, "hour": h, "label": _slot_label(d, h)} for d, h in suggestions
+            ],
+            "can_manage": request.membership.has_role(Role.ADMIN),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _slot_label(weekday: int, hour: int) -> str:
+    from django.utils.dates import WEEKDAYS
+
+    return f"{WEEKDAYS[weekday]} {hour:02d}:00"
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def posting_slot_add_suggested(request: HttpRequest) -> HttpResponse:
+    import datetime as dt
+
+    form = SlotForm(
+        {
+            "weekday": request.POST.get("weekday"),
+            "local_time": f"{int(request.POST.get('hour', 9)):02d}:00",
+        }
+    )
+    if form.is_valid():
+        try:
+            scheduling.slot_add(
+                workspace=request.workspace,
+                actor=request.user,
+                weekday=form.cleaned_data["weekday"],
+                local_time=dt.time(form.cleaned_data["local_time"].hour),
+            )
+            messages.success(request, _("Slot added."))
+        except services.ContentError as error:
+            messages.error(request, str(error))
+    return redirect("posting_slots", workspace_slug=request.workspace.slug)
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def posting_slot_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = get_owned_or_404(PostingSlot, workspace=request.workspace, pk=pk)
+    scheduling.slot_remove(slot=slot, actor=request.user)
+    messages.success(request, _("Slot removed."))
+    return redirect("posting_slots", workspace_slug=request.workspace.slug)
+
+
+@workspace_view()
+def health(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "content/health.html", selectors.workspace_health(workspace=request.workspace)
+    )
+
+
+@staff_member_required
+def staff_health(request: HttpRequest) -> HttpResponse:
+    from apps.core.selectors import heartbeat_age_seconds
+
+    return render(
+        request,
+        "content/staff_health.html",
+        {
+            "rows": selectors.publishing_health_across_workspaces(),
+            "dispatcher_age": heartbeat_age_seconds("dispatcher"),
+            "beat_age": heartbeat_age_seconds("beat"),
+        },
     )

@@ -1,0 +1,151 @@
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from apps.content import scheduling
+from apps.content.models import Post, PostingSlot
+from apps.content.services import ContentError
+
+pytestmark = pytest.mark.django_db
+
+
+def approved(workspace, author, text="Approved text. What do you think?"):
+    return Post.objects.create(
+        workspace=workspace, author=author, text=text, status=Post.Status.APPROVED
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "expected_utc"),
+    [
+        # The Monday before the March change (CET, UTC+1) and the one after (CEST, UTC+2).
+        (datetime(2026, 3, 22, 12, tzinfo=UTC), datetime(2026, 3, 23, 8, tzinfo=UTC)),
+        (datetime(2026, 3, 29, 12, tzinfo=UTC), datetime(2026, 3, 30, 7, tzinfo=UTC)),
+        # Around the October change back.
+        (datetime(2026, 10, 18, 12, tzinfo=UTC), datetime(2026, 10, 19, 7, tzinfo=UTC)),
+        (datetime(2026, 10, 25, 12, tzinfo=UTC), datetime(2026, 10, 26, 8, tzinfo=UTC)),
+    ],
+)
+def test_a_berlin_nine_oclock_slot_is_nine_oclock_local_across_daylight_saving(
+    alice, alice_workspace, today, expected_utc
+):
+    PostingSlot.objects.create(workspace=alice_workspace, weekday=0, local_time=time(9))
+    with time_machine.travel(today, tick=False):
+        post = scheduling.post_add_to_queue(post=approved(alice_workspace, alice), actor=alice)
+    assert post.scheduled_at == expected_utc
+    assert post.scheduled_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin")).hour == 9
+
+
+def test_a_slot_inside_the_spring_gap_moves_past_it(alice_workspace):
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo("Europe/Berlin")
+    when = scheduling.local_occurrence(datetime(2026, 3, 29).date(), time(2, 30), tz)
+    assert (when.hour, when.minute) == (3, 30)
+
+
+def test_the_queue_takes_the_next_free_slot(alice, alice_workspace):
+    PostingSlot.objects.create(workspace=alice_workspace, weekday=1, local_time=time(8, 30))
+    PostingSlot.objects.create(workspace=alice_workspace, weekday=3, local_time=time(12))
+    with time_machine.travel(datetime(2026, 6, 1, 6, tzinfo=UTC), tick=False):  # a Monday
+        first = scheduling.post_add_to_queue(
+            post=approved(alice_workspace, alice, "One?"), actor=alice
+        )
+        second = scheduling.post_add_to_queue(
+            post=approved(alice_workspace, alice, "Two?"), actor=alice
+        )
+        third = scheduling.post_add_to_queue(
+            post=approved(alice_workspace, alice, "Three?"), actor=alice
+        )
+    local = [
+        timezone.localtime(
+            p.scheduled_at, __import__("zoneinfo").ZoneInfo("Europe/Berlin")
+        ).strftime("%a %H:%M")
+        for p in (first, second, third)
+    ]
+    assert local == ["Tue 08:30", "Thu 12:00", "Tue 08:30"]
+    assert third.scheduled_at - first.scheduled_at == timedelta(days=7)
+
+
+def test_queueing_without_slots_explains_what_to_do(alice, alice_workspace):
+    with pytest.raises(ContentError, match="Add weekly slots"):
+        scheduling.post_add_to_queue(post=approved(alice_workspace, alice), actor=alice)
+
+
+def test_only_approved_posts_can_be_scheduled(alice, alice_workspace):
+    draft = Post.objects.create(workspace=alice_workspace, author=alice, text="Draft")
+    with pytest.raises(ContentError, match="Only approved posts"):
+        scheduling.post_schedule(post=draft, at=timezone.now() + timedelta(hours=1), actor=alice)
+
+
+def test_unscheduling_returns_the_post_to_approved(alice, alice_workspace):
+    post = scheduling.post_schedule(
+        post=approved(alice_workspace, alice), at=timezone.now() + timedelta(hours=2), actor=alice
+    )
+    post = scheduling.post_unschedule(post=post, actor=alice)
+    assert (post.status, post.scheduled_at) == (Post.Status.APPROVED, None)
+
+
+def test_a_post_being_published_cannot_be_unscheduled(alice, alice_workspace):
+    post = scheduling.post_schedule(
+        post=approved(alice_workspace, alice), at=timezone.now(), actor=alice
+    )
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.PUBLISHING)
+    with pytest.raises(ContentError, match="being published right now"):
+        scheduling.post_unschedule(post=post, actor=alice)
+
+
+def test_scheduling_from_the_editor_reads_the_time_in_the_users_zone(
+    alice_client, alice, alice_workspace
+):
+    alice.timezone = "America/New_York"
+    alice.save()
+    post = approved(alice_workspace, alice)
+    alice_client.post(f"/w/alice-co/content/{post.pk}/schedule/", {"at": "2030-01-15T09:30"})
+    post.refresh_from_db()
+    assert post.scheduled_at == datetime(2030, 1, 15, 14, 30, tzinfo=UTC)
+
+
+def test_an_editor_cannot_schedule(bob_client, alice, alice_workspace):
+    post = approved(alice_workspace, alice)
+    assert bob_client.post(f"/w/alice-co/content/{post.pk}/publish-now/").status_code == 403
+
+
+def test_the_slots_page_suggests_times_and_adds_one(alice_client, alice_workspace):
+    page = alice_client.get("/w/alice-co/settings/slots/")
+    assert "Suggested times" in page.text
+    assert 'class="heatmap' in page.text
+    alice_client.post("/w/alice-co/settings/slots/suggested/", {"weekday": "1", "hour": "9"})
+    assert PostingSlot.objects.get(workspace=alice_workspace).local_time == time(9)
+
+
+def test_the_health_page_lists_what_needs_attention(alice_client, alice, alice_workspace):
+    Post.objects.create(
+        workspace=alice_workspace,
+        author=alice,
+        text="Broken post",
+        hook="Broken post",
+        status=Post.Status.FAILED,
+        status_reason="LinkedIn refused the post: too long",
+    )
+    page = alice_client.get("/w/alice-co/health/")
+    assert "LinkedIn refused the post: too long" in page.text
+    assert "Not connected" in page.text
+
+
+def test_staff_see_publishing_health_across_workspaces(
+    client, alice, alice_workspace, charlie_workspace
+):
+    from apps.accounts.models import User
+
+    Post.objects.create(
+        workspace=alice_workspace, author=alice, text="x", status=Post.Status.NEEDS_CHECK
+    )
+    client.force_login(alice)
+    assert client.get("/staff/health/").status_code == 302
+    client.force_login(User.objects.create_user("ops@example.com", "pw", is_staff=True))
+    page = client.get("/staff/health/")
+    assert "Alice Co" in page.text
+    assert "Charlie Co" not in page.text
