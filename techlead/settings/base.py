@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.linkedin",
     "apps.content",
     "apps.notifications",
+    "apps.leads",
 ]
 
 MIDDLEWARE = [
@@ -304,3 +305,7 @@ CELERY_BEAT_SCHEDULE |= {
     "content-dispatch-due-posts": {"task": "content.dispatch_due_posts", "schedule": 60.0},
     "content-reap-stuck-posts": {"task": "content.reap_stuck_posts", "schedule": 300.0},
 }
+
+# --- Leads ---------------------------------------------------------------------------------
+# Where the trained intent model is cached (keyed by a hash of the corpus and the code).
+LEADS_MODEL_DIR = env.path("LEADS_MODEL_DIR", default=VAR_DIR / "models")
