@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.accounts import urls as accounts_urls
+from apps.content import calendar_urls
 from apps.content import urls as content_urls
 from apps.core import views as core_views
+from apps.leads import urls as leads_urls
 from apps.linkedin import urls as linkedin_urls
 from apps.notifications import urls as notification_urls
 
@@ -12,7 +14,9 @@ workspace_urlpatterns = [
     *accounts_urls.workspace_urlpatterns,
     *linkedin_urls.workspace_urlpatterns,
     *content_urls.workspace_urlpatterns,
+    *calendar_urls.workspace_urlpatterns,
     *notification_urls.workspace_urlpatterns,
+    *leads_urls.workspace_urlpatterns,
 ]
 
 urlpatterns = [

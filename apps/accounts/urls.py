@@ -5,8 +5,6 @@ from apps.accounts import views
 # Mounted under /w/<workspace_slug>/ by techlead/urls.py.
 workspace_urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("calendar/", views.section, {"section": "calendar"}, name="calendar"),
-    path("leads/", views.section, {"section": "leads"}, name="leads"),
     path("analytics/", views.section, {"section": "analytics"}, name="analytics"),
     path("settings/", views.workspace_settings, name="workspace_settings"),
     path("settings/profile/", views.profile, name="profile"),

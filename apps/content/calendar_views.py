@@ -102,7 +102,8 @@ def _render_calendar(
             "month_url": _calendar_url(request, "month", anchor),
             "user_tz": str(tz),
             "workspace_tz": request.workspace.timezone,
-            "can_write": request.membership.has_role(Role.EDITOR),
+            # Scheduling is publishing: owners and admins move posts.
+            "can_write": request.membership.has_role(Role.ADMIN),
             "error": error,
             "notice": notice,
         },
@@ -122,7 +123,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     return _render_calendar(request, view="month", anchor=anchor)
 
 
-@workspace_view(min_role=Role.EDITOR)
+@workspace_view(min_role=Role.ADMIN)
 @require_POST
 def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a scheduled post to the time in `at`, then show the period the user was looking

@@ -272,17 +272,17 @@ def test_charlie_cannot_see_alices_calendar(charlie_client, alice_workspace):
 # --- Rescheduling --------------------------------------------------------------------------
 
 
-def test_rescheduling_over_htmx_moves_the_post_and_redraws_the_grid(bob_client, alice_workspace):
+def test_rescheduling_over_htmx_moves_the_post_and_redraws_the_grid(alice_client, alice_workspace):
     post = make_post(alice_workspace, scheduled_at=datetime(2026, 3, 20, 9, 0, tzinfo=BERLIN))
 
-    response = bob_client.post(
+    response = alice_client.post(
         url(alice_workspace, f"{post.pk}/reschedule/"),
         {"at": "2026-03-19T16:45", "week": "2026-03-16"},
         headers={"HX-Request": "true"},
     )
 
     post.refresh_from_db()
-    assert post.scheduled_at == datetime(2026, 3, 19, 16, 45, tzinfo=UTC)  # Bob's zone: UTC
+    assert post.scheduled_at == datetime(2026, 3, 19, 16, 45, tzinfo=UTC)  # Alice's zone: UTC
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="calendar-grid"')
     assert "Moved to" in response.text
@@ -322,13 +322,13 @@ def test_a_viewer_cannot_reschedule(client, alice_workspace):
     assert post.scheduled_at == at
 
 
-def test_a_draft_cannot_be_rescheduled(bob_client, alice_workspace):
+def test_a_draft_cannot_be_rescheduled(alice_client, alice_workspace):
     draft = make_post(alice_workspace, status=Post.Status.DRAFT)
 
-    plain = bob_client.post(
+    plain = alice_client.post(
         url(alice_workspace, f"{draft.pk}/reschedule/"), {"at": "2026-03-21T09:00"}
     )
-    htmx = bob_client.post(
+    htmx = alice_client.post(
         url(alice_workspace, f"{draft.pk}/reschedule/"),
         {"at": "2026-03-21T09:00"},
         headers={"HX-Request": "true"},
@@ -347,11 +347,11 @@ def test_a_draft_cannot_be_rescheduled(bob_client, alice_workspace):
     ("value", "message"),
     [("2026-03-01T09:00", "Choose a time in the future."), ("tomorrow", "Enter a date and time.")],
 )
-def test_a_bad_time_is_refused_with_a_message(bob_client, alice_workspace, value, message):
+def test_a_bad_time_is_refused_with_a_message(alice_client, alice_workspace, value, message):
     at = datetime(2026, 3, 20, 9, 0, tzinfo=BERLIN)
     post = make_post(alice_workspace, scheduled_at=at)
 
-    response = bob_client.post(
+    response = alice_client.post(
         url(alice_workspace, f"{post.pk}/reschedule/"),
         {"at": value},
         headers={"HX-Request": "true"},
@@ -391,3 +391,11 @@ def test_a_berlin_slot_stays_at_nine_across_the_spring_change(alice_client, alic
 
     assert '<time datetime="2026-03-23T09:00:00+01:00">09:00</time> Free slot' in before
     assert '<time datetime="2026-03-30T09:00:00+02:00">09:00</time> Free slot' in after
+
+
+def test_an_editor_cannot_reschedule(bob_client, alice_workspace):
+    post = make_post(alice_workspace, scheduled_at=datetime(2026, 3, 20, 9, 0, tzinfo=BERLIN))
+    response = bob_client.post(
+        url(alice_workspace, f"{post.pk}/reschedule/"), {"at": "2026-03-20T09:00"}
+    )
+    assert response.status_code == 403
