@@ -148,6 +148,9 @@ class Post(WorkspaceOwned):
     linkedin_url = models.URLField(max_length=300, blank=True)
     first_comment_urn = models.CharField(max_length=200, blank=True)
     first_comment_error = models.CharField(max_length=300, blank=True)
+    # Comment scanning (apps/leads/ingestion.py): the cadence slows as the post ages.
+    comments_scanned_at = models.DateTimeField(null=True, blank=True)
+    next_comment_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("post")

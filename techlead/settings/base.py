@@ -309,3 +309,6 @@ CELERY_BEAT_SCHEDULE |= {
 # --- Leads ---------------------------------------------------------------------------------
 # Where the trained intent model is cached (keyed by a hash of the corpus and the code).
 LEADS_MODEL_DIR = env.path("LEADS_MODEL_DIR", default=VAR_DIR / "models")
+CELERY_BEAT_SCHEDULE |= {
+    "leads-dispatch-comment-scans": {"task": "leads.dispatch_comment_scans", "schedule": 60.0},
+}

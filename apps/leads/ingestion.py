@@ -1,0 +1,116 @@
+"""Reading comments from LinkedIn on a cadence that slows as a post ages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.accounts.tenancy import owned_for_task
+from apps.content.models import Post
+from apps.leads import services
+from apps.leads.models import LeadSettings
+from apps.linkedin import client as linkedin
+from apps.linkedin.selectors import connection_for
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+MAX_PAGES = 20
+
+
+def scan_interval(age: timedelta) -> timedelta | None:
+    """How long until the next look at a post of this age; None once it is old enough."""
+    if age < timedelta(hours=48):
+        return timedelta(minutes=10)
+    if age < timedelta(days=7):
+        return timedelta(hours=1)
+    if age < timedelta(days=30):
+        return timedelta(days=1)
+    return None
+
+
+def dispatch_scans(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Fan out one scan task per published post that is due; the claim is a conditional
+    update of its next scan time, so two dispatchers never enqueue the same scan."""
+    from apps.leads.tasks import scan_post_comments
+
+    now = now or timezone.now()
+    due = (
+        Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gt=now - timedelta(days=30))
+        .filter(Q(next_comment_scan_at__isnull=True) | Q(next_comment_scan_at__lte=now))
+        .values_list("pk", "workspace_id", "published_at", "next_comment_scan_at")[:limit]
+    )
+    enqueued = 0
+    for pk, workspace_id, published_at, current in due:
+        interval = scan_interval(now - published_at)
+        following = now + interval if interval else None
+        with transaction.atomic():
+            if Post.objects.filter(pk=pk, next_comment_scan_at=current).update(
+                next_comment_scan_at=following
+            ):
+                enqueued += 1
+                transaction.on_commit(
+                    lambda pk=pk, ws=workspace_id: scan_post_comments.delay(pk, ws)
+                )
+    return enqueued
+
+
+def scan_post(*, post_id: int, workspace_id: int) -> int:
+    """Read the post's comments, store the new ones. Returns how many were new."""
+    post = owned_for_task(Post, workspace_id=workspace_id, pk=post_id)
+    if post is None or not post.linkedin_urn:
+        return 0
+    connection = connection_for(workspace=post.workspace)
+    if connection is None or not connection.is_usable:
+        return 0
+    client = linkedin.LinkedInClient(connection.access_token)
+    incoming = []
+    try:
+        for page in range(MAX_PAGES):
+            answer = client.list_comments(
+                post.linkedin_urn, start=page * PAGE_SIZE, count=PAGE_SIZE
+            )
+            elements = answer.get("elements", [])
+            incoming += [
+                c for c in map(_incoming, elements) if c and c.actor_urn != connection.member_urn
+            ]
+            if len(elements) < PAGE_SIZE:
+                break
+    except linkedin.LinkedInPermissionError:
+        LeadSettings.objects.update_or_create(
+            workspace=post.workspace,
+            defaults={
+                "comment_reading_permitted": False,
+                "comment_reading_checked_at": timezone.now(),
+            },
+        )
+        return 0
+    LeadSettings.objects.filter(workspace=post.workspace, comment_reading_permitted=False).update(
+        comment_reading_permitted=True, comment_reading_checked_at=timezone.now()
+    )
+    stored = services.store_comments(workspace=post.workspace, post=post, incoming=incoming)
+    Post.objects.filter(pk=post.pk).update(comments_scanned_at=timezone.now())
+    return len(stored)
+
+
+def _incoming(element: dict) -> services.IncomingComment | None:
+    urn = element.get("$URN") or element.get("commentUrn") or element.get("id")
+    text = (element.get("message") or {}).get("text", "")
+    actor = element.get("actor") or (element.get("created") or {}).get("actor", "")
+    if not urn or not text.strip() or not actor:
+        return None
+    created_ms = (element.get("created") or {}).get("time")
+    commented_at = (
+        datetime.fromtimestamp(created_ms / 1000, tz=UTC) if created_ms else timezone.now()
+    )
+    return services.IncomingComment(
+        urn=str(urn),
+        actor_urn=str(actor),
+        text=text,
+        commented_at=commented_at,
+        parent_urn=str(element.get("parentComment") or ""),
+    )

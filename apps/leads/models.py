@@ -1,0 +1,180 @@
+"""Commenters, their comments on the workspace's posts, the leads they become, and the
+feedback that teaches the classifier."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.tenancy import WorkspaceOwned
+
+
+class LeadSettings(WorkspaceOwned):
+    """Per-workspace lead rules (one row per workspace, made on first use)."""
+
+    alert_threshold = models.PositiveSmallIntegerField(
+        _("lead score threshold"),
+        default=60,
+        help_text=_("Comments scoring at least this become leads and trigger alerts."),
+    )
+    escalate_after_hours = models.PositiveSmallIntegerField(
+        _("escalate new leads after (hours)"), default=24
+    )
+    retention_days = models.PositiveIntegerField(_("keep commenter data for (days)"), default=365)
+    comment_reading_permitted = models.BooleanField(default=True)
+    comment_reading_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace"], name="one_lead_settings_per_workspace")
+        ]
+
+    def __str__(self):
+        return f"lead settings of {self.workspace_id}"
+
+
+class Commenter(WorkspaceOwned):
+    actor_urn = models.CharField(max_length=120)
+    name = models.CharField(max_length=200, blank=True)
+    headline = models.CharField(max_length=300, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "actor_urn"], name="one_commenter_per_urn")
+        ]
+
+    def __str__(self):
+        return self.name or self.actor_urn
+
+
+class Lead(WorkspaceOwned):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        QUALIFIED = "qualified", _("Qualified")
+        CONVERTED = "converted", _("Converted")
+        LOST = "lost", _("Lost")
+        NOT_A_LEAD = "not_a_lead", _("Not a lead")
+
+    commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="leads")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    score = models.PositiveSmallIntegerField(default=0)
+    intent = models.CharField(max_length=40, blank=True)
+    value_eur = models.DecimalField(
+        _("value (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "commenter"], name="one_lead_per_commenter"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "status", "-score"])]
+
+    def __str__(self):
+        return f"{self.commenter} ({self.get_status_display()}, {self.score})"
+
+
+class Comment(WorkspaceOwned):
+    class Source(models.TextChoices):
+        LINKEDIN = "linkedin", _("Read from LinkedIn")
+        IMPORT = "import", _("Imported")
+
+    post = models.ForeignKey(
+        "content.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="comments")
+    lead = models.ForeignKey(
+        Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+    )
+    urn = models.CharField(max_length=200)
+    parent_urn = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    commented_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.LINKEDIN)
+    intent = models.CharField(max_length=40, blank=True)
+    intent_probability = models.FloatField(default=0)
+    lead_probability = models.FloatField(default=0)
+    score = models.PositiveSmallIntegerField(default=0)
+    score_parts = models.JSONField(default=list, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+    reply_urn = models.CharField(max_length=200, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    ingested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["commented_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "urn"], name="one_comment_per_urn")
+        ]
+        indexes = [models.Index(fields=["workspace", "-score"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Feedback(WorkspaceOwned):
+    """A member saying a comment is or is not a lead; `leads_train` learns from it."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="feedback")
+    is_lead = models.BooleanField()
+    intent = models.CharField(max_length=40, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.comment_id}: {'lead' if self.is_lead else 'not a lead'}"
+
+
+class AlertSettings(WorkspaceOwned):
+    """A member's lead alerts: threshold, quiet hours (their time zone) and a daily cap."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    threshold = models.PositiveSmallIntegerField(_("alert me from score"), default=70)
+    quiet_from = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_until = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    daily_cap = models.PositiveSmallIntegerField(_("at most this many alerts a day"), default=10)
+    digest = models.BooleanField(_("morning digest"), default=True)
+    last_digest_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user"], name="one_alert_settings_per_member"
+            )
+        ]
+
+    def __str__(self):
+        return f"alerts of {self.user_id} in {self.workspace_id}"
+
+
+class Alert(WorkspaceOwned):
+    """An immediate lead alert sent to one member: one per lead and member, ever."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="alerts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    held_reason = models.CharField(max_length=40, blank=True)  # quiet hours, daily cap
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "user"], name="one_alert_per_lead_and_member")
+        ]
+
+    def __str__(self):
+        return f"alert {self.lead_id} → {self.user_id}"

@@ -1,0 +1,96 @@
+from django.db.models import Count, QuerySet, Sum
+
+from apps.accounts.tenancy import owned
+from apps.leads.models import Comment, Lead, LeadSettings
+
+PIPELINE = (
+    Lead.Status.NEW,
+    Lead.Status.CONTACTED,
+    Lead.Status.QUALIFIED,
+    Lead.Status.CONVERTED,
+    Lead.Status.LOST,
+)
+SORTS = {
+    "score": ("-score", "-created_at"),
+    "newest": ("-created_at",),
+    "follow_up": ("follow_up_on", "-score"),
+}
+
+
+def leads_inbox(
+    *,
+    workspace,
+    status: str | None = None,
+    intent: str | None = None,
+    min_score: int | None = None,
+    sort: str = "score",
+) -> QuerySet[Lead]:
+    leads = (
+        owned(Lead, workspace=workspace)
+        .select_related("commenter")
+        .exclude(status=Lead.Status.NOT_A_LEAD)
+    )
+    if status:
+        leads = leads.filter(status=status)
+    if intent:
+        leads = leads.filter(intent=intent)
+    if min_score:
+        leads = leads.filter(score__gte=min_score)
+    return leads.order_by(*SORTS.get(sort, SORTS["score"]))
+
+
+def best_comments(*, workspace, leads) -> dict[int, Comment]:
+    """Each lead's highest-scoring comment, in one query."""
+    best = {}
+    for comment in (
+        owned(Comment, workspace=workspace)
+        .filter(lead__in=leads)
+        .select_related("post")
+        .order_by("lead_id", "-score")
+    ):
+        best.setdefault(comment.lead_id, comment)
+    return best
+
+
+def lead_comments(*, lead) -> QuerySet[Comment]:
+    return (
+        owned(Comment, workspace=lead.workspace)
+        .filter(commenter=lead.commenter)
+        .select_related("post")
+        .order_by("commented_at")
+    )
+
+
+def thread_of(*, comment) -> QuerySet[Comment]:
+    """The other comments under the same post, for context."""
+    if comment.post_id is None:
+        return owned(Comment, workspace=comment.workspace).none()
+    return (
+        owned(Comment, workspace=comment.workspace)
+        .filter(post_id=comment.post_id)
+        .select_related("commenter")
+        .order_by("commented_at")[:50]
+    )
+
+
+def pipeline(*, workspace) -> list[dict]:
+    rows = {
+        r["status"]: r
+        for r in owned(Lead, workspace=workspace)
+        .values("status")
+        .annotate(n=Count("id"), value=Sum("value_eur"))
+    }
+    return [
+        {
+            "status": status,
+            "label": status.label,
+            "count": rows.get(status, {}).get("n", 0),
+            "value": rows.get(status, {}).get("value") or 0,
+        }
+        for status in PIPELINE
+    ]
+
+
+def reading_permitted(*, workspace) -> bool:
+    row = owned(LeadSettings, workspace=workspace).first()
+    return row is None or row.comment_reading_permitted

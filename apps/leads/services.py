@@ -1,0 +1,339 @@
+"""Writes for leads: storing classified comments, making leads, alerts, status, feedback."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Membership, Role
+from apps.accounts.services import audit_record
+from apps.accounts.tenancy import owned
+from apps.leads.models import Alert, AlertSettings, Comment, Commenter, Feedback, Lead, LeadSettings
+
+logger = logging.getLogger(__name__)
+
+
+class LeadError(Exception):
+    """A request that breaks a lead rule; the message is for the user."""
+
+
+def lead_settings(workspace) -> LeadSettings:
+    settings_row, _created = LeadSettings.objects.get_or_create(workspace=workspace)
+    return settings_row
+
+
+def alert_settings(workspace, user) -> AlertSettings:
+    row, _created = AlertSettings.objects.get_or_create(workspace=workspace, user=user)
+    return row
+
+
+@dataclass(frozen=True)
+class IncomingComment:
+    urn: str
+    actor_urn: str
+    text: str
+    commented_at: object
+    parent_urn: str = ""
+    name: str = ""
+    headline: str = ""
+
+
+def store_comments(
+    *, workspace, post, incoming: list[IncomingComment], source: str = Comment.Source.LINKEDIN
+) -> list[Comment]:
+    """Classify, score and store new comments; make or update leads; alert on commit.
+
+    Comments already stored (same URN) are skipped, so a scan that runs twice stores each
+    comment once; the unique constraint settles a race between two scans."""
+    from apps.leads.classifier import get_model
+    from apps.leads.scoring import ScoreInput, score_comment
+
+    if not incoming:
+        return []
+    known = set(
+        owned(Comment, workspace=workspace)
+        .filter(urn__in=[c.urn for c in incoming])
+        .values_list("urn", flat=True)
+    )
+    fresh = [c for c in incoming if c.urn not in known]
+    if not fresh:
+        return []
+    predictions = get_model().predict_many([c.text for c in fresh])
+    rules = lead_settings(workspace)
+    stored = []
+    for item, prediction in zip(fresh, predictions, strict=True):
+        with transaction.atomic():
+            commenter, created = Commenter.objects.get_or_create(
+                workspace=workspace,
+                actor_urn=item.actor_urn,
+                defaults={"name": item.name[:200], "headline": item.headline[:300]},
+            )
+            if not created:
+                changed = []
+                for field, value in (("name", item.name), ("headline", item.headline)):
+                    if value and getattr(commenter, field) != value:
+                        setattr(commenter, field, value[:300])
+                        changed.append(field)
+                commenter.last_seen_at = timezone.now()
+                commenter.save(update_fields=[*changed, "last_seen_at"])
+            existing_lead = owned(Lead, workspace=workspace).filter(commenter=commenter).first()
+            breakdown = score_comment(
+                ScoreInput(
+                    text=item.text,
+                    headline=commenter.headline,
+                    prediction=prediction,
+                    previous_comments_by_commenter=owned(Comment, workspace=workspace)
+                    .filter(commenter=commenter)
+                    .count(),
+                    existing_lead=existing_lead is not None,
+                )
+            )
+            try:
+                with transaction.atomic():
+                    comment = Comment.objects.create(
+                        workspace=workspace,
+                        post=post,
+                        commenter=commenter,
+                        urn=item.urn,
+                        parent_urn=item.parent_urn,
+                        text=item.text,
+                        commented_at=item.commented_at,
+                        source=source,
+                        intent=prediction.intent,
+                        intent_probability=prediction.intent_probability,
+                        lead_probability=prediction.lead_probability,
+                        score=breakdown.score,
+                        score_parts=[[label, points] for label, points in breakdown.parts],
+                        explanation=[
+                            [term, round(weight, 3)] for term, weight in prediction.explanation
+                        ],
+                    )
+            except IntegrityError:
+                continue  # another scan stored it first
+            if breakdown.score >= rules.alert_threshold:
+                lead = _lead_for(workspace, commenter, existing_lead, comment)
+                transaction.on_commit(lambda lead_id=lead.pk: _alert_members(lead_id))
+            elif existing_lead is not None:
+                Comment.objects.filter(pk=comment.pk).update(lead=existing_lead)
+            stored.append(comment)
+    return stored
+
+
+def _lead_for(workspace, commenter, existing: Lead | None, comment: Comment) -> Lead:
+    if existing is None:
+        lead, created = Lead.objects.get_or_create(
+            workspace=workspace,
+            commenter=commenter,
+            defaults={"score": comment.score, "intent": comment.intent},
+        )
+        if created:
+            audit_record(
+                action="lead.detected",
+                actor=None,
+                workspace=workspace,
+                target=commenter.name or commenter.actor_urn,
+                score=comment.score,
+            )
+    else:
+        lead = existing
+        if comment.score > lead.score:
+            Lead.objects.filter(pk=lead.pk).update(score=comment.score, intent=comment.intent)
+    Comment.objects.filter(pk=comment.pk).update(lead=lead)
+    return lead
+
+
+# --- Alerts --------------------------------------------------------------------------------
+
+
+def _in_quiet_hours(row: AlertSettings, user) -> bool:
+    if row.quiet_from is None or row.quiet_until is None:
+        return False
+    now = timezone.now().astimezone(zoneinfo.ZoneInfo(user.timezone)).time()
+    if row.quiet_from <= row.quiet_until:
+        return row.quiet_from <= now < row.quiet_until
+    return now >= row.quiet_from or now < row.quiet_until  # across midnight
+
+
+def _alert_members(lead_id: int) -> int:
+    """Email each member whose threshold the lead reaches, once per lead and member, outside
+    their quiet hours and under their daily cap. Held alerts reach them in the digest."""
+    lead = Lead.objects.select_related("workspace", "commenter").filter(pk=lead_id).first()
+    if lead is None:
+        return 0
+    sent = 0
+    members = (
+        owned(Membership, workspace=lead.workspace)
+        .filter(role__in=(Role.OWNER, Role.ADMIN, Role.EDITOR), user__is_active=True)
+        .select_related("user")
+    )
+    for membership in members:
+        user = membership.user
+        row = alert_settings(lead.workspace, user)
+        if lead.score < row.threshold:
+            continue
+        since = timezone.now() - timedelta(hours=24)
+        held = ""
+        if _in_quiet_hours(row, user):
+            held = "quiet hours"
+        elif (
+            owned(Alert, workspace=lead.workspace)
+            .filter(user=user, sent_at__gte=since, held_reason="")
+            .count()
+            >= row.daily_cap
+        ):
+            held = "daily cap"
+        try:
+            with transaction.atomic():
+                Alert.objects.create(
+                    workspace=lead.workspace, lead=lead, user=user, held_reason=held
+                )
+        except IntegrityError:
+            continue  # already alerted about this lead
+        if not held:
+            _send_alert_email(lead, user)
+            sent += 1
+    if sent:
+        Lead.objects.filter(pk=lead.pk, alerted_at__isnull=True).update(alerted_at=timezone.now())
+    return sent
+
+
+def lead_path(lead: Lead) -> str:
+    return reverse("lead_detail", kwargs={"workspace_slug": lead.workspace.slug, "pk": lead.pk})
+
+
+def _send_alert_email(lead: Lead, user) -> None:
+    comment = (
+        owned(Comment, workspace=lead.workspace)
+        .filter(lead=lead)
+        .order_by("-score")
+        .select_related("post")
+        .first()
+    )
+    context = {
+        "lead": lead,
+        "comment": comment,
+        "user": user,
+        "url": settings.SITE_URL.rstrip("/") + lead_path(lead),
+    }
+    subject = _("New lead (score %(score)d): %(who)s") % {
+        "score": lead.score,
+        "who": lead.commenter.name or _("a LinkedIn member"),
+    }
+    send_mail(subject, render_to_string("leads/email/alert.txt", context), None, [user.email])
+
+
+# --- The pipeline --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_update(
+    *,
+    lead: Lead,
+    actor,
+    status: str | None = None,
+    value_eur=None,
+    notes: str | None = None,
+    follow_up_on=None,
+    fields: set[str] = frozenset(),
+) -> Lead:
+    changed = {}
+    if status is not None and status != lead.status:
+        if status not in Lead.Status.values:
+            raise LeadError(_("Unknown status."))
+        changed["status"] = {"from": lead.status, "to": status}
+        lead.status = status
+        lead.status_changed_at = timezone.now()
+    if "value_eur" in fields:
+        if value_eur is not None and value_eur < 0:
+            raise LeadError(_("A value cannot be negative."))
+        lead.value_eur = value_eur
+    if "notes" in fields:
+        lead.notes = notes or ""
+    if "follow_up_on" in fields:
+        lead.follow_up_on = follow_up_on
+    lead.save()
+    if changed:
+        audit_record(
+            action="lead.status_changed",
+            actor=actor,
+            workspace=lead.workspace,
+            target=lead.commenter.name or lead.commenter.actor_urn,
+            **changed["status"],
+        )
+    return lead
+
+
+@transaction.atomic
+def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
+    """ "Is a lead" / "not a lead". Stored for `leads_train`; the lead follows the answer."""
+    feedback = Feedback.objects.create(
+        workspace=comment.workspace,
+        comment=comment,
+        is_lead=is_lead,
+        user=actor,
+        intent="" if is_lead else "other",
+    )
+    if is_lead and comment.lead_id is None:
+        lead = _lead_for(
+            comment.workspace,
+            comment.commenter,
+            owned(Lead, workspace=comment.workspace).filter(commenter=comment.commenter).first(),
+            comment,
+        )
+        comment.lead = lead
+    elif not is_lead and comment.lead_id:
+        Lead.objects.filter(pk=comment.lead_id).update(
+            status=Lead.Status.NOT_A_LEAD, status_changed_at=timezone.now()
+        )
+    return feedback
+
+
+@transaction.atomic
+def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
+    """Post a reply under the comment, as the connected member."""
+    from apps.linkedin import client as linkedin
+    from apps.linkedin.selectors import connection_for
+
+    text = text.strip()
+    if not text:
+        raise LeadError(_("Write a reply first."))
+    if comment.post is None or not comment.post.linkedin_urn:
+        raise LeadError(
+            _(
+                "This comment was imported, so it cannot be answered from here. "
+                "Reply on LinkedIn directly."
+            )
+        )
+    connection = connection_for(workspace=comment.workspace)
+    if connection is None or not connection.is_usable:
+        raise LeadError(_("Connect LinkedIn to reply from here."))
+    try:
+        answer = linkedin.LinkedInClient(connection.access_token).create_comment(
+            comment.post.linkedin_urn, connection.member_urn, text
+        )
+    except linkedin.LinkedInError as error:
+        raise LeadError(
+            _("LinkedIn did not take the reply: %(error)s") % {"error": error}
+        ) from error
+    comment.reply_urn = str((answer or {}).get("$URN") or (answer or {}).get("id") or "")[:200]
+    comment.replied_at = timezone.now()
+    comment.save(update_fields=["reply_urn", "replied_at"])
+    if comment.lead_id and comment.lead.status == Lead.Status.NEW:
+        lead_update(lead=comment.lead, actor=actor, status=Lead.Status.CONTACTED)
+    audit_record(
+        action="lead.replied",
+        actor=actor,
+        workspace=comment.workspace,
+        target=comment.commenter.name or comment.commenter.actor_urn,
+    )
+    return comment

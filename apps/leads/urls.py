@@ -1,0 +1,12 @@
+from django.urls import path
+
+from apps.leads import views
+
+# Mounted under /w/<workspace_slug>/ by techlead/urls.py.
+workspace_urlpatterns = [
+    path("leads/", views.lead_inbox, name="leads"),
+    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/status/", views.lead_status, name="lead_status"),
+    path("leads/comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
+    path("leads/comments/<int:pk>/feedback/", views.comment_feedback, name="comment_feedback"),
+]

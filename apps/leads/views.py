@@ -1,0 +1,192 @@
+"""The lead inbox, a lead's page, replies, feedback and the pipeline."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.accounts.tenancy import get_owned_or_404, workspace_view
+from apps.leads import selectors, services
+from apps.leads.forms import LeadForm, ReplyForm
+from apps.leads.models import Comment, Lead
+from apps.leads.replies import suggested_reply
+
+
+@workspace_view()
+def lead_inbox(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    if status not in Lead.Status.values:
+        status = None
+    sort = request.GET.get("sort", "score")
+    leads = list(
+        selectors.leads_inbox(
+            workspace=request.workspace,
+            status=status,
+            intent=request.GET.get("intent") or None,
+            sort=sort,
+        )[:200]
+    )
+    best = selectors.best_comments(workspace=request.workspace, leads=leads)
+    for lead in leads:
+        lead.best_comment = best.get(lead.pk)
+    template = "leads/lead_inbox.html"
+    if request.htmx:
+        template += "#lead-table"
+    return render(
+        request,
+        template,
+        {
+            "leads": leads,
+            "status": status,
+            "sort": sort,
+            "pipeline": selectors.pipeline(workspace=request.workspace),
+            "reading_permitted": selectors.reading_permitted(workspace=request.workspace),
+            "statuses": Lead.Status.choices,
+        },
+    )
+
+
+def _lead_or_404(request, pk) -> Lead:
+    return get_owned_or_404(
+        Lead.objects.select_related("commenter"), workspace=request.workspace, pk=pk
+    )
+
+
+@workspace_view()
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _lead_or_404(request, pk)
+    can_write = request.membership.has_role(Role.EDITOR)
+    form = LeadForm(request.POST or None, instance=lead)
+    if request.method == "POST":
+        if not can_write:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            services.lead_update(
+                lead=lead,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                value_eur=form.cleaned_data["value_eur"],
+                notes=form.cleaned_data["notes"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+                fields={"value_eur", "notes", "follow_up_on"},
+            )
+            if request.htmx:
+                return render(
+                    request,
+                    "leads/lead_detail.html#lead-form",
+                    {
+                        "lead": lead,
+                        "form": LeadForm(instance=lead),
+                        "saved": True,
+                        "can_write": can_write,
+                    },
+                )
+            messages.success(request, _("Lead saved."))
+            return redirect("lead_detail", workspace_slug=request.workspace.slug, pk=lead.pk)
+        lead.refresh_from_db()
+        if request.htmx:
+            return render(
+                request,
+                "leads/lead_detail.html#lead-form",
+                {"lead": lead, "form": form, "can_write": can_write},
+            )
+    comments = list(selectors.lead_comments(lead=lead))
+    best = max(comments, key=lambda c: c.score) if comments else None
+    profile_language = _member_language(request)
+    return render(
+        request,
+        "leads/lead_detail.html",
+        {
+            "lead": lead,
+            "form": form,
+            "comments": comments,
+            "best": best,
+            "thread": list(selectors.thread_of(comment=best)) if best else [],
+            "reply_form": ReplyForm(
+                initial={
+                    "text": suggested_reply(
+                        best, language=profile_language, name=request.user.full_name
+                    )
+                }
+                if best
+                else None
+            ),
+            "can_write": can_write,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _member_language(request) -> str:
+    from apps.accounts.selectors import profile_of_member
+
+    return profile_of_member(workspace=request.workspace, user=request.user).language
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Status change in place from the inbox (HTMX swaps the row)."""
+    lead = _lead_or_404(request, pk)
+    status = request.POST.get("status", "")
+    try:
+        services.lead_update(lead=lead, actor=request.user, status=status)
+    except services.LeadError as error:
+        messages.error(request, str(error))
+    if request.htmx:
+        lead.best_comment = selectors.best_comments(workspace=request.workspace, leads=[lead]).get(
+            lead.pk
+        )
+        return render(
+            request,
+            "leads/lead_inbox.html#lead-row",
+            {"lead": lead, "statuses": Lead.Status.choices},
+        )
+    return redirect("leads", workspace_slug=request.workspace.slug)
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_owned_or_404(
+        Comment.objects.select_related("post", "lead", "commenter"),
+        workspace=request.workspace,
+        pk=pk,
+    )
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reply_on_linkedin(
+                comment=comment, actor=request.user, text=form.cleaned_data["text"]
+            )
+        except services.LeadError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your reply is on LinkedIn."))
+    else:
+        messages.error(request, _("Write a reply first."))
+    if comment.lead_id:
+        return redirect("lead_detail", workspace_slug=request.workspace.slug, pk=comment.lead_id)
+    return redirect("leads", workspace_slug=request.workspace.slug)
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def comment_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_owned_or_404(
+        Comment.objects.select_related("commenter", "lead"), workspace=request.workspace, pk=pk
+    )
+    is_lead = request.POST.get("is_lead") == "yes"
+    services.feedback_record(comment=comment, actor=request.user, is_lead=is_lead)
+    messages.success(
+        request,
+        _("Thanks, this teaches the lead detector.")
+        if is_lead
+        else _("Marked as not a lead. The detector learns from it."),
+    )
+    if is_lead:
+        comment.refresh_from_db()
+        return redirect("lead_detail", workspace_slug=request.workspace.slug, pk=comment.lead_id)
+    return redirect("leads", workspace_slug=request.workspace.slug)
