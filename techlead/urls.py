@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include(accounts_urls.urlpatterns)),
     path("", include(linkedin_urls.urlpatterns)),
     path("", include(content_urls.urlpatterns)),
+    path("", include(leads_urls.urlpatterns)),
     path("w/<slug:workspace_slug>/", include(workspace_urlpatterns)),
 ]
 

@@ -32,6 +32,7 @@ NON_TENANT_URL_PREFIXES = (
     "app/",  # a user's own home redirect, preferences and "new workspace"
     "invitations/",  # the token in the link is the secret
     "approve/",  # one-click approval: a signed token, checked against the signed-in user
+    "lead-status/",  # signed one-click links from the digest, checked against the user
     "staff/",  # staff only, across tenants by design
     "linkedin/callback",  # OAuth return; the workspace comes from the session-bound state
     "static/",

@@ -25,3 +25,39 @@ class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Your reply"), max_length=1250, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class LeadSettingsForm(forms.ModelForm):
+    class Meta:
+        from apps.leads.models import LeadSettings
+
+        model = LeadSettings
+        fields = ["alert_threshold", "escalate_after_hours", "retention_days"]
+        widgets = {"alert_threshold": forms.NumberInput(attrs={"min": 0, "max": 100})}
+
+    def clean_alert_threshold(self):
+        value = self.cleaned_data["alert_threshold"]
+        if value > 100:
+            raise forms.ValidationError(_("Scores go from 0 to 100."))
+        return value
+
+
+class AlertSettingsForm(forms.ModelForm):
+    class Meta:
+        from apps.leads.models import AlertSettings
+
+        model = AlertSettings
+        fields = ["threshold", "quiet_from", "quiet_until", "daily_cap", "digest"]
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "threshold": forms.NumberInput(attrs={"min": 0, "max": 100}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("quiet_from")) != bool(cleaned.get("quiet_until")):
+            raise forms.ValidationError(_("Give both ends of your quiet hours, or neither."))
+        if (cleaned.get("threshold") or 0) > 100:
+            self.add_error("threshold", _("Scores go from 0 to 100."))
+        return cleaned

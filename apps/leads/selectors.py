@@ -94,3 +94,21 @@ def pipeline(*, workspace) -> list[dict]:
 def reading_permitted(*, workspace) -> bool:
     row = owned(LeadSettings, workspace=workspace).first()
     return row is None or row.comment_reading_permitted
+
+
+def lead_of_member(*, user, pk) -> Lead | None:
+    """A lead in any workspace the user belongs to (for signed links that carry no
+    workspace); `lead.membership` is set to the user's membership there."""
+    from apps.accounts.selectors import memberships_of_user
+
+    for membership in memberships_of_user(user=user):
+        lead = (
+            owned(Lead, workspace=membership.workspace)
+            .select_related("commenter")
+            .filter(pk=pk)
+            .first()
+        )
+        if lead is not None:
+            lead.membership = membership
+            return lead
+    return None

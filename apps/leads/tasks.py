@@ -11,3 +11,17 @@ def dispatch_comment_scans() -> int:
 @shared_task(name="leads.scan_post_comments")
 def scan_post_comments(post_id: int, workspace_id: int) -> int:
     return ingestion.scan_post(post_id=post_id, workspace_id=workspace_id)
+
+
+@shared_task(name="leads.send_due_digests")
+def send_due_digests() -> int:
+    from apps.leads.digests import send_due_digests as send
+
+    return send()
+
+
+@shared_task(name="leads.escalate_waiting_leads")
+def escalate_waiting_leads() -> int:
+    from apps.leads.digests import escalate_waiting_leads as escalate
+
+    return escalate()

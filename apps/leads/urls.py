@@ -5,8 +5,13 @@ from apps.leads import views
 # Mounted under /w/<workspace_slug>/ by techlead/urls.py.
 workspace_urlpatterns = [
     path("leads/", views.lead_inbox, name="leads"),
+    path("settings/leads/", views.lead_settings, name="lead_settings"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/status/", views.lead_status, name="lead_status"),
     path("leads/comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
     path("leads/comments/<int:pk>/feedback/", views.comment_feedback, name="comment_feedback"),
+]
+
+urlpatterns = [
+    path("lead-status/<str:token>/", views.lead_status_link, name="lead_status_link"),
 ]

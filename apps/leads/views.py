@@ -1,6 +1,7 @@
 """The lead inbox, a lead's page, replies, feedback and the pipeline."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -190,3 +191,56 @@ def comment_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         comment.refresh_from_db()
         return redirect("lead_detail", workspace_slug=request.workspace.slug, pk=comment.lead_id)
     return redirect("leads", workspace_slug=request.workspace.slug)
+
+
+@login_required
+def lead_status_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A one-click status link from the digest: signed for one member. The page confirms (a
+    GET never changes anything) and the button applies it."""
+    from apps.leads.digests import read_status_link
+
+    data = read_status_link(token) or {}
+    lead = None
+    if data.get("u") == request.user.pk and data.get("s") in Lead.Status.values:
+        lead = selectors.lead_of_member(user=request.user, pk=data.get("l"))
+    if lead is None:
+        return render(request, "leads/status_link.html", {"error": True}, status=400)
+    if request.method == "POST" and lead.membership.has_role(Role.EDITOR):
+        services.lead_update(lead=lead, actor=request.user, status=data["s"])
+        messages.success(request, _("Lead updated."))
+        return redirect("lead_detail", workspace_slug=lead.workspace.slug, pk=lead.pk)
+    return render(
+        request,
+        "leads/status_link.html",
+        {"lead": lead, "status_label": Lead.Status(data["s"]).label},
+    )
+
+
+@workspace_view()
+def lead_settings(request: HttpRequest) -> HttpResponse:
+    from apps.leads.forms import AlertSettingsForm, LeadSettingsForm
+
+    rules = services.lead_settings(request.workspace)
+    mine = services.alert_settings(request.workspace, request.user)
+    can_manage = request.membership.has_role(Role.ADMIN)
+    which = request.POST.get("form")
+    rules_form = LeadSettingsForm(request.POST if which == "rules" else None, instance=rules)
+    alerts_form = AlertSettingsForm(request.POST if which == "alerts" else None, instance=mine)
+    if request.method == "POST":
+        form = rules_form if which == "rules" else alerts_form
+        if which == "rules" and not can_manage:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Lead settings saved."))
+            return redirect("lead_settings", workspace_slug=request.workspace.slug)
+    return render(
+        request,
+        "leads/lead_settings.html",
+        {
+            "rules_form": rules_form,
+            "alerts_form": alerts_form,
+            "can_manage": can_manage,
+        },
+        status=400 if (rules_form.errors or alerts_form.errors) else 200,
+    )

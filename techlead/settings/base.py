@@ -312,3 +312,7 @@ LEADS_MODEL_DIR = env.path("LEADS_MODEL_DIR", default=VAR_DIR / "models")
 CELERY_BEAT_SCHEDULE |= {
     "leads-dispatch-comment-scans": {"task": "leads.dispatch_comment_scans", "schedule": 60.0},
 }
+CELERY_BEAT_SCHEDULE |= {
+    "leads-send-due-digests": {"task": "leads.send_due_digests", "schedule": 900.0},
+    "leads-escalate-waiting-leads": {"task": "leads.escalate_waiting_leads", "schedule": 900.0},
+}
