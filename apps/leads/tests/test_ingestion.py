@@ -1,0 +1,124 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from apps.leads import ingestion, services
+from apps.leads.models import Alert, AlertSettings, Comment, Lead, LeadSettings
+from apps.leads.tests.conftest import comment_on
+
+pytestmark = pytest.mark.django_db
+
+INQUIRY = (
+    "We're stuck halfway through our Kubernetes migration. What would a two-week "
+    "engagement with you cost? Could we talk this week?"
+)
+
+
+@pytest.mark.parametrize(
+    ("age", "interval"),
+    [
+        (timedelta(hours=1), timedelta(minutes=10)),
+        (timedelta(days=3), timedelta(hours=1)),
+        (timedelta(days=10), timedelta(days=1)),
+        (timedelta(days=31), None),
+    ],
+)
+def test_the_scan_cadence_slows_as_a_post_ages(age, interval):
+    assert ingestion.scan_interval(age) == interval
+
+
+def test_a_scan_stores_new_comments_once_and_skips_the_authors_own(
+    alice_workspace, published, linkedin, connected, django_capture_on_commit_callbacks
+):
+    comment_on(linkedin, published, INQUIRY)
+    comment_on(linkedin, published, "Great post!", actor="urn:li:person:fan1")
+    comment_on(linkedin, published, "Thanks all!", actor=connected.member_urn)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk) == 2
+        assert ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk) == 0
+    assert Comment.objects.count() == 2
+    inquiry = Comment.objects.get(text=INQUIRY)
+    assert inquiry.score >= 60
+    assert inquiry.lead is not None
+    assert inquiry.score_parts
+    praise = Comment.objects.get(text="Great post!")
+    assert praise.lead is None
+    assert praise.score < inquiry.score
+
+
+def test_a_lead_alert_emails_the_member_once(
+    alice, alice_workspace, published, linkedin, django_capture_on_commit_callbacks
+):
+    comment_on(linkedin, published, INQUIRY)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk)
+    alerts = [m for m in mail.outbox if "New lead" in m.subject]
+    # Everyone who works the inbox: the owner and the editor, each once.
+    assert sorted(m.to[0] for m in alerts) == ["alice@example.com", "bob@example.com"]
+    assert "/leads/" in alerts[0].body
+    lead = Lead.objects.get()
+    assert lead.alerted_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        services._alert_members(lead.pk)
+    assert len([m for m in mail.outbox if "New lead" in m.subject]) == 2
+
+
+def test_quiet_hours_hold_the_alert(
+    alice, alice_workspace, published, linkedin, django_capture_on_commit_callbacks
+):
+    now_local = timezone.now()
+    AlertSettings.objects.create(
+        workspace=alice_workspace,
+        user=alice,
+        threshold=50,
+        quiet_from=(now_local - timedelta(hours=1)).time(),
+        quiet_until=(now_local + timedelta(hours=1)).time(),
+    )
+    comment_on(linkedin, published, INQUIRY)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk)
+    assert [m.to for m in mail.outbox if "New lead" in m.subject] == [["bob@example.com"]]
+    assert Alert.objects.get(user=alice).held_reason == "quiet hours"
+
+
+def test_the_daily_cap_holds_alerts_beyond_it(
+    alice, alice_workspace, published, linkedin, django_capture_on_commit_callbacks
+):
+    AlertSettings.objects.create(workspace=alice_workspace, user=alice, threshold=40, daily_cap=1)
+    comment_on(linkedin, published, INQUIRY, actor="urn:li:person:a")
+    comment_on(
+        linkedin,
+        published,
+        "What's your day rate for a platform audit? We have budget this quarter.",
+        actor="urn:li:person:b",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk)
+    assert len([m for m in mail.outbox if "New lead" in m.subject and alice.email in m.to]) == 1
+    assert Alert.objects.filter(user=alice, held_reason="daily cap").count() == 1
+
+
+def test_without_permission_to_read_comments_the_workspace_is_marked(
+    alice_workspace, linkedin, published, connected
+):
+    connected.access_token = linkedin.sandbox.issue_token(["openid", "w_member_social"])
+    connected.save()
+    assert ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk) == 0
+    assert LeadSettings.objects.get(workspace=alice_workspace).comment_reading_permitted is False
+
+
+def test_the_scan_dispatcher_enqueues_each_due_post_once(
+    alice_workspace, published, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.leads import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.scan_post_comments, "delay", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingestion.dispatch_scans() == 1
+        assert ingestion.dispatch_scans() == 0  # next scan is 10 minutes away
+    assert sent == [(published.pk, alice_workspace.pk)]
+    published.refresh_from_db()
+    assert published.next_comment_scan_at > timezone.now() + timedelta(minutes=9)

@@ -1,0 +1,108 @@
+import pytest
+from django.core import signing
+
+from apps.leads import digests, ingestion
+from apps.leads.models import Comment, Feedback, Lead
+from apps.leads.tests.conftest import comment_on
+
+pytestmark = pytest.mark.django_db
+
+INQUIRY = "Are you taking on new clients? We need help with our Kafka cluster, can we talk?"
+
+
+@pytest.fixture
+def lead(alice_workspace, published, linkedin, django_capture_on_commit_callbacks):
+    comment_on(linkedin, published, INQUIRY)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk)
+    return Lead.objects.get()
+
+
+def test_the_inbox_lists_leads_with_score_and_snippet(alice_client, lead):
+    page = alice_client.get("/w/alice-co/leads/")
+    assert "Kafka cluster" in page.text
+    assert f'id="lead-{lead.pk}"' in page.text
+
+
+def test_the_inbox_runs_a_fixed_number_of_queries(alice_client, lead, django_assert_num_queries):
+    # session, user, membership+workspace, leads+commenters, best comments+posts, pipeline,
+    # reading permitted, switcher, unread notifications; savepoint and release.
+    with django_assert_num_queries(11):
+        alice_client.get("/w/alice-co/leads/")
+
+
+def test_a_status_change_in_place_returns_the_row(alice_client, lead):
+    response = alice_client.post(
+        f"/w/alice-co/leads/{lead.pk}/status/",
+        {"status": "contacted"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.text.lstrip().startswith(f'<article class="card lead-card" id="lead-{lead.pk}"')
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.CONTACTED
+
+
+def test_the_lead_page_shows_the_breakdown_and_a_suggested_reply(alice_client, lead):
+    page = alice_client.get(f"/w/alice-co/leads/{lead.pk}/")
+    assert "Why this score" in page.text
+    assert "Post reply" in page.text
+
+
+def test_value_and_notes_are_saved_and_a_negative_value_refused(alice_client, lead):
+    bad = alice_client.post(
+        f"/w/alice-co/leads/{lead.pk}/", {"status": "qualified", "value_eur": "-5"}
+    )
+    assert bad.status_code == 400
+    assert "cannot be negative" in bad.text
+    alice_client.post(
+        f"/w/alice-co/leads/{lead.pk}/",
+        {"status": "converted", "value_eur": "12000", "notes": "Signed"},
+    )
+    lead.refresh_from_db()
+    assert (lead.status, int(lead.value_eur), lead.notes) == ("converted", 12000, "Signed")
+
+
+def test_replying_posts_under_the_comment_on_linkedin_and_marks_contacted(
+    alice_client, lead, linkedin, published
+):
+    comment = Comment.objects.get()
+    alice_client.post(
+        f"/w/alice-co/leads/comments/{comment.pk}/reply/", {"text": "Happy to talk, I'll DM you."}
+    )
+    texts = [c["text"] for c in linkedin.sandbox.comments(published.linkedin_urn)]
+    assert "Happy to talk, I'll DM you." in texts
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.CONTACTED
+
+
+def test_not_a_lead_feedback_is_stored_and_hides_the_lead(alice_client, lead):
+    comment = Comment.objects.get()
+    alice_client.post(f"/w/alice-co/leads/comments/{comment.pk}/feedback/", {"is_lead": "no"})
+    assert Feedback.objects.get().is_lead is False
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.NOT_A_LEAD
+    assert f'id="lead-{lead.pk}"' not in alice_client.get("/w/alice-co/leads/").text
+
+
+def test_another_workspaces_lead_is_a_404(charlie_client, charlie_workspace, lead):
+    assert charlie_client.get(f"/w/alice-co/leads/{lead.pk}/").status_code == 404
+    assert charlie_client.get(f"/w/charlie-co/leads/{lead.pk}/").status_code == 404
+    assert (
+        charlie_client.post(
+            f"/w/charlie-co/leads/{lead.pk}/status/", {"status": "lost"}
+        ).status_code
+        == 404
+    )
+
+
+def test_a_signed_status_link_works_for_its_member_only(alice_client, alice, bob, lead):
+    url = digests.status_link(lead=lead, user=alice, status="contacted")
+    path = url.split("127.0.0.1:8000", 1)[-1]
+    assert "Mark as" in alice_client.get(path).text
+    alice_client.post(path)
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.CONTACTED
+    alice_client.force_login(bob)
+    assert alice_client.get(path).status_code == 400
+    forged = signing.dumps({"l": lead.pk, "u": bob.pk, "s": "lost"}, salt="other")
+    assert alice_client.get(f"/lead-status/{forged}/").status_code == 400
