@@ -9,6 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.tenancy import WorkspaceOwned
 
 
+INTENT_LABELS = {
+    "direct_inquiry": _("Direct inquiry"),
+    "pricing_question": _("Pricing question"),
+    "hiring_signal": _("Hiring signal"),
+    "pain_signal": _("Pain signal"),
+    "referral": _("Referral"),
+    "technical_question": _("Technical question"),
+    "praise": _("Praise"),
+    "spam": _("Spam"),
+    "other": _("Other"),
+}
+
+
 class LeadSettings(WorkspaceOwned):
     """Per-workspace lead rules (one row per workspace, made on first use)."""
 
@@ -124,6 +137,10 @@ class Comment(WorkspaceOwned):
 
     def __str__(self):
         return self.text[:60]
+
+    @property
+    def intent_label(self) -> str:
+        return INTENT_LABELS.get(self.intent, self.intent)
 
 
 class Feedback(WorkspaceOwned):
