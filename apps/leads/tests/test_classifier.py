@@ -217,3 +217,33 @@ def test_training_is_deterministic():
     first = classifier.build_pipeline().fit(texts, labels).predict_proba(probe)
     second = classifier.build_pipeline().fit(texts, labels).predict_proba(probe)
     assert np.array_equal(first, second)
+
+
+def test_leads_eval_prints_an_aligned_table(report):
+    from apps.leads.management.commands.leads_eval import format_report
+
+    text = format_report(report, sweep=True)
+    lines = text.splitlines()
+    assert lines[0].split() == ["intent", "precision", "recall", "f1", "support"]
+    table = lines[1 : 1 + len(INTENTS)]
+    assert [line.split()[0] for line in table] == list(INTENTS)
+    assert len({len(line) for line in [lines[0], *table]}) == 1  # aligned columns
+    assert "lead vs not lead at threshold 0.40: precision" in text
+
+
+def test_leads_train_feedback_csv_is_checked(tmp_path):
+    from django.core.management import CommandError
+
+    from apps.leads.management.commands.leads_train import read_feedback
+
+    good = tmp_path / "good.csv"
+    good.write_text("text,intent\nBrauchen Hilfe,direct_inquiry\n,praise\n", encoding="utf-8")
+    assert read_feedback(good) == [("Brauchen Hilfe", "direct_inquiry")]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,intent\nhello,lead\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"bad.csv:2: unknown intent 'lead'"):
+        read_feedback(bad)
+    columns = tmp_path / "columns.csv"
+    columns.write_text("comment,label\nx,y\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="needs columns text and intent"):
+        read_feedback(columns)
