@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.tenancy import WorkspaceOwned
 
-
 INTENT_LABELS = {
     "direct_inquiry": _("Direct inquiry"),
     "pricing_question": _("Pricing question"),
