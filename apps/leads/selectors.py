@@ -128,11 +128,13 @@ def dashboard_figures(*, workspace, days: int = 30) -> dict:
     open_statuses = (Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED)
     values = leads.aggregate(
         pipeline=Sum("value_eur", filter=Q(status__in=open_statuses)),
-        converted=Sum("value_eur", filter=Q(status=Lead.Status.CONVERTED)))
+        converted=Sum("value_eur", filter=Q(status=Lead.Status.CONVERTED)),
+    )
     return {
         "days": days,
-        "published": owned(Post, workspace=workspace).filter(
-            status=Post.Status.PUBLISHED, published_at__gte=since).count(),
+        "published": owned(Post, workspace=workspace)
+        .filter(status=Post.Status.PUBLISHED, published_at__gte=since)
+        .count(),
         "new_leads": leads.filter(created_at__gte=since).count(),
         "pipeline_value": values["pipeline"] or 0,
         "converted_value": values["converted"] or 0,
