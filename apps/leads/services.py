@@ -337,3 +337,65 @@ def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
         target=comment.commenter.name or comment.commenter.actor_urn,
     )
     return comment
+
+
+# --- Commenter data: retention, export, erasure --------------------------------------------
+
+
+def purge_expired_commenters(*, now=None) -> int:
+    """Delete commenters (with their comments and leads) not seen for longer than their
+    workspace's retention period. Safe to run twice."""
+    now = now or timezone.now()
+    removed = 0
+    for rules in LeadSettings.objects.all():
+        cutoff = now - timedelta(days=rules.retention_days)
+        deleted, _detail = (
+            owned(Commenter, workspace=rules.workspace).filter(last_seen_at__lt=cutoff).delete()
+        )
+        removed += deleted
+    return removed
+
+
+def commenter_export(*, commenter: Commenter) -> dict:
+    """Everything stored about one commenter, for a data request."""
+    comments = owned(Comment, workspace=commenter.workspace).filter(commenter=commenter)
+    leads = owned(Lead, workspace=commenter.workspace).filter(commenter=commenter)
+    return {
+        "commenter": {
+            "linkedin_urn": commenter.actor_urn,
+            "name": commenter.name,
+            "headline": commenter.headline,
+            "first_seen_at": commenter.first_seen_at.isoformat(),
+            "last_seen_at": commenter.last_seen_at.isoformat(),
+        },
+        "comments": [
+            {
+                "text": c.text,
+                "commented_at": c.commented_at.isoformat(),
+                "intent": c.intent,
+                "score": c.score,
+                "source": c.source,
+            }
+            for c in comments
+        ],
+        "leads": [
+            {
+                "status": lead.status,
+                "value_eur": str(lead.value_eur or ""),
+                "notes": lead.notes,
+                "created_at": lead.created_at.isoformat(),
+            }
+            for lead in leads
+        ],
+    }
+
+
+@transaction.atomic
+def commenter_erase(*, commenter: Commenter, actor) -> None:
+    audit_record(
+        action="commenter.erased",
+        actor=actor,
+        workspace=commenter.workspace,
+        target=f"commenter {commenter.pk}",
+    )
+    commenter.delete()

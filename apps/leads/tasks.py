@@ -25,3 +25,10 @@ def escalate_waiting_leads() -> int:
     from apps.leads.digests import escalate_waiting_leads as escalate
 
     return escalate()
+
+
+@shared_task(name="leads.purge_expired_commenters")
+def purge_expired_commenters() -> int:
+    from apps.leads.services import purge_expired_commenters as purge
+
+    return purge()

@@ -6,7 +6,10 @@ from apps.leads import views
 workspace_urlpatterns = [
     path("leads/", views.lead_inbox, name="leads"),
     path("settings/leads/", views.lead_settings, name="lead_settings"),
+    path("leads/import/", views.comment_import, name="comment_import"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/export/", views.commenter_export, name="commenter_export"),
+    path("leads/<int:pk>/erase/", views.commenter_erase, name="commenter_erase"),
     path("leads/<int:pk>/status/", views.lead_status, name="lead_status"),
     path("leads/comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
     path("leads/comments/<int:pk>/feedback/", views.comment_feedback, name="comment_feedback"),

@@ -244,3 +244,72 @@ def lead_settings(request: HttpRequest) -> HttpResponse:
         },
         status=400 if (rules_form.errors or alerts_form.errors) else 200,
     )
+
+
+@workspace_view(min_role=Role.EDITOR)
+def comment_import(request: HttpRequest) -> HttpResponse:
+    """Paste comments or upload a CSV; see every row and its problems; then import."""
+    from apps.leads import importing
+
+    rows, error = None, ""
+    pasted = request.POST.get("pasted", "")
+    csv_text = request.POST.get("csv_text", "")
+    upload = request.FILES.get("file")
+    if request.method == "POST":
+        try:
+            if upload is not None:
+                if upload.size > 2 * 1024 * 1024:
+                    raise importing.CommentImportError(_("The file is larger than 2 MB."))
+                try:
+                    csv_text = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise importing.CommentImportError(
+                        _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+                    ) from None
+            rows = importing.parse_csv(csv_text) if csv_text else importing.parse_pasted(pasted)
+            if request.POST.get("confirm"):
+                stored = importing.import_comments(workspace=request.workspace, rows=rows)
+                leads = sum(1 for comment in stored if comment.lead_id)
+                messages.success(
+                    request,
+                    _("%(n)d comments imported, %(leads)d of them leads.")
+                    % {"n": len(stored), "leads": leads},
+                )
+                return redirect("leads", workspace_slug=request.workspace.slug)
+        except importing.CommentImportError as problem:
+            error = str(problem)
+    has_errors = bool(rows and any(row.errors for row in rows))
+    return render(
+        request,
+        "leads/comment_import.html",
+        {
+            "rows": rows,
+            "error": error,
+            "pasted": pasted,
+            "csv_text": csv_text,
+            "has_errors": has_errors,
+        },
+        status=400 if (error or has_errors) else 200,
+    )
+
+
+@workspace_view(min_role=Role.ADMIN)
+def commenter_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import JsonResponse
+
+    lead = _lead_or_404(request, pk)
+    response = JsonResponse(
+        services.commenter_export(commenter=lead.commenter),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="commenter-{lead.commenter.pk}.json"'
+    return response
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def commenter_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _lead_or_404(request, pk)
+    services.commenter_erase(commenter=lead.commenter, actor=request.user)
+    messages.success(request, _("Everything about this commenter has been erased."))
+    return redirect("leads", workspace_slug=request.workspace.slug)

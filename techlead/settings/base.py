@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.content",
     "apps.notifications",
     "apps.leads",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -315,4 +316,10 @@ CELERY_BEAT_SCHEDULE |= {
 CELERY_BEAT_SCHEDULE |= {
     "leads-send-due-digests": {"task": "leads.send_due_digests", "schedule": 900.0},
     "leads-escalate-waiting-leads": {"task": "leads.escalate_waiting_leads", "schedule": 900.0},
+}
+CELERY_BEAT_SCHEDULE |= {
+    "leads-purge-expired-commenters": {
+        "task": "leads.purge_expired_commenters",
+        "schedule": crontab(minute=5, hour=4),
+    },
 }
