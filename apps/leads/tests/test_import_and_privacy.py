@@ -74,7 +74,11 @@ def test_commenters_past_the_retention_period_are_purged(alice_workspace):
     assert not Commenter.objects.filter(pk=old.pk).exists()
 
 
-def test_one_commenters_data_is_exported_and_erased(alice_client, alice_workspace, bob_client):
+def test_one_commenters_data_is_exported_and_erased(alice_client, alice_workspace, bob):
+    from django.test import Client
+
+    bob_client = Client()
+    bob_client.force_login(bob)
     importing.import_comments(workspace=alice_workspace, rows=importing.parse_pasted(PASTED))
     lead = Lead.objects.get()
     export = alice_client.get(f"/w/alice-co/leads/{lead.pk}/export/")
