@@ -139,3 +139,22 @@ def dashboard_figures(*, workspace, days: int = 30) -> dict:
         "pipeline_value": values["pipeline"] or 0,
         "converted_value": values["converted"] or 0,
     }
+
+
+def feedback_examples(*, workspace) -> list[tuple[str, str]]:
+    """A workspace's corrections as training examples: "not a lead" teaches `other`,
+    "is a lead" teaches the intent the comment was given (or a direct inquiry)."""
+    from apps.leads.classifier import LEAD_INTENTS
+    from apps.leads.models import Feedback
+
+    examples = []
+    for text, is_lead, intent, given in (
+        owned(Feedback, workspace=workspace)
+        .order_by("pk")
+        .values_list("comment__text", "is_lead", "intent", "comment__intent")
+    ):
+        if is_lead:
+            examples.append((text, given if given in LEAD_INTENTS else "direct_inquiry"))
+        else:
+            examples.append((text, intent or "other"))
+    return examples

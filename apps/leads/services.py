@@ -68,7 +68,11 @@ def store_comments(
     fresh = [c for c in incoming if c.urn not in known]
     if not fresh:
         return []
-    predictions = get_model().predict_many([c.text for c in fresh])
+    # The global model, plus this workspace's own corrections once it has given some.
+    from apps.leads.selectors import feedback_examples
+
+    model = get_model(extra_examples=feedback_examples(workspace=workspace))
+    predictions = model.predict_many([c.text for c in fresh])
     rules = lead_settings(workspace)
     stored = []
     for item, prediction in zip(fresh, predictions, strict=True):

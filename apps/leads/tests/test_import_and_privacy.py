@@ -87,3 +87,12 @@ def test_one_commenters_data_is_exported_and_erased(alice_client, alice_workspac
     alice_client.post(f"/w/alice-co/leads/{lead.pk}/erase/")
     assert not Commenter.objects.filter(name="Jordan Lee").exists()
     assert not Lead.objects.exists()
+
+
+def test_feedback_becomes_training_examples_for_the_workspace(alice, alice_workspace):
+    from apps.leads.selectors import feedback_examples
+
+    importing.import_comments(workspace=alice_workspace, rows=importing.parse_pasted(PASTED))
+    praise = Comment.objects.get(text="Great post!")
+    services.feedback_record(comment=praise, actor=alice, is_lead=False)
+    assert feedback_examples(workspace=alice_workspace) == [("Great post!", "other")]

@@ -1,5 +1,8 @@
 """Retrain the intent model now: `manage.py leads_train [--feedback FEEDBACK.csv]`.
 
+Also retrains, for every workspace that has given feedback in the app, the global corpus
+plus that workspace's answers, which is the model its comments are then classified with.
+
 Always retrains the global model (corpus training split) and overwrites its cached file in
 LEADS_MODEL_DIR. With `--feedback`, a CSV with `text` and `intent` columns (for example
 workspace "is a lead" / "not a lead" corrections mapped to intents), it also trains the global
@@ -51,6 +54,17 @@ class Command(BaseCommand):
         runs = [("global", [])]
         if feedback:
             runs.append(("global + feedback", read_feedback(feedback)))
+        # Each workspace's "is a lead" / "not a lead" answers, on top of the global corpus.
+        from apps.accounts.models import Workspace
+        from apps.leads.models import Feedback
+        from apps.leads.selectors import feedback_examples
+
+        for workspace in Workspace.objects.filter(
+            pk__in=Feedback.objects.values("workspace_id")
+        ).order_by("pk"):
+            runs.append(
+                (f"global + {workspace.slug}'s feedback", feedback_examples(workspace=workspace))
+            )
         for name, extra in runs:
             started = time.perf_counter()
             model = get_model(extra_examples=extra, retrain=True)
