@@ -1,0 +1,123 @@
+"""Benchmark: ingesting 10,000 comments across 500 posts, with database queries per comment.
+
+Not a timed assertion: prints one line per figure and appends them to
+var/bench/results.jsonl. Comments go through `store_comments`, the path a scan takes after
+LinkedIn answered (classification, scoring, commenter and lead upserts), so the figure is the
+app's cost, not the network's. Texts come from a fixed seed; a fifth of them are inquiries.
+"""
+
+import datetime as dt
+import json
+import platform
+import random
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.content.models import Post
+from apps.leads.services import IncomingComment, store_comments
+
+pytestmark = [pytest.mark.bench, pytest.mark.django_db]
+
+RESULTS = Path(__file__).resolve().parents[2] / "var" / "bench" / "results.jsonl"
+POSTS = 500
+COMMENTS_PER_POST = 20
+
+OPENERS = [
+    "Great post!",
+    "Thanks for sharing.",
+    "So true.",
+    "Interesting take on this.",
+    "We saw the same thing last year.",
+    "Bookmarking this.",
+    "Couldn't agree more.",
+]
+ASKS = [
+    "Could we talk next week about our {f} setup?",
+    "What would a two-week {f} review with you cost?",
+    "Are you taking on new clients? Our {f} is a mess.",
+    "My CTO should read this, can I introduce you? We need help with {f}.",
+]
+FIELDS = ["Kafka", "Kubernetes", "AWS cost", "Terraform", "data platform", "SOC 2 audit"]
+
+
+def record(name: str, value: float, unit: str, **extra) -> None:
+    line = {
+        "name": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "at": dt.datetime.now(dt.UTC).isoformat(),
+        "machine": platform.machine(),
+        **extra,
+    }
+    print(f"{name}: {value:,.2f} {unit}" + "".join(f" ({k}={v})" for k, v in extra.items()))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as results:
+        results.write(json.dumps(line) + "\n")
+
+
+def test_ingesting_ten_thousand_comments_across_five_hundred_posts(alice, alice_workspace):
+    from apps.leads.classifier import get_model
+
+    get_model()  # trained or loaded before the clock starts
+    rng = random.Random(7)
+    posts = Post.objects.bulk_create(
+        [
+            Post(
+                workspace=alice_workspace,
+                author=alice,
+                text=f"Post {n}",
+                hook=f"Post {n}",
+                status=Post.Status.PUBLISHED,
+                linkedin_urn=f"urn:li:share:{10**18 + n}",
+                published_at=timezone.now(),
+            )
+            for n in range(POSTS)
+        ]
+    )
+    batches = []
+    for post in posts:
+        batch = []
+        for c in range(COMMENTS_PER_POST):
+            text = (
+                rng.choice(ASKS).format(f=rng.choice(FIELDS))
+                if rng.random() < 0.2
+                else rng.choice(OPENERS)
+            )
+            batch.append(
+                IncomingComment(
+                    urn=f"urn:li:comment:({post.linkedin_urn},{c})",
+                    actor_urn=f"urn:li:person:m{rng.randrange(3000)}",
+                    text=text,
+                    commented_at=timezone.now(),
+                )
+            )
+        batches.append((post, batch))
+
+    # Counted with an execute wrapper: CaptureQueriesContext keeps only the last 9,000.
+    executed = [0]
+
+    def count(execute, sql, params, many, context):
+        executed[0] += 1
+        return execute(sql, params, many, context)
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(count):
+        stored = sum(
+            len(store_comments(workspace=alice_workspace, post=post, incoming=batch))
+            for post, batch in batches
+        )
+    seconds = time.perf_counter() - started
+    total = POSTS * COMMENTS_PER_POST
+    assert stored == total
+    record("ingest_comments_per_second", total / seconds, "comments/s", n=total)
+    record(
+        "ingest_queries_per_comment",
+        executed[0] / total,
+        "queries",
+        n=total,
+        vendor=connection.vendor,
+    )
