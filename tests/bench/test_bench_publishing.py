@@ -1,0 +1,227 @@
+"""Benchmark: 5,000 due posts across 500 workspaces published to a LinkedIn sandbox process.
+
+Not a timed assertion: it prints one line per figure and appends them to
+var/bench/results.jsonl. The app path runs in this process: the dispatcher claims every due
+post (enqueued tasks are recorded instead of sent to a broker), then `publish(...)` runs for
+each recorded task, one after another, each a real HTTP call to the sandbox process. The
+sandbox's own throughput is measured in the same run against the same process: the same
+POST /rest/posts with `requests`, one after another, a sample of 1,000: 500 before the
+app's posts and 500 after them, so a sandbox that fills up, or a machine busy with other
+work for a while, weighs on both figures alike. Queries per post are counted with
+CaptureQueriesContext (the dispatcher's share included, and shown apart).
+
+Runs on whatever DATABASE_URL names (SQLite in memory without it). On a 2-core machine the
+app publishes some 15-20 posts a second, so 5,000 take about five minutes: to stay near three
+minutes the dispatcher claims all 5,000 but publishing stops after BENCH_PUBLISH_BUDGET_SECONDS
+(100), and the figures are for the posts published by then; the lines say so. Set the budget
+to 0 for no limit, or BENCH_PUBLISH_POSTS for a smaller run.
+"""
+
+import datetime as dt
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.content import publishing, tasks
+from apps.content.models import Post
+from apps.linkedin.models import LinkedInConnection
+from tests.reliability.processes import POST_SCOPES, REST_HEADERS, sandbox_process
+
+pytestmark = pytest.mark.bench
+
+RESULTS = Path(__file__).resolve().parents[2] / "var" / "bench" / "results.jsonl"
+POSTS = int(os.environ.get("BENCH_PUBLISH_POSTS", "5000"))
+WORKSPACES = max(1, POSTS // 10)
+RAW_SAMPLE = min(500, POSTS)  # each side of the app's posts
+BUDGET_SECONDS = float(os.environ.get("BENCH_PUBLISH_BUDGET_SECONDS", "100")) or float("inf")
+CHUNK = 100  # publishes per CaptureQueriesContext, well under Django's 9,000-query log
+
+
+def record(name: str, value: float, unit: str, runs: int | None = None, note: str = "") -> None:
+    print(f"{name}: {value:.2f} {unit}" + (f" (n={runs})" if runs else "") + note)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "name": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "runs": runs,
+        "database": connection.vendor,
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+    }
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(json.dumps(entry) + "\n")
+
+
+@pytest.fixture
+def linkedin(tmp_path, settings):
+    # 5,000 app posts and 1,000 raw ones are more calls than the sandbox's default daily
+    # limit for one member (5,000), and every workspace here signs in as the same member.
+    with sandbox_process(tmp_path, daily_member_limit=1_000_000) as running:
+        settings.LINKEDIN_API_BASE = running.api_base
+        settings.LINKEDIN_OAUTH_BASE = running.oauth_base
+        yield running
+
+
+@pytest.fixture
+def due_posts(transactional_db, linkedin):
+    from apps.accounts.models import Membership, Role, User, Workspace
+    from apps.linkedin.sandbox import Member
+
+    member = Member()
+    users = User.objects.bulk_create(
+        User(email=f"bench{n}@example.com", full_name=f"Bench Owner {n}") for n in range(WORKSPACES)
+    )
+    workspaces = Workspace.objects.bulk_create(
+        Workspace(name=f"Bench {n}", slug=f"bench-{n}") for n in range(WORKSPACES)
+    )
+    Membership.objects.bulk_create(
+        Membership(workspace=w, user=u, role=Role.OWNER)
+        for w, u in zip(workspaces, users, strict=True)
+    )
+    expires = timezone.now() + dt.timedelta(days=50)
+    LinkedInConnection.objects.bulk_create(
+        LinkedInConnection(
+            workspace=w,
+            member_sub=member.sub,
+            member_urn=member.urn,
+            name=member.name,
+            scopes=POST_SCOPES,
+            access_token=linkedin.issue_token(),
+            access_token_expires_at=expires,
+        )
+        for w in workspaces
+    )
+    due = timezone.now() - dt.timedelta(seconds=1)
+    return Post.objects.bulk_create(
+        Post(
+            workspace=workspaces[n % WORKSPACES],
+            author=users[n % WORKSPACES],
+            text=f"Benchmark post {n}: we cut deploy time from {n % 90 + 10} to 8 minutes. "
+            "What slows your pipeline down?",
+            status=Post.Status.SCHEDULED,
+            scheduled_at=due,
+        )
+        for n in range(POSTS)
+    )
+
+
+def raw_creates(linkedin, token: str, label: str, count: int) -> float:
+    """Seconds for `count` POST /rest/posts straight to the sandbox, one after another."""
+    author = linkedin_member_urn()
+    headers = {**REST_HEADERS, "Authorization": f"Bearer {token}"}
+    with requests.Session() as http:
+        started = time.perf_counter()
+        for n in range(count):
+            answer = http.post(
+                f"{linkedin.api_base}/rest/posts",
+                headers=headers,
+                json={
+                    "author": author,
+                    "commentary": f"Raw {label} post {n}: what slows your pipeline down?",
+                    "visibility": "PUBLIC",
+                    "distribution": {
+                        "feedDistribution": "MAIN_FEED",
+                        "targetEntities": [],
+                        "thirdPartyDistributionChannels": [],
+                    },
+                    "lifecycleState": "PUBLISHED",
+                    "isReshareDisabledByAuthor": False,
+                },
+                timeout=10,
+            )
+            assert answer.status_code == 201, answer.text
+        return time.perf_counter() - started
+
+
+def linkedin_member_urn() -> str:
+    from apps.linkedin.sandbox import Member
+
+    return Member().urn
+
+
+def test_bench_publish_5000_due_posts_across_500_workspaces_to_a_sandbox_process(
+    due_posts, linkedin, monkeypatch
+):
+    calls = []
+    monkeypatch.setattr(tasks.publish_post, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(tasks.reconcile_post, "apply_async", lambda *a, **k: None)
+    token = linkedin.issue_token()
+
+    raw_before = raw_creates(linkedin, token, "before", RAW_SAMPLE)
+
+    dispatch_queries = 0
+    started = time.perf_counter()
+    while True:
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            claimed = publishing.dispatch_due_posts()
+        assert len(queries) < 9000
+        dispatch_queries += len(queries)
+        if not claimed:
+            break
+    dispatched = time.perf_counter() - started
+    assert len(calls) == POSTS
+
+    outcomes = []
+    publish_queries = 0
+    started = time.perf_counter()
+    deadline = started + BUDGET_SECONDS
+    for first in range(0, len(calls), CHUNK):
+        reset_queries()  # the log keeps 9,000 queries at most; a full one counts nothing
+        with CaptureQueriesContext(connection) as queries:
+            for post_id, workspace_id, claim in calls[first : first + CHUNK]:
+                outcomes.append(
+                    publishing.publish(post_id=post_id, workspace_id=workspace_id, claim=claim)
+                )
+        assert len(queries) < 9000
+        publish_queries += len(queries)
+        if time.perf_counter() > deadline:
+            break
+    published_in = time.perf_counter() - started
+
+    raw_after = raw_creates(linkedin, token, "after", RAW_SAMPLE)
+
+    published = outcomes.count("published")
+    assert published == len(outcomes), {o: outcomes.count(o) for o in set(outcomes)}
+    assert Post.objects.filter(status=Post.Status.PUBLISHED).count() == published
+    assert len(linkedin.posts()) == published + 2 * RAW_SAMPLE
+
+    sample = (
+        ""
+        if published == POSTS
+        else f" [sample: {published} of {POSTS} published within the {BUDGET_SECONDS:.0f} s budget]"
+    )
+    app_rate = published / (published_in + dispatched * published / POSTS)
+    raw_rate = 2 * RAW_SAMPLE / (raw_before + raw_after)
+    print(
+        f"\npublishing benchmark on {connection.vendor}: {POSTS} due posts across "
+        f"{WORKSPACES} workspaces, sandbox process, in-process publish{sample}"
+    )
+    record("publish_posts_per_second", app_rate, "posts/s", published, sample)
+    record("publish_only_posts_per_second", published / published_in, "posts/s", published)
+    record("dispatch_claims_per_second", POSTS / dispatched, "posts/s", POSTS)
+    record(
+        "sandbox_raw_creates_per_second",
+        raw_rate,
+        "posts/s",
+        2 * RAW_SAMPLE,
+        f" [{RAW_SAMPLE / raw_before:.1f} before the app's posts, "
+        f"{RAW_SAMPLE / raw_after:.1f} after them]",
+    )
+    record("publish_vs_raw_ratio", app_rate / raw_rate, "x", published, sample)
+    record(
+        "db_queries_per_published_post",
+        (publish_queries + dispatch_queries * published / POSTS) / published,
+        "queries",
+        published,
+        f" [publish {publish_queries / published:.1f} + dispatch {dispatch_queries / POSTS:.1f}]",
+    )

@@ -1,0 +1,262 @@
+"""The reliability suite: 200 posts across 20 workspaces fall due together and are published
+by a real Celery worker process to a LinkedIn sandbox process that answers 429s and 500s,
+answers too late (after the client's timeout) and drops connections after creating the
+post. Mid-run the worker is killed with SIGKILL, process group and all, and a new one starts.
+
+This test process plays beat: it runs the dispatcher and the reaper every half second. The
+reaper counts a post as stuck after STUCK_AFTER seconds instead of five minutes, so what the
+killed worker held comes back within the run.
+
+Afterwards the database is compared with the sandbox's own records: every post is on
+LinkedIn exactly once, or is failed or needs a check with a reason; none is published twice;
+none is lost in "scheduled" or "publishing".
+
+Needs PostgreSQL and Redis (the worker is a separate process, so SQLite in memory and the
+in-memory broker cannot be shared with it).
+"""
+
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from apps.content.models import Post, PublishAttempt
+from apps.content.publishing import dispatch_due_posts, reap_stuck_posts
+from apps.linkedin.models import LinkedInConnection
+from conftest import service_required
+from tests.reliability.processes import (
+    POST_SCOPES,
+    child_env,
+    database_url,
+    kill_group,
+    log_tail,
+    sandbox_process,
+    start_group,
+    worker_args,
+)
+
+pytestmark = pytest.mark.reliability
+
+POSTS = 200
+WORKSPACES = 20
+DEADLINE_SECONDS = 150
+TICK_SECONDS = 0.5
+STUCK_AFTER = 15
+KILL_AFTER_PUBLISHED = 50
+# Needs-check posts that have not moved for this long are left as they are: their check is
+# with the people in the workspace, or its task died with the worker.
+SETTLE_SECONDS = 10
+# Faults armed one wave per tick from the first tick on, all on /rest/posts (creating posts,
+# and the reads reconciliation makes).
+FAULT_WAVES = [
+    {"fail_next": {"count": 4, "status": 429, "path_prefix": "/rest/posts"}},
+    {"fail_next": {"count": 4, "status": 500, "path_prefix": "/rest/posts"}},
+    {"delay_next": {"seconds": 2.0, "count": 2, "path_prefix": "/rest/posts"}},
+    {"drop_connection_after_create": {"count": 2}},
+    {"fail_next": {"count": 2, "status": 503, "path_prefix": "/rest/posts"}},
+] * 3
+TERMINAL = {Post.Status.PUBLISHED, Post.Status.FAILED}
+
+
+@pytest.fixture
+def services(transactional_db):
+    if connection.vendor != "postgresql":
+        service_required(
+            "PostgreSQL", f"the worker process needs a shared database, not {connection.vendor}"
+        )
+    if not settings.REDIS_URL:
+        service_required("Redis", "REDIS_URL is not set; the worker process needs a broker")
+    import redis
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2)
+    try:
+        broker.ping()
+    except redis.exceptions.ConnectionError as error:
+        service_required("Redis", str(error))
+    yield broker
+    purge(broker)
+    broker.close()
+
+
+def purge(broker) -> None:
+    """Empty the test broker: the queue, and messages a killed worker left unacknowledged
+    (they would come back after the visibility timeout, long after this test)."""
+    from techlead.celery import app
+
+    app.control.purge()
+    broker.delete("unacked", "unacked_index", "unacked_mutex")
+
+
+@pytest.fixture
+def linkedin(services, tmp_path):
+    with sandbox_process(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def due_posts(services, linkedin):
+    from apps.accounts.models import Role
+    from apps.accounts.tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+    from apps.linkedin.sandbox import Member
+
+    member = Member()  # the member the sandbox process signs everyone in as
+    due = timezone.now() - timedelta(seconds=1)
+    posts = []
+    for w in range(WORKSPACES):
+        owner = UserFactory()
+        workspace = WorkspaceFactory()
+        MembershipFactory(workspace=workspace, user=owner, role=Role.OWNER)
+        LinkedInConnection.objects.create(
+            workspace=workspace,
+            member_sub=member.sub,
+            member_urn=member.urn,
+            name=member.name,
+            scopes=POST_SCOPES,
+            access_token=linkedin.issue_token(POST_SCOPES),
+            access_token_expires_at=timezone.now() + timedelta(days=50),
+        )
+        posts += [
+            Post(
+                workspace=workspace,
+                author=owner,
+                # Unique per post: LinkedIn refuses the same text twice as a duplicate.
+                text=f"Post {p} of workspace {w}: we cut deploy time from {40 + p} to 8 "
+                f"minutes for client {w}. What slows your pipeline down?",
+                status=Post.Status.SCHEDULED,
+                scheduled_at=due,
+            )
+            for p in range(POSTS // WORKSPACES)
+        ]
+    return Post.objects.bulk_create(posts)
+
+
+def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_published_once(
+    services, linkedin, due_posts, settings, tmp_path
+):
+    settings.PUBLISH_STUCK_AFTER_SECONDS = STUCK_AFTER
+    settings.PUBLISH_RECONCILE_DELAY_SECONDS = 0
+    purge(services)
+    env = child_env(
+        DATABASE_URL=database_url(connection.settings_dict),
+        REDIS_URL=settings.REDIS_URL,
+        TEST_REDIS_URL=settings.CELERY_BROKER_URL,
+        LINKEDIN_API_BASE=linkedin.api_base,
+        LINKEDIN_OAUTH_BASE=linkedin.oauth_base,
+        LINKEDIN_TIMEOUT_SECONDS="1.0",
+        PUBLISH_RETRY_BASE_SECONDS="0.2",
+        PUBLISH_RETRY_MAX_SECONDS="2.0",
+        PUBLISH_RECONCILE_DELAY_SECONDS="0",
+        DATABASE_POOL_MIN="1",
+        DATABASE_POOL_MAX="4",
+    )
+    log = tmp_path / "worker.log"
+    ids = [post.pk for post in due_posts]
+    ours = Post.objects.filter(pk__in=ids)
+    waves = list(FAULT_WAVES)
+    faults = Counter()
+    kills = 0
+    started = time.monotonic()
+    worker = start_group(worker_args("reliability-1"), env=env, log=log)
+    try:
+        statuses = Counter()
+        last_change, last_statuses = time.monotonic(), None
+        while time.monotonic() - started < DEADLINE_SECONDS:
+            dispatch_due_posts()
+            reap_stuck_posts(now=timezone.now())
+            if waves:
+                wave = waves.pop(0)
+                linkedin.faults(**wave)
+                for kind, armed in wave.items():
+                    faults[fault_name(kind, armed)] += armed.get("count", 1)
+            statuses = Counter(dict(ours.order_by().values_list("status").annotate(n=Count("pk"))))
+            if not kills and statuses[Post.Status.PUBLISHED] >= KILL_AFTER_PUBLISHED:
+                # Hold two calls past the client's timeout, then kill the worker mid-call.
+                linkedin.faults(delay_next={"seconds": 2.0, "count": 2, "path_prefix": "/rest"})
+                faults["delay 2.0s"] += 2
+                time.sleep(0.4)
+                kill_group(worker)
+                kills += 1
+                worker = start_group(worker_args("reliability-2"), env=env, log=log)
+            assert worker.poll() is None, f"the worker exited:\n{log_tail(log)}"
+            if statuses != last_statuses:
+                last_change, last_statuses = time.monotonic(), statuses
+            if kills and not waves and settled(statuses, idle=time.monotonic() - last_change):
+                break
+            time.sleep(TICK_SECONDS)
+        elapsed = time.monotonic() - started
+    finally:
+        kill_group(worker)
+    linkedin.clear_faults()
+
+    on_linkedin = linkedin.posts()
+    by_text = Counter(post["commentary"] for post in on_linkedin)
+    urns = {post["urn"]: post["commentary"] for post in on_linkedin}
+    posts = list(ours)
+    attempts = Counter(
+        PublishAttempt.objects.filter(post_id__in=ids).values_list("outcome", flat=True)
+    )
+    print_summary(posts, attempts, faults, kills, elapsed, len(on_linkedin))
+
+    assert kills == 1
+    assert elapsed < DEADLINE_SECONDS, f"not settled in time: {dict(statuses)}"
+    # None published twice, and nothing on LinkedIn that is not one of ours.
+    assert [text for text, n in by_text.items() if n > 1] == []
+    assert set(by_text) <= {post.text for post in posts}
+    # None lost: every post reached an end state.
+    lost = [(p.pk, p.status, p.status_reason) for p in posts if p.status not in ENDS]
+    assert lost == []
+    for post in posts:
+        if post.status == Post.Status.PUBLISHED:
+            # On LinkedIn exactly once, under the URN we recorded.
+            assert urns.get(post.linkedin_urn) == post.text, (post.pk, post.linkedin_urn)
+            assert by_text[post.text] == 1
+        else:
+            # Failed or needs a check: says why, and is on LinkedIn at most once.
+            assert post.status_reason, (post.pk, post.status)
+            assert by_text[post.text] <= 1
+    # A post the app calls failed is not on LinkedIn after all.
+    failed_but_live = [
+        (p.pk, p.status_reason) for p in posts if p.status == Post.Status.FAILED and by_text[p.text]
+    ]
+    assert failed_but_live == []
+
+
+ENDS = {Post.Status.PUBLISHED, Post.Status.FAILED, Post.Status.NEEDS_CHECK}
+
+
+def settled(statuses: Counter, *, idle: float) -> bool:
+    """Published or failed, or needing a check that has not moved for SETTLE_SECONDS."""
+    unsettled = sum(n for status, n in statuses.items() if status not in TERMINAL)
+    needs_check = statuses[Post.Status.NEEDS_CHECK]
+    return unsettled == 0 or (unsettled == needs_check and idle >= SETTLE_SECONDS)
+
+
+def fault_name(kind: str, armed: dict) -> str:
+    if kind == "fail_next":
+        return f"HTTP {armed['status']}"
+    if kind == "delay_next":
+        return f"delay {armed['seconds']}s"
+    return "dropped after create"
+
+
+def print_summary(posts, attempts, faults, kills, elapsed, on_linkedin) -> None:
+    statuses = Counter(post.status for post in posts)
+    needs_check = [post.status_reason for post in posts if post.status == Post.Status.NEEDS_CHECK]
+    print(
+        f"\nreliability: {len(posts)} posts settled in {elapsed:.1f} s with {kills} worker "
+        f"kill(s); sandbox holds {on_linkedin} posts"
+    )
+    print("  final status: " + ", ".join(f"{s}={n}" for s, n in sorted(statuses.items())))
+    print(
+        f"  attempts: {sum(attempts.values())} ("
+        + ", ".join(f"{o}={n}" for o, n in sorted(attempts.items()))
+        + ")"
+    )
+    print("  faults armed: " + ", ".join(f"{f}={n}" for f, n in sorted(faults.items())))
+    for reason, n in Counter(needs_check).items():
+        print(f"  needs check ({n}): {reason}")
