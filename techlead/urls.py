@@ -8,6 +8,7 @@ from apps.core import views as core_views
 from apps.leads import urls as leads_urls
 from apps.linkedin import urls as linkedin_urls
 from apps.notifications import urls as notification_urls
+from apps.webhooks import urls as webhook_urls
 
 # Every tenant screen lives under /w/<workspace_slug>/; apps/accounts/tenancy.py checks it.
 workspace_urlpatterns = [
@@ -17,6 +18,7 @@ workspace_urlpatterns = [
     *calendar_urls.workspace_urlpatterns,
     *notification_urls.workspace_urlpatterns,
     *leads_urls.workspace_urlpatterns,
+    *webhook_urls.workspace_urlpatterns,
 ]
 
 urlpatterns = [

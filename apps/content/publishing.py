@@ -42,6 +42,7 @@ from apps.linkedin.models import SCOPE_READ_COMMENTS, LinkedInConnection
 from apps.linkedin.selectors import connection_for
 from apps.notifications.models import Event
 from apps.notifications.services import notify
+from apps.webhooks.services import emit_post_failed, emit_post_published
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +184,10 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
     now = timezone.now()
     with transaction.atomic():
         started = Post.objects.filter(
-            pk=post.pk, status=Post.Status.PUBLISHING, attempt_started_at__isnull=True
+            pk=post.pk,
+            status=Post.Status.PUBLISHING,
+            attempt_started_at__isnull=True,
+            claimed_at=post.claimed_at,
         ).update(attempt_started_at=now, publish_attempts=F("publish_attempts") + 1)
         if not started:
             post.refresh_from_db()
@@ -270,8 +274,19 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
         _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, str(error))
         return _fail(post, _("LinkedIn refused the post: %(message)s") % {"message": error})
 
-    _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED)
-    _mark_published(post, urn)
+    _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED, f"urn {urn}")
+    # LinkedIn has the post: that wins over whatever happened to the row meanwhile (a reaper
+    # or a person who answered "not there" while the call was still running).
+    _mark_published(
+        post,
+        urn,
+        allowed_from=(
+            Post.Status.PUBLISHING,
+            Post.Status.NEEDS_CHECK,
+            Post.Status.SCHEDULED,
+            Post.Status.FAILED,
+        ),
+    )
     _post_first_comment(post, client, connection)
     return "published"
 
@@ -282,7 +297,14 @@ def _over_daily_cap(post: Post, attempt: PublishAttempt) -> bool:
         owned(PublishAttempt, workspace=post.workspace)
         .filter(started_at__gte=since)
         .exclude(pk=attempt.pk)
-        .exclude(outcome=PublishAttempt.Outcome.RETRY, error="daily cap")
+        # Calls LinkedIn refused (rate limits, outages) did not publish anything.
+        .filter(
+            outcome__in=(
+                PublishAttempt.Outcome.PUBLISHED,
+                PublishAttempt.Outcome.UNKNOWN,
+                PublishAttempt.Outcome.STARTED,
+            )
+        )
         .count()
     )
     return calls >= settings.LINKEDIN_DAILY_POSTS_PER_MEMBER
@@ -322,6 +344,7 @@ def _fail(post: Post, reason: str) -> str:
             reason=reason[:300],
         )
         _tell(post, Event.POST_FAILED, _("A post could not be published"), reason)
+        emit_post_failed(post=post, reason=reason)
     return "failed"
 
 
@@ -349,6 +372,7 @@ def _mark_published(
             urn=urn,
         )
         _tell(post, Event.POST_PUBLISHED, _("Your post is live on LinkedIn"), post.hook[:200])
+        emit_post_published(post=post)
     return moved
 
 
@@ -502,14 +526,23 @@ def reap_stuck_posts(*, now: datetime | None = None) -> int:
     ).select_related("workspace"):
         with transaction.atomic():
             if post.attempt_started_at is not None:
-                _needs_check(
-                    post,
-                    _(
-                        "Publishing stopped without an answer; checking whether "
-                        "LinkedIn has the post."
-                    ),
-                )
-                moved += 1
+                # Only a call that started long ago is stuck; a post that waited in the
+                # queue and started its call a moment ago is still talking to LinkedIn.
+                if post.attempt_started_at >= cutoff:
+                    continue
+                if Post.objects.filter(
+                    pk=post.pk,
+                    status=Post.Status.PUBLISHING,
+                    attempt_started_at=post.attempt_started_at,
+                ).exists():
+                    _needs_check(
+                        post,
+                        _(
+                            "Publishing stopped without an answer; checking whether "
+                            "LinkedIn has the post."
+                        ),
+                    )
+                    moved += 1
             elif Post.objects.filter(
                 pk=post.pk,
                 status=Post.Status.PUBLISHING,
@@ -517,4 +550,11 @@ def reap_stuck_posts(*, now: datetime | None = None) -> int:
                 claimed_at=post.claimed_at,
             ).update(status=Post.Status.SCHEDULED, claimed_at=None):
                 moved += 1
+    # A check whose reconcile task was lost (a worker died holding it) is tried again.
+    for post_id, workspace_id in Post.objects.filter(
+        status=Post.Status.NEEDS_CHECK, updated_at__lt=cutoff
+    ).values_list("pk", "workspace_id")[:200]:
+        from apps.content.tasks import reconcile_post
+
+        transaction.on_commit(lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws))
     return moved

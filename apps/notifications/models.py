@@ -17,10 +17,16 @@ class Event(models.TextChoices):
     POST_FAILED = "post.failed", _("A post failed to publish")
     POST_NEEDS_CHECK = "post.needs_check", _("A post needs a check")
     POST_WAITING = "post.waiting", _("A scheduled post is waiting")
+    WEBHOOK_DISABLED = "webhook.disabled", _("A webhook endpoint was turned off")
 
 
 # Email by default for what needs a person; a success is in-app only unless asked for.
-EMAIL_BY_DEFAULT = {Event.POST_FAILED, Event.POST_NEEDS_CHECK, Event.POST_WAITING}
+EMAIL_BY_DEFAULT = {
+    Event.POST_FAILED,
+    Event.POST_NEEDS_CHECK,
+    Event.POST_WAITING,
+    Event.WEBHOOK_DISABLED,
+}
 
 
 class Notification(WorkspaceOwned):

@@ -323,3 +323,10 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=5, hour=4),
     },
 }
+CELERY_BEAT_SCHEDULE |= {
+    "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
+    "webhooks-purge-deliveries": {
+        "task": "webhooks.purge_deliveries",
+        "schedule": crontab(minute=17, hour=4),
+    },
+}

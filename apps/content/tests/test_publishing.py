@@ -303,3 +303,42 @@ def test_a_paused_workspace_keeps_the_post_scheduled_and_says_why(
     assert post.status_reason == "Posting is paused for this workspace."
     # Told once, however often the dispatcher comes by: the owner, who is also the author.
     assert Notification.objects.filter(event="post.waiting").count() == 1
+
+
+def test_the_reaper_leaves_a_call_that_started_recently_alone(
+    alice, alice_workspace, connected, linkedin
+):
+    post = due_post(alice_workspace, alice)
+    long_ago = timezone.now() - timedelta(minutes=30)
+    Post.objects.filter(pk=post.pk).update(
+        status=Post.Status.PUBLISHING, claimed_at=long_ago, attempt_started_at=timezone.now()
+    )
+    assert publishing.reap_stuck_posts() == 0
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHING
+
+
+def test_a_urn_linkedin_returned_wins_over_a_move_made_during_the_call(
+    alice,
+    alice_workspace,
+    connected,
+    linkedin,
+    enqueued,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    from apps.linkedin.client import LinkedInClient
+
+    post = due_post(alice_workspace, alice)
+    original = LinkedInClient.create_post
+
+    def slow_create(self, author, text):
+        # While the call is out, someone answers "it is not there" and the post is requeued.
+        Post.objects.filter(pk=post.pk).update(status=Post.Status.SCHEDULED)
+        return original(self, author, text)
+
+    monkeypatch.setattr(LinkedInClient, "create_post", slow_create)
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["published"]
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED
+    assert post.linkedin_urn
