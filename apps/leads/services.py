@@ -19,6 +19,7 @@ from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned
 from apps.leads.models import Alert, AlertSettings, Comment, Commenter, Feedback, Lead, LeadSettings
+from apps.webhooks.services import emit_lead_detected
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def _lead_for(workspace, commenter, existing: Lead | None, comment: Comment) -> 
                 target=commenter.name or commenter.actor_urn,
                 score=comment.score,
             )
+            emit_lead_detected(lead=lead, comment=comment)
     else:
         lead = existing
         if comment.score > lead.score:

@@ -122,3 +122,20 @@ def test_the_scan_dispatcher_enqueues_each_due_post_once(
     assert sent == [(published.pk, alice_workspace.pk)]
     published.refresh_from_db()
     assert published.next_comment_scan_at > timezone.now() + timedelta(minutes=9)
+
+
+def test_a_new_lead_is_sent_to_the_workspaces_webhooks(
+    alice_workspace, published, linkedin, django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.webhooks import tasks as webhook_tasks
+    from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    monkeypatch.setattr(webhook_tasks.deliver, "delay", lambda *args: None)
+    WebhookEndpoint.objects.create(workspace=alice_workspace, url="https://hooks.example.com/x",
+                                   events=["lead.detected"], secret="whsec_test")
+    comment_on(linkedin, published, INQUIRY)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event == "lead.detected"
+    assert delivery.payload["data"]["lead"]["score"] >= 60
