@@ -310,6 +310,7 @@ CELERY_BEAT_SCHEDULE |= {
 # --- Leads ---------------------------------------------------------------------------------
 # Where the trained intent model is cached (keyed by a hash of the corpus and the code).
 LEADS_MODEL_DIR = env.path("LEADS_MODEL_DIR", default=VAR_DIR / "models")
+LEADS_SCAN_INTERVAL_SCALE = env.float("LEADS_SCAN_INTERVAL_SCALE", default=1.0)
 CELERY_BEAT_SCHEDULE |= {
     "leads-dispatch-comment-scans": {"task": "leads.dispatch_comment_scans", "schedule": 60.0},
 }

@@ -8,3 +8,5 @@ ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# The sandbox's audience runs sixty times faster than people: look at comments every minute.
+LEADS_SCAN_INTERVAL_SCALE = env.float("LEADS_SCAN_INTERVAL_SCALE", default=0.1)
