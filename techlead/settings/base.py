@@ -331,3 +331,9 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=17, hour=4),
     },
 }
+
+# --- Webhooks ------------------------------------------------------------------------------
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_DISABLE_AFTER = env.int("WEBHOOKS_DISABLE_AFTER", default=5)
+# Local receivers (127.0.0.1, private networks) are refused outside development and tests.
+WEBHOOKS_ALLOW_LOCAL = env.bool("WEBHOOKS_ALLOW_LOCAL", default=False)
