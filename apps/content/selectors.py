@@ -159,22 +159,26 @@ def publishing_health_across_workspaces(limit: int = 200) -> list[dict]:
 def best_time_model(*, workspace):
     """The workspace's best-time model, learned from its published posts.
 
-    Until analytics snapshots exist, engagement is what publishing knows: the sandbox's or
-    LinkedIn's reactions and comments are collected by the analytics issue; here a post
-    counts as one neutral observation, so the prior leads."""
+    Until analytics snapshots exist, a post's engagement is what the app has read: the
+    comments it drew, per post, against the platform's typical rate. Each published post is
+    one observation at its local weekday and hour; the research prior carries the rest."""
     import zoneinfo
 
     from apps.content.besttime import Observation, fit
 
     tz = zoneinfo.ZoneInfo(workspace.timezone)
-    observations = []
-    for published_at in (
+    rows = (
         owned(Post, workspace=workspace)
         .filter(status=Post.Status.PUBLISHED, published_at__isnull=False)
-        .values_list("published_at", flat=True)[:500]
-    ):
+        .annotate(comment_count=Count("comments"))
+        .values_list("published_at", "comment_count")[:500]
+    )
+    observations = []
+    for published_at, comments in rows:
         local = published_at.astimezone(tz)
+        # ~1,500 impressions for a consultant's post; comments are a third of engagement.
+        rate = min(1.0, (comments * 3) / 1500)
         observations.append(
-            Observation(weekday=local.weekday(), hour=local.hour, engagement_rate=0.03, weight=0.2)
+            Observation(weekday=local.weekday(), hour=local.hour, engagement_rate=rate)
         )
     return fit(observations)

@@ -205,12 +205,30 @@ def _alert_members(lead_id: int) -> int:
                 )
         except IntegrityError:
             continue  # already alerted about this lead
+        _notify_in_app(lead, user)
         if not held:
             _send_alert_email(lead, user)
             sent += 1
     if sent:
         Lead.objects.filter(pk=lead.pk, alerted_at__isnull=True).update(alerted_at=timezone.now())
     return sent
+
+
+def _notify_in_app(lead: Lead, user) -> None:
+    from apps.notifications.models import Event, Notification
+
+    # In the app only: the email, if any, follows the alert rules above.
+    Notification.objects.get_or_create(
+        workspace=lead.workspace,
+        user=user,
+        event=Event.LEAD_DETECTED,
+        dedupe_key=f"lead:{lead.pk}",
+        defaults={
+            "title": _("New lead (score %(score)d): %(who)s")
+            % {"score": lead.score, "who": lead.commenter.name or _("a LinkedIn member")},
+            "url": lead_path(lead),
+        },
+    )
 
 
 def lead_path(lead: Lead) -> str:

@@ -18,6 +18,9 @@ class Event(models.TextChoices):
     POST_NEEDS_CHECK = "post.needs_check", _("A post needs a check")
     POST_WAITING = "post.waiting", _("A scheduled post is waiting")
     WEBHOOK_DISABLED = "webhook.disabled", _("A webhook endpoint was turned off")
+    # Lead alerts have their own email rules (threshold, quiet hours, daily cap); the
+    # notification pipeline carries their in-app copy.
+    LEAD_DETECTED = "lead.detected", _("A new lead was detected")
 
 
 # Email by default for what needs a person; a success is in-app only unless asked for.

@@ -149,3 +149,36 @@ def test_staff_see_publishing_health_across_workspaces(
     page = client.get("/staff/health/")
     assert "Alice Co" in page.text
     assert "Charlie Co" not in page.text
+
+
+def test_the_best_time_model_learns_from_the_comments_posts_drew(alice, alice_workspace):
+    from apps.content.selectors import best_time_model
+    from apps.leads.models import Comment, Commenter
+
+    commenter = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:z")
+    # Fridays at 16:00 Berlin time draw many comments, Tuesdays at 09:00 hardly any.
+    fridays = datetime(2026, 5, 1, 14, tzinfo=UTC)
+    tuesdays = datetime(2026, 5, 5, 7, tzinfo=UTC)
+    for week in range(8):
+        for start, comments in ((fridays, 40), (tuesdays, 1)):
+            post = Post.objects.create(
+                workspace=alice_workspace,
+                author=alice,
+                text=f"p{week}{comments}",
+                status=Post.Status.PUBLISHED,
+                published_at=start + timedelta(weeks=week),
+            )
+            Comment.objects.bulk_create(
+                [
+                    Comment(
+                        workspace=alice_workspace,
+                        post=post,
+                        commenter=commenter,
+                        urn=f"c{week}-{comments}-{n}",
+                        text="Great",
+                    )
+                    for n in range(comments)
+                ]
+            )
+    model = best_time_model(workspace=alice_workspace)
+    assert (4, 16) in model.top_slots(5)

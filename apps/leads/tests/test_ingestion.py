@@ -131,11 +131,26 @@ def test_a_new_lead_is_sent_to_the_workspaces_webhooks(
     from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     monkeypatch.setattr(webhook_tasks.deliver, "delay", lambda *args: None)
-    WebhookEndpoint.objects.create(workspace=alice_workspace, url="https://hooks.example.com/x",
-                                   events=["lead.detected"], secret="whsec_test")
+    WebhookEndpoint.objects.create(
+        workspace=alice_workspace,
+        url="https://hooks.example.com/x",
+        events=["lead.detected"],
+        secret="whsec_test",
+    )
     comment_on(linkedin, published, INQUIRY)
     with django_capture_on_commit_callbacks(execute=True):
         ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk)
     delivery = WebhookDelivery.objects.get()
     assert delivery.event == "lead.detected"
     assert delivery.payload["data"]["lead"]["score"] >= 60
+
+
+def test_a_lead_also_shows_in_the_in_app_notifications(
+    alice, alice_client, alice_workspace, published, linkedin, django_capture_on_commit_callbacks
+):
+    comment_on(linkedin, published, INQUIRY)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk)
+    page = alice_client.get("/w/alice-co/notifications/")
+    assert "New lead" in page.text
+    assert '<span class="count">1</span>' in page.text
