@@ -151,6 +151,15 @@ class Post(WorkspaceOwned):
     # Comment scanning (apps/leads/ingestion.py): the cadence slows as the post ages.
     comments_scanned_at = models.DateTimeField(null=True, blank=True)
     next_comment_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Metric snapshots (apps/analytics/collector.py); the latest figures are kept here too so
+    # lists and exports need no join.
+    next_metrics_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    impressions = models.PositiveIntegerField(null=True, blank=True)
+    members_reached = models.PositiveIntegerField(null=True, blank=True)
+    reactions = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    reshares = models.PositiveIntegerField(null=True, blank=True)
+    metrics_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("post")

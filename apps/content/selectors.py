@@ -170,8 +170,8 @@ def best_time_model(*, workspace):
     rows = (
         owned(Post, workspace=workspace)
         .filter(status=Post.Status.PUBLISHED, published_at__isnull=False)
-        .annotate(comment_count=Count("comments"))
-        .values_list("published_at", "comment_count")[:500]
+        .annotate(drawn=Count("comments"))
+        .values_list("published_at", "drawn")[:500]
     )
     observations = []
     for published_at, comments in rows:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.content",
     "apps.notifications",
     "apps.leads",
+    "apps.analytics",
     "apps.webhooks",
 ]
 
@@ -337,3 +338,9 @@ WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
 WEBHOOKS_DISABLE_AFTER = env.int("WEBHOOKS_DISABLE_AFTER", default=5)
 # Local receivers (127.0.0.1, private networks) are refused outside development and tests.
 WEBHOOKS_ALLOW_LOCAL = env.bool("WEBHOOKS_ALLOW_LOCAL", default=False)
+
+# --- Analytics -----------------------------------------------------------------------------
+ANALYTICS_INTERVAL_SCALE = env.float("ANALYTICS_INTERVAL_SCALE", default=1.0)
+CELERY_BEAT_SCHEDULE |= {
+    "analytics-dispatch-snapshots": {"task": "analytics.dispatch_snapshots", "schedule": 300.0},
+}

@@ -10,3 +10,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 # The sandbox's audience runs sixty times faster than people: look at comments every minute.
 LEADS_SCAN_INTERVAL_SCALE = env.float("LEADS_SCAN_INTERVAL_SCALE", default=0.1)
+# The same for post figures: snapshots every few minutes instead of every hour.
+ANALYTICS_INTERVAL_SCALE = env.float("ANALYTICS_INTERVAL_SCALE", default=0.05)

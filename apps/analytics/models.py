@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils import timezone
+
+from apps.accounts.tenancy import WorkspaceOwned
+
+
+class MetricSnapshot(WorkspaceOwned):
+    """A published post's figures at one moment. Impressions and reach are None where
+    LinkedIn does not let the app read post analytics (social metadata has no such figures)."""
+
+    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="snapshots")
+    captured_at = models.DateTimeField(default=timezone.now)
+    impressions = models.PositiveIntegerField(null=True, blank=True)
+    members_reached = models.PositiveIntegerField(null=True, blank=True)
+    reactions = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    reshares = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=20, default="analytics")  # or "social_metadata"
+
+    class Meta:
+        ordering = ["captured_at"]
+        indexes = [
+            models.Index(fields=["workspace", "post", "-captured_at"]),
+            models.Index(fields=["workspace", "captured_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.post_id} @ {self.captured_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def engagement(self) -> int:
+        return self.reactions + self.comments + (self.reshares or 0)
