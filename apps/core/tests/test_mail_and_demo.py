@@ -27,14 +27,14 @@ def test_kept_mail_is_readable_by_staff_only(client, alice):
 
 
 def test_seed_demo_twice_changes_nothing():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     counts = [
         User.objects.count(),
         Workspace.objects.count(),
         Membership.objects.count(),
         ExpertiseProfile.objects.count(),
     ]
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == [
         User.objects.count(),
         Workspace.objects.count(),
@@ -47,7 +47,26 @@ def test_seed_demo_twice_changes_nothing():
 def test_the_demo_login_works(client):
     from apps.accounts.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     response = client.post("/accounts/login/", {"login": DEMO_EMAIL, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert client.get("/app/").url == "/w/demo/"
+
+
+def test_the_demo_history_is_made_through_the_real_paths_and_only_once(tmp_path, settings):
+    from apps.analytics.models import MetricSnapshot
+    from apps.content.models import Post
+    from apps.leads.models import Lead
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    sandbox_db = str(tmp_path / "sandbox.sqlite3")
+    call_command("seed_demo_history", "--db", sandbox_db, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    published = Post.objects.filter(status=Post.Status.PUBLISHED)
+    assert published.count() == 16
+    assert all(post.linkedin_urn and post.impressions for post in published)
+    assert MetricSnapshot.objects.count() > 16
+    assert Lead.objects.exists()
+    counts = (Post.objects.count(), MetricSnapshot.objects.count(), Lead.objects.count())
+    call_command("seed_demo_history", "--db", sandbox_db, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts == (Post.objects.count(), MetricSnapshot.objects.count(), Lead.objects.count())

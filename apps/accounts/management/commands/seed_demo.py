@@ -37,6 +37,14 @@ class Command(BaseCommand):
         "Create the demo user, workspace and expertise profile. Running it twice changes nothing."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-history",
+            dest="history",
+            action="store_false",
+            help="skip the eight weeks of published posts, metrics and leads",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         user, user_created = User.objects.get_or_create(
@@ -76,5 +84,7 @@ class Command(BaseCommand):
             user=staff, email=STAFF_EMAIL, defaults={"verified": True, "primary": True}
         )
         call_command("load_post_templates", stdout=self.stdout)
+        if options.get("history", True):
+            call_command("seed_demo_history", stdout=self.stdout)
         state = "created" if user_created else "already there"
         self.stdout.write(f"Demo workspace {state}: {DEMO_EMAIL} / {DEMO_PASSWORD}")
