@@ -22,7 +22,7 @@ $(STAMP): requirements/base.txt requirements/prod.txt requirements/dev.txt
 run: $(STAMP)
 	@echo "==> Applying database migrations (SQLite in var/)"
 	@$(PY) manage.py migrate --no-input -v 0
-	@echo "==> Loading the demo workspace"
+	@echo "==> Loading the demo workspace (the first time also eight weeks of history: about 20 s)"
 	@$(PY) manage.py seed_demo
 	@$(PY) manage.py run_demo
 
