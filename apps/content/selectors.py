@@ -182,3 +182,18 @@ def best_time_model(*, workspace):
             Observation(weekday=local.weekday(), hour=local.hour, engagement_rate=rate)
         )
     return fit(observations)
+
+
+def evergreen_candidates(*, workspace, cooldown_days: int = 90, limit: int = 5):
+    """Published posts that brought leads and are older than the cooldown: worth writing
+    again (freshly, so LinkedIn does not see a duplicate)."""
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=cooldown_days)
+    return (
+        owned(Post, workspace=workspace)
+        .filter(status=Post.Status.PUBLISHED, published_at__lt=cutoff, archived_at__isnull=True)
+        .annotate(lead_count=Count("comments__lead", distinct=True))
+        .filter(lead_count__gt=0)
+        .order_by("-lead_count", "-published_at")[:limit]
+    )

@@ -62,6 +62,7 @@ def content_list(request: HttpRequest) -> HttpResponse:
             "counts": selectors.status_counts(workspace=request.workspace),
             "generate_form": GenerateForm(),
             "plan_form": PlanWeekForm(),
+            "evergreen": selectors.evergreen_candidates(workspace=request.workspace),
             "can_write": request.membership.has_role(Role.EDITOR),
         },
     )

@@ -37,9 +37,9 @@ def test_the_content_list_runs_a_fixed_number_of_queries(
     from apps.content.services import post_plan_week
 
     post_plan_week(workspace=alice_workspace, author=alice, count=6)
-    # session, user, membership+workspace, posts+authors, status counts, switcher, unread
-    # notifications; savepoint and release.
-    with django_assert_num_queries(9):
+    # session, user, membership+workspace, posts+authors, status counts, evergreen
+    # candidates, switcher, unread notifications; savepoint and release.
+    with django_assert_num_queries(10):
         response = alice_client.get(url(alice_workspace))
     assert response.text.count('class="card post-card"') == 6
 
@@ -145,3 +145,39 @@ def test_importing_a_csv_previews_then_imports(alice_client, alice_workspace):
         url(alice_workspace, "import/"), {"csv_text": csv_bytes.decode(), "confirm": "1"}
     )
     assert Post.objects.get().topic == "CI"
+
+
+def test_old_posts_that_brought_leads_are_suggested_for_a_fresh_rewrite(
+    alice_client, alice, alice_workspace, library
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.leads.models import Comment, Commenter, Lead
+
+    old = Post.objects.create(
+        workspace=alice_workspace,
+        author=alice,
+        text="Old winner",
+        hook="Old winner",
+        status=Post.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(days=120),
+    )
+    commenter = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:q")
+    lead = Lead.objects.create(workspace=alice_workspace, commenter=commenter, score=80)
+    Comment.objects.create(
+        workspace=alice_workspace,
+        post=old,
+        commenter=commenter,
+        lead=lead,
+        urn="c1",
+        text="Can we talk?",
+    )
+    page = alice_client.get(url(alice_workspace))
+    assert "Worth writing again" in page.text
+    assert "Old winner" in page.text
+    response = alice_client.post(url(alice_workspace, f"{old.pk}/similar/"))
+    rewrite = Post.objects.exclude(pk=old.pk).get()
+    assert response.url == url(alice_workspace, f"{rewrite.pk}/")
+    assert rewrite.text != old.text
