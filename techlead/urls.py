@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.accounts import urls as accounts_urls
+from apps.analytics import urls as analytics_urls
 from apps.content import calendar_urls
 from apps.content import urls as content_urls
 from apps.core import views as core_views
@@ -18,6 +19,7 @@ workspace_urlpatterns = [
     *calendar_urls.workspace_urlpatterns,
     *notification_urls.workspace_urlpatterns,
     *leads_urls.workspace_urlpatterns,
+    *analytics_urls.workspace_urlpatterns,
     *webhook_urls.workspace_urlpatterns,
 ]
 

@@ -1,0 +1,405 @@
+"""Reads for the dashboard, the post metrics section, attribution and exports.
+
+Definitions used throughout (the tests recompute them from raw rows):
+
+- A post "in a period" is a published post whose `published_at` falls in [start, end).
+- Its impressions and engagement are its *latest* figures (Post.impressions etc., kept up to
+  date by the collector), so a period's impressions are the impressions its posts have had so
+  far, wherever in time they happened. Posts without impressions (no analytics permission)
+  count as missing, not as zero.
+- Engagement = reactions + comments + reshares; engagement rate = engagement / impressions,
+  over the posts whose impressions are known.
+- A lead is attributed to the post of its first comment (earliest commented_at). Leads marked
+  "not a lead" never count.
+- The "over time" chart is per publication day (workspace-local): each post's latest figures
+  on the day it went out, so a day's bar is "what that day's posts achieved".
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from apps.accounts.tenancy import owned
+from apps.analytics.models import MetricSnapshot
+from apps.content.models import Post
+from apps.leads.models import Comment, Lead
+
+PERIODS = (7, 30, 90)
+OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED)
+DIMENSIONS = ("framework", "template_key", "hook", "weekday_hour")
+POST_FIELDS = (
+    "id",
+    "published_at",
+    "impressions",
+    "reactions",
+    "comment_count",
+    "reshares",
+    "framework",
+    "template_key",
+    "hook",
+    "topic",
+)
+
+
+def period_days(raw) -> int:
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        return 30
+    return days if days in PERIODS else 30
+
+
+def delta_percent(current, previous) -> float | None:
+    """Change against the previous period in percent; None where there is nothing to compare."""
+    if current is None or previous in (None, 0):
+        return None
+    return round((float(current) - float(previous)) * 100 / float(previous), 1)
+
+
+def engagement_of(row: dict) -> int:
+    return row["reactions"] + row["comment_count"] + (row["reshares"] or 0)
+
+
+def _published_posts(*, workspace, since: datetime | None = None, until: datetime | None = None):
+    posts = owned(Post, workspace=workspace).filter(
+        status=Post.Status.PUBLISHED, published_at__isnull=False
+    )
+    if since is not None:
+        posts = posts.filter(published_at__gte=since)
+    if until is not None:
+        posts = posts.filter(published_at__lt=until)
+    return posts
+
+
+def leads_per_post(*, workspace, posts=None) -> dict[int, dict]:
+    """{post id: {"leads": n, "converted_value": Decimal}} by first-comment attribution, in
+    one query (a correlated subquery picks each lead's first comment)."""
+    first_post = Subquery(
+        owned(Comment, workspace=workspace)
+        .filter(lead=OuterRef("pk"), post__isnull=False)
+        .order_by("commented_at", "id")
+        .values("post_id")[:1]
+    )
+    leads = (
+        owned(Lead, workspace=workspace)
+        .exclude(status=Lead.Status.NOT_A_LEAD)
+        .annotate(first_post=first_post)
+        .filter(first_post__isnull=False)
+    )
+    if posts is not None:
+        leads = leads.filter(first_post__in=posts.values("id"))
+    rows = (
+        leads.values("first_post")
+        .annotate(
+            n=Count("id"),
+            converted=Sum("value_eur", filter=Q(status=Lead.Status.CONVERTED)),
+        )
+        .order_by()
+    )
+    return {
+        r["first_post"]: {"leads": r["n"], "converted_value": r["converted"] or Decimal(0)}
+        for r in rows
+    }
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    posts: int = 0
+    impressions: int | None = None
+    engagement: int = 0
+    leads: int = 0
+    converted_value: Decimal = field(default_factory=lambda: Decimal(0))
+
+    @property
+    def leads_per_1000(self) -> float | None:
+        if not self.impressions:
+            return None
+        return self.leads * 1000 / self.impressions
+
+
+def _dimension_key(row: dict, dimension: str, tz) -> tuple[str, str]:
+    if dimension == "weekday_hour":
+        local = row["published_at"].astimezone(tz)
+        from django.utils.dates import WEEKDAYS_ABBR
+
+        return (
+            f"{local.weekday()}-{local.hour:02d}",
+            f"{WEEKDAYS_ABBR[local.weekday()]} {local.hour:02d}:00",
+        )
+    if dimension == "framework":
+        value = row["framework"]
+        from apps.content.models import Framework
+
+        return value, str(dict(Framework.choices).get(value, value)) if value else "—"
+    value = row[dimension]
+    return value, value or "—"
+
+
+def group_posts(rows: list[dict], leads: dict[int, dict], *, dimension: str, tz) -> list[Group]:
+    """Group post rows (values of POST_FIELDS) by a dimension, sorted by leads per 1,000
+    impressions (unknown last), then leads, then posts."""
+    groups: dict[str, Group] = {}
+    for row in rows:
+        key, label = _dimension_key(row, dimension, tz)
+        group = groups.setdefault(key, Group(key=key, label=label))
+        group.posts += 1
+        if row["impressions"] is not None:
+            group.impressions = (group.impressions or 0) + row["impressions"]
+            group.engagement += engagement_of(row)
+        attributed = leads.get(row["id"])
+        if attributed:
+            group.leads += attributed["leads"]
+            group.converted_value += attributed["converted_value"]
+    return sorted(
+        groups.values(),
+        key=lambda g: (g.leads_per_1000 is None, -(g.leads_per_1000 or 0), -g.leads, -g.posts),
+    )
+
+
+def leads_by(*, workspace, dimension: str, since: datetime | None = None) -> list[Group]:
+    """Attribution: posts, impressions, leads, converted value and leads per 1,000 impressions
+    per framework, template_key, hook or weekday_hour (workspace-local). Two queries."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension must be one of {DIMENSIONS}, not {dimension!r}")
+    posts = _published_posts(workspace=workspace, since=since)
+    rows = list(posts.values(*POST_FIELDS))
+    leads = leads_per_post(workspace=workspace, posts=posts)
+    return group_posts(rows, leads, dimension=dimension, tz=zoneinfo.ZoneInfo(workspace.timezone))
+
+
+def template_performance(*, workspace, prior_impressions: int = 5000) -> dict[str, float]:
+    """Template key -> multiplier around 1.0 for the content engine's ranking: the template's
+    leads per 1,000 impressions, shrunk toward the workspace mean by `prior_impressions` worth
+    of average evidence, relative to that mean, clamped to 0.5..2.0. Templates whose posts have
+    no impressions are left out (the engine treats a missing key as 1.0)."""
+    groups = [
+        g
+        for g in leads_by(workspace=workspace, dimension="template_key")
+        if g.key and g.impressions
+    ]
+    impressions = sum(g.impressions for g in groups)
+    leads = sum(g.leads for g in groups)
+    if not impressions or not leads:
+        return {g.key: 1.0 for g in groups}
+    mean = leads / impressions
+    result = {}
+    for g in groups:
+        smoothed = (g.leads + prior_impressions * mean) / (g.impressions + prior_impressions)
+        result[g.key] = round(min(2.0, max(0.5, smoothed / mean)), 3)
+    return result
+
+
+@dataclass
+class Dashboard:
+    days: int
+    start: datetime
+    end: datetime
+    figures: dict
+    previous: dict
+    deltas: dict
+    missing_impressions: int
+    has_published: bool
+    by_day: list[tuple[str, int, int]]
+    leads_by_week: list[tuple[str, int]]
+    funnel: list[dict]
+    by_framework: list[Group]
+    by_template: list[Group]
+    top_posts: list[dict]
+
+
+def _period_figures(rows: list[dict]) -> dict:
+    known = [r for r in rows if r["impressions"] is not None]
+    impressions = sum(r["impressions"] for r in known) if known else None
+    engagement = sum(engagement_of(r) for r in known)
+    return {
+        "published": len(rows),
+        "impressions": impressions,
+        "engagement_rate": engagement * 100 / impressions if impressions else None,
+    }
+
+
+def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard:
+    """Everything the dashboard shows, in a fixed number of queries whatever the number of
+    posts: published posts of both periods, the leads attributed to them, the lead figures,
+    leads per week, the funnel, and whether anything was ever published."""
+    from apps.leads.selectors import pipeline
+
+    tz = zoneinfo.ZoneInfo(workspace.timezone)
+    end = now or timezone.now()
+    start = end - timedelta(days=days)
+    previous_start = start - timedelta(days=days)
+
+    posts = _published_posts(workspace=workspace, since=previous_start, until=end)
+    rows = list(posts.values(*POST_FIELDS))  # query: posts of both periods
+    current = [r for r in rows if r["published_at"] >= start]
+    before = [r for r in rows if r["published_at"] < start]
+    attributed = leads_per_post(  # query: leads attributed to the current period's posts
+        workspace=workspace, posts=posts.filter(published_at__gte=start)
+    )
+
+    leads = owned(Lead, workspace=workspace).exclude(status=Lead.Status.NOT_A_LEAD)
+    in_period = Q(created_at__gte=start, created_at__lt=end)
+    in_previous = Q(created_at__gte=previous_start, created_at__lt=start)
+    won_in_period = Q(status=Lead.Status.CONVERTED, status_changed_at__gte=start)
+    won_in_previous = Q(
+        status=Lead.Status.CONVERTED,
+        status_changed_at__gte=previous_start,
+        status_changed_at__lt=start,
+    )
+    lead_figures = leads.aggregate(  # query: lead figures of both periods
+        new=Count("id", filter=in_period),
+        new_before=Count("id", filter=in_previous),
+        # Pipeline value: what the period's new leads that are still open are worth.
+        pipeline=Sum("value_eur", filter=in_period & Q(status__in=OPEN_STATUSES)),
+        pipeline_before=Sum("value_eur", filter=in_previous & Q(status__in=OPEN_STATUSES)),
+        # Converted value: leads marked converted during the period.
+        converted=Sum("value_eur", filter=won_in_period & Q(status_changed_at__lt=end)),
+        converted_before=Sum("value_eur", filter=won_in_previous),
+    )
+    weekly = (  # query: new leads per week
+        leads.filter(in_period)
+        .annotate(week=TruncWeek("created_at", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by("week")
+    )
+    weeks = {r["week"].date() if hasattr(r["week"], "date") else r["week"]: r["n"] for r in weekly}
+    funnel = [  # query: the pipeline by stage
+        stage for stage in pipeline(workspace=workspace) if stage["status"] != Lead.Status.LOST
+    ]
+    has_published = bool(rows) or (  # query: anything ever published
+        _published_posts(workspace=workspace).exists()
+    )
+
+    figures = _period_figures(current)
+    figures.update(
+        new_leads=lead_figures["new"],
+        pipeline_value=lead_figures["pipeline"] or Decimal(0),
+        converted_value=lead_figures["converted"] or Decimal(0),
+    )
+    previous = _period_figures(before)
+    previous.update(
+        new_leads=lead_figures["new_before"],
+        pipeline_value=lead_figures["pipeline_before"] or Decimal(0),
+        converted_value=lead_figures["converted_before"] or Decimal(0),
+    )
+    deltas = {key: delta_percent(figures[key], previous[key]) for key in figures}
+
+    by_day_map: dict = defaultdict(lambda: [0, 0])
+    for r in current:
+        if r["impressions"] is not None:
+            day = r["published_at"].astimezone(tz).date()
+            by_day_map[day][0] += r["impressions"]
+            by_day_map[day][1] += engagement_of(r)
+    first_day = start.astimezone(tz).date()
+    last_day = end.astimezone(tz).date()
+    by_day = []
+    day = first_day
+    while day <= last_day:
+        impressions, engagement = by_day_map.get(day, (0, 0))
+        by_day.append((day, impressions, engagement))
+        day += timedelta(days=1)
+
+    week = first_day - timedelta(days=first_day.weekday())
+    leads_by_week = []
+    while week <= last_day:
+        leads_by_week.append((week, weeks.get(week, 0)))
+        week += timedelta(days=7)
+
+    top_posts = sorted(
+        ({**r, "leads": attributed.get(r["id"], {}).get("leads", 0)} for r in current),
+        key=lambda r: (-r["leads"], -(r["impressions"] or 0), -r["id"]),
+    )[:5]
+    for r in top_posts:
+        r["leads_per_1000"] = r["leads"] * 1000 / r["impressions"] if r["impressions"] else None
+
+    return Dashboard(
+        days=days,
+        start=start,
+        end=end,
+        figures=figures,
+        previous=previous,
+        deltas=deltas,
+        missing_impressions=len(current)
+        - len([r for r in current if r["impressions"] is not None]),
+        has_published=has_published,
+        by_day=by_day,
+        leads_by_week=leads_by_week,
+        funnel=funnel,
+        by_framework=group_posts(current, attributed, dimension="framework", tz=tz),
+        by_template=group_posts(current, attributed, dimension="template_key", tz=tz),
+        top_posts=top_posts,
+    )
+
+
+def post_metrics(*, post) -> dict:
+    """A published post's metric curve, its comments and the leads it produced (3 queries)."""
+    workspace = post.workspace
+    snapshots = list(
+        owned(MetricSnapshot, workspace=workspace).filter(post=post).order_by("captured_at")[:500]
+    )
+    comments = list(
+        owned(Comment, workspace=workspace)
+        .filter(post=post)
+        .select_related("commenter", "lead")
+        .order_by("commented_at", "id")[:200]
+    )
+    lead_ids = {c.lead_id for c in comments if c.lead_id}
+    leads = [
+        lead
+        for lead in {c.lead.pk: c.lead for c in comments if c.lead_id}.values()
+        if lead.status != Lead.Status.NOT_A_LEAD
+    ]
+    return {"snapshots": snapshots, "comments": comments, "leads": leads, "lead_ids": lead_ids}
+
+
+def posts_for_export(*, workspace):
+    return (
+        owned(Post, workspace=workspace)
+        .filter(status=Post.Status.PUBLISHED)
+        .order_by("published_at", "id")
+        .values_list(
+            "id",
+            "published_at",
+            "framework",
+            "template_key",
+            "topic",
+            "hook",
+            "impressions",
+            "members_reached",
+            "reactions",
+            "comment_count",
+            "reshares",
+            "metrics_at",
+            "linkedin_url",
+        )
+    )
+
+
+def leads_for_export(*, workspace):
+    return (
+        owned(Lead, workspace=workspace)
+        .exclude(status=Lead.Status.NOT_A_LEAD)
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "created_at",
+            "status",
+            "score",
+            "intent",
+            "value_eur",
+            "commenter__name",
+            "commenter__headline",
+            "follow_up_on",
+        )
+    )

@@ -1,0 +1,271 @@
+"""The dashboard: figures recomputed from raw rows, fixed query counts, htmx partial, access."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.analytics import selectors
+from apps.analytics.models import MetricSnapshot
+from apps.content.models import Post
+from apps.leads.models import Comment, Commenter, Lead
+
+pytestmark = pytest.mark.django_db
+
+
+def make_post(workspace, *, days_ago, impressions, reactions=0, comments=0, reshares=0, **kw):
+    published = timezone.now() - timedelta(days=days_ago)
+    kw.setdefault("hook", f"Hook {days_ago}")
+    return Post.objects.create(
+        workspace=workspace,
+        status=Post.Status.PUBLISHED,
+        text="text",
+        published_at=published,
+        impressions=impressions,
+        reactions=reactions,
+        comment_count=comments,
+        reshares=reshares if impressions is not None else None,
+        metrics_at=published,
+        **kw,
+    )
+
+
+def make_lead(workspace, post, *, n, status=Lead.Status.NEW, value=None, days_ago=1):
+    commenter = Commenter.objects.create(workspace=workspace, actor_urn=f"urn:li:person:{n}")
+    lead = Lead.objects.create(
+        workspace=workspace,
+        commenter=commenter,
+        status=status,
+        value_eur=value,
+        created_at=timezone.now() - timedelta(days=days_ago),
+        status_changed_at=timezone.now() - timedelta(days=days_ago),
+    )
+    Comment.objects.create(
+        workspace=workspace,
+        post=post,
+        commenter=commenter,
+        lead=lead,
+        urn=f"urn:li:comment:{n}",
+        text="Can we talk?",
+        commented_at=post.published_at + timedelta(hours=1),
+    )
+    return lead
+
+
+@pytest.fixture
+def history(alice_workspace):
+    w = alice_workspace
+    a = make_post(
+        w,
+        days_ago=2,
+        impressions=1000,
+        reactions=30,
+        comments=5,
+        reshares=5,
+        framework="pas",
+        template_key="story",
+    )
+    b = make_post(
+        w,
+        days_ago=10,
+        impressions=3000,
+        reactions=60,
+        comments=20,
+        reshares=10,
+        framework="aida",
+        template_key="list",
+    )
+    make_post(
+        w,
+        days_ago=20,
+        impressions=None,
+        reactions=7,
+        comments=2,
+        framework="pas",
+        template_key="story",
+    )
+    old = make_post(w, days_ago=40, impressions=2000, reactions=10, comments=0, reshares=0)
+    make_lead(w, a, n=1, value=Decimal("5000"))
+    make_lead(w, a, n=2, status=Lead.Status.CONVERTED, value=Decimal("8000"), days_ago=3)
+    make_lead(w, b, n=3, status=Lead.Status.QUALIFIED, value=Decimal("2000"), days_ago=9)
+    make_lead(w, old, n=4, value=Decimal("1000"), days_ago=45)
+    make_lead(w, b, n=5, status=Lead.Status.NOT_A_LEAD, value=Decimal("9999"))
+    MetricSnapshot.objects.create(workspace=w, post=a, impressions=1000, reactions=30)
+    return w
+
+
+def expected_figures(workspace, days):
+    """The dashboard's figures, recomputed from raw rows in plain Python."""
+    now = timezone.now()
+    start, prev = now - timedelta(days=days), now - timedelta(days=2 * days)
+    posts = list(Post.objects.filter(workspace=workspace, status="published"))
+    current = [p for p in posts if start <= p.published_at < now]
+    known = [p for p in current if p.impressions is not None]
+    impressions = sum(p.impressions for p in known) if known else None
+    engagement = sum(p.reactions + p.comment_count + (p.reshares or 0) for p in known)
+    leads = [x for x in Lead.objects.filter(workspace=workspace) if x.status != "not_a_lead"]
+    new = [x for x in leads if start <= x.created_at < now]
+    return {
+        "published": len(current),
+        "impressions": impressions,
+        "engagement_rate": engagement * 100 / impressions if impressions else None,
+        "new_leads": len(new),
+        "new_leads_before": len([x for x in leads if prev <= x.created_at < start]),
+        "pipeline_value": sum(
+            x.value_eur or 0 for x in new if x.status in ("new", "contacted", "qualified")
+        ),
+        "converted_value": sum(
+            x.value_eur or 0
+            for x in leads
+            if x.status == "converted" and start <= x.status_changed_at < now
+        ),
+        "missing": len(current) - len(known),
+    }
+
+
+@pytest.mark.parametrize("days", [7, 30, 90])
+def test_dashboard_figures_equal_figures_computed_from_the_raw_rows(alice_client, history, days):
+    response = alice_client.get(f"/w/alice-co/?days={days}")
+    assert response.status_code == 200
+    data = response.context["data"]
+    expected = expected_figures(history, days)
+    for key in ("published", "impressions", "new_leads", "pipeline_value", "converted_value"):
+        assert data.figures[key] == expected[key], key
+    assert data.figures["engagement_rate"] == pytest.approx(expected["engagement_rate"])
+    assert data.previous["new_leads"] == expected["new_leads_before"]
+    assert data.missing_impressions == expected["missing"]
+
+
+def test_the_30_day_page_shows_the_numbers(alice_client, history):
+    html = alice_client.get("/w/alice-co/?days=30").content.decode()
+    # 1,000 + 3,000 impressions (post c has none); (40 + 90) / 4,000 = 3.25 %
+    assert 'data-figure="impressions">4,000<' in html
+    assert 'data-figure="engagement_rate">3.2%<' in html or "3.3%" in html
+    assert 'data-figure="new_leads">3<' in html
+    assert "Impressions, reach and reshares are missing for 1 post" in html
+    assert "Posts (CSV)" in html
+
+
+def test_leads_are_attributed_to_the_post_of_their_first_comment(history):
+    rows = {g.key: g for g in selectors.leads_by(workspace=history, dimension="template_key")}
+    assert rows["story"].leads == 2
+    assert rows["story"].posts == 2
+    assert rows["story"].impressions == 1000
+    assert rows["story"].converted_value == Decimal("8000")
+    assert rows["story"].leads_per_1000 == pytest.approx(2.0)
+    assert rows["list"].leads == 1  # the "not a lead" does not count
+    assert rows["list"].leads_per_1000 == pytest.approx(1 / 3)
+    assert rows[""].leads == 1
+    by_framework = selectors.leads_by(workspace=history, dimension="framework")
+    assert by_framework[0].key == "pas"  # sorted by leads per 1,000 impressions
+    assert {g.key for g in selectors.leads_by(workspace=history, dimension="weekday_hour")}
+    with pytest.raises(ValueError, match="dimension"):
+        selectors.leads_by(workspace=history, dimension="colour")
+
+
+def test_template_performance_favours_templates_that_bring_inquiries(history):
+    performance = selectors.template_performance(workspace=history)
+    assert performance["story"] > 1.0 > performance["list"]
+    assert all(0.5 <= v <= 2.0 for v in performance.values())
+
+
+def test_over_time_is_per_publication_day(alice_workspace):
+    make_post(alice_workspace, days_ago=1, impressions=100, reactions=5)
+    make_post(alice_workspace, days_ago=1, impressions=50, reactions=1, comments=1)
+    data = selectors.dashboard(workspace=alice_workspace, days=7)
+    assert sum(i for _, i, _ in data.by_day) == 150
+    assert sum(e for _, _, e in data.by_day) == 7
+    assert max(i for _, i, _ in data.by_day) == 150
+
+
+def test_a_workspace_without_posts_keeps_the_onboarding_steps(alice_client, alice_workspace):
+    response = alice_client.get("/w/alice-co/")
+    assert "Welcome, Alice Archer" in response.text
+    assert "Get your first inquiry" in response.text
+
+
+def test_published_workspace_shows_charts_with_table_alternatives(alice_client, history):
+    html = alice_client.get("/w/alice-co/").content.decode()
+    assert "Get your first inquiry" not in html
+    assert html.count('<svg class="chart-svg"') == 3
+    assert html.count('class="visually-hidden"') >= 3
+    assert "/w/alice-co/content/" in html  # top posts link to the post
+
+
+def test_the_period_chooser_swaps_only_the_body_for_htmx(alice_client, history):
+    response = alice_client.get("/w/alice-co/?days=7", headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<div id="dash-body" data-days="7"')
+    assert "<nav" not in response.text.split("heatmap")[0]
+
+
+def _grow(workspace, n):
+    for i in range(n):
+        post = make_post(
+            workspace,
+            days_ago=i % 25 + 1,
+            impressions=100 + i,
+            reactions=i,
+            framework="pas",
+            template_key=f"t{i % 4}",
+        )
+        make_lead(workspace, post, n=1000 + i, value=Decimal(10))
+
+
+# Queries for the full page, the same for 1 post and for 20: session, user, savepoint and
+# release (ATOMIC_REQUESTS), membership (workspace_view), posts of both periods, leads
+# attributed to them, lead figures, leads per week, the funnel, the best-time model's posts,
+# and base.html's membership list and unread-notification count. ("Ever published" only runs
+# when the period has no posts.)
+@pytest.mark.parametrize("n", [1, 20])
+def test_the_dashboard_runs_a_fixed_number_of_queries(
+    alice_client, alice_workspace, django_assert_num_queries, n
+):
+    _grow(alice_workspace, n)
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert alice_client.get("/w/alice-co/?days=30").status_code == 200
+
+
+# The htmx body: the same minus base.html's two (membership list, unread count).
+@pytest.mark.parametrize("n", [1, 20])
+def test_the_dashboard_partial_runs_a_fixed_number_of_queries(
+    alice_client, alice_workspace, django_assert_num_queries, n
+):
+    _grow(alice_workspace, n)
+    with django_assert_num_queries(PARTIAL_QUERIES):
+        response = alice_client.get("/w/alice-co/?days=7", headers={"HX-Request": "true"})
+        assert response.status_code == 200
+
+
+PAGE_QUERIES = 13
+PARTIAL_QUERIES = 11
+
+
+def test_a_viewer_sees_the_dashboard_and_an_outsider_gets_404(client, charlie_client, history, bob):
+    assert charlie_client.get("/w/alice-co/").status_code == 404
+    assert charlie_client.get("/w/alice-co/analytics/?days=7").status_code == 404
+    client.force_login(bob)
+    assert client.get("/w/alice-co/analytics/?days=90").status_code == 200
+
+
+def test_post_metrics_show_the_curve_comments_and_leads(alice_client, history):
+    post = Post.objects.get(workspace=history, hook="Hook 2")
+    url = f"/w/alice-co/analytics/posts/{post.pk}/"
+    response = alice_client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="post-metrics"')
+    assert len(response.context["leads"]) == 2
+    assert '<svg class="chart-svg"' in response.text
+    assert alice_client.get(url).status_code == 200
+    page = alice_client.get(f"/w/alice-co/content/{post.pk}/")
+    assert url in page.text
+
+
+def test_charlie_cannot_see_alices_post_metrics_or_exports(charlie_client, history):
+    post = Post.objects.get(workspace=history, hook="Hook 2")
+    for url in (
+        f"/w/alice-co/analytics/posts/{post.pk}/",
+        "/w/alice-co/analytics/export/posts.csv",
+        "/w/alice-co/analytics/export/leads.csv",
+    ):
+        assert charlie_client.get(url).status_code == 404
