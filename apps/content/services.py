@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned
+from apps.analytics.selectors import template_performance
 from apps.content import selectors
 from apps.content.generation import (
     GeneratedPost,
@@ -157,6 +158,8 @@ def post_generate(
         request,
         templates=specs,
         lint_rules=rules_for_prompt(),
+        # What brought inquiries gets written more (attribution from analytics).
+        performance=template_performance(workspace=workspace),
         # Drafts that come out too close to an earlier post are rewritten by the engine.
         earlier_texts=tuple(selectors.earlier_post_texts(workspace=workspace)[:200]),
     )
@@ -189,6 +192,7 @@ def post_plan_week(*, workspace, author, count: int) -> list[Post]:
         recent_hooks=recent_hooks,
         templates=specs,
         lint_rules=rules_for_prompt(),
+        performance=template_performance(workspace=workspace),
     )
     earlier_texts = selectors.earlier_post_texts(workspace=workspace)
     posts = []
