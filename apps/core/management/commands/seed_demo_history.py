@@ -123,9 +123,13 @@ class Command(BaseCommand):
             for hours in SNAPSHOT_AGES_HOURS
             if moment + timedelta(hours=hours) < datetime.now(UTC)
         )
+        from apps.linkedin.sandbox import Clock
+
         for at, post_id in readings:
-            clock.advance(seconds=max(0.0, at.timestamp() - clock.now()))
+            # Each reading sees the audience as it was then: the sandbox's clock is set to it.
+            running.sandbox.clock = Clock(start=at.timestamp(), ticking=False)
             collector.collect(workspace_id=workspace.pk, post_ids=[post_id], now=at)
+        running.sandbox.clock = clock
         clock.advance(seconds=max(0.0, time.time() - clock.now()))
         collector.collect(workspace_id=workspace.pk, post_ids=[pk for pk, _m in published])
         for post_id, _moment in published:
