@@ -34,7 +34,7 @@ from apps.leads.models import Comment, Lead
 
 PERIODS = (7, 30, 90)
 OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED)
-DIMENSIONS = ("framework", "template_key", "hook", "weekday_hour")
+DIMENSIONS = ("framework", "template_key", "topic", "hook", "weekday_hour")
 POST_FIELDS = (
     "id",
     "published_at",
@@ -215,6 +215,9 @@ class Dashboard:
     by_framework: list[Group]
     by_template: list[Group]
     top_posts: list[dict]
+    by_topic: list[Group] = field(default_factory=list)
+    by_slot: list[Group] = field(default_factory=list)
+    by_hook: list[Group] = field(default_factory=list)
 
 
 def _period_figures(rows: list[dict]) -> dict:
@@ -339,6 +342,10 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         by_framework=group_posts(current, attributed, dimension="framework", tz=tz),
         by_template=group_posts(current, attributed, dimension="template_key", tz=tz),
         top_posts=top_posts,
+        # Same rows, other groupings: no extra queries.
+        by_topic=group_posts(current, attributed, dimension="topic", tz=tz),
+        by_slot=group_posts(current, attributed, dimension="weekday_hour", tz=tz),
+        by_hook=group_posts(current, attributed, dimension="hook", tz=tz)[:5],
     )
 
 

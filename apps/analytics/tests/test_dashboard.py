@@ -269,3 +269,25 @@ def test_charlie_cannot_see_alices_post_metrics_or_exports(charlie_client, histo
         "/w/alice-co/analytics/export/leads.csv",
     ):
         assert charlie_client.get(url).status_code == 404
+
+
+def test_results_are_also_grouped_by_topic_time_slot_and_hook(alice_client, alice, alice_workspace):
+    from apps.analytics.selectors import dashboard
+
+    Post.objects.create(
+        workspace=alice_workspace,
+        author=alice,
+        text="A",
+        hook="Hook A",
+        topic="Kafka",
+        status=Post.Status.PUBLISHED,
+        impressions=1000,
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    data = dashboard(workspace=alice_workspace, days=30)
+    assert [g.label for g in data.by_topic] == ["Kafka"]
+    assert [g.label for g in data.by_hook] == ["Hook A"]
+    assert len(data.by_slot) == 1
+    page = alice_client.get("/w/alice-co/")
+    assert "Results by topic" in page.text
+    assert "Results by time slot" in page.text
