@@ -1,0 +1,353 @@
+"""Benchmark: the dashboard (the workspace's home page) under gunicorn, with 5,000 published
+posts, 100,000 metric snapshots and 20,000 leads in one workspace.
+
+Not a timed assertion: it prints one line per figure and appends them to
+var/bench/results.jsonl. Everything runs in child processes, so this test needs no test
+database: `manage.py migrate` builds a temporary SQLite file, a small script (written from
+here into tmp_path) fills it with bulk_create from a seeded random, and gunicorn (one worker,
+one thread, DEBUG off) serves the app from that file. The baseline is a trivial view of the
+same app in the same process: GET /accounts/login/, a plain template render. After 5 warm-up
+requests each, 50 timed requests each alternate between the two, timed on the client with
+time.perf_counter() over loopback; the figures are p50 and p99 of each and the ratio of the
+p50s (goal: at most 3x, printed, not asserted).
+
+SQLite is used even where DATABASE_URL names PostgreSQL, for simplicity; the lines say so.
+"""
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.reliability.processes import ROOT, free_port, kill_group, log_tail, start_group
+
+pytestmark = pytest.mark.bench
+
+RESULTS = ROOT / "var" / "bench" / "results.jsonl"
+POSTS = 5_000
+SNAPSHOTS = 100_000
+LEADS = 20_000
+WARMUP = 5
+TIMED = 50
+GOAL_RATIO = 3.0
+# One dashboard answer may take this long before the run gives up (it cannot finish in
+# budget otherwise); the line and results.jsonl say so, and the test fails.
+REQUEST_TIMEOUT = float(os.environ.get("BENCH_DASHBOARD_TIMEOUT_SECONDS", "60"))
+SLUG = "bench-dashboard"
+EMAIL = "bench-dashboard@example.com"
+PASSWORD = "bench-dashboard-password-1"
+DATABASE_NOTE = " [SQLite temporary file"
+if os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
+    DATABASE_NOTE += ", kept although DATABASE_URL names PostgreSQL"
+DATABASE_NOTE += "]"
+
+POPULATE = f"""
+import datetime as dt
+import random
+from decimal import Decimal
+
+import django
+
+django.setup()
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from apps.accounts.models import Membership, Role, User, Workspace
+from apps.analytics.models import MetricSnapshot
+from apps.content.models import Framework, Post
+from apps.leads.models import Comment, Commenter, Lead
+
+POSTS, SNAPSHOTS, LEADS = {POSTS}, {SNAPSHOTS}, {LEADS}
+rng = random.Random(20260407)
+now = timezone.now()
+
+user = User.objects.create_user(email={EMAIL!r}, password={PASSWORD!r}, full_name="Bench Owner")
+EmailAddress.objects.create(user=user, email={EMAIL!r}, verified=True, primary=True)
+workspace = Workspace.objects.create(name="Bench dashboard", slug={SLUG!r})
+Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
+
+frameworks = [choice for choice, _label in Framework.choices]
+posts = []
+for n in range(POSTS):
+    published = now - dt.timedelta(seconds=rng.randrange(180 * 86400))
+    impressions = rng.randrange(200, 20000)
+    posts.append(
+        Post(
+            workspace=workspace,
+            author=user,
+            text=f"Benchmark post {{n}}: we cut deploy time from {{n % 90 + 10}} to 8 minutes.",
+            hook=f"We cut deploy time from {{n % 90 + 10}} to 8 minutes.",
+            framework=frameworks[n % len(frameworks)],
+            template_key=f"bench-template-{{n % 12}}",
+            status=Post.Status.PUBLISHED,
+            published_at=published,
+            impressions=impressions,
+            members_reached=impressions * 7 // 10,
+            reactions=rng.randrange(0, 300),
+            comment_count=rng.randrange(0, 60),
+            reshares=rng.randrange(0, 20),
+            metrics_at=min(now, published + dt.timedelta(days=3)),
+        )
+    )
+posts = Post.objects.bulk_create(posts, batch_size=1000)
+
+per_post = SNAPSHOTS // POSTS
+snapshots = []
+for post in posts:
+    for k in range(per_post):
+        share = (k + 1) / per_post
+        snapshots.append(
+            MetricSnapshot(
+                workspace=workspace,
+                post=post,
+                captured_at=min(now, post.published_at + dt.timedelta(hours=3 * (k + 1))),
+                impressions=int(post.impressions * share),
+                members_reached=int(post.members_reached * share),
+                reactions=int(post.reactions * share),
+                comments=int(post.comment_count * share),
+                reshares=int(post.reshares * share),
+                source="analytics",
+            )
+        )
+    if len(snapshots) >= 10000:
+        MetricSnapshot.objects.bulk_create(snapshots, batch_size=1000)
+        snapshots = []
+MetricSnapshot.objects.bulk_create(snapshots, batch_size=1000)
+
+commenters = Commenter.objects.bulk_create(
+    (
+        Commenter(workspace=workspace, actor_urn=f"urn:li:person:bench{{n}}", name=f"Person {{n}}")
+        for n in range(LEADS)
+    ),
+    batch_size=1000,
+)
+statuses = [s for s, _label in Lead.Status.choices]
+weights = [40, 20, 15, 10, 10, 5]
+leads = []
+comments = []
+for n, commenter in enumerate(commenters):
+    post = posts[rng.randrange(POSTS)]
+    commented = min(now, post.published_at + dt.timedelta(minutes=rng.randrange(1, 4000)))
+    status = rng.choices(statuses, weights)[0]
+    leads.append(
+        Lead(
+            workspace=workspace,
+            commenter=commenter,
+            status=status,
+            score=rng.randrange(30, 100),
+            value_eur=Decimal(rng.randrange(500, 20000)) if rng.random() < 0.6 else None,
+            created_at=commented,
+            status_changed_at=min(now, commented + dt.timedelta(days=rng.randrange(0, 20))),
+        )
+    )
+    comments.append((post, commenter, commented))
+leads = Lead.objects.bulk_create(leads, batch_size=1000)
+Comment.objects.bulk_create(
+    (
+        Comment(
+            workspace=workspace,
+            post=post,
+            commenter=commenter,
+            lead=lead,
+            urn=f"urn:li:comment:(bench,{{n}})",
+            text="How did you get there? We are stuck at 40 minutes.",
+            commented_at=commented,
+            score=lead.score,
+        )
+        for n, ((post, commenter, commented), lead) in enumerate(zip(comments, leads))
+    ),
+    batch_size=1000,
+)
+print(
+    "populated",
+    Post.objects.count(),
+    MetricSnapshot.objects.count(),
+    Lead.objects.count(),
+    Comment.objects.count(),
+)
+"""
+
+
+def record(name: str, value: float, unit: str, runs: int | None = None, note: str = "") -> None:
+    print(f"{name}: {value:.2f} {unit}" + (f" (n={runs})" if runs else "") + note)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "name": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "runs": runs,
+        "database": "sqlite",
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+    }
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(json.dumps(entry) + "\n")
+
+
+def record_no_answer(name: str, note: str) -> None:
+    print(f"{name}: no answer within {REQUEST_TIMEOUT:.0f} s{note}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "name": name,
+        "value": None,
+        "unit": "ms",
+        "runs": 0,
+        "database": "sqlite",
+        "note": f"no answer within {REQUEST_TIMEOUT:.0f} s",
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+    }
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(json.dumps(entry) + "\n")
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def app_env(database: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "techlead.settings.dev",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+        # The populate script lives in tmp_path: the project must be importable from there.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    env.pop("REQUIRE_SERVICES", None)
+    return env
+
+
+def run_step(args: list[str], env: dict[str, str], timeout: float) -> str:
+    done = subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, f"{args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"gunicorn exited:\n{log_tail(log)}"
+        try:
+            requests.get(f"{base}/accounts/login/", timeout=30)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise AssertionError(f"gunicorn did not answer within 60 s:\n{log_tail(log)}")
+
+
+def log_in(http: requests.Session, base: str) -> None:
+    page = http.get(f"{base}/accounts/login/", timeout=10)
+    assert page.status_code == 200, page.status_code
+    answer = http.post(
+        f"{base}/accounts/login/",
+        data={
+            "login": EMAIL,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": http.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302, answer.text[:2000]
+    assert "sessionid" in http.cookies, answer.headers
+
+
+def timed_get(http: requests.Session, url: str, needle: str) -> float:
+    started = time.perf_counter()
+    answer = http.get(url, timeout=REQUEST_TIMEOUT, allow_redirects=False)
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200, (url, answer.status_code, answer.text[:1000])
+    assert needle in answer.text, (url, answer.text[:1000])
+    return elapsed * 1000
+
+
+def test_dashboard_under_gunicorn(tmp_path):
+    database = tmp_path / "bench.sqlite3"
+    env = app_env(database)
+    python = sys.executable
+
+    started = time.perf_counter()
+    run_step([python, "manage.py", "migrate", "--noinput"], env, timeout=300)
+    script = tmp_path / "populate.py"
+    script.write_text(POPULATE, encoding="utf-8")
+    print(run_step([python, str(script)], env, timeout=600).strip())
+    print(f"database built in {time.perf_counter() - started:.1f} s{DATABASE_NOTE}")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "gunicorn.log"
+    scale = f" [{POSTS:,} posts, {SNAPSHOTS:,} snapshots, {LEADS:,} leads; gunicorn 1x1]"
+    gunicorn = None
+    try:
+        gunicorn = start_group(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "techlead.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "1",
+                "--timeout",
+                "120",
+            ],
+            env=env,
+            log=log,
+        )
+        wait_until_serving(base, gunicorn, log)
+        with requests.Session() as http:
+            log_in(http, base)
+            dashboard_url = f"{base}/w/{SLUG}/"
+            baseline_url = f"{base}/accounts/login/"
+            # Logged in, the login page would redirect; the baseline asks with a fresh session.
+            with requests.Session() as anonymous:
+                try:
+                    first = timed_get(http, dashboard_url, "<html")
+                except requests.Timeout:
+                    record_no_answer("dashboard first request", scale + DATABASE_NOTE)
+                    pytest.fail(f"the dashboard gave no answer within {REQUEST_TIMEOUT:.0f} s")
+                print(f"dashboard first request: {first:.0f} ms")
+                for _ in range(WARMUP):
+                    timed_get(http, dashboard_url, "<html")
+                    timed_get(anonymous, baseline_url, "<html")
+                dashboard_ms: list[float] = []
+                baseline_ms: list[float] = []
+                for _ in range(TIMED):
+                    dashboard_ms.append(timed_get(http, dashboard_url, "<html"))
+                    baseline_ms.append(timed_get(anonymous, baseline_url, "<html"))
+    finally:
+        kill_group(gunicorn)
+
+    dash_p50, dash_p99 = percentile(dashboard_ms, 50), percentile(dashboard_ms, 99)
+    base_p50, base_p99 = percentile(baseline_ms, 50), percentile(baseline_ms, 99)
+    record("dashboard p50", dash_p50, "ms", TIMED, scale + DATABASE_NOTE)
+    record("dashboard p99", dash_p99, "ms", TIMED, scale + DATABASE_NOTE)
+    record("baseline (GET /accounts/login/) p50", base_p50, "ms", TIMED, DATABASE_NOTE)
+    record("baseline (GET /accounts/login/) p99", base_p99, "ms", TIMED, DATABASE_NOTE)
+    record(
+        "dashboard / baseline p50 ratio",
+        dash_p50 / base_p50,
+        "x",
+        TIMED,
+        f" (goal: at most {GOAL_RATIO:.0f}x, not asserted)",
+    )
