@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -79,35 +79,33 @@ def _published_posts(*, workspace, since: datetime | None = None, until: datetim
     return posts
 
 
-def leads_per_post(*, workspace, posts=None) -> dict[int, dict]:
-    """{post id: {"leads": n, "converted_value": Decimal}} by first-comment attribution, in
-    one query (a correlated subquery picks each lead's first comment)."""
-    first_post = Subquery(
-        owned(Comment, workspace=workspace)
-        .filter(lead=OuterRef("pk"), post__isnull=False)
-        .order_by("commented_at", "id")
-        .values("post_id")[:1]
-    )
-    leads = (
-        owned(Lead, workspace=workspace)
-        .exclude(status=Lead.Status.NOT_A_LEAD)
-        .annotate(first_post=first_post)
-        .filter(first_post__isnull=False)
-    )
-    if posts is not None:
-        leads = leads.filter(first_post__in=posts.values("id"))
+def leads_per_post(*, workspace, post_ids=None) -> dict[int, dict]:
+    """{post id: {"leads": n, "converted_value": Decimal}} by first-comment attribution.
+
+    One query over the workspace's lead comments, ordered so each lead's first comment comes
+    first; the first one per lead is kept in Python. (A correlated subquery per lead did the
+    same in SQL and took minutes at 20,000 leads.) `post_ids` keeps only those posts."""
     rows = (
-        leads.values("first_post")
-        .annotate(
-            n=Count("id"),
-            converted=Sum("value_eur", filter=Q(status=Lead.Status.CONVERTED)),
-        )
-        .order_by()
+        owned(Comment, workspace=workspace)
+        .filter(lead__isnull=False, post__isnull=False)
+        .exclude(lead__status=Lead.Status.NOT_A_LEAD)
+        .order_by("lead_id", "commented_at", "id")
+        .values_list("lead_id", "post_id", "lead__status", "lead__value_eur")
     )
-    return {
-        r["first_post"]: {"leads": r["n"], "converted_value": r["converted"] or Decimal(0)}
-        for r in rows
-    }
+    wanted = set(post_ids) if post_ids is not None else None
+    result: dict[int, dict] = {}
+    seen: set[int] = set()
+    for lead_id, post_id, status, value in rows.iterator(chunk_size=5000):
+        if lead_id in seen:
+            continue
+        seen.add(lead_id)
+        if wanted is not None and post_id not in wanted:
+            continue
+        entry = result.setdefault(post_id, {"leads": 0, "converted_value": Decimal(0)})
+        entry["leads"] += 1
+        if status == Lead.Status.CONVERTED and value:
+            entry["converted_value"] += value
+    return result
 
 
 @dataclass
@@ -173,7 +171,7 @@ def leads_by(*, workspace, dimension: str, since: datetime | None = None) -> lis
         raise ValueError(f"dimension must be one of {DIMENSIONS}, not {dimension!r}")
     posts = _published_posts(workspace=workspace, since=since)
     rows = list(posts.values(*POST_FIELDS))
-    leads = leads_per_post(workspace=workspace, posts=posts)
+    leads = leads_per_post(workspace=workspace, post_ids=[r["id"] for r in rows])
     return group_posts(rows, leads, dimension=dimension, tz=zoneinfo.ZoneInfo(workspace.timezone))
 
 
@@ -247,7 +245,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     current = [r for r in rows if r["published_at"] >= start]
     before = [r for r in rows if r["published_at"] < start]
     attributed = leads_per_post(  # query: leads attributed to the current period's posts
-        workspace=workspace, posts=posts.filter(published_at__gte=start)
+        workspace=workspace, post_ids=[r["id"] for r in current]
     )
 
     leads = owned(Lead, workspace=workspace).exclude(status=Lead.Status.NOT_A_LEAD)
