@@ -1,12 +1,9 @@
 from django.urls import path
 
 from apps.accounts import views
-from apps.analytics import views as analytics_views
 
 # Mounted under /w/<workspace_slug>/ by techlead/urls.py.
 workspace_urlpatterns = [
-    path("", analytics_views.dashboard, name="dashboard"),
-    path("analytics/", analytics_views.dashboard, name="analytics"),
     path("settings/", views.workspace_settings, name="workspace_settings"),
     path("settings/profile/", views.profile, name="profile"),
     path("settings/members/", views.members, name="members"),

@@ -58,28 +58,6 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/preferences.html", {"form": form})
 
 
-@workspace_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    from apps.linkedin.selectors import connection_for
-
-    profile = selectors.profile_of_member(workspace=request.workspace, user=request.user)
-    connection = connection_for(workspace=request.workspace)
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {
-            "profile": profile,
-            "linkedin_connected": connection is not None and connection.is_usable,
-        },
-    )
-
-
-@workspace_view()
-def section(request: HttpRequest, section: str) -> HttpResponse:
-    """Sections whose screens arrive with later releases show an honest empty state."""
-    return render(request, "accounts/section_empty.html", {"section": section})
-
-
 # --- Workspace settings --------------------------------------------------------------------
 
 

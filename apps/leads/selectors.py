@@ -114,33 +114,6 @@ def lead_of_member(*, user, pk) -> Lead | None:
     return None
 
 
-def dashboard_figures(*, workspace, days: int = 30) -> dict:
-    """The dashboard's headline numbers for the last `days` days."""
-    from datetime import timedelta
-
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from apps.content.models import Post
-
-    since = timezone.now() - timedelta(days=days)
-    leads = owned(Lead, workspace=workspace).exclude(status=Lead.Status.NOT_A_LEAD)
-    open_statuses = (Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED)
-    values = leads.aggregate(
-        pipeline=Sum("value_eur", filter=Q(status__in=open_statuses)),
-        converted=Sum("value_eur", filter=Q(status=Lead.Status.CONVERTED)),
-    )
-    return {
-        "days": days,
-        "published": owned(Post, workspace=workspace)
-        .filter(status=Post.Status.PUBLISHED, published_at__gte=since)
-        .count(),
-        "new_leads": leads.filter(created_at__gte=since).count(),
-        "pipeline_value": values["pipeline"] or 0,
-        "converted_value": values["converted"] or 0,
-    }
-
-
 def feedback_examples(*, workspace) -> list[tuple[str, str]]:
     """A workspace's corrections as training examples: "not a lead" teaches `other`,
     "is a lead" teaches the intent the comment was given (or a direct inquiry)."""
