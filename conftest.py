@@ -30,6 +30,15 @@ def chromium_path():
     return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached pages and throttles never leak between
+    tests (SQLite reuses primary keys after a rollback, so keys could repeat)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def alice(db):
     from apps.accounts.tests.factories import UserFactory

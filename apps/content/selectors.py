@@ -156,30 +156,52 @@ def publishing_health_across_workspaces(limit: int = 200) -> list[dict]:
     return list(rows)
 
 
-def best_time_model(*, workspace):
-    """The workspace's best-time model, learned from its published posts.
+# An inquiry is what a consultant posts for: in the best-time model one counts as much as
+# this many reactions, so hours that bring inquiries rise above hours that only bring likes.
+LEAD_WEIGHT_IN_ENGAGEMENTS = 20
+# Without analytics a post's reach is unknown; a consultant's post reaches about this many.
+TYPICAL_IMPRESSIONS = 1500
 
-    Until analytics snapshots exist, a post's engagement is what the app has read: the
-    comments it drew, per post, against the platform's typical rate. Each published post is
-    one observation at its local weekday and hour; the research prior carries the rest."""
+
+def best_time_model(*, workspace):
+    """The workspace's best-time model, learned from its last 500 published posts.
+
+    Each post is one observation at its local weekday and hour. Its rate is its engagement
+    per impression from the latest metric snapshot (kept on the post by the collector),
+    with each lead it brought counted as LEAD_WEIGHT_IN_ENGAGEMENTS engagements. Where
+    LinkedIn gave no impressions (no analytics permission), reactions, comments and reshares
+    are measured against a typical reach instead. The research prior carries the rest."""
     import zoneinfo
 
+    from apps.analytics.selectors import leads_per_post
     from apps.content.besttime import Observation, fit
 
     tz = zoneinfo.ZoneInfo(workspace.timezone)
-    rows = (
-        owned(Post, workspace=workspace)
-        .filter(status=Post.Status.PUBLISHED, published_at__isnull=False)
-        .annotate(drawn=Count("comments"))
-        .values_list("published_at", "drawn")[:500]
+    published = owned(Post, workspace=workspace).filter(
+        status=Post.Status.PUBLISHED, published_at__isnull=False
+    )
+    rows = list(
+        published.order_by("-published_at").values_list(
+            "id", "published_at", "impressions", "reactions", "comment_count", "reshares"
+        )[:500]
+    )
+    if not rows:
+        return fit([])
+    leads = leads_per_post(
+        workspace=workspace, posts=published.filter(published_at__gte=rows[-1][1])
     )
     observations = []
-    for published_at, comments in rows:
+    for pk, published_at, impressions, reactions, comments, reshares in rows:
         local = published_at.astimezone(tz)
-        # ~1,500 impressions for a consultant's post; comments are a third of engagement.
-        rate = min(1.0, (comments * 3) / 1500)
+        engagement = reactions + comments + (reshares or 0)
+        engagement += LEAD_WEIGHT_IN_ENGAGEMENTS * leads.get(pk, {}).get("leads", 0)
+        reach = impressions if impressions else TYPICAL_IMPRESSIONS
         observations.append(
-            Observation(weekday=local.weekday(), hour=local.hour, engagement_rate=rate)
+            Observation(
+                weekday=local.weekday(),
+                hour=local.hour,
+                engagement_rate=min(1.0, engagement / reach),
+            )
         )
     return fit(observations)
 

@@ -341,6 +341,9 @@ WEBHOOKS_ALLOW_LOCAL = env.bool("WEBHOOKS_ALLOW_LOCAL", default=False)
 
 # --- Analytics -----------------------------------------------------------------------------
 ANALYTICS_INTERVAL_SCALE = env.float("ANALYTICS_INTERVAL_SCALE", default=1.0)
+# The dashboard's figures are kept this long while nothing they count changes (0: always
+# recompute). See apps/analytics/views.py.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE |= {
     "analytics-dispatch-snapshots": {"task": "analytics.dispatch_snapshots", "schedule": 300.0},
 }

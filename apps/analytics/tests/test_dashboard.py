@@ -213,10 +213,11 @@ def _grow(workspace, n):
 
 
 # Queries for the full page, the same for 1 post and for 20: session, user, savepoint and
-# release (ATOMIC_REQUESTS), membership (workspace_view), posts of both periods, leads
-# attributed to them, lead figures, leads per week, the funnel, the best-time model's posts,
-# and base.html's membership list and unread-notification count. ("Ever published" only runs
-# when the period has no posts.)
+# release (ATOMIC_REQUESTS), membership (workspace_view), the fingerprint's two (posts, leads);
+# then, computing afresh: posts of both periods, leads attributed to them, lead figures, leads
+# per week, the funnel, the best-time model's posts and their leads; and base.html's
+# membership list and unread-notification count. ("Ever published" only runs when the period
+# has no posts.)
 @pytest.mark.parametrize("n", [1, 20])
 def test_the_dashboard_runs_a_fixed_number_of_queries(
     alice_client, alice_workspace, django_assert_num_queries, n
@@ -237,8 +238,75 @@ def test_the_dashboard_partial_runs_a_fixed_number_of_queries(
         assert response.status_code == 200
 
 
-PAGE_QUERIES = 13
-PARTIAL_QUERIES = 11
+# A second visit while nothing changed: the fingerprint's two queries instead of the figures'.
+@pytest.mark.parametrize("n", [1, 20])
+def test_a_second_visit_is_served_from_the_cache_in_fewer_queries(
+    alice_client, alice_workspace, django_assert_num_queries, n
+):
+    _grow(alice_workspace, n)
+    first = alice_client.get("/w/alice-co/?days=30")
+    with django_assert_num_queries(CACHED_PAGE_QUERIES):
+        second = alice_client.get("/w/alice-co/?days=30")
+    assert second.status_code == 200
+    assert _body(second) == _body(first)
+
+
+PAGE_QUERIES = 16
+PARTIAL_QUERIES = 14
+CACHED_PAGE_QUERIES = 9
+
+
+def _body(response) -> str:
+    text = response.content.decode()
+    return text[text.index('<div id="dash-body"') :]
+
+
+def _figure(response, name: str) -> str:
+    text = response.content.decode()
+    start = text.index(f'data-figure="{name}">') + len(f'data-figure="{name}">')
+    return text[start : text.index("<", start)]
+
+
+def test_a_lead_marked_converted_shows_on_the_next_visit_despite_the_cache(
+    alice_client, alice, history
+):
+    from apps.leads.services import lead_update
+
+    assert _figure(alice_client.get("/w/alice-co/?days=30"), "converted_value") == "€8,000"
+    lead = Lead.objects.get(workspace=history, commenter__actor_urn="urn:li:person:1")
+    lead_update(lead=lead, actor=alice, status=Lead.Status.CONVERTED)
+    assert _figure(alice_client.get("/w/alice-co/?days=30"), "converted_value") == "€13,000"
+
+
+def test_new_metrics_show_on_the_next_visit_despite_the_cache(alice_client, history):
+    assert _figure(alice_client.get("/w/alice-co/?days=30"), "impressions") == "4,000"
+    post = Post.objects.get(workspace=history, impressions=1000)
+    Post.objects.filter(pk=post.pk).update(impressions=1500, metrics_at=timezone.now())
+    assert _figure(alice_client.get("/w/alice-co/?days=30"), "impressions") == "4,500"
+
+
+def test_a_new_lead_shows_on_the_next_visit_despite_the_cache(alice_client, history):
+    assert _figure(alice_client.get("/w/alice-co/?days=7"), "new_leads") == "2"
+    post = Post.objects.get(workspace=history, impressions=1000)
+    make_lead(history, post, n=77, days_ago=0)
+    assert _figure(alice_client.get("/w/alice-co/?days=7"), "new_leads") == "3"
+
+
+def test_the_cached_dashboard_is_kept_per_language(alice_client, history):
+    english = alice_client.get("/w/alice-co/?days=30")
+    assert "Posts published" in english.content.decode()
+    german = alice_client.get("/w/alice-co/?days=30", headers={"Accept-Language": "de"})
+    assert "Veröffentlichte Posts" in german.content.decode()
+    assert "Posts published" not in _body(german)
+
+
+def test_with_caching_off_every_visit_computes_afresh(
+    alice_client, history, settings, django_assert_num_queries
+):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    alice_client.get("/w/alice-co/?days=30")
+    with django_assert_num_queries(PAGE_QUERIES):
+        alice_client.get("/w/alice-co/?days=30")
 
 
 def test_a_viewer_sees_the_dashboard_and_an_outsider_gets_404(client, charlie_client, history, bob):

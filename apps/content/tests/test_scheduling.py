@@ -151,34 +151,87 @@ def test_staff_see_publishing_health_across_workspaces(
     assert "Charlie Co" not in page.text
 
 
-def test_the_best_time_model_learns_from_the_comments_posts_drew(alice, alice_workspace):
+def test_the_best_time_model_learns_from_each_posts_latest_metrics(alice, alice_workspace):
     from apps.content.selectors import best_time_model
-    from apps.leads.models import Comment, Commenter
 
-    commenter = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:z")
-    # Fridays at 16:00 Berlin time draw many comments, Tuesdays at 09:00 hardly any.
+    # Fridays at 16:00 Berlin time engage 6% of their readers, Tuesdays at 09:00 hardly 1%.
+    fridays = datetime(2026, 5, 1, 14, tzinfo=UTC)
+    tuesdays = datetime(2026, 5, 5, 7, tzinfo=UTC)
+    for week in range(8):
+        for start, reactions in ((fridays, 120), (tuesdays, 15)):
+            Post.objects.create(
+                workspace=alice_workspace,
+                author=alice,
+                text=f"p{week}{reactions}",
+                status=Post.Status.PUBLISHED,
+                published_at=start + timedelta(weeks=week),
+                impressions=2000,
+                reactions=reactions,
+                comment_count=reactions // 10,
+                reshares=1,
+            )
+    model = best_time_model(workspace=alice_workspace)
+    assert (4, 16) in model.top_slots(5)
+    assert (1, 9) not in model.top_slots(5)
+
+
+def test_the_best_time_model_ranks_hours_that_bring_inquiries_above_hours_of_likes(
+    alice, alice_workspace
+):
+    from apps.content.selectors import best_time_model
+    from apps.leads.models import Comment, Commenter, Lead
+
+    # Same reach and likes at both times; only Wednesdays at 11:00 bring inquiries.
+    likes = datetime(2026, 5, 5, 7, tzinfo=UTC)  # Tuesday 09:00 Berlin
+    inquiries = datetime(2026, 5, 6, 9, tzinfo=UTC)  # Wednesday 11:00 Berlin
+    for week in range(6):
+        for start in (likes, inquiries):
+            post = Post.objects.create(
+                workspace=alice_workspace,
+                author=alice,
+                text=f"p{week}{start.day}",
+                status=Post.Status.PUBLISHED,
+                published_at=start + timedelta(weeks=week),
+                impressions=2000,
+                reactions=60,
+                comment_count=4,
+                reshares=0,
+            )
+            if start is inquiries:
+                commenter = Commenter.objects.create(
+                    workspace=alice_workspace, actor_urn=f"urn:li:person:w{week}"
+                )
+                lead = Lead.objects.create(workspace=alice_workspace, commenter=commenter)
+                Comment.objects.create(
+                    workspace=alice_workspace,
+                    post=post,
+                    commenter=commenter,
+                    lead=lead,
+                    urn=f"urn:li:comment:w{week}",
+                    text="What is your day rate?",
+                    commented_at=start + timedelta(weeks=week, hours=2),
+                )
+    model = best_time_model(workspace=alice_workspace)
+    assert model.scores[2][11] > model.scores[1][9]
+
+
+def test_without_analytics_the_best_time_model_measures_engagement_against_a_typical_reach(
+    alice, alice_workspace
+):
+    from apps.content.selectors import best_time_model
+
     fridays = datetime(2026, 5, 1, 14, tzinfo=UTC)
     tuesdays = datetime(2026, 5, 5, 7, tzinfo=UTC)
     for week in range(8):
         for start, comments in ((fridays, 40), (tuesdays, 1)):
-            post = Post.objects.create(
+            Post.objects.create(
                 workspace=alice_workspace,
                 author=alice,
                 text=f"p{week}{comments}",
                 status=Post.Status.PUBLISHED,
                 published_at=start + timedelta(weeks=week),
+                impressions=None,
+                reactions=comments * 2,
+                comment_count=comments,
             )
-            Comment.objects.bulk_create(
-                [
-                    Comment(
-                        workspace=alice_workspace,
-                        post=post,
-                        commenter=commenter,
-                        urn=f"c{week}-{comments}-{n}",
-                        text="Great",
-                    )
-                    for n in range(comments)
-                ]
-            )
-    model = best_time_model(workspace=alice_workspace)
-    assert (4, 16) in model.top_slots(5)
+    assert (4, 16) in best_time_model(workspace=alice_workspace).top_slots(5)
