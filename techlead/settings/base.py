@@ -339,6 +339,19 @@ WEBHOOKS_DISABLE_AFTER = env.int("WEBHOOKS_DISABLE_AFTER", default=5)
 # Local receivers (127.0.0.1, private networks) are refused outside development and tests.
 WEBHOOKS_ALLOW_LOCAL = env.bool("WEBHOOKS_ALLOW_LOCAL", default=False)
 
+# --- Notifications: Web Push and SMS -------------------------------------------------------
+# VAPID keys for Web Push (`manage.py vapid_keys` prints a new pair); without them push is
+# not offered. The subject is how a push service reaches the operator: mailto: or https:.
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:hello@localhost")
+# "twilio" or empty; empty means SMS is not offered.
+SMS_PROVIDER = env("SMS_PROVIDER", default="")
+TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+
 # --- Analytics -----------------------------------------------------------------------------
 ANALYTICS_INTERVAL_SCALE = env.float("ANALYTICS_INTERVAL_SCALE", default=1.0)
 # The dashboard's figures are kept this long while nothing they count changes (0: always
