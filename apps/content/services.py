@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -327,13 +326,16 @@ def post_submit_for_review(*, post: Post, actor, ip_address: str | None = None) 
         if membership.user_id == actor.pk:
             continue
         url = approval_link_create(post=post, approver=membership.user)
-        transaction.on_commit(
-            lambda user=membership.user, url=url: _email_review_request(post, user, url, actor)
-        )
+        _tell_approver(post, membership.user, url, actor)
     return post
 
 
-def _email_review_request(post: Post, approver, url: str, requested_by) -> None:
+def _tell_approver(post: Post, approver, url: str, requested_by) -> None:
+    """Through the notification pipeline: in the app, and by email (with this approver's
+    one-click link) and push as they chose."""
+    from apps.notifications.models import Event
+    from apps.notifications.services import notify
+
     body = render_to_string(
         "content/email/review_request.txt",
         {
@@ -344,11 +346,16 @@ def _email_review_request(post: Post, approver, url: str, requested_by) -> None:
             "valid_hours": settings.APPROVAL_LINK_VALID_HOURS,
         },
     )
-    send_mail(
-        _("Please approve a post for %(workspace)s") % {"workspace": post.workspace.name},
-        body,
-        None,
-        [approver.email],
+    notify(
+        workspace=post.workspace,
+        event=Event.POST_APPROVAL_REQUESTED,
+        users=[approver],
+        title=_("Please approve a post for %(workspace)s") % {"workspace": post.workspace.name},
+        body=post.hook[:200],
+        url=reverse("post_edit", kwargs={"workspace_slug": post.workspace.slug, "pk": post.pk}),
+        # A post sent back and submitted again is a new request.
+        dedupe_key=f"approval:{post.pk}:{post.submitted_at.timestamp():.0f}",
+        email_text=body,
     )
 
 

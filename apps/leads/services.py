@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -130,6 +129,7 @@ def store_comments(
                 transaction.on_commit(lambda lead_id=lead.pk: _alert_members(lead_id))
             elif existing_lead is not None:
                 Comment.objects.filter(pk=comment.pk).update(lead=existing_lead)
+                attribute_comment(lead=existing_lead, comment=comment)
             stored.append(comment)
     return stored
 
@@ -155,24 +155,35 @@ def _lead_for(workspace, commenter, existing: Lead | None, comment: Comment) -> 
         if comment.score > lead.score:
             Lead.objects.filter(pk=lead.pk).update(score=comment.score, intent=comment.intent)
     Comment.objects.filter(pk=comment.pk).update(lead=lead)
+    attribute_comment(lead=lead, comment=comment)
     return lead
+
+
+def attribute_comment(*, lead: Lead, comment: Comment) -> None:
+    """Credit the lead to this comment's post if it is the lead's first comment so far.
+
+    A lead belongs to the post that brought the person in: the post of their earliest comment
+    (on equal times, the one stored first). Kept on the lead so the dashboard sums leads per
+    post instead of scanning comments. One conditional update, so two scans storing comments
+    of the same person at once still leave the earliest."""
+    if comment.post_id is None or comment.commented_at is None:
+        return
+    Lead.objects.filter(pk=lead.pk).filter(
+        Q(first_commented_at__isnull=True) | Q(first_commented_at__gt=comment.commented_at)
+    ).update(source_post_id=comment.post_id, first_commented_at=comment.commented_at)
 
 
 # --- Alerts --------------------------------------------------------------------------------
 
 
-def _in_quiet_hours(row: AlertSettings, user) -> bool:
-    if row.quiet_from is None or row.quiet_until is None:
-        return False
-    now = timezone.now().astimezone(zoneinfo.ZoneInfo(user.timezone)).time()
-    if row.quiet_from <= row.quiet_until:
-        return row.quiet_from <= now < row.quiet_until
-    return now >= row.quiet_from or now < row.quiet_until  # across midnight
-
-
 def _alert_members(lead_id: int) -> int:
-    """Email each member whose threshold the lead reaches, once per lead and member, outside
-    their quiet hours and under their daily cap. Held alerts reach them in the digest."""
+    """Alert each member whose threshold the lead reaches, once per lead and member, through
+    the notification pipeline: in the app always; email, push and (for the hottest) SMS as
+    they chose, unless their quiet hours or daily cap hold it (then the digest carries it).
+    Returns how many members were alerted beyond the app."""
+    from apps.notifications.models import Event
+    from apps.notifications.services import notify
+
     lead = Lead.objects.select_related("workspace", "commenter").filter(pk=lead_id).first()
     if lead is None:
         return 0
@@ -182,60 +193,51 @@ def _alert_members(lead_id: int) -> int:
         .filter(role__in=(Role.OWNER, Role.ADMIN, Role.EDITOR), user__is_active=True)
         .select_related("user")
     )
+    who = lead.commenter.name or _("A LinkedIn member")
     for membership in members:
         user = membership.user
         row = alert_settings(lead.workspace, user)
         if lead.score < row.threshold:
             continue
-        since = timezone.now() - timedelta(hours=24)
-        held = ""
-        if _in_quiet_hours(row, user):
-            held = "quiet hours"
-        elif (
-            owned(Alert, workspace=lead.workspace)
-            .filter(user=user, sent_at__gte=since, held_reason="")
-            .count()
-            >= row.daily_cap
-        ):
-            held = "daily cap"
-        try:
-            with transaction.atomic():
-                Alert.objects.create(
-                    workspace=lead.workspace, lead=lead, user=user, held_reason=held
-                )
-        except IntegrityError:
+        told = notify(
+            workspace=lead.workspace,
+            event=Event.LEAD_DETECTED,
+            users=[user],
+            title=_("New lead (score %(score)d): %(who)s") % {"score": lead.score, "who": who},
+            body=_intent_line(lead),
+            url=lead_path(lead),
+            dedupe_key=f"lead:{lead.pk}",
+            email_text=_alert_email_text(lead, user),
+            # Nothing personal beyond the name: a text message sits on a lock screen.
+            sms_text=_("Hot lead (score %(score)d) from %(who)s - open TechLead")
+            % {"score": lead.score, "who": who},
+            score=lead.score,
+        )
+        if not told:
             continue  # already alerted about this lead
-        _notify_in_app(lead, user)
+        held = told[0].held_reason
+        Alert.objects.get_or_create(
+            workspace=lead.workspace, lead=lead, user=user, defaults={"held_reason": held}
+        )
         if not held:
-            _send_alert_email(lead, user)
             sent += 1
     if sent:
         Lead.objects.filter(pk=lead.pk, alerted_at__isnull=True).update(alerted_at=timezone.now())
     return sent
 
 
-def _notify_in_app(lead: Lead, user) -> None:
-    from apps.notifications.models import Event, Notification
+def _intent_line(lead: Lead) -> str:
+    from apps.leads.models import INTENT_LABELS
 
-    # In the app only: the email, if any, follows the alert rules above.
-    Notification.objects.get_or_create(
-        workspace=lead.workspace,
-        user=user,
-        event=Event.LEAD_DETECTED,
-        dedupe_key=f"lead:{lead.pk}",
-        defaults={
-            "title": _("New lead (score %(score)d): %(who)s")
-            % {"score": lead.score, "who": lead.commenter.name or _("a LinkedIn member")},
-            "url": lead_path(lead),
-        },
-    )
+    label = INTENT_LABELS.get(lead.intent)
+    return str(label) if label else ""
 
 
 def lead_path(lead: Lead) -> str:
     return reverse("lead_detail", kwargs={"workspace_slug": lead.workspace.slug, "pk": lead.pk})
 
 
-def _send_alert_email(lead: Lead, user) -> None:
+def _alert_email_text(lead: Lead, user) -> str:
     comment = (
         owned(Comment, workspace=lead.workspace)
         .filter(lead=lead)
@@ -249,11 +251,7 @@ def _send_alert_email(lead: Lead, user) -> None:
         "user": user,
         "url": settings.SITE_URL.rstrip("/") + lead_path(lead),
     }
-    subject = _("New lead (score %(score)d): %(who)s") % {
-        "score": lead.score,
-        "who": lead.commenter.name or _("a LinkedIn member"),
-    }
-    send_mail(subject, render_to_string("leads/email/alert.txt", context), None, [user.email])
+    return render_to_string("leads/email/alert.txt", context)
 
 
 # --- The pipeline --------------------------------------------------------------------------

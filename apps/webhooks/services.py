@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -261,15 +261,15 @@ def redeliver(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
 
 
 # --- Events from the rest of the app -------------------------------------------------------
-# One line at the place where the thing happens. A webhook problem must never undo it, so a
-# database error here is logged, inside its own savepoint, and swallowed.
+# One line at the place where the thing happens. Webhooks are a channel of the notification
+# pipeline: it calls emit() above and enters each delivery in the one delivery log. A webhook
+# problem must never undo what happened, so a database error is logged there and swallowed.
 
 
 def _emit_quietly(**kwargs) -> None:
-    try:
-        emit(**kwargs)
-    except DatabaseError:
-        logger.exception("Could not queue webhook %s", kwargs.get("event"))
+    from apps.notifications.services import notify_webhooks
+
+    notify_webhooks(**kwargs)
 
 
 def _post_data(post) -> dict:
