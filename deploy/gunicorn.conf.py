@@ -6,6 +6,18 @@ and a bigger host. Command-line flags still win over this file (the test suite p
 """
 
 import os
+import sys
+from pathlib import Path
+
+from gunicorn import glogging
+
+# The project root (/app in the image), so the log formats below come from the app's own
+# module whatever directory gunicorn was started from.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from apps.core.logging import FORMATTERS  # noqa: E402 - needs ROOT on the path
 
 
 def _int(name: str, default: int) -> int:
@@ -50,13 +62,51 @@ _SHM = "/dev/shm"  # noqa: S108 - liveness files only, never data
 if os.path.isdir(_SHM):
     worker_tmp_dir = _SHM
 
-# Logs go to stdout/stderr for the container runtime to collect.
+# Logs go to stdout/stderr for the container runtime (or journald) to collect, in the app's
+# format: one JSON object per line under production settings, text otherwise; LOG_FORMAT
+# (json|text) decides for both.
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-access_log_format = (
-    '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip() or (
+    "json" if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".prod") else "text"
 )
+
+
+class Logger(glogging.Logger):
+    """Gunicorn's own lines and the access log in the app's format. An access line carries the
+    request id the app answered with (X-Request-ID), so it joins the app's lines."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        formatter = FORMATTERS[LOG_FORMAT]()
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(formatter)
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        fields = {
+            "request_id": atoms.get("{x-request-id}o"),
+            "method": atoms["m"],
+            "path": atoms["U"],
+            "query": atoms["q"] or None,
+            "status": int(atoms["s"]),
+            "bytes": atoms["B"],
+            "duration_ms": round(atoms["D"] / 1000, 1),
+            "remote_addr": atoms["h"],
+            "forwarded_for": atoms.get("{x-forwarded-for}i"),
+            "user_agent": atoms.get("{user-agent}i"),
+            "referer": atoms.get("{referer}i"),
+        }
+        self.access_log.info(
+            "%s %s %s", atoms["r"], atoms["s"], f"{fields['duration_ms']}ms", extra=fields
+        )
+
+
+logger_class = Logger
 
 # Which peers may tell Gunicorn the original scheme (X-Forwarded-Proto and friends).
 # Django decides HTTPS on its own from SECURE_PROXY_SSL_HEADER (prod settings), so the real

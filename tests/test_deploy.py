@@ -5,12 +5,16 @@ Everything runs in subprocesses with an environment built from scratch for produ
 settings, so nothing leaks in from the test settings of this process.
 """
 
+import gzip
+import http.server
+import json
 import os
 import re
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +22,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+
+from conftest import service_required
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -29,7 +35,7 @@ OURS = re.compile(
     r"^(DJANGO_.*|SECRET_KEY|ALLOWED_HOSTS|CSRF_TRUSTED_ORIGINS|SITE_URL|DEBUG|DATABASE_.*|"
     r"REDIS_URL|TEST_REDIS_URL|FIELD_ENCRYPTION_KEYS|EMAIL_URL|DEFAULT_FROM_EMAIL|STATIC_ROOT|"
     r"SECURE_.*|LINKEDIN_.*|LOG_LEVEL|HEARTBEAT_.*|ACCOUNT_.*|PORT|WEB_CONCURRENCY|"
-    r"GUNICORN_.*|FORWARDED_ALLOW_IPS)$"
+    r"GUNICORN_.*|FORWARDED_ALLOW_IPS|LOG_FORMAT|SENTRY_.*)$"
 )
 
 
@@ -90,9 +96,24 @@ def wait_until_listening(port: int, process: subprocess.Popen, log: Path, limit:
     pytest.fail(f"gunicorn did not listen on {port} within {limit:.0f}s:\n{log.read_text()}")
 
 
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def test_gunicorn_serves_the_app_and_static_files_with_production_settings(tmp_path):
-    env = prod_env(tmp_path, SECURE_SSL_REDIRECT="False", WEB_CONCURRENCY="2")
-    for args in (("migrate", "--noinput", "-v", "0"), ("collectstatic", "--noinput", "-v", "0")):
+    # LOG_LEVEL INFO: gunicorn's own lines must be JSON too, not only the access log.
+    env = prod_env(tmp_path, SECURE_SSL_REDIRECT="False", WEB_CONCURRENCY="2", LOG_LEVEL="INFO")
+    for args in (
+        ("migrate", "--noinput", "-v", "0"),
+        ("collectstatic", "--noinput", "-v", "0"),
+        # What beat does every minute, so /healthz has a recent heartbeat to report.
+        ("shell", "-c", "from apps.core.services import heartbeat_record as h; h(name='beat')"),
+    ):
         result = manage(env, *args)
         assert result.returncode == 0, f"manage.py {args[0]} failed:\n{result.stderr}"
     # collectstatic wrote to our STATIC_ROOT: the settings take it from the environment.
@@ -117,6 +138,8 @@ def test_gunicorn_serves_the_app_and_static_files_with_production_settings(tmp_p
 
             status, headers, body = get(base + "/")
             assert status == 200, log.read_text()
+            landing_request_id = headers["X-Request-ID"]
+            assert re.fullmatch(r"[0-9a-f]{32}", landing_request_id)
             assert headers["X-Content-Type-Options"] == "nosniff"
             assert headers["Referrer-Policy"] == "same-origin"
             assert headers["X-Frame-Options"] == "DENY"
@@ -127,13 +150,25 @@ def test_gunicorn_serves_the_app_and_static_files_with_production_settings(tmp_p
             hashed = re.search(rb'href="(/static/css/app\.[0-9a-f]{12}\.css)"', body)
             assert hashed, "the landing page does not link a hashed app.css"
             for path in (hashed.group(1).decode(), "/static/css/app.css"):
-                status, headers, css = get(base + path)
+                status, headers, css = get(base + path, **{"Accept-Encoding": "gzip"})
                 assert status == 200, path
                 assert headers["Content-Type"].startswith("text/css")
                 assert headers["X-Content-Type-Options"] == "nosniff"
-                assert css
+                # Compressed at collectstatic time; sent to clients that accept it.
+                assert headers["Content-Encoding"] == "gzip", path
+                assert b"{" in gzip.decompress(css)
                 if path != "/static/css/app.css":
                     assert "immutable" in headers["Cache-Control"]
+
+            # The proxy's request id is kept and echoed.
+            status, headers, _ = get(base + "/", **{"X-Request-ID": "edge-4711"})
+            assert (status, headers["X-Request-ID"]) == (200, "edge-4711")
+
+            health_status, health_headers, health = get(base + "/healthz")
+            assert "X-Request-ID" in health_headers
+            checks = json.loads(health)["checks"]
+            assert checks["database"]["ok"], checks
+            assert checks["beat"]["ok"], checks
 
             # A Host outside ALLOWED_HOSTS is refused even though it reaches the socket.
             status, _, _ = get(base + "/", Host="evil.example")
@@ -146,8 +181,20 @@ def test_gunicorn_serves_the_app_and_static_files_with_production_settings(tmp_p
                 process.kill()
                 process.wait(timeout=5)
 
-    access_log = log.read_text()
-    assert '"GET / HTTP/1.1" 200' in access_log, "gunicorn's access log did not reach stdout"
+    # Every line, gunicorn's own and the access log alike, is one JSON object.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert any(line["logger"] == "gunicorn.error" for line in lines), lines
+    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    [landing] = [line for line in access if line["request_id"] == landing_request_id]
+    assert (landing["method"], landing["path"], landing["status"]) == ("GET", "/", 200)
+    assert landing["message"].startswith("GET / HTTP/1.1 200")
+    assert {"time", "level", "duration_ms", "bytes", "remote_addr"} <= landing.keys()
+    assert [line for line in access if line["request_id"] == "edge-4711"]
+
+    # /healthz also asks Redis (cache and broker): 200 needs it.
+    if not redis_answers():
+        service_required("Redis", "nothing answers on 127.0.0.1:6379, /healthz gave 503")
+    assert health_status == 200, health
 
 
 @pytest.mark.parametrize("name", REQUIRED)
@@ -169,3 +216,119 @@ def test_production_settings_refuse_to_start_without_a_required_variable(tmp_pat
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = manage(prod_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- Sentry -----------------------------------------------------------------------------
+
+# Runs under production settings: a view that fails, asked through Django's test client
+# (no gunicorn needed), then the SDK's queue is flushed to the DSN's host.
+SENTRY_PROBE = """
+import django
+from django.urls import path
+
+django.setup()
+
+import sentry_sdk
+from django.test import Client, override_settings
+
+
+def fails(request):
+    raise RuntimeError("sentry probe: the view failed")
+
+
+urlpatterns = [path("fails", fails)]
+
+with override_settings(ROOT_URLCONF=__name__):
+    response = Client(raise_request_exception=False).get(
+        "/fails", headers={"X-Request-ID": "probe-4711"}, secure=True
+    )
+print(response.status_code, sentry_sdk.get_client().is_active())
+sentry_sdk.flush(timeout=10)
+"""
+
+
+class FakeSentry(http.server.BaseHTTPRequestHandler):
+    """Takes envelopes like Sentry's ingest endpoint and keeps them, decompressed."""
+
+    received: list[tuple[str, bytes]]
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        encoding = self.headers.get("Content-Encoding", "")
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding == "br":
+            import brotli
+
+            body = brotli.decompress(body)
+        self.received.append((self.path, body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_sentry():
+    received: list[tuple[str, bytes]] = []
+    handler = type("Handler", (FakeSentry,), {"received": received})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://publickey@127.0.0.1:{server.server_port}/42", received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_error_in_a_view_reaches_sentry_without_personal_data(tmp_path, fake_sentry):
+    dsn, received = fake_sentry
+    env = prod_env(tmp_path, SENTRY_DSN=dsn, ALLOWED_HOSTS="testserver")
+    script = tmp_path / "sentry_probe.py"
+    script.write_text(SENTRY_PROBE, encoding="utf-8")
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["500", "True"]
+
+    envelopes = [body for path, body in received if path == "/api/42/envelope/"]
+    assert envelopes, received
+    events = [
+        json.loads(line)
+        for body in envelopes
+        for line in body.splitlines()
+        if b'"exception"' in line
+    ]
+    [event] = events
+    [error] = event["exception"]["values"]
+    assert (error["type"], error["value"]) == ("RuntimeError", "sentry probe: the view failed")
+    assert event["tags"]["request_id"] == "probe-4711"
+    assert event["environment"] == "production"
+    # send_default_pii=False: no cookies, no client address, no user.
+    request = event.get("request", {})
+    assert "cookies" not in request
+    assert "REMOTE_ADDR" not in request.get("env", {})
+    assert "user" not in event
+
+
+def test_without_a_dsn_sentry_stays_off(tmp_path):
+    result = manage(
+        prod_env(tmp_path),
+        "shell",
+        "-c",
+        "import sys; print('sentry_sdk' in sys.modules)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
