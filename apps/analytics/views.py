@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.tenancy import get_owned_or_404, workspace_view
 from apps.analytics import charts, selectors
 from apps.content.models import Post
+from apps.core.db_routers import reads_from_replica
 
 EXPORT_CHUNK = 2000
 
@@ -55,6 +56,7 @@ def _dashboard_charts(data: selectors.Dashboard) -> dict:
 
 
 @workspace_view()
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace
     days = selectors.period_days(request.GET.get("days"))
@@ -178,6 +180,7 @@ def _stream_csv(filename: str, header: list[str], rows) -> StreamingHttpResponse
 
 
 @workspace_view()
+@reads_from_replica
 def export_posts(request: HttpRequest) -> StreamingHttpResponse:
     header = [
         "id",
@@ -202,6 +205,7 @@ def export_posts(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @workspace_view()
+@reads_from_replica
 def export_leads(request: HttpRequest) -> StreamingHttpResponse:
     header = [
         "id",

@@ -116,6 +116,22 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# An optional read replica. Reads go there only inside `reads_from_replica` (the dashboard and
+# the CSV exports, apps/core/db_routers.py); without DATABASE_REPLICA_URL nothing changes.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+REPLICA_DATABASE = None
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            "timeout": 10,
+        }
+    # Read-only work needs no transaction around the request there.
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    REPLICA_DATABASE = "replica"
+DATABASE_ROUTERS = ["apps.core.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ---------------------------------------------------------------------
