@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.accounts import views
+from apps.accounts import data_views, views
 
 # Mounted under /w/<workspace_slug>/ by techlead/urls.py.
 workspace_urlpatterns = [
@@ -14,11 +14,14 @@ workspace_urlpatterns = [
         "settings/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"
     ),
     path("settings/audit/", views.audit_log, name="audit_log"),
+    path("settings/data/", data_views.workspace_data, name="workspace_data"),
+    path("settings/data/export/", data_views.workspace_export, name="workspace_export"),
 ]
 
 urlpatterns = [
     path("app/", views.home, name="home"),
     path("app/workspaces/new/", views.workspace_create, name="workspace_create"),
     path("app/preferences/", views.preferences, name="preferences"),
+    path("app/account/delete/", data_views.account_delete, name="account_delete"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

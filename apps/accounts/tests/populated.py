@@ -1,0 +1,108 @@
+"""A workspace with a row in every table a workspace owns, for the data-rights tests.
+
+`populate` writes directly through the ORM: these tests are about what is stored and what
+is left after a deletion, not about the paths that normally create the rows."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from apps.accounts.models import AuditEvent, ExpertiseProfile, Invitation, Membership, Role
+from apps.analytics.models import MetricSnapshot
+from apps.content.models import (
+    ApprovalLink,
+    Post,
+    PostingSlot,
+    PostTemplate,
+    PostVersion,
+    PublishAttempt,
+)
+from apps.leads.models import (
+    Alert,
+    AlertSettings,
+    Comment,
+    Commenter,
+    Feedback,
+    Lead,
+    LeadSettings,
+)
+from apps.linkedin.models import LinkedInConnection
+from apps.notifications.models import Delivery, Event, Notification, Preference
+from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+ACCESS_TOKEN = "AQX-secret-access-token-0001"
+REFRESH_TOKEN = "AQX-secret-refresh-token-0002"
+WEBHOOK_SECRET = "whsec_never-in-an-export-0003"
+
+
+def populate(workspace, *, owner, prefix: str = "") -> dict:
+    """Fill every workspace table with at least one row. Returns the main rows by name."""
+    now = timezone.now()
+    Membership.objects.get_or_create(workspace=workspace, user=owner, defaults={"role": Role.OWNER})
+    ExpertiseProfile.objects.get_or_create(workspace=workspace, user=owner)
+    Invitation.objects.create(workspace=workspace, email=f"{prefix}invitee@example.com")
+    AuditEvent.objects.create(workspace=workspace, actor=owner, action="test.populated")
+    LinkedInConnection.objects.create(
+        workspace=workspace,
+        connected_by=owner,
+        member_sub=f"{prefix}sub",
+        member_urn=f"urn:li:person:{prefix}abc",
+        name="Dana Demo",
+        access_token=ACCESS_TOKEN,
+        access_token_expires_at=now + timedelta(days=30),
+        refresh_token=REFRESH_TOKEN,
+    )
+    template = PostTemplate.objects.create(
+        workspace=workspace, key=f"{prefix}own", name="Own template", framework="story"
+    )
+    post = Post.objects.create(
+        workspace=workspace,
+        author=owner,
+        template=template,
+        status=Post.Status.PUBLISHED,
+        text=f"{prefix}We cut our cloud bill by 38%. Here is how.",
+        published_at=now - timedelta(days=1),
+        linkedin_urn=f"urn:li:share:{prefix}1",
+    )
+    PostVersion.objects.create(workspace=workspace, post=post, text=post.text, created_by=owner)
+    ApprovalLink.objects.create(workspace=workspace, post=post, approver=owner, nonce_hash="x" * 64)
+    PostingSlot.objects.create(workspace=workspace, weekday=1, local_time=time(8, 30))
+    PublishAttempt.objects.create(
+        workspace=workspace, post=post, outcome=PublishAttempt.Outcome.PUBLISHED
+    )
+    MetricSnapshot.objects.create(workspace=workspace, post=post, impressions=120, reactions=7)
+    notification = Notification.objects.create(
+        workspace=workspace, user=owner, event=Event.LEAD_DETECTED, title="New lead"
+    )
+    Preference.objects.create(workspace=workspace, user=owner, event=Event.POST_FAILED)
+    Delivery.objects.create(
+        workspace=workspace, notification=notification, channel=Delivery.Channel.IN_APP
+    )
+    LeadSettings.objects.create(workspace=workspace)
+    commenter = Commenter.objects.create(
+        workspace=workspace, actor_urn=f"urn:li:person:{prefix}cto42", name="Chris CTO"
+    )
+    lead = Lead.objects.create(workspace=workspace, commenter=commenter, score=82)
+    comment = Comment.objects.create(
+        workspace=workspace,
+        post=post,
+        commenter=commenter,
+        lead=lead,
+        urn=f"urn:li:comment:{prefix}1",
+        text="What's your rate for a fractional CTO?",
+    )
+    Feedback.objects.create(workspace=workspace, comment=comment, is_lead=True, user=owner)
+    AlertSettings.objects.create(workspace=workspace, user=owner)
+    Alert.objects.create(workspace=workspace, lead=lead, user=owner)
+    endpoint = WebhookEndpoint.objects.create(
+        workspace=workspace,
+        url="https://hooks.example.com/in",
+        events=["lead.detected"],
+        secret=WEBHOOK_SECRET,
+    )
+    WebhookDelivery.objects.create(
+        workspace=workspace, endpoint=endpoint, event="lead.detected", payload={"lead": lead.pk}
+    )
+    return {"post": post, "lead": lead, "comment": comment, "endpoint": endpoint}
