@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from apps.accounts import urls as accounts_urls
 from apps.analytics import urls as analytics_urls
+from apps.api import urls as api_urls
 from apps.content import calendar_urls
 from apps.content import urls as content_urls
 from apps.core import views as core_views
@@ -21,6 +22,7 @@ workspace_urlpatterns = [
     *leads_urls.workspace_urlpatterns,
     *analytics_urls.workspace_urlpatterns,
     *webhook_urls.workspace_urlpatterns,
+    *api_urls.workspace_urlpatterns,
 ]
 
 urlpatterns = [
@@ -30,6 +32,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("dev/mail/", include("apps.core.mail_urls")),
     path("admin/", admin.site.urls),
+    # The REST API; workspace data under /api/v1/w/<workspace_slug>/ (apps/api/urls.py).
+    path("api/", include(api_urls)),
     path("", include(accounts_urls.urlpatterns)),
     path("", include(linkedin_urls.urlpatterns)),
     path("", include(content_urls.urlpatterns)),

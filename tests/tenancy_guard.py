@@ -36,6 +36,10 @@ NON_TENANT_URL_PREFIXES = (
     "staff/",  # staff only, across tenants by design
     "linkedin/callback",  # OAuth return; the workspace comes from the session-bound state
     "static/",
+    "api/schema/",  # the OpenAPI schema: the same for everyone
+    "api/docs/",  # the API reference page, from that schema
+    "api/v1/auth/",  # JWT sign-in, refresh and revoke: a user's own credentials
+    "api/v1/me/",  # the signed-in user and their workspaces (a token: its own only)
 )
 
 
@@ -135,9 +139,20 @@ def workspace_owned_model_names() -> set[str]:
 
 
 def _allowed_nodes(tree: ast.AST) -> set[int]:
-    """Nodes inside the first argument of a scoping helper call are fine: the helper scopes."""
+    """Nodes inside the first argument of a scoping helper call are fine: the helper scopes.
+    So is the class-level `queryset = ...` of a class that names WorkspaceScopedViewSet as a
+    base: that base scopes it, and refuses subclasses that override get_queryset."""
     allowed: set[int] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            getattr(base, "id", getattr(base, "attr", None)) == "WorkspaceScopedViewSet"
+            for base in node.bases
+        ):
+            for statement in node.body:
+                if isinstance(statement, ast.Assign) and [
+                    getattr(target, "id", None) for target in statement.targets
+                ] == ["queryset"]:
+                    allowed.update(id(sub) for sub in ast.walk(statement.value))
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)

@@ -5,6 +5,7 @@ filesystem Celery broker, a local-memory cache and the LinkedIn sandbox. Product
 (prod.py) refuses to start without the real ones.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "apps.leads",
     "apps.analytics",
     "apps.webhooks",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -248,15 +253,64 @@ FIELD_ENCRYPTION_KEYS = env.list(
 )
 
 # --- REST API ------------------------------------------------------------------------------
+# apps/api: /api/v1/ with personal API tokens, JWT for app clients and the browser session.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "apps.api.authentication.ApiTokenAuthentication",  # Bearer tl_…
+        "rest_framework_simplejwt.authentication.JWTAuthentication",  # Bearer eyJ…
+        "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": "1200/hour"},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttles.TokenRateThrottle",
+        "apps.api.throttles.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("API_RATE_PER_TOKEN", default="600/hour"),
+        "user": env("API_RATE_PER_USER", default="1200/hour"),
+        "sign_in": env("API_RATE_SIGN_IN", default="10/minute"),  # JWT obtain, per address
+    },
+    "EXCEPTION_HANDLER": "apps.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    # Tokens carry a hash of the password hash: a password change ends every one of them.
+    "CHECK_REVOKE_TOKEN": True,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TechLead AutoPilot API",
+    "DESCRIPTION": (
+        "Posts, posting slots, templates, leads, analytics and notifications of one workspace, "
+        "under /api/v1/w/{workspace_slug}/. Sign in with a personal API token (workspace "
+        "settings, API tokens: `Authorization: Bearer tl_…`), with a JWT from "
+        "/api/v1/auth/token/ (`Authorization: Bearer eyJ…`), or with the browser session."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Operation ids and tags from what follows the workspace: posts_list, leads_partial_update.
+    "SCHEMA_PATH_PREFIX": r"/api/v1(/w/\{workspace_slug\})?",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page's assets come from drf-spectacular-sidecar, served as our static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PostStatusEnum": "apps.content.models.Post.Status",
+        "LeadStatusEnum": "apps.leads.models.Lead.Status",
+        "RoleEnum": "apps.accounts.models.Role",
+    },
 }
 
 # --- Security defaults that hold everywhere ------------------------------------------------
