@@ -9,8 +9,8 @@ Definitions used throughout (the tests recompute them from raw rows):
   count as missing, not as zero.
 - Engagement = reactions + comments + reshares; engagement rate = engagement / impressions,
   over the posts whose impressions are known.
-- A lead is attributed to the post of its first comment (earliest commented_at). Leads marked
-  "not a lead" never count.
+- A lead is attributed to the post of its first comment (earliest commented_at), kept on the
+  lead as `source_post`. Leads marked "not a lead" never count.
 - The "over time" chart is per publication day (workspace-local): each post's latest figures
   on the day it went out, so a day's bar is "what that day's posts achieved".
 """
@@ -79,36 +79,26 @@ def _published_posts(*, workspace, since: datetime | None = None, until: datetim
 
 
 def leads_per_post(*, workspace, posts=None) -> dict[int, dict]:
-    """{post id: {"leads": n, "converted_value": Decimal}} by first-comment attribution.
-
-    One query over lead comments, ordered so each lead's first comment comes first; the first
-    one per lead is kept in Python. (A correlated subquery per lead did the same in SQL and
-    took minutes at 20,000 leads.) `posts`, a Post queryset, narrows the scan to the leads
-    that commented on those posts: only they can have their first comment there. The result
-    may then also name other posts (where such a lead commented first); callers look up the
-    posts they asked about."""
-    comments = owned(Comment, workspace=workspace).filter(lead__isnull=False, post__isnull=False)
-    if posts is not None:
-        comments = comments.filter(
-            lead_id__in=owned(Comment, workspace=workspace)
-            .filter(post_id__in=posts.values("id"), lead__isnull=False)
-            .values("lead_id")
-        )
-    rows = (
-        comments.exclude(lead__status=Lead.Status.NOT_A_LEAD)
-        .order_by("lead_id", "commented_at", "id")
-        .values_list("lead_id", "post_id", "lead__status", "lead__value_eur")
+    """{post id: {"leads": n, "converted_value": Decimal}}, each lead counted for the post of
+    its first comment (Lead.source_post, kept by leads.services.attribute_comment). One
+    grouped query; `posts`, a Post queryset, narrows it to those posts. Leads marked "not a
+    lead" never count."""
+    leads = (
+        owned(Lead, workspace=workspace)
+        .filter(source_post__isnull=False)
+        .exclude(status=Lead.Status.NOT_A_LEAD)
     )
-    firsts: dict[int, tuple] = {}
-    for lead_id, post_id, status, value in rows.iterator(chunk_size=5000):
-        firsts.setdefault(lead_id, (post_id, status, value))
-    result: dict[int, dict] = {}
-    for post_id, status, value in firsts.values():
-        entry = result.setdefault(post_id, {"leads": 0, "converted_value": Decimal(0)})
-        entry["leads"] += 1
-        if status == Lead.Status.CONVERTED and value:
-            entry["converted_value"] += value
-    return result
+    if posts is not None:
+        leads = leads.filter(source_post__in=posts.values("id"))
+    rows = (
+        leads.order_by()  # no default ordering in the GROUP BY
+        .values("source_post")
+        .annotate(n=Count("id"), won=Sum("value_eur", filter=Q(status=Lead.Status.CONVERTED)))
+    )
+    return {
+        row["source_post"]: {"leads": row["n"], "converted_value": row["won"] or Decimal(0)}
+        for row in rows
+    }
 
 
 @dataclass

@@ -86,6 +86,17 @@ class Lead(WorkspaceOwned):
     status_changed_at = models.DateTimeField(default=timezone.now)
     alerted_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Attribution: the post of the lead's first comment, the one that brought the person in.
+    # Kept here by services.attribute_comment so the dashboard sums leads per post instead
+    # of scanning every comment.
+    source_post = models.ForeignKey(
+        "content.Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sourced_leads",
+    )
+    first_commented_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-score", "-created_at"]
@@ -94,7 +105,10 @@ class Lead(WorkspaceOwned):
                 fields=["workspace", "commenter"], name="one_lead_per_commenter"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "status", "-score"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-score"]),
+            models.Index(fields=["workspace", "source_post"]),
+        ]
 
     def __str__(self):
         return f"{self.commenter} ({self.get_status_display()}, {self.score})"

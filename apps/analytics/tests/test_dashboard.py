@@ -10,6 +10,7 @@ from apps.analytics import selectors
 from apps.analytics.models import MetricSnapshot
 from apps.content.models import Post
 from apps.leads.models import Comment, Commenter, Lead
+from apps.leads.services import attribute_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def make_lead(workspace, post, *, n, status=Lead.Status.NEW, value=None, days_ag
         created_at=timezone.now() - timedelta(days=days_ago),
         status_changed_at=timezone.now() - timedelta(days=days_ago),
     )
-    Comment.objects.create(
+    comment = Comment.objects.create(
         workspace=workspace,
         post=post,
         commenter=commenter,
@@ -50,6 +51,7 @@ def make_lead(workspace, post, *, n, status=Lead.Status.NEW, value=None, days_ag
         text="Can we talk?",
         commented_at=post.published_at + timedelta(hours=1),
     )
+    attribute_comment(lead=lead, comment=comment)
     return lead
 
 

@@ -180,6 +180,7 @@ def test_the_best_time_model_ranks_hours_that_bring_inquiries_above_hours_of_lik
 ):
     from apps.content.selectors import best_time_model
     from apps.leads.models import Comment, Commenter, Lead
+    from apps.leads.services import attribute_comment
 
     # Same reach and likes at both times; only Wednesdays at 11:00 bring inquiries.
     likes = datetime(2026, 5, 5, 7, tzinfo=UTC)  # Tuesday 09:00 Berlin
@@ -202,7 +203,7 @@ def test_the_best_time_model_ranks_hours_that_bring_inquiries_above_hours_of_lik
                     workspace=alice_workspace, actor_urn=f"urn:li:person:w{week}"
                 )
                 lead = Lead.objects.create(workspace=alice_workspace, commenter=commenter)
-                Comment.objects.create(
+                comment = Comment.objects.create(
                     workspace=alice_workspace,
                     post=post,
                     commenter=commenter,
@@ -211,6 +212,7 @@ def test_the_best_time_model_ranks_hours_that_bring_inquiries_above_hours_of_lik
                     text="What is your day rate?",
                     commented_at=start + timedelta(weeks=week, hours=2),
                 )
+                attribute_comment(lead=lead, comment=comment)
     model = best_time_model(workspace=alice_workspace)
     assert model.scores[2][11] > model.scores[1][9]
 
