@@ -10,6 +10,7 @@ from apps.core import views as core_views
 from apps.leads import urls as leads_urls
 from apps.linkedin import urls as linkedin_urls
 from apps.notifications import urls as notification_urls
+from apps.staffops import urls as staffops_urls
 from apps.webhooks import urls as webhook_urls
 
 # Every tenant screen lives under /w/<workspace_slug>/; apps/accounts/tenancy.py checks it.
@@ -32,6 +33,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("dev/mail/", include("apps.core.mail_urls")),
     path("admin/", admin.site.urls),
+    path("", include(staffops_urls.urlpatterns)),
     # The REST API; workspace data under /api/v1/w/<workspace_slug>/ (apps/api/urls.py).
     path("api/", include(api_urls)),
     path("", include(accounts_urls.urlpatterns)),

@@ -1,8 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from hijack.contrib.admin import HijackUserAdminMixin
 
+from apps.accounts import data_rights
 from apps.accounts.models import (
     AuditEvent,
     ExpertiseProfile,
@@ -11,10 +16,17 @@ from apps.accounts.models import (
     User,
     Workspace,
 )
+from apps.core.http import client_ip
+from apps.linkedin.models import LinkedInConnection
+from apps.staffops import selectors as staff_selectors
+from apps.staffops import services as staff_services
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(HijackUserAdminMixin, DjangoUserAdmin):
+    """Impersonation buttons show only for a superuser looking at someone they may
+    impersonate (apps/staffops/permissions.py)."""
+
     ordering = ("email",)
     list_display = ("email", "full_name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "full_name")
@@ -38,50 +50,234 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ("created_at",)
 
 
+class LinkedInStateFilter(admin.SimpleListFilter):
+    title = _("LinkedIn")
+    parameter_name = "linkedin"
+
+    def lookups(self, request, model_admin):
+        return [*LinkedInConnection.Status.choices, ("none", _("Never connected"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(linkedin_status__isnull=True)
+        if self.value() in LinkedInConnection.Status.values:
+            return queryset.filter(linkedin_status=self.value())
+        return queryset
+
+
+class ProblemsFilter(admin.SimpleListFilter):
+    title = _("problems")
+    parameter_name = "problems"
+
+    def lookups(self, request, model_admin):
+        return [("failed", _("Has failed posts")), ("needs_check", _("Has posts to check"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(failed_posts__gt=0)
+        if self.value() == "needs_check":
+            return queryset.filter(needs_check_posts__gt=0)
+        return queryset
+
+
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
+    """Tenants with their health at a glance. The columns come from annotations
+    (apps/staffops/selectors.with_health): the changelist costs the same few queries for
+    one workspace or a hundred."""
+
     list_display = (
         "name",
         "slug",
         "plan",
         "subscription_status",
-        "member_count",
+        "linkedin",
+        "token_expires",
+        "last_published",
+        "failed",
+        "needs_check",
+        "leads_week",
+        "members",
         "posting_paused",
         "created_at",
     )
-    list_filter = ("plan", "subscription_status", "posting_paused")
+    list_filter = (
+        "plan",
+        "subscription_status",
+        "posting_paused",
+        LinkedInStateFilter,
+        ProblemsFilter,
+    )
     search_fields = ("name", "slug", "membership__user__email")
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "posting_paused")
+    fields = (
+        "name",
+        "slug",
+        "timezone",
+        "plan",
+        "subscription_status",
+        "posting_paused",
+        "created_at",
+    )
     inlines = [MembershipInline]
-    actions = ["pause_posting", "resume_posting"]
+    actions = [
+        "pause_posting",
+        "resume_posting",
+        "retry_failed_posts",
+        "refresh_linkedin_token",
+        "export_data",
+    ]
+
+    class Media:
+        css = {"all": ("staffops/staff.css",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_member_count=Count("membership"))
+        return staff_selectors.with_health(super().get_queryset(request))
 
-    @admin.display(description=_("members"), ordering="_member_count")
-    def member_count(self, obj):
-        return obj._member_count
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Deleting a tenant is the owner's decision (data rights), not a bulk admin action.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- Health columns --------------------------------------------------------------------
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def members(self, obj):
+        return obj.member_count
+
+    @admin.display(description=_("LinkedIn"), ordering="linkedin_status")
+    def linkedin(self, obj):
+        if obj.linkedin_status is None:
+            return "—"
+        label = LinkedInConnection.Status(obj.linkedin_status).label
+        css = "ok" if obj.linkedin_status == LinkedInConnection.Status.CONNECTED else "bad"
+        return format_html('<span class="staff-state {}">{}</span>', css, label)
+
+    @admin.display(description=_("token expires"), ordering="linkedin_expires_at")
+    def token_expires(self, obj):
+        expires = obj.linkedin_expires_at
+        if expires is None:
+            return "—"
+        days = (expires - timezone.now()).days
+        css = "bad" if days < 1 else "warn" if days < 7 else "ok"
+        return format_html(
+            '<span class="staff-state {}" title="{}">{}</span>',
+            css,
+            expires.isoformat(),
+            ngettext("in %(n)d day", "in %(n)d days", days) % {"n": days}
+            if days >= 0
+            else _("expired"),
+        )
+
+    @admin.display(description=_("last published"), ordering="last_published_at")
+    def last_published(self, obj):
+        return obj.last_published_at or "—"
+
+    @admin.display(description=_("failed"), ordering="failed_posts")
+    def failed(self, obj):
+        return obj.failed_posts
+
+    @admin.display(description=_("needs check"), ordering="needs_check_posts")
+    def needs_check(self, obj):
+        return obj.needs_check_posts
+
+    @admin.display(description=_("leads 7 d"), ordering="leads_this_week")
+    def leads_week(self, obj):
+        return obj.leads_this_week
+
+    # --- Actions ---------------------------------------------------------------------------
 
     @admin.action(description=_("Pause posting"))
     def pause_posting(self, request, queryset):
-        self._set_paused(request, queryset, True)
+        self._set_paused(request, queryset, paused=True)
 
     @admin.action(description=_("Resume posting"))
     def resume_posting(self, request, queryset):
-        self._set_paused(request, queryset, False)
+        self._set_paused(request, queryset, paused=False)
 
-    def _set_paused(self, request, queryset, paused):
-        from apps.accounts.services import workspace_update
-        from apps.core.http import client_ip
-
-        for workspace in queryset:
-            workspace_update(
+    def _set_paused(self, request, queryset, *, paused):
+        changed = sum(
+            staff_services.posting_set_paused(
                 workspace=workspace,
+                paused=paused,
                 actor=request.user,
                 ip_address=client_ip(request),
-                posting_paused=paused,
             )
-        self.message_user(request, _("%(n)d workspace(s) updated.") % {"n": queryset.count()})
+            for workspace in queryset
+        )
+        message = (
+            ngettext(
+                "Posting paused in %(n)d workspace.", "Posting paused in %(n)d workspaces.", changed
+            )
+            if paused
+            else ngettext(
+                "Posting resumed in %(n)d workspace.",
+                "Posting resumed in %(n)d workspaces.",
+                changed,
+            )
+        )
+        self.message_user(request, message % {"n": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Retry failed posts now"))
+    def retry_failed_posts(self, request, queryset):
+        retried = 0
+        for workspace in queryset:
+            retried += len(
+                staff_services.failed_posts_retry(
+                    workspace=workspace, actor=request.user, ip_address=client_ip(request)
+                )
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d failed post is scheduled to publish now.",
+                "%(n)d failed posts are scheduled to publish now.",
+                retried,
+            )
+            % {"n": retried},
+            messages.SUCCESS if retried else messages.WARNING,
+        )
+
+    @admin.action(description=_("Refresh the LinkedIn token now"))
+    def refresh_linkedin_token(self, request, queryset):
+        queued = sum(
+            staff_services.linkedin_refresh_enqueue(
+                workspace=workspace, actor=request.user, ip_address=client_ip(request)
+            )
+            for workspace in queryset
+        )
+        skipped = queryset.count() - queued
+        self.message_user(
+            request,
+            _(
+                "Token refresh queued for %(queued)d workspace(s); %(skipped)d have no "
+                "connection with a refresh token. A token far from expiry is left as it is."
+            )
+            % {"queued": queued, "skipped": skipped},
+            messages.SUCCESS if queued else messages.WARNING,
+        )
+
+    @admin.action(description=_("Export the workspace's data (zip)"))
+    def export_data(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose exactly one workspace to export."), messages.WARNING
+            )
+            return None
+        workspace = queryset.get()
+        archive = data_rights.workspace_export(
+            workspace=workspace, actor=request.user, ip_address=client_ip(request)
+        )
+        return FileResponse(
+            archive,
+            as_attachment=True,
+            filename=data_rights.export_filename(workspace),
+            content_type="application/zip",
+        )
 
 
 @admin.register(Invitation)

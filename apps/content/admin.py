@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.content.models import ApprovalLink, Post, PostTemplate, PostVersion
+from apps.core.http import client_ip
+from apps.staffops import services as staff_services
 
 
 @admin.register(PostTemplate)
@@ -18,47 +22,75 @@ class PostVersionInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    """Read-mostly: staff look at posts to help, they do not write them."""
+    """Read-mostly: staff look at posts to help, they do not write them. Text and status
+    change only through the services (the app, or the retry action here), so the lifecycle,
+    versions and audit stay true; a published post is never deleted from here."""
+
+    # The one field staff may correct: a label, with no effect on publishing.
+    editable_fields = ("topic",)
 
     list_display = (
         "__str__",
         "workspace",
         "status",
+        "scheduled_at",
+        "published_at",
+        "publish_attempts",
         "framework",
-        "backend",
-        "lint_score",
         "updated_at",
     )
     list_filter = ("status", "framework", "backend")
-    search_fields = ("text", "workspace__name")
+    search_fields = ("text", "workspace__name", "workspace__slug", "linkedin_urn")
     list_select_related = ("workspace",)
     raw_id_fields = ("workspace", "author", "approved_by", "template")
-    readonly_fields = (
-        "workspace",
-        "author",
-        "text",
-        "first_comment",
-        "topic",
-        "framework",
-        "template",
-        "template_key",
-        "hook",
-        "backend",
-        "generation_note",
-        "lint_score",
-        "submitted_at",
-        "approved_at",
-        "approved_by",
-        "created_at",
-        "updated_at",
-    )
     inlines = [PostVersionInline]
+    actions = ["retry_failed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            field.name
+            for field in Post._meta.concrete_fields
+            if field.name not in self.editable_fields and field.name != "id"
+        ]
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status in (Post.Status.PUBLISHED, Post.Status.PUBLISHING):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Bulk delete would sweep published posts along; delete drafts one at a time.
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Retry the selected failed posts now"))
+    def retry_failed(self, request, queryset):
+        retried = sum(
+            staff_services.failed_post_retry(
+                post=post, actor=request.user, ip_address=client_ip(request)
+            )
+            for post in queryset.filter(status=Post.Status.FAILED)
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d failed post is scheduled to publish now.",
+                "%(n)d failed posts are scheduled to publish now.",
+                retried,
+            )
+            % {"n": retried},
+            messages.SUCCESS if retried else messages.WARNING,
+        )
 
 
 @admin.register(ApprovalLink)

@@ -1,14 +1,37 @@
+from django.conf import settings
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Heartbeat, OutboundEmail
 
 
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
-    list_display = ("name", "last_seen_at")
-    readonly_fields = ("name", "last_seen_at")
+    """The scheduler's pulse: beat and the dispatcher write here every minute."""
+
+    list_display = ("name", "last_seen_at", "age")
+    readonly_fields = ("name", "last_seen_at", "age")
+    ordering = ("name",)
+
+    class Media:
+        css = {"all": ("staffops/staff.css",)}
+
+    @admin.display(description=_("age"))
+    def age(self, obj):
+        seconds = (timezone.now() - obj.last_seen_at).total_seconds()
+        stale = seconds > settings.HEARTBEAT_MAX_AGE_SECONDS
+        return format_html(
+            '<span class="staff-state {}">{}</span>',
+            "bad" if stale else "ok",
+            _("%(seconds)d s ago") % {"seconds": seconds},
+        )
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

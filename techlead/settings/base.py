@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "apps.leads",
     "apps.analytics",
     "apps.webhooks",
+    "apps.staffops",
+    # Impersonation for superusers (apps/staffops/permissions.py), audited; our own banner.
+    "hijack",
+    "hijack.contrib.admin",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hijack.middleware.HijackUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -326,6 +331,12 @@ LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"))
 # Celery's worker keeps the handlers above instead of installing its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Impersonation (django-hijack) --------------------------------------------------------
+# Superusers only, never another superuser; templates/staffops/_impersonation_banner.html is
+# included by base.html instead of hijack's injected banner (which uses inline script).
+HIJACK_PERMISSION_CHECK = "apps.staffops.permissions.superuser_may_impersonate"
+HIJACK_INSERT_BEFORE = None
 
 # --- LinkedIn ------------------------------------------------------------------------------
 # The sandbox (apps/linkedin/sandbox) by default; production sets the real hosts.

@@ -1,0 +1,50 @@
+"""Leads and comments for staff: read-mostly. Status, value and notes belong to the
+workspace's people (the app's pipeline keeps history and feedback); erasing a commenter's
+data is a workspace action in the app, so nothing is added or deleted here."""
+
+from django.contrib import admin
+
+from apps.leads.models import Comment, Commenter, Lead
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(ReadOnlyAdmin):
+    list_display = (
+        "commenter",
+        "workspace",
+        "status",
+        "score",
+        "intent",
+        "value_eur",
+        "created_at",
+    )
+    list_filter = ("status", "intent")
+    search_fields = ("commenter__name", "workspace__name", "workspace__slug")
+    list_select_related = ("workspace", "commenter")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "workspace", "commenter", "intent", "score", "commented_at")
+    list_filter = ("intent", "source")
+    search_fields = ("text", "workspace__name", "urn")
+    list_select_related = ("workspace", "commenter")
+
+
+@admin.register(Commenter)
+class CommenterAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "workspace", "headline", "first_seen_at", "last_seen_at")
+    search_fields = ("name", "actor_urn", "workspace__name")
+    list_select_related = ("workspace",)

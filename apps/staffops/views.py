@@ -1,0 +1,28 @@
+"""Staff pages. Across tenants by design: staff only, never linked from a workspace."""
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from apps.staffops import selectors
+
+
+@staff_member_required
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "staffops/overview.html",
+        {
+            "overview": selectors.overview(),
+            "heartbeat_limit": settings.HEARTBEAT_MAX_AGE_SECONDS,
+            # The admin's base template expects these from admin.site.each_context.
+            **_admin_context(request),
+        },
+    )
+
+
+def _admin_context(request: HttpRequest) -> dict:
+    from django.contrib import admin
+
+    return admin.site.each_context(request)
