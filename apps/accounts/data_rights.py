@@ -35,6 +35,8 @@ CHUNK_SIZE = 2000
 # Never exported, whatever the model: credentials and the hashes that stand for them.
 SECRET_FIELD_NAMES = {"token", "secret", "password", "digest", "key_hash"}
 SECRET_FIELD_SUFFIXES = ("_hash", "_token", "_secret")
+# Secrets whose names say nothing: a browser's push endpoint and its encryption keys.
+SECRET_FIELDS_OF = {"notifications.pushsubscription": {"endpoint", "p256dh", "auth"}}
 
 
 class DataRightsError(Exception):
@@ -70,6 +72,7 @@ def workspace_tables() -> list[WorkspaceTable]:
 def is_secret(field: models.Field) -> bool:
     return (
         isinstance(field, EncryptedTextField)
+        or field.name in SECRET_FIELDS_OF.get(field.model._meta.label_lower, ())
         or field.name in SECRET_FIELD_NAMES
         or field.name.endswith(SECRET_FIELD_SUFFIXES)
     )
@@ -129,7 +132,7 @@ Export of the workspace "{name}" ({slug}) from TechLead AutoPilot, made {when}.
 Every table is here twice: as JSON (a list of objects) and as CSV (one row per object,
 JSON-valued columns as JSON text). Columns ending in _id refer to the id column of another
 file; people.* lists the members the user ids stand for. Credentials (LinkedIn tokens,
-webhook signing secrets, token hashes) are left out on purpose.
+webhook signing secrets, API token hashes, push subscription keys) are left out on purpose.
 """
 
 

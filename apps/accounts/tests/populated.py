@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.models import AuditEvent, ExpertiseProfile, Invitation, Membership, Role
 from apps.analytics.models import MetricSnapshot
+from apps.api.models import ApiToken
 from apps.content.models import (
     ApprovalLink,
     Post,
@@ -29,12 +30,20 @@ from apps.leads.models import (
     LeadSettings,
 )
 from apps.linkedin.models import LinkedInConnection
-from apps.notifications.models import Delivery, Event, Notification, Preference
+from apps.notifications.models import (
+    Delivery,
+    Event,
+    Notification,
+    PhoneNumber,
+    Preference,
+    PushSubscription,
+)
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 ACCESS_TOKEN = "AQX-secret-access-token-0001"
 REFRESH_TOKEN = "AQX-secret-refresh-token-0002"
 WEBHOOK_SECRET = "whsec_never-in-an-export-0003"
+PUSH_AUTH = "push-auth-secret-0004"
 
 
 def populate(workspace, *, owner, prefix: str = "") -> dict:
@@ -79,6 +88,22 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     Preference.objects.create(workspace=workspace, user=owner, event=Event.POST_FAILED)
     Delivery.objects.create(
         workspace=workspace, notification=notification, channel=Delivery.Channel.IN_APP
+    )
+    PushSubscription.objects.create(
+        workspace=workspace,
+        user=owner,
+        endpoint=f"https://push.example.com/{prefix}device",
+        p256dh="BPublicKey",
+        auth=PUSH_AUTH,
+    )
+    PhoneNumber.objects.create(workspace=workspace, user=owner, number="+4915112345678")
+    ApiToken.objects.create(
+        workspace=workspace,
+        user=owner,
+        name="script",
+        role=Role.EDITOR,
+        prefix="tl_abcd",
+        secret_hash=f"{prefix}{'h' * 60}"[:64],
     )
     LeadSettings.objects.create(workspace=workspace)
     commenter = Commenter.objects.create(

@@ -14,6 +14,7 @@ from apps.accounts.models import AuditEvent, Membership, Role, User, Workspace
 from apps.accounts.tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 from apps.accounts.tests.populated import (
     ACCESS_TOKEN,
+    PUSH_AUTH,
     REFRESH_TOKEN,
     WEBHOOK_SECRET,
     populate,
@@ -88,14 +89,16 @@ def test_export_leaves_out_tokens_and_signing_secrets(alice, alice_workspace, po
     with data_rights.workspace_export(workspace=alice_workspace, actor=alice) as archive:
         everything = "".join(read_zip(archive.read()).values())
 
-    for secret in (ACCESS_TOKEN, REFRESH_TOKEN, WEBHOOK_SECRET, "x" * 64):
+    for secret in (ACCESS_TOKEN, REFRESH_TOKEN, WEBHOOK_SECRET, PUSH_AUTH, "x" * 64, "h" * 60):
         assert secret not in everything
     files = read_zip_entries(alice, alice_workspace)
     connection = json.loads(files["linkedin/linkedinconnection.json"])[0]
     assert connection["name"] == "Dana Demo"
-    assert "access_token" not in connection and "refresh_token" not in connection
+    assert "access_token" not in connection
+    assert "refresh_token" not in connection
     assert "secret" not in json.loads(files["webhooks/webhookendpoint.json"])[0]
     assert "token" not in json.loads(files["accounts/invitation.json"])[0]
+    assert json.loads(files["api/apitoken.json"])[0]["prefix"] == "tl_abcd"
 
 
 def read_zip_entries(actor, workspace) -> dict[str, str]:
@@ -187,9 +190,7 @@ def test_only_an_owner_can_delete_a_workspace(bob, alice_workspace):
     assert Workspace.objects.filter(pk=alice_workspace.pk).exists()
 
 
-def test_owner_sees_the_warning_and_a_wrong_name_keeps_the_workspace(
-    alice_client, alice_workspace
-):
+def test_owner_sees_the_warning_and_a_wrong_name_keeps_the_workspace(alice_client, alice_workspace):
     page = alice_client.get(reverse("workspace_data", args=["alice-co"]))
     assert page.status_code == 200
     assert "This cannot be undone." in page.content.decode()
