@@ -29,6 +29,9 @@ workspace_urlpatterns = [
 urlpatterns = [
     path("", core_views.landing, name="landing"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("sw.js", core_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", core_views.web_manifest, name="web_manifest"),
+    path("offline/", core_views.offline, name="offline"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("dev/mail/", include("apps.core.mail_urls")),

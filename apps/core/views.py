@@ -1,7 +1,17 @@
+import hashlib
+import json
+import re
+from functools import lru_cache
+
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.staticfiles import finders
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -28,6 +38,107 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
+# --- The installable app (PWA) ---------------------------------------------------------------
+
+THEME_COLOR = "#14213d"  # --ink in static/css/app.css: the sidebar and the phone's top bar
+BACKGROUND_COLOR = "#f6f7fb"  # --bg
+
+
+@require_GET
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest. A view rather than a static file, so the icons are linked by their
+    hashed names and the description follows the visitor's language."""
+    icons = [
+        {"src": static("pwa/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("pwa/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": static("pwa/icon-maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+    ]
+    manifest = {
+        "id": reverse("home"),
+        "name": "TechLead AutoPilot",
+        "short_name": "TechLead",
+        "description": _("Turn your expertise into LinkedIn posts and the comments into leads."),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOR,
+        "background_color": BACKGROUND_COLOR,
+        "icons": icons,
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """static/js/sw.js, served from the site root so that it may control every page."""
+    response = HttpResponse(_service_worker_source(), content_type="text/javascript")
+    # The browser checks for a new worker on navigations; never let a cache answer for it.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _service_worker_config() -> dict:
+    inbox = reverse("leads", kwargs={"workspace_slug": "SLUG"})
+    config = {
+        "shell": [
+            reverse("offline"),
+            reverse("web_manifest"),
+            static("css/app.css"),
+            static("js/app.js"),
+            static("vendor/htmx-2.0.11.min.js"),
+            static("pwa/icon-192.png"),
+            static("pwa/icon-512.png"),
+        ],
+        "offlineUrl": reverse("offline"),
+        "pushScript": static("js/sw-push.js"),
+        "loginUrl": reverse("account_login"),
+        "logoutUrl": reverse("account_logout"),
+        "staticUrl": settings.STATIC_URL,
+        "inboxPattern": "^" + re.escape(inbox).replace("SLUG", "[^/]+") + "$",
+    }
+    return config
+
+
+def _read_service_worker() -> str:
+    path = finders.find("js/sw.js")
+    if path:
+        with open(path, encoding="utf-8") as source:
+            return source.read()
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    with staticfiles_storage.open("js/sw.js") as source:
+        return source.read().decode()
+
+
+def _build_service_worker() -> str:
+    config = _service_worker_config()
+    code = _read_service_worker()
+    # Any change to the shell's URLs or to the worker itself is a new version: a new worker
+    # installs and the old caches go.
+    fingerprint = json.dumps(config, sort_keys=True) + code
+    config["version"] = hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
+    return f"self.SW_CONFIG = {json.dumps(config)};\n{code}"
+
+
+_cached_service_worker = lru_cache(maxsize=1)(_build_service_worker)
+
+
+def _service_worker_source() -> str:
+    return _build_service_worker() if settings.DEBUG else _cached_service_worker()
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the service worker shows for a page it cannot fetch. Cached by the worker for
+    everyone on the device, so it holds nothing about the user."""
+    return render(request, "core/offline.html")
+
+
 @staff_member_required
 def mail_list(request: HttpRequest) -> HttpResponse:
     emails = OutboundEmail.objects.only("id", "subject", "to", "created_at")[:200]
@@ -52,4 +163,9 @@ def server_error(request):
     # No context processors that touch the database: the database may be why we are here.
     from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    # The page's own <style> carries the CSP nonce, so it looks right without app.css.
+    nonce = getattr(request, "csp_nonce", None)
+    return HttpResponse(
+        loader.get_template("500.html").render({"csp_nonce": "" if nonce is None else str(nonce)}),
+        status=500,
+    )
