@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.logging import logging_config
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.core.csp.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.middleware.UserTimezoneMiddleware",
 ]
@@ -366,6 +368,29 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=41, hour=7),
     },
 }
+
+# --- Content Security Policy (django-csp) --------------------------------------------------
+# No inline script, no eval, no inline style attributes: behaviour lives in static/js/, looks
+# in static/css/. The nonce is only for the 500 page's own <style>, which must not depend on
+# anything else working. apps/core/csp.py adds LinkedIn's OAuth host to form-action.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+if CSP_REPORT_URI := env("CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [CSP_REPORT_URI]
 
 # --- Content generation --------------------------------------------------------------------
 # The built-in template engine is the default. Set LLM_API_BASE (an OpenAI-compatible

@@ -45,8 +45,18 @@ def page(_playwright_browser, live_server):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # The Content Security Policy is enforced: Chromium reports what it refused on the
+    # console. Any refusal fails the test, so an inline script or style="" is caught here.
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    assert refused == [], "the Content Security Policy refused something"
 
 
 @pytest.fixture

@@ -1,0 +1,76 @@
+/* TechLead AutoPilot — the little behaviour the pages need, without inline script.
+ *
+ * The Content Security Policy forbids inline <script> and on*="" handlers, so templates ask
+ * for behaviour with data attributes and this file supplies it. Listeners sit on the
+ * document, so content htmx swaps in later works without re-binding.
+ *
+ *   <select data-autosubmit>              submit the select's form when it changes
+ *   <select data-navigate-on-change>      go to the selected option's value (a URL)
+ *   <form data-confirm="Question?">       ask before submitting; "Cancel" stops it
+ *   <input data-select-on-focus>          select the whole value on focus (copy a secret)
+ *   <form data-logout>                    sign-out form: the service worker forgets pages
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    if (target.matches("[data-navigate-on-change]")) {
+      if (target.value) window.location.assign(target.value);
+      return;
+    }
+    if (target.matches("[data-autosubmit]") && target.form) {
+      // requestSubmit fires "submit", so htmx (hx-post on the form) handles it when present.
+      if (typeof target.form.requestSubmit === "function") target.form.requestSubmit();
+      else target.form.submit();
+    }
+  });
+
+  // Capture phase: runs before htmx's own submit listener on the form, so a "Cancel" stops
+  // both the plain and the htmx submission.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (!(form instanceof HTMLFormElement)) return;
+      if (form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        event.stopPropagation();
+        return;
+      }
+      if (form.hasAttribute("data-logout")) forgetCachedPages();
+    },
+    true
+  );
+
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLInputElement && target.hasAttribute("data-select-on-focus")) {
+      target.select();
+    }
+  });
+
+  // --- Service worker (the installable app, the offline page, the inbox as last synced) ---
+
+  function forgetCachedPages() {
+    // The service worker also drops its page cache when it sees the sign-out request go by;
+    // this message covers a worker that is not controlling this page.
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.getRegistration().then(function (registration) {
+      var worker = registration && (registration.active || registration.waiting);
+      if (worker) worker.postMessage({ type: "forget-pages" });
+    });
+  }
+
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    var meta = document.querySelector('meta[name="service-worker"]');
+    if (meta) {
+      window.addEventListener("load", function () {
+        navigator.serviceWorker.register(meta.content, { scope: "/" }).catch(function () {
+          // Without a worker the site still works online; nothing to tell the user.
+        });
+      });
+    }
+  }
+})();
