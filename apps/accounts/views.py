@@ -1,5 +1,6 @@
 """Workspace, membership and profile screens. Thin: parse, call one service, render."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -129,6 +130,13 @@ def members(request: HttpRequest) -> HttpResponse:
 @require_POST
 def member_invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
+    # Invitations send email to any address a member types: limited per user and per
+    # workspace (ACCOUNT_RATE_LIMITS["invite_member"]), counted only for valid requests.
+    limited = form.is_valid() and not ratelimit.consume(
+        request, action="invite_member", user=request.user, key=f"workspace:{request.workspace.pk}"
+    )
+    if limited:
+        form.add_error("email", _("That is a lot of invitations at once. Please try again later."))
     if form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -148,7 +156,9 @@ def member_invite(request: HttpRequest) -> HttpResponse:
                 return redirect("members", workspace_slug=request.workspace.slug)
             form = None
     if form is not None and not request.htmx:
-        return render(request, "accounts/members.html", _members_context(request, form), status=400)
+        status = 429 if limited else 400
+        context = _members_context(request, form)
+        return render(request, "accounts/members.html", context, status=status)
     return _render_members(request, form)
 
 

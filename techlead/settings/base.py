@@ -215,6 +215,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    # Ours, not allauth's: invitations send email to addresses a member types in.
+    "invite_member": "20/h/user,100/d/key",
 }
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -326,6 +328,10 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Two weeks from sign-in, not from the last request: the session is not re-saved (and so not
+# extended) on every request.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Lines with the request id, workspace and Celery task id (apps/core/logging.py): readable
 # text by default, one JSON object per line with LOG_FORMAT=json (production's default).

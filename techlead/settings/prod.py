@@ -27,7 +27,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# Preloading is hard to undo (browsers ship the list): on by default, off with the variable.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Proxies in front of the app that append to X-Forwarded-For (deploy/: one load balancer).
+# Per-IP rate limits (sign-in, sign-up, password reset) count the client, not the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 # One JSON object per line for the log shipper (apps/core/logging.py); LOG_FORMAT=text to read
 # them by eye.
