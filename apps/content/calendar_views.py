@@ -6,7 +6,7 @@ One template, `content/calendar.html`; htmx navigation and rescheduling swap onl
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
-from apps.accounts.tenancy import get_owned_or_404, workspace_view
+from apps.accounts.tenancy import get_owned_or_404, owned, workspace_view
 from apps.content.calendar import month_grid, week_grid, week_start
 from apps.content.models import Post
 from apps.content.scheduling import local_occurrence, post_schedule
@@ -88,6 +88,7 @@ def _render_calendar(
         today_url = _calendar_url(request, "week", week_start(today))
         anchor_text = f"{anchor:%Y-%m-%d}"
     template = f"{TEMPLATE}#calendar-grid" if request.htmx else TEMPLATE
+    next_scheduled = _next_scheduled_after(request, grid, tz) if view == "week" else None
     return render(
         request,
         template,
@@ -106,9 +107,31 @@ def _render_calendar(
             "can_write": request.membership.has_role(Role.ADMIN),
             "error": error,
             "notice": notice,
+            "next_scheduled": next_scheduled,
         },
         status=status,
     )
+
+
+def _next_scheduled_after(request: HttpRequest, grid: dict, tz: tzinfo) -> dict | None:
+    """For a week without posts: when the next scheduled one goes out, and a link to its week.
+
+    A queue fills the next free slots, which are often in a later week; without this the
+    calendar a consultant opens right after queueing says "Nothing planned" all week."""
+    if any(not item.is_free_slot for day in grid["days"] for item in day.items):
+        return None
+    after = datetime.combine(grid["end"] + timedelta(days=1), time.min, tzinfo=tz)
+    at = (
+        owned(Post, workspace=request.workspace)
+        .filter(status=Post.Status.SCHEDULED, scheduled_at__gte=after)
+        .order_by("scheduled_at")
+        .values_list("scheduled_at", flat=True)
+        .first()
+    )
+    if at is None:
+        return None
+    week = week_start(timezone.localtime(at, tz).date())
+    return {"at": at, "url": _calendar_url(request, "week", week)}
 
 
 @workspace_view()

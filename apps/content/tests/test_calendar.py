@@ -157,6 +157,26 @@ def test_the_week_shows_free_slots(alice_client, alice_workspace):
     assert '<time datetime="2026-03-19T09:00:00+00:00">09:00</time> Free slot' in response.text
 
 
+def test_an_empty_week_points_to_the_week_of_the_next_scheduled_post(alice_client, alice_workspace):
+    # Queued into next week's slot (Tuesday 24 March, 09:00 Berlin): right after queueing,
+    # this week's calendar must not just say "Nothing planned".
+    make_post(alice_workspace, scheduled_at=datetime(2026, 3, 24, 9, 0, tzinfo=BERLIN))
+
+    response = alice_client.get(url(alice_workspace))
+
+    assert "Your next scheduled post goes out on Tuesday 24 Mar, 08:00." in response.text
+    assert 'href="/w/alice-co/calendar/?week=2026-03-23"' in response.text
+
+
+def test_a_week_with_posts_does_not_point_elsewhere(alice_client, alice_workspace):
+    make_post(alice_workspace, scheduled_at=datetime(2026, 3, 19, 9, 0, tzinfo=BERLIN))
+    make_post(alice_workspace, scheduled_at=datetime(2026, 3, 24, 9, 0, tzinfo=BERLIN))
+
+    response = alice_client.get(url(alice_workspace))
+
+    assert "Your next scheduled post" not in response.text
+
+
 def test_the_month_view_lists_published_posts(alice_client, alice_workspace):
     make_post(
         alice_workspace,
