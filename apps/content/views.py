@@ -106,6 +106,16 @@ def post_plan_week(request: HttpRequest) -> HttpResponse:
     posts = services.post_plan_week(
         workspace=request.workspace, author=request.user, count=form.cleaned_data["count"]
     )
+    if not posts:
+        # Only a deployment that never loaded the template library gets here.
+        messages.error(
+            request,
+            _(
+                "No drafts could be written: the template library is empty. An administrator "
+                "loads it with “manage.py load_post_templates”."
+            ),
+        )
+        return redirect("content", workspace_slug=request.workspace.slug)
     notes = {p.generation_note for p in posts if p.generation_note}
     for note in notes:
         messages.warning(request, note)

@@ -23,6 +23,16 @@ def test_generating_from_the_content_page_opens_the_new_draft(
     assert 'id="lint-panel"' in page.text
 
 
+def test_planning_a_week_without_a_template_library_says_so_instead_of_zero_drafts(
+    alice_client, alice_workspace
+):
+    response = alice_client.post(url(alice_workspace, "plan-week/"), {"count": 5}, follow=True)
+
+    assert "the template library is empty" in response.text
+    assert "drafts are ready" not in response.text
+    assert not Post.objects.exists()
+
+
 def test_an_unknown_framework_is_a_clear_error(alice_client, alice_workspace, library):
     response = alice_client.post(
         url(alice_workspace, "generate/"), {"framework": "poetry"}, follow=True
