@@ -2594,7 +2594,8 @@ CONTEXT_LINES = {
     "en": (
         "For context: {years} years in {area} and {area2}, mostly with {industry} teams.",
         "This comes from {years} years of {area} work, a lot of it in {industry}.",
-        "Some background: I do {offer} work with {industry} teams, usually of {team_size} to 40 "
+        # TEAM_SIZES reaches 40: "of 40 to 40 engineers" read as a slip in the first drafts.
+        "Some background: I do {offer} work with {industry} teams, usually of around {team_size} "
         "engineers.",
         "I've seen this pattern at {industry} companies more often than I can count.",
     ),
