@@ -317,16 +317,12 @@ def push_subscription_save(
     problem = destination_problem(endpoint)
     if problem:
         raise NotificationError(problem)
+    defaults = {"user": user, "p256dh": p256dh, "auth": auth}
+    if user_agent or label:  # keep the name a member knows unless there is a better one
+        defaults["user_agent"] = user_agent[:300]
+        defaults["label"] = (label or _device_label(user_agent))[:100]
     subscription, _created = PushSubscription.objects.update_or_create(
-        workspace=workspace,
-        endpoint=endpoint,
-        defaults={
-            "user": user,
-            "p256dh": p256dh,
-            "auth": auth,
-            "user_agent": user_agent[:300],
-            "label": (label or _device_label(user_agent))[:100],
-        },
+        workspace=workspace, endpoint=endpoint, defaults=defaults
     )
     return subscription
 
