@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -86,20 +87,19 @@ class WorkspaceAdmin(admin.ModelAdmin):
     (apps/staffops/selectors.with_health): the changelist costs the same few queries for
     one workspace or a hundred."""
 
+    # Problems first: on a laptop screen the last columns scroll out of view.
     list_display = (
         "name",
-        "slug",
-        "plan",
-        "subscription_status",
+        "failed",
+        "needs_check",
         "linkedin",
         "token_expires",
         "last_published",
-        "failed",
-        "needs_check",
         "leads_week",
+        "plan",
+        "subscription_status",
         "members",
         "posting_paused",
-        "created_at",
     )
     list_filter = (
         "plan",
@@ -175,7 +175,9 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("last published"), ordering="last_published_at")
     def last_published(self, obj):
-        return obj.last_published_at or "—"
+        if obj.last_published_at is None:
+            return "—"
+        return date_format(timezone.localtime(obj.last_published_at), "SHORT_DATETIME_FORMAT")
 
     @admin.display(description=_("failed"), ordering="failed_posts")
     def failed(self, obj):
