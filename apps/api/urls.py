@@ -20,7 +20,13 @@ router.register("notifications", notifications_api.NotificationViewSet, basename
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
     path("v1/auth/token/", auth_api.TokenObtainView.as_view(), name="token"),
     path("v1/auth/token/refresh/", auth_api.TokenRefreshView.as_view(), name="token-refresh"),
     path("v1/auth/token/revoke/", auth_api.TokenRevokeView.as_view(), name="token-revoke"),
