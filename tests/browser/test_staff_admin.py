@@ -64,6 +64,13 @@ def test_staff_overview_changelist_and_actions(page, screenshot, superuser, alic
 
     run_action(page, "Tenant 02", "Resume posting")
     expect(page.get_by_text("Posting resumed in 1 workspace.")).to_be_visible()
+
+    run_action(page, "Tenant 02", "Refresh the LinkedIn token now")
+    expect(page.get_by_text("Token refresh queued for 1 workspace(s)")).to_be_visible()
+
+    with page.expect_download() as download:
+        run_action(page, "Tenant 02", "Export the workspace's data (zip)")
+    assert download.value.suggested_filename.startswith("t-2-export-")
     assert set(AuditEvent.objects.filter(actor=superuser).values_list("action", flat=True)) >= {
         "staff.posting_paused",
         "staff.posting_resumed",
