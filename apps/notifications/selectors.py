@@ -94,6 +94,7 @@ def channel_states(
 @dataclass(frozen=True)
 class GridCell:
     channel: str
+    label: str
     applies: bool  # SMS is for leads only
     checked: bool
     available: bool
@@ -126,6 +127,7 @@ def preference_grid(*, workspace, user, states: list[ChannelState]) -> list[Grid
         cells = [
             GridCell(
                 channel=channel,
+                label=str(channel.label),
                 applies=channel != Channel.SMS or event in SMS_EVENTS,
                 checked=channel in chosen,
                 available=available[channel],
