@@ -1,18 +1,14 @@
 """Benchmark: linting a 3,000-character post in a workspace with 1,000 earlier posts.
 
-Not a timed assertion: it prints one line per figure and appends them to
-var/bench/results.jsonl. Two ways in one run, so the figures compare: (a) passing the earlier
+Not a timed assertion: the figures go into the benchmark report (tests/bench/conftest.py).
+Two ways in one run, so the figures compare: (a) passing the earlier
 posts as a list, which fits TF-IDF on every call, and (b) passing a prepared `EarlierPosts`, as
 the editor does while the user types. The texts are generated from a fixed seed.
 """
 
-import datetime as dt
-import json
-import platform
 import random
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +16,6 @@ from apps.content.linter import EarlierPosts, lint_post
 
 pytestmark = pytest.mark.bench
 
-RESULTS = Path(__file__).resolve().parents[2] / "var" / "bench" / "results.jsonl"
 EARLIER_POSTS = 1000
 POST_CHARS = 3000
 REFIT_RUNS = 20
@@ -140,25 +135,7 @@ def median_ms(function, runs: int) -> float:
     return statistics.median(timings) * 1000
 
 
-def record(name: str, value: float, unit: str, runs: int | None = None) -> None:
-    if unit == "ms":
-        print(f"{name}: median {value:.1f} ms (n={runs})")
-    else:
-        print(f"{name}: {value:.1f}{unit}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    entry = {
-        "name": name,
-        "value": round(value, 3),
-        "unit": unit,
-        "runs": runs,
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-    }
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write(json.dumps(entry) + "\n")
-
-
-def test_bench_lint_a_3000_character_post_against_1000_earlier_posts():
+def test_bench_lint_a_3000_character_post_against_1000_earlier_posts(bench_report):
     rng = random.Random(3000)
     earlier = [generated_post(rng, rng.randint(600, 2000)) for _ in range(EARLIER_POSTS)]
     text = generated_post(rng, POST_CHARS + 200)[:POST_CHARS]
@@ -172,7 +149,19 @@ def test_bench_lint_a_3000_character_post_against_1000_earlier_posts():
     prepared_ms = median_ms(lambda: lint_post(text, earlier_posts=prepared), PREPARED_RUNS)
     prepare_ms = median_ms(lambda: EarlierPosts(earlier), 5)
 
-    record("lint_3000_chars_1000_earlier_refit", refit_ms, "ms", REFIT_RUNS)
-    record("lint_3000_chars_1000_earlier_prepared", prepared_ms, "ms", PREPARED_RUNS)
-    record("lint_prepare_1000_earlier", prepare_ms, "ms", 5)
-    record("lint_3000_chars_1000_earlier_refit_vs_prepared", refit_ms / prepared_ms, "x")
+    bench_report.add(
+        f"lint {POST_CHARS:,} chars, {EARLIER_POSTS:,} earlier posts prepared",
+        prepared_ms,
+        "ms",
+        "the same, earlier posts refitted per call",
+        refit_ms,
+        note=f"medians of {PREPARED_RUNS} and {REFIT_RUNS}",
+    )
+    bench_report.add(
+        f"prepare {EARLIER_POSTS:,} earlier posts once",
+        prepare_ms,
+        "ms",
+        "one refitting lint",
+        refit_ms,
+        note="median of 5",
+    )

@@ -1,7 +1,7 @@
 """Benchmark: 5,000 due posts across 500 workspaces published to a LinkedIn sandbox process.
 
-Not a timed assertion: it prints one line per figure and appends them to
-var/bench/results.jsonl. The app path runs in this process: the dispatcher claims every due
+Not a timed assertion: the figures go into the benchmark report (tests/bench/conftest.py).
+The app path runs in this process: the dispatcher claims every due
 post (enqueued tasks are recorded instead of sent to a broker), then `publish(...)` runs for
 each recorded task, one after another, each a real HTTP call to the sandbox process. The
 sandbox's own throughput is measured in the same run against the same process: the same
@@ -18,11 +18,8 @@ to 0 for no limit, or BENCH_PUBLISH_POSTS for a smaller run.
 """
 
 import datetime as dt
-import json
 import os
-import platform
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -37,28 +34,11 @@ from tests.reliability.processes import POST_SCOPES, REST_HEADERS, sandbox_proce
 
 pytestmark = pytest.mark.bench
 
-RESULTS = Path(__file__).resolve().parents[2] / "var" / "bench" / "results.jsonl"
 POSTS = int(os.environ.get("BENCH_PUBLISH_POSTS", "5000"))
 WORKSPACES = max(1, POSTS // 10)
 RAW_SAMPLE = min(500, POSTS)  # each side of the app's posts
 BUDGET_SECONDS = float(os.environ.get("BENCH_PUBLISH_BUDGET_SECONDS", "100")) or float("inf")
 CHUNK = 100  # publishes per CaptureQueriesContext, well under Django's 9,000-query log
-
-
-def record(name: str, value: float, unit: str, runs: int | None = None, note: str = "") -> None:
-    print(f"{name}: {value:.2f} {unit}" + (f" (n={runs})" if runs else "") + note)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    entry = {
-        "name": name,
-        "value": round(value, 3),
-        "unit": unit,
-        "runs": runs,
-        "database": connection.vendor,
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-    }
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write(json.dumps(entry) + "\n")
 
 
 @pytest.fixture
@@ -149,7 +129,7 @@ def linkedin_member_urn() -> str:
 
 
 def test_bench_publish_5000_due_posts_across_500_workspaces_to_a_sandbox_process(
-    due_posts, linkedin, monkeypatch
+    due_posts, linkedin, monkeypatch, bench_report
 ):
     calls = []
     monkeypatch.setattr(tasks.publish_post, "delay", lambda *args: calls.append(args))
@@ -206,22 +186,35 @@ def test_bench_publish_5000_due_posts_across_500_workspaces_to_a_sandbox_process
         f"\npublishing benchmark on {connection.vendor}: {POSTS} due posts across "
         f"{WORKSPACES} workspaces, sandbox process, in-process publish{sample}"
     )
-    record("publish_posts_per_second", app_rate, "posts/s", published, sample)
-    record("publish_only_posts_per_second", published / published_in, "posts/s", published)
-    record("dispatch_claims_per_second", POSTS / dispatched, "posts/s", POSTS)
-    record(
-        "sandbox_raw_creates_per_second",
-        raw_rate,
+    scale = f"{published:,} posts, {WORKSPACES} workspaces, {connection.vendor}{sample}"
+    bench_report.add(
+        "published posts/s, dispatch included",
+        app_rate,
         "posts/s",
-        2 * RAW_SAMPLE,
-        f" [{RAW_SAMPLE / raw_before:.1f} before the app's posts, "
-        f"{RAW_SAMPLE / raw_after:.1f} after them]",
+        "sandbox raw creates/s",
+        raw_rate,
+        note=scale.replace(" [", "; ").rstrip("]"),
     )
-    record("publish_vs_raw_ratio", app_rate / raw_rate, "x", published, sample)
-    record(
-        "db_queries_per_published_post",
+    bench_report.add(
+        "published posts/s, publish only", published / published_in, "posts/s",
+        "sandbox raw creates/s", raw_rate,
+    )  # fmt: skip
+    bench_report.add(
+        "dispatcher claims/s", POSTS / dispatched, "posts/s",
+        "published posts/s, dispatch included", app_rate,
+    )  # fmt: skip
+    bench_report.add(
+        "sandbox raw creates/s after the app's posts",
+        RAW_SAMPLE / raw_after,
+        "posts/s",
+        "before them",
+        RAW_SAMPLE / raw_before,
+    )
+    bench_report.add(
+        "queries per published post",
         (publish_queries + dispatch_queries * published / POSTS) / published,
         "queries",
-        published,
-        f" [publish {publish_queries / published:.1f} + dispatch {dispatch_queries / POSTS:.1f}]",
+        "publish share alone",
+        publish_queries / published,
+        note=f"dispatch {dispatch_queries / POSTS:.1f} per post",
     )
