@@ -19,7 +19,7 @@ from apps.core.models import OutboundEmail
 from apps.leads.digests import status_link
 from apps.leads.models import Comment, Commenter, Lead
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.tenancy_guard import _CONVERTER, WORKSPACE_URL_KWARG, Route
+from tests.tenancy_guard import _CONVERTER, WORKSPACE_URL_KWARG, Route, iter_routes
 
 OBJECT_ID = 9001
 
@@ -108,3 +108,11 @@ def url_for(route: Route, world: World) -> str | None:
         return token
 
     return "/" + _CONVERTER.sub(fill, route.route)
+
+
+def our_routes():
+    """Every route of the project but Django's and allauth's own (tested by them)."""
+    for route in iter_routes():
+        if route.route.startswith(("admin/", "accounts/", "static/", "i18n/", "__")):
+            continue
+        yield route

@@ -19,8 +19,7 @@ from django.urls import include, path
 
 from apps.accounts.models import Invitation, User
 from techlead.settings import base as base_settings
-from tests.security_world import build_world, url_for
-from tests.tenancy_guard import iter_routes
+from tests.security_world import build_world, our_routes, url_for
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -368,13 +367,6 @@ def database_fingerprint() -> dict[str, int]:
         rows = model._base_manager.order_by("pk").values_list()
         fingerprint[model._meta.label] = hash(tuple(repr(row) for row in rows))
     return fingerprint
-
-
-def our_routes():
-    for route in iter_routes():
-        if route.route.startswith(("admin/", "accounts/", "static/", "i18n/", "__")):
-            continue  # Django's and allauth's own, with their own tests
-        yield route
 
 
 @pytest.mark.django_db

@@ -507,7 +507,8 @@ def posting_slot_add_suggested(request: HttpRequest) -> HttpResponse:
     form = SlotForm(
         {
             "weekday": request.POST.get("weekday"),
-            "local_time": f"{int(request.POST.get('hour', 9)):02d}:00",
+            # The form validates the hour: "abc" or "25" is refused there, not a crash here.
+            "local_time": f"{request.POST.get('hour', '9')}:00",
         }
     )
     if form.is_valid():
