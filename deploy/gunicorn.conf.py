@@ -34,8 +34,9 @@ def _cores() -> int:
 
 wsgi_app = "techlead.wsgi:application"
 
-# Listen on every interface inside the container; the port comes from PORT.
-bind = [f"0.0.0.0:{_int('PORT', 8000)}"]
+# Every interface on PORT inside the container. On a VM behind nginx on the same host,
+# GUNICORN_BIND=127.0.0.1:8000 keeps the port off the network (deploy/systemd/).
+bind = [os.environ.get("GUNICORN_BIND", "").strip() or f"0.0.0.0:{_int('PORT', 8000)}"]
 
 # Processes x threads. The classic 2 x cores + 1, capped so a large host does not open more
 # database connections than PostgreSQL (and DATABASE_POOL_MAX per process) can take.

@@ -10,6 +10,7 @@ import http.server
 import json
 import os
 import re
+import runpy
 import secrets
 import socket
 import subprocess
@@ -195,6 +196,34 @@ def test_gunicorn_serves_the_app_and_static_files_with_production_settings(tmp_p
     if not redis_answers():
         service_required("Redis", "nothing answers on 127.0.0.1:6379, /healthz gave 503")
     assert health_status == 200, health
+
+
+def gunicorn_settings(monkeypatch, **env: str) -> dict:
+    for key in list(os.environ):
+        if OURS.match(key):
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return runpy.run_path(str(GUNICORN_CONF))
+
+
+def test_gunicorn_runs_two_workers_per_core_plus_one_unless_told(monkeypatch):
+    cores = len(os.sched_getaffinity(0))
+    defaults = gunicorn_settings(monkeypatch)
+    assert defaults["workers"] == min(2 * cores + 1, 9)
+    assert defaults["worker_class"] == "gthread"
+    assert defaults["bind"] == ["0.0.0.0:8000"]
+    assert defaults["LOG_FORMAT"] == "text"  # not production settings
+
+    told = gunicorn_settings(
+        monkeypatch,
+        WEB_CONCURRENCY="3",
+        GUNICORN_BIND="127.0.0.1:8001",
+        DJANGO_SETTINGS_MODULE="techlead.settings.prod",
+    )
+    assert told["workers"] == 3
+    assert told["bind"] == ["127.0.0.1:8001"]
+    assert told["LOG_FORMAT"] == "json"
 
 
 @pytest.mark.parametrize("name", REQUIRED)
