@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench messages clean .venv-ready
+.PHONY: run test lint format bench messages tour clean .venv-ready
 
 $(STAMP): requirements/base.txt requirements/prod.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -40,6 +40,11 @@ format: $(STAMP)
 bench: $(STAMP)
 	@mkdir -p var/bench
 	@$(PY) -m pytest tests/bench -m bench -q -s -p no:cacheprovider $(PYTEST_ARGS)
+
+# The README's and the landing page's screenshots (static/tour/), from the demo in a throwaway
+# database under var/tour/. Needs Chromium.
+tour: $(STAMP)
+	@$(PY) manage.py take_tour
 
 messages: $(STAMP)
 	@$(PY) manage.py makemessages -l de --no-location --no-obsolete -i ".venv/*" -i "var/*"
