@@ -31,7 +31,17 @@ PUBLISHING_ROLE_MESSAGE = _(
 
 
 def valid(serializer_class, data, **kwargs) -> dict:
+    """The validated input, or a 400 naming each field. A query parameter given twice is an
+    error too, rather than one of its values picked silently."""
     serializer = serializer_class(data=data, **kwargs)
+    if hasattr(data, "getlist"):
+        repeated = {
+            name: [_("Give this parameter once.")]
+            for name in serializer.fields
+            if len(data.getlist(name)) > 1
+        }
+        if repeated:
+            raise ValidationError(repeated)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -215,8 +225,8 @@ class PostingSlotViewSet(
                 local_time=data["local_time"],
                 actor=request.user,
             )
-        except services.ContentError as error:
-            raise ValidationError({"non_field_errors": [str(error)]}) from None
+        except services.ContentError as error:  # that slot exists already
+            raise Conflict(str(error)) from None
         return Response(PostingSlotSerializer(slot).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):

@@ -32,7 +32,8 @@ def _valid_second_factor(user, code: str) -> bool:
 
 
 class TokenObtainPairSerializer(serializers.Serializer):
-    email = serializers.EmailField(write_only=True)
+    # Not an EmailField: an address that could not be anyone's simply does not sign in.
+    email = serializers.CharField(write_only=True, max_length=254)
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     otp = serializers.CharField(
         write_only=True,

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Role
@@ -32,6 +33,12 @@ class ErrorSerializer(serializers.Serializer):
 
 class PostSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.display_name", read_only=True, allow_null=True)
+    framework = serializers.CharField(
+        read_only=True, help_text=_("The template's framework, e.g. `story`; empty if none.")
+    )
+    linkedin_url = serializers.CharField(
+        read_only=True, help_text=_("The post on LinkedIn once published; empty before.")
+    )
     approved_by = serializers.CharField(
         source="approved_by.display_name", read_only=True, allow_null=True
     )
@@ -107,12 +114,19 @@ class ScheduleSerializer(serializers.Serializer):
 # --- Posting slots and templates -------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time, 08:30 (or 08:30:00), without a date or time zone."""
+
+
 class PostingSlotSerializer(serializers.ModelSerializer):
     weekday = serializers.ChoiceField(
         choices=PostingSlot.Weekday.choices, help_text=_("0 is Monday, 6 is Sunday.")
     )
     weekday_name = serializers.CharField(source="get_weekday_display", read_only=True)
-    local_time = serializers.TimeField(
+    local_time = LocalTimeField(
         format="%H:%M",
         input_formats=["%H:%M", "%H:%M:%S"],
         help_text=_("In the workspace's time zone, e.g. 08:30."),
@@ -124,6 +138,7 @@ class PostingSlotSerializer(serializers.ModelSerializer):
 
 
 class PostTemplateSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True, help_text=_("e.g. `case-study/before-after`"))
     suits = serializers.ListField(child=serializers.CharField(), read_only=True)
     hooks = serializers.ListField(child=serializers.CharField(), read_only=True)
     body = serializers.ListField(child=serializers.CharField(), read_only=True)

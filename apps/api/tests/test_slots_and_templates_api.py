@@ -29,13 +29,13 @@ def test_alice_adds_lists_and_removes_a_slot(alice_api, alice):
     assert not PostingSlot.objects.exists()
 
 
-def test_a_slot_that_exists_already_is_a_400(alice_api):
+def test_a_slot_that_exists_already_is_a_conflict(alice_api):
     alice_api.post(SLOTS, {"weekday": 1, "local_time": "08:30"})
 
-    response = alice_api.post(SLOTS, {"weekday": 1, "local_time": "08:30"})
+    response = alice_api.post(SLOTS, {"weekday": 1, "local_time": "08:30:00"})
 
-    assert response.status_code == 400
-    assert response.json()["fields"] == {"non_field_errors": ["That slot already exists."]}
+    assert response.status_code == 409
+    assert response.json() == {"detail": "That slot already exists.", "code": "conflict"}
 
 
 def test_a_slot_with_a_bad_day_and_time_names_both_fields(alice_api):
