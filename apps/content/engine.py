@@ -12,6 +12,11 @@ Template text is plain text with three kinds of markup, all resolved here:
 - a body entry holding ` || ` offers whole alternative paragraphs, one picked per post;
 - a line starting with `- ` is a list item; the engine picks the marker (→, •, 1., —) per post.
 
+Each library file also holds `depth`: paragraphs in the framework's voice (a second example, the
+first step, the number to watch, a trade-off) that the engine adds to a draft that would
+otherwise be shorter than the length readers finish (see DEPTH_TARGET), drawn from the area's
+vocabulary values that the template itself did not use.
+
 Randomness comes only from `random.Random` seeded by a hash of the request, so the same request
 always gives the same text, in any process.
 """
@@ -21,9 +26,12 @@ import json
 import math
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from apps.content import linter
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 MAX_POST_CHARS = 3000
@@ -102,6 +110,24 @@ VARIETY_SLOTS = frozenset(
     }
 )
 KNOWN_SLOTS = PROFILE_SLOTS | VARIETY_SLOTS
+# Only in `depth` paragraphs: the area's vocabulary values the template's own slots did not
+# take (a second lesson, another metric, myth and decision, the tip left over), so a depth
+# paragraph adds a new fact instead of repeating one.
+DEPTH_SLOTS = frozenset(
+    {
+        "example_mistake",
+        "example_fix",
+        "example_win",
+        "example_pain",
+        "other_metric",
+        "other_myth",
+        "other_reality",
+        "other_decision",
+        "other_alternative",
+        "other_reason",
+        "first_step",
+    }
+)
 CASE_SLOTS = frozenset({"case_title", "case_outcome"})
 
 SLOT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -198,10 +224,14 @@ class Area:
     related: str  # a neighbouring area, when the profile names only one
     en: Lexicon
     de: Lexicon
+    # What to call the area when the post's topic is in it but none of the profile's areas is
+    # ("engineering leadership" for a topic from a fractional CTO's headline).
+    label: dict[str, str] = field(default_factory=dict)
 
 
 AREAS: dict[str, Area] = {
     "kubernetes": Area(
+        label={"en": "Kubernetes", "de": "Kubernetes"},
         keywords=(
             "kubernetes",
             "k8s",
@@ -357,6 +387,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "cloud": Area(
+        label={"en": "cloud cost control", "de": "Cloud-Kostenkontrolle"},
         keywords=(
             "aws",
             "azure",
@@ -516,6 +547,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "security": Area(
+        label={"en": "security", "de": "IT-Sicherheit"},
         keywords=(
             "security",
             "secure",
@@ -676,6 +708,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "data": Area(
+        label={"en": "data engineering", "de": "Data Engineering"},
         keywords=(
             "data",
             "kafka",
@@ -832,6 +865,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "platform": Area(
+        label={"en": "platform engineering", "de": "Platform Engineering"},
         keywords=(
             "platform",
             "platforms",
@@ -988,6 +1022,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "cicd": Area(
+        label={"en": "CI/CD", "de": "CI/CD"},
         keywords=(
             "ci/cd",
             "ci",
@@ -1142,6 +1177,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "observability": Area(
+        label={"en": "observability", "de": "Observability"},
         keywords=(
             "observability",
             "monitoring",
@@ -1297,6 +1333,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "databases": Area(
+        label={"en": "databases", "de": "Datenbanken"},
         keywords=(
             "database",
             "databases",
@@ -1444,6 +1481,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "leadership": Area(
+        label={"en": "engineering leadership", "de": "Engineering-Leadership"},
         keywords=(
             "cto",
             "leadership",
@@ -1493,9 +1531,10 @@ AREAS: dict[str, Area] = {
                     "incidents halved without a rewrite",
                 ),
                 (
-                    "making every architecture decision myself",
+                    # Third person: lessons are told about clients as often as about oneself.
+                    "routing every architecture decision through one person",
                     "moved decisions into short written RFCs the team owns",
-                    "decisions got faster and nobody waited for me any more",
+                    "decisions got faster and nobody waited for one person any more",
                 ),
             ),
             tips=(
@@ -1561,9 +1600,9 @@ AREAS: dict[str, Area] = {
                     "die Incidents halbierten sich ohne Rewrite",
                 ),
                 (
-                    "jede Architekturentscheidung selbst treffen",
+                    "jede Architekturentscheidung über eine einzige Person laufen lassen",
                     "Entscheidungen in kurze, schriftliche RFCs verlagern, die dem Team gehören",
-                    "Entscheidungen wurden schneller, niemand wartete mehr auf mich",
+                    "Entscheidungen wurden schneller, keiner wartete mehr auf eine einzelne Person",
                 ),
             ),
             tips=(
@@ -1602,6 +1641,7 @@ AREAS: dict[str, Area] = {
         ),
     ),
     "ai": Area(
+        label={"en": "AI", "de": "KI"},
         keywords=(
             "ai",
             "ml",
@@ -2103,7 +2143,23 @@ def template_problems(spec: TemplateSpec) -> list[str]:
     return problems
 
 
+# The same spec objects come back on every call (the library is cached; a request's specs are
+# reused across its drafts): looking them up by identity skips serialising all 48 per draft.
+_PROBLEMS_BY_ID: dict[int, tuple[TemplateSpec, tuple[str, ...]]] = {}
+
+
 def _problems_cached(spec: TemplateSpec) -> tuple[str, ...]:
+    known = _PROBLEMS_BY_ID.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    if len(_PROBLEMS_BY_ID) > 4096:
+        _PROBLEMS_BY_ID.clear()
+    problems = _problems_by_fingerprint(spec)
+    _PROBLEMS_BY_ID[id(spec)] = (spec, problems)
+    return problems
+
+
+def _problems_by_fingerprint(spec: TemplateSpec) -> tuple[str, ...]:
     try:
         fingerprint = json.dumps(spec.__dict__, sort_keys=True)
     except TypeError:
@@ -2116,11 +2172,11 @@ def _problems_for(fingerprint: str) -> tuple[str, ...]:
     return tuple(template_problems(TemplateSpec(**json.loads(fingerprint))))
 
 
-def _line_problems(line: object) -> list[str]:
+def _line_problems(line: object, known: frozenset[str] = KNOWN_SLOTS) -> list[str]:
     if not isinstance(line, str) or not line.strip():
         return ["an entry is empty or not text"]
     problems = []
-    unknown = slots_in(line) - KNOWN_SLOTS
+    unknown = slots_in(line) - known
     if unknown:
         problems.append(f"unknown slot(s) {sorted(unknown)} in {line[:60]!r}")
     leftover = SLOT.sub("", line)
@@ -2128,6 +2184,22 @@ def _line_problems(line: object) -> list[str]:
         leftover = CHOICE.sub("", leftover)
     if "{" in leftover or "}" in leftover:
         problems.append(f"unbalanced braces in {line[:60]!r}")
+    return problems
+
+
+def depth_problems(depth: object) -> list[str]:
+    """What is wrong with a library file's `depth` paragraphs, in words; empty when usable."""
+    if not isinstance(depth, dict) or set(depth) != set(LANGUAGES):
+        return [f"depth needs paragraphs for each of {list(LANGUAGES)}"]
+    problems = []
+    for language, lines in depth.items():
+        if not isinstance(lines, list) or not 4 <= len(lines) <= 8:
+            problems.append(f"depth: {language}: needs 4 to 8 paragraphs")
+            continue
+        for line in lines:
+            problems.extend(
+                f"depth: {language}: {p}" for p in _line_problems(line, KNOWN_SLOTS | DEPTH_SLOTS)
+            )
     return problems
 
 
@@ -2160,6 +2232,8 @@ def _library(directory: str) -> tuple[TemplateSpec, ...]:
         framework = document.get("framework") if isinstance(document, dict) else None
         if framework not in FRAMEWORKS:
             raise ValueError(f"{path.name}: unknown or missing framework {framework!r}")
+        if "depth" in document and (problems := depth_problems(document["depth"])):
+            raise ValueError(f"{path.name}: {'; '.join(problems)}")
         for index, data in enumerate(document.get("templates", [])):
             key = data.get("key") if isinstance(data, dict) else None
             where = f"{path.name}: {key or f'template #{index + 1}'}"
@@ -2184,6 +2258,24 @@ def _library(directory: str) -> tuple[TemplateSpec, ...]:
 def load_library(directory: Path | str | None = None) -> list[TemplateSpec]:
     """Every template in apps/content/library/*.json, validated; ValueError names file and key."""
     return list(_library(str(directory or LIBRARY_DIR)))
+
+
+@lru_cache(maxsize=4)
+def _depth_library(directory: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    _library(directory)  # validates every file first
+    depth = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for language, lines in document.get("depth", {}).items():
+            depth[(document["framework"], language)] = tuple(lines)
+    return depth
+
+
+def framework_depth(
+    framework: str, language: str, directory: Path | str | None = None
+) -> tuple[str, ...]:
+    """The framework's depth paragraphs in `language` (empty when the library has none)."""
+    return _depth_library(str(directory or LIBRARY_DIR)).get((framework, language), ())
 
 
 # --- Topics and ranking ---------------------------------------------------------------------
@@ -2421,7 +2513,15 @@ def build_context(
     topic_key = area_key(topic)
     on_topic = [a for a in areas if topic_key and area_key(a) == topic_key]
     suited = [a for a in areas if area_key(a) in spec.suits]
-    area = rng.choice(on_topic or suited or areas) if areas else missing["area"]
+    if on_topic:
+        area = rng.choice(on_topic)
+    elif topic_key in AREAS:
+        # The topic came from the headline or an offer ("the first 90 days as a fractional
+        # CTO"): name its area, or the hook and the closing question would talk about
+        # another of the profile's areas than the post does.
+        area = AREAS[topic_key].label[language]
+    else:
+        area = rng.choice(suited or areas) if areas else missing["area"]
     keys = profile_area_keys(profile)
     key = topic_key or area_key(area)
     if key not in spec.suits and "any" not in spec.suits:
@@ -2435,7 +2535,11 @@ def build_context(
     others = [a for a in areas if a != area]
     industries = [i.strip() for i in profile.industries if i and i.strip()]
     offers = [o.strip() for o in profile.offers if o and o.strip()]
-    matching_offers = [o for o in offers if area_key(o) == key]
+    # Offers, like the area, follow the topic even when the vocabulary could not.
+    matching_offers = [o for o in offers if area_key(o) == (topic_key or key)]
+    # An offer in another area ("AWS migration" closing a Kubernetes post) reads as a slip;
+    # a general one ("fractional CTO", "architecture review") fits any topic.
+    general_offers = [o for o in offers if area_key(o) in (None, "leadership")]
     roles = [o for o in offers if ROLE_WORDS.search(o)]
     cases = _case_studies(profile)
     matching_cases = [c for c in cases if area_key(c[0] + " " + c[1]) == key]
@@ -2452,7 +2556,9 @@ def build_context(
         "area": area,
         "area2": rng.choice(others) if others else vocabulary.related,
         "industry": rng.choice(industries) if industries else missing["industry"],
-        "offer": rng.choice(matching_offers or offers) if offers else missing["offer"],
+        "offer": rng.choice(matching_offers or general_offers)
+        if matching_offers or general_offers
+        else missing["offer"],
         "offer_role": roles[0] if roles else missing["offer_role"],
         "years": str(years) if years else missing["years"],
         "name": (profile.name or "").strip() or missing["name"],
@@ -2474,11 +2580,15 @@ def build_context(
         "reason": reason,
         "role": rng.choice(lexicon.roles),
         "_hashtags": " ".join(vocabulary.hashtags),
+        "_key": key or "",
+        "_language": language,
+        "_case_on_topic": "yes" if matching_cases else "",
+        "_industries": "\n".join(industries),
     }
-    for index, tip in enumerate(tips[:5], start=1):
+    for index, tip in enumerate(tips[:6], start=1):
         if language == "en" and len(tip) > 1 and tip[1].islower():
             tip = tip[0].lower() + tip[1:]  # lists and line starts capitalise it again
-        context[f"tip{index}"] = tip
+        context[f"tip{index}" if index <= 5 else "_spare_tip"] = tip
     return context
 
 
@@ -2499,7 +2609,7 @@ def _fill(text: str, context: dict[str, str]) -> str:
 
 
 # "a AWS project" → "an AWS project"; not before a "you" sound (a user, a unique, a one-page).
-_AN = re.compile(r"\b([Aa]) ((?!u[nrst]|use|uni|one|eu)[aeiouAEIOU])")
+_AN = re.compile(r"\b([Aa]) ((?!u[nrst]|use|uni|one|once|eu)[aeiouAEIOU])")
 
 
 def _tidy(text: str, language: str = "en") -> str:
@@ -2580,8 +2690,11 @@ def render_post(
         tags = context["_hashtags"].split()
         hashtags = " ".join(f"#{t}" for t in rng.sample(tags, k=min(len(tags), rng.choice((2, 3)))))
 
-    paragraphs += _extras(profile, context, paragraphs, rng, language)
+    extras = _extras(profile, context, paragraphs, rng, language)
     hook = _tidy(hook, language)
+    draft = "\n\n".join(b for b in [hook, bridge, *paragraphs, *extras, cta, hashtags] if b.strip())
+    paragraphs += _depth(spec.framework, context, draft, rng)
+    paragraphs += extras
     blocks = [hook, bridge, *paragraphs, cta, hashtags]
     text = _tidy("\n\n".join(b for b in blocks if b.strip()), language)
     while len(text) > MAX_POST_CHARS - 100 and len(paragraphs) > 1:
@@ -2602,7 +2715,8 @@ CONTEXT_LINES = {
     "de": (
         "Zum Hintergrund: {years} Jahre {area} und {area2}, vor allem mit Teams aus {industry}.",
         "Das stammt aus {years} Jahren Arbeit mit {area}, oft im Bereich {industry}.",
-        "Zum Hintergrund: Ich arbeite als {offer} mit Teams aus dem Bereich {industry}.",
+        # "als {offer}" read "als security audit"; the role fits the sentence.
+        "Zum Hintergrund: Ich arbeite als {offer_role} mit Teams aus dem Bereich {industry}.",
         "Dieses Muster habe ich in Unternehmen aus dem Bereich {industry} oft gesehen.",
     ),
 }
@@ -2635,8 +2749,9 @@ def _extras(
         lines = CONTEXT_LINES[language]
         if not profile.years_experience:
             lines = tuple(line for line in lines if "{years}" not in line)
-        if not profile.offers:
-            lines = tuple(line for line in lines if "{offer}" not in line)
+        if not profile.offers or context["offer"] == MISSING[language]["offer"]:
+            # no offer, or none that fits the topic: "I do advisory work" says nothing
+            lines = tuple(line for line in lines if "{offer" not in line)
         extras.append(_fill(rng.choice(lines), context))
     unused = [context[f"tip{i}"] for i in range(1, 6) if context[f"tip{i}"].lower() not in body]
     if unused and rng.random() < 0.7:
@@ -2644,6 +2759,99 @@ def _extras(
         extras.append(_fill(rng.choice(TAKEAWAY_LINES[language]), {**context, "tip": tip}))
     rng.shuffle(extras)
     return extras
+
+
+# The linter's sweet spot is 900 to 1,600 characters. A draft shorter than its target (drawn
+# per post from this range, so lengths vary) gets depth paragraphs until it reaches it, never
+# past the ceiling; the spread of the base drafts and of a paragraph keeps the result inside.
+DEPTH_TARGET = (1000, 1150)
+DEPTH_CEILING = 1500
+DEPTH_MAX_PARAGRAPH = 270  # under the linter's 280 for one paragraph
+
+
+def _depth_context(context: dict[str, str], rng: random.Random) -> dict[str, str]:
+    """The vocabulary values the template's own slots did not take, for depth paragraphs."""
+    language = context["_language"]
+    lexicon = _lexicon(context["_key"] or None, language)
+
+    def other(options: tuple, taken: str, part: int = 0) -> tuple:
+        rest = [o for o in options if (o[part] if isinstance(o, tuple) else o) != taken]
+        return rng.choice(rest or list(options))
+
+    mistake, fix, win = other(lexicon.lessons, context["mistake"])
+    myth, reality = other(lexicon.myths, context["myth"])
+    decision, alternative, reason = other(lexicon.decisions, context["decision"])
+    industries = context["_industries"].split("\n") if context["_industries"] else []
+    return {
+        **context,
+        # "Another example" is another company: a different size, another industry if any.
+        "team_size": other(TEAM_SIZES, context["team_size"]),
+        "industry": other(tuple(industries), context["industry"])
+        if industries
+        else context["industry"],
+        "example_mistake": mistake,
+        "example_fix": fix,
+        "example_win": win,
+        "example_pain": other(lexicon.pains, context["pain"]),
+        "other_metric": other(lexicon.metrics, context["metric"]),
+        "other_myth": myth,
+        "other_reality": reality,
+        "other_decision": decision,
+        "other_alternative": alternative,
+        "other_reason": reason,
+        "first_step": context.get("_spare_tip") or context["tip1"],
+    }
+
+
+def _depth(framework: str, context: dict[str, str], draft: str, rng: random.Random) -> list[str]:
+    """Depth paragraphs in the framework's voice until the draft reaches its target length."""
+    length = len(draft)
+    target = rng.randint(*DEPTH_TARGET)
+    lines = list(framework_depth(framework, context["_language"]))
+    if length >= target or not lines:
+        return []
+    values = _depth_context(context, rng)
+    rng.shuffle(lines)
+    added = []
+    words = _content_words(draft)
+    for line in lines:
+        if length >= target:
+            break
+        if slots_in(line) & CASE_SLOTS and (
+            not context["_case_on_topic"] or context["case_title"].lower() in draft.lower()
+        ):
+            continue  # the profile's case only when it is on topic and not told already
+        paragraph = _fill(_resolve(line, rng), values)
+        too_long = any(len(part) > DEPTH_MAX_PARAGRAPH for part in paragraph.split("\n\n"))
+        if too_long or length + len(paragraph) + 2 > DEPTH_CEILING:
+            continue
+        new_words = _content_words(paragraph)
+        if _repeats(words, new_words):
+            continue  # it would make a word stand out as repeated
+        added.append(paragraph)
+        words.update(new_words)
+        length += len(paragraph) + 2
+    return added
+
+
+def _content_words(text: str) -> Counter:
+    """Words counted the way the linter's repeated-word rule counts them (plus the total)."""
+    words = linter.WORD.findall(text.lower())
+    counts = Counter(
+        w for w in words if len(w) >= linter.MIN_REPEATED_WORD_LENGTH and w not in linter.STOPWORDS
+    )
+    counts[""] = len(words)  # the total, which sets how many uses are allowed
+    return counts
+
+
+def _repeats(words: Counter, new_words: Counter) -> bool:
+    """Whether adding `new_words` makes a word more frequent than the linter allows. More text
+    allows more uses, so only the words being added can cross the line."""
+    allowed_before = max(3, words[""] // linter.REPEAT_WORDS_PER_ALLOWED_USE)
+    allowed = max(3, (words[""] + new_words[""]) // linter.REPEAT_WORDS_PER_ALLOWED_USE)
+    return any(
+        words[w] + n > allowed and words[w] <= allowed_before for w, n in new_words.items() if w
+    )
 
 
 def _vary_breaks(paragraphs: list[str], rng: random.Random) -> list[str]:
