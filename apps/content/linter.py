@@ -381,7 +381,13 @@ CALL_TO_ACTION = re.compile(
     r"share|tell me|what's your|what is your|reach out|get in touch|contact me|drop me|"
     r"drop a|follow|subscribe|sign up|register|download|join|ping me|repost|let me know|"
     r"i'd love to hear|i would love to hear|curious to hear|schedule|call me|write to me|"
-    r"link in the (?:first )?comment)\b",
+    r"link in the (?:first )?comment|"
+    # German, as the engine writes it and consultants do: "Schreiben Sie mir", "Melden Sie
+    # sich", "Lassen Sie uns sprechen", "Kommentieren Sie …", "Link im ersten Kommentar".
+    r"schreiben sie mir|schreib mir|melden sie sich|meld dich|lassen sie uns|lass uns|"
+    r"sprechen wir|kommentieren sie|kommentiere|kommentar|nachricht|schicken sie mir|"
+    r"schick mir|erzählen sie|erzähl mir|teilen sie|kontaktieren sie|termin|buchen sie|"
+    r"ich freue mich auf|link im ersten kommentar)\b",
     re.IGNORECASE,
 )
 
@@ -437,6 +443,16 @@ _STOPWORDS = """
     well went were weren't what what's whatever when where where's whether which while who
     who's whole whom whose will with within without won't would wouldn't year years yet you'd
     you'll you're you've your yours yourself yourselves
+    aber alle allem allen aller alles also andere anderen anderer anderes auch bald beim
+    bereits bisher bleibt damit dann darf darum dass davon dazu dabei dafür denn dennoch
+    deren dessen diese diesem diesen dieser dieses doch dort durch eine einem einen einer
+    eines einfach etwa etwas euch eure fast ganz gegen gibt haben habe hatte hatten heute
+    hier hinter ihnen ihre ihrem ihren ihrer immer jede jedem jeden jeder jedes jetzt kann
+    kein keine keinem keinen keiner können könnte lange mehr mein meine meinem meinen meiner
+    meist mich mögen muss müssen nach neben nicht noch nichts nur oder ohne schon sehr sein
+    seine seinem seinen seiner seit selbst sich sind sollte sollten sondern statt über unter
+    uns unser unsere unseren viel viele vielen voll vom von weil wenig wenn werden wieder
+    will wird wollen wurde wurden zwischen
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
 MIN_REPEATED_WORD_LENGTH = 4

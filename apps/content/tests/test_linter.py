@@ -350,6 +350,10 @@ def test_csharp_and_url_fragments_are_not_hashtags(text):
         "Tell me how your team does it.",
         "Share this with the person who pays your cloud bill.",
         "Message me if you want the spreadsheet.",
+        "Schreiben Sie mir gern.",
+        "Lassen Sie uns sprechen.",
+        "Melden Sie sich, wenn Ihr Team feststeckt.",
+        "Kommentieren Sie „Checkliste“ und ich schicke sie Ihnen.",
     ],
 )
 def test_a_question_or_call_to_action_at_the_end_passes(closing):
@@ -395,6 +399,14 @@ def test_a_word_repeated_too_often_gets_a_tip_quoting_it():
 
 def test_common_short_and_function_words_may_repeat():
     text = with_paragraph("And we would, and we could, and we should. Then we did and did.")
+    assert "repeated-word" not in rules(lint_post(text))
+
+
+def test_german_function_words_may_repeat_too():
+    text = with_paragraph(
+        "Das ist nicht einfach, denn eine Migration ist nicht eine Woche. Sie ist nicht "
+        "schnell und nicht billig, und sie braucht eine Entscheidung, eine Person und eine Frist."
+    )
     assert "repeated-word" not in rules(lint_post(text))
 
 
