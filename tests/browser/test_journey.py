@@ -278,8 +278,29 @@ def test_a_consultants_first_week(
     assert page.locator("[data-figure=converted_value]").inner_text() == "€24,000"
     screenshot(page, "dashboard")
 
-    # --- An editor she invites cannot approve ---------------------------------------------
-    # (continued below)
+    page.goto(f"/w/{slug}/health/")
+    expect_text(page, "running")
+    screenshot(page, "health")
+
+    # --- On her phone: every page of the week fits 375 px -----------------------------------
+    page.set_viewport_size({"width": 375, "height": 800})
+    for name, path in (
+        ("dashboard", f"/w/{slug}/"),
+        ("post", f"/w/{slug}/content/{post_ids[0]}/"),
+        ("calendar", f"/w/{slug}/calendar/"),
+        ("leads", f"/w/{slug}/leads/"),
+        ("lead", f"/w/{slug}/leads/{lead.pk}/"),
+        ("posting-times", f"/w/{slug}/settings/slots/"),
+        ("linkedin", f"/w/{slug}/settings/linkedin/"),
+        ("health", f"/w/{slug}/health/"),
+    ):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        if name in ("dashboard", "lead"):
+            screenshot(page, f"phone-{name}")
+    page.set_viewport_size({"width": 1280, "height": 860})
+
+    # --- An editor she invites cannot approve; another workspace sees none of it -------------
     editor_context = page.context.browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 860}, locale="en-US"
     )
