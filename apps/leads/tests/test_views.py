@@ -48,6 +48,22 @@ def test_the_lead_page_shows_the_breakdown_and_a_suggested_reply(alice_client, l
     assert "Post reply" in page.text
 
 
+def test_the_conversation_tells_the_commenter_from_other_unnamed_members(
+    alice_client, alice_workspace, published, linkedin, django_capture_on_commit_callbacks
+):
+    # LinkedIn's comments carry no names: without this both read "A LinkedIn member".
+    comment_on(linkedin, published, "Great post, thanks for sharing!", actor="urn:li:person:p1")
+    comment_on(linkedin, published, INQUIRY)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk)
+    lead = Lead.objects.get()
+
+    page = alice_client.get(f"/w/alice-co/leads/{lead.pk}/")
+
+    assert "<strong>This commenter</strong>" in page.text
+    assert "<strong>Another LinkedIn member</strong>" in page.text
+
+
 def test_value_and_notes_are_saved_and_a_negative_value_refused(alice_client, lead):
     bad = alice_client.post(
         f"/w/alice-co/leads/{lead.pk}/", {"status": "qualified", "value_eur": "-5"}
