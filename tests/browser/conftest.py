@@ -50,9 +50,11 @@ def page(_playwright_browser, live_server):
     refused = []
     page.on(
         "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            refused.append(f"{page.url}: {message.text[:160]}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
     )
     yield page
     context.close()
