@@ -1,10 +1,13 @@
 """The Content page, the editor with live lint, review and approval, CSV import."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -189,8 +192,22 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "next_slot": scheduling.next_free_slot(workspace=request.workspace)
             if post.status == Post.Status.APPROVED
             else None,
+            "going_out_now": _going_out_now(post),
         },
         status=status,
+    )
+
+
+def _going_out_now(post: Post) -> bool:
+    """Publishing, or due within two minutes: the page then checks back by itself, so the
+    consultant watching it sees "Published" without reloading."""
+    if post.status == Post.Status.PUBLISHING:
+        return True
+    soon = timezone.now() + timedelta(minutes=2)
+    return (
+        post.status == Post.Status.SCHEDULED
+        and bool(post.scheduled_at)
+        and post.scheduled_at <= soon
     )
 
 

@@ -14,6 +14,7 @@ Screenshots of every step land in var/screenshots/test_a_consultants_first_week/
 
 import os
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -205,8 +206,14 @@ def test_a_consultants_first_week(
     with db_turn():
         workspace_id = Membership.objects.get(user__email=EMAIL).workspace_id
         Post.objects.filter(workspace_id=workspace_id, status=Post.Status.SCHEDULED).update(
-            scheduled_at=timezone.now()
+            scheduled_at=timezone.now() + timedelta(seconds=8)
         )
+    # Nina watches the first one go out: the page says so without a reload.
+    page.goto(f"/w/{slug}/content/{post_ids[0]}/")
+    page.evaluate("window.stillTheSamePage = true")
+    page.get_by_role("link", name="Open on LinkedIn").wait_for(timeout=60_000)
+    assert page.evaluate("window.stillTheSamePage === true")
+    screenshot(page, "published")
     wait_until(
         lambda: (
             Post.objects.filter(workspace_id=workspace_id, status=Post.Status.PUBLISHED).count()
@@ -216,9 +223,6 @@ def test_a_consultants_first_week(
         what="every queued post to be published",
     )
     assert len(sandbox.sandbox.posts()) == draft_count
-    page.goto(f"/w/{slug}/content/{post_ids[0]}/")
-    assert page.get_by_role("link", name="Open on LinkedIn").is_visible()
-    screenshot(page, "published")
 
     # --- The audience comments; ingestion finds the CTO's inquiry -----------------------------
     lead = wait_until(

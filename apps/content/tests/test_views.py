@@ -33,6 +33,28 @@ def test_planning_a_week_without_a_template_library_says_so_instead_of_zero_draf
     assert not Post.objects.exists()
 
 
+def test_a_post_going_out_now_checks_back_by_itself_and_a_draft_does_not(
+    alice_client, alice, alice_workspace
+):
+    from django.utils import timezone
+
+    due = Post.objects.create(
+        workspace=alice_workspace,
+        author=alice,
+        text="Due now.",
+        status=Post.Status.SCHEDULED,
+        scheduled_at=timezone.now(),
+    )
+    draft = Post.objects.create(workspace=alice_workspace, author=alice, text="A draft.")
+
+    watching = alice_client.get(url(alice_workspace, f"{due.pk}/")).text
+    still = alice_client.get(url(alice_workspace, f"{draft.pk}/")).text
+
+    assert 'hx-trigger="every 3s" hx-select="#next-step"' in watching
+    assert 'id="next-step"' in still
+    assert 'hx-trigger="every 3s"' not in still
+
+
 def test_an_unknown_framework_is_a_clear_error(alice_client, alice_workspace, library):
     response = alice_client.post(
         url(alice_workspace, "generate/"), {"framework": "poetry"}, follow=True
