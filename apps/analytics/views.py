@@ -42,10 +42,9 @@ def _dashboard_charts(data: selectors.Dashboard) -> dict:
         "leads_per_week": charts.bar_chart(
             title=_("New leads per week"),
             value_label=_("Leads"),
-            bars=[
-                (_("week of %(date)s") % {"date": date_format(week, "SHORT_DATE_FORMAT")}, n)
-                for week, n in data.leads_by_week
-            ],
+            # Each bar is a week (the title says so); "week of 11/02/2026" under every bar ran
+            # into its neighbours, so the tick is the Monday's day and month.
+            bars=[(date_format(week, "j M"), n) for week, n in data.leads_by_week],
         ),
         "funnel": charts.funnel_chart(
             title=_("Lead funnel"),
