@@ -81,6 +81,20 @@ def background(transactional_db, sandbox):
         yield
 
 
+@pytest.fixture
+def step(screenshot):
+    """A screenshot of the step, once the page is checked for template syntax shown as text
+    (a comment or tag the template engine did not read)."""
+
+    def take(page, name: str):
+        text = page.locator("body").inner_text()
+        for syntax in ("{#", "{%", "{{"):
+            assert syntax not in text, f"{syntax} shows as text on {page.url}"
+        screenshot(page, name)
+
+    return take
+
+
 def test_the_sandbox_audience_brings_a_cto_inquiry_on_the_first_post():
     """The journey's premise, checked on its own so a change to the audience is named."""
     assert INQUIRY.person.role == "cto"
@@ -103,7 +117,7 @@ def link_in(message, path_part: str) -> str:
 
 
 def test_a_consultants_first_week(
-    charlie, charlie_workspace, template_library, page, screenshot, sandbox, background, live_server
+    charlie, charlie_workspace, template_library, page, step, sandbox, background, live_server
 ):
     # --- Sign up and verify the email -----------------------------------------------------
     page.goto("/")
@@ -111,17 +125,17 @@ def test_a_consultants_first_week(
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again):").fill(PASSWORD)
-    screenshot(page, "signup")
+    step(page, "signup")
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url("**/accounts/confirm-email/")
-    screenshot(page, "check-your-email")
+    step(page, "check-your-email")
 
     verification = next(m for m in mail.outbox if EMAIL in m.to)
     page.goto(link_in(verification, "/accounts/confirm-email/"))
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r".*/w/[\w-]+/$"))
     slug = page.url.rstrip("/").rsplit("/", 1)[-1]
-    screenshot(page, "first-dashboard")
+    step(page, "first-dashboard")
 
     # --- Expertise ---------------------------------------------------------------------------
     page.get_by_role("link", name="Describe your expertise").click()
@@ -135,30 +149,30 @@ def test_a_consultants_first_week(
     )
     page.get_by_role("button", name="Save").click()
     assert page.get_by_text("Your expertise profile is saved.").is_visible()
-    screenshot(page, "expertise")
+    step(page, "expertise")
 
     # --- Connect LinkedIn on the sandbox's consent page ---------------------------------------
     page.goto(f"/w/{slug}/settings/linkedin/")
     page.get_by_role("button", name="Connect LinkedIn").click()
     page.wait_for_url(f"{sandbox.oauth_base}/authorization**")
-    screenshot(page, "linkedin-consent")
+    step(page, "linkedin-consent")
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(f"**/w/{slug}/settings/linkedin/")
     assert page.get_by_test_id("linkedin-state").inner_text() == "Connected"
-    screenshot(page, "linkedin-connected")
+    step(page, "linkedin-connected")
 
     # --- Posting times: take the suggestions ------------------------------------------------
     page.goto(f"/w/{slug}/settings/slots/")
     for _ in range(3):
         page.get_by_role("button", name="Add", exact=True).first.click()
         page.wait_for_load_state()
-    screenshot(page, "posting-slots")
+    step(page, "posting-slots")
 
     # --- Plan a week, edit one draft ----------------------------------------------------------
     page.goto(f"/w/{slug}/content/")
     page.get_by_role("button", name="Plan my week").click()
     expect_text(page, "drafts are ready for you to read and edit")
-    screenshot(page, "planned-week")
+    step(page, "planned-week")
     drafts = page.locator("#post-list a.post-card")
     draft_count = drafts.count()
     assert draft_count >= 3
@@ -176,7 +190,7 @@ def test_a_consultants_first_week(
         arg=before,
     )
     assert "first comment" in page.locator("#lint-panel").inner_text()
-    screenshot(page, "editor-linter")
+    step(page, "editor-linter")
     # Take the checker's advice: the link goes, the question stays.
     editor.fill(
         editor.input_value().replace("\n\nMore in the guide at https://example.com/k8s-costs", "")
@@ -193,14 +207,14 @@ def test_a_consultants_first_week(
         expect_text(page, "Approved. It is ready to be scheduled.")
         page.get_by_role("button", name=re.compile("Add to queue")).click()
         expect_text(page, "Queued for the next free slot.")
-    screenshot(page, "queued")
+    step(page, "queued")
     page.goto(f"/w/{slug}/calendar/")
     if page.locator(".cal-post").count() == 0:
         # The free slots of this week are over: the calendar points to the queue's week.
-        screenshot(page, "calendar-this-week")
+        step(page, "calendar-this-week")
         page.get_by_role("link", name="Show that week").click()
     page.locator(".cal-post").first.wait_for()
-    screenshot(page, "calendar")
+    step(page, "calendar")
 
     # --- The week passes: beat's dispatcher publishes them to the sandbox ---------------------
     with db_turn():
@@ -213,7 +227,7 @@ def test_a_consultants_first_week(
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_role("link", name="Open on LinkedIn").wait_for(timeout=60_000)
     assert page.evaluate("window.stillTheSamePage === true")
-    screenshot(page, "published")
+    step(page, "published")
     wait_until(
         lambda: (
             Post.objects.filter(workspace_id=workspace_id, status=Post.Status.PUBLISHED).count()
@@ -236,7 +250,7 @@ def test_a_consultants_first_week(
     card = page.locator(f"#lead-{lead.pk}")
     assert INQUIRY.text in card.inner_text()
     assert int(card.locator(".score-big").inner_text()) >= 70
-    screenshot(page, "lead-inbox")
+    step(page, "lead-inbox")
     wait_until(
         lambda: any("New lead" in m.subject and EMAIL in m.to for m in mail.outbox),
         what="the lead alert email",
@@ -249,7 +263,7 @@ def test_a_consultants_first_week(
     reply.fill("Thanks Owen! Happy to talk rates. Does Tuesday at 10 work for a call?")
     page.get_by_role("button", name="Post reply").click()
     expect_text(page, "You replied")
-    screenshot(page, "replied")
+    step(page, "replied")
     assert any(
         "Does Tuesday at 10 work" in c["text"]
         for p in sandbox.sandbox.posts()
@@ -263,7 +277,7 @@ def test_a_consultants_first_week(
     page.get_by_label("Value").fill(str(CONVERTED_VALUE))
     page.get_by_role("button", name="Save").click()
     expect_text(page, "Saved.")
-    screenshot(page, "converted")
+    step(page, "converted")
     with db_turn():
         lead.refresh_from_db()
     assert lead.status == Lead.Status.CONVERTED
@@ -280,11 +294,11 @@ def test_a_consultants_first_week(
     assert impressions > 0
     assert int(page.locator("[data-figure=new_leads]").inner_text()) >= 1
     assert page.locator("[data-figure=converted_value]").inner_text() == "€24,000"
-    screenshot(page, "dashboard")
+    step(page, "dashboard")
 
     page.goto(f"/w/{slug}/health/")
     expect_text(page, "running")
-    screenshot(page, "health")
+    step(page, "health")
 
     # --- On her phone: every page of the week fits 375 px -----------------------------------
     page.set_viewport_size({"width": 375, "height": 800})
@@ -301,7 +315,7 @@ def test_a_consultants_first_week(
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
         if name in ("dashboard", "lead"):
-            screenshot(page, f"phone-{name}")
+            step(page, f"phone-{name}")
     page.set_viewport_size({"width": 1280, "height": 860})
 
     # --- An editor she invites cannot approve; another workspace sees none of it -------------
@@ -312,16 +326,16 @@ def test_a_consultants_first_week(
         base_url=live_server.url, viewport={"width": 1280, "height": 860}, locale="en-US"
     )
     try:
-        _editor_cannot_approve(page, editor_context.new_page(), screenshot, slug)
+        _editor_cannot_approve(page, editor_context.new_page(), step, slug)
         _outsider_sees_nothing(
-            outsider_context.new_page(), screenshot, slug, post_ids[0], lead.pk, charlie
+            outsider_context.new_page(), step, slug, post_ids[0], lead.pk, charlie
         )
     finally:
         editor_context.close()
         outsider_context.close()
 
 
-def _editor_cannot_approve(owner_page, page, screenshot, slug):
+def _editor_cannot_approve(owner_page, page, step, slug):
     owner_page.goto(f"/w/{slug}/settings/members/")
     owner_page.get_by_label("Email address").fill("eddie@example.com")
     owner_page.get_by_label("Role").select_option("editor")
@@ -349,7 +363,7 @@ def _editor_cannot_approve(owner_page, page, screenshot, slug):
     page.get_by_role("button", name="Send for review").click()
     expect_text(page, "Sent for review")
     assert page.get_by_role("button", name="Approve").count() == 0
-    screenshot(page, "editor-cannot-approve")
+    step(page, "editor-cannot-approve")
     # Nor by posting the form by hand.
     answer = page.request.post(
         page.url + "approve/",
@@ -361,7 +375,7 @@ def _editor_cannot_approve(owner_page, page, screenshot, slug):
         assert Post.objects.get(pk=pk).status == Post.Status.IN_REVIEW
 
 
-def _outsider_sees_nothing(page, screenshot, slug, post_pk, lead_pk, charlie):
+def _outsider_sees_nothing(page, step, slug, post_pk, lead_pk, charlie):
     log_in(page, charlie.email, "correct-horse-battery-staple")
     for path in (
         f"/w/{slug}/",
@@ -371,7 +385,7 @@ def _outsider_sees_nothing(page, screenshot, slug, post_pk, lead_pk, charlie):
         f"/w/{slug}/analytics/posts/{post_pk}/",
     ):
         assert page.goto(path).status == 404, path
-    screenshot(page, "outsider-404")
+    step(page, "outsider-404")
     assert INQUIRY.text not in page.content()
 
 
