@@ -193,15 +193,30 @@ def mark_needs_reconnect(*, connection: LinkedInConnection, reason: str) -> bool
     return bool(changed)
 
 
-def refresh_access_token(*, connection: LinkedInConnection) -> str:
+# A forced refresh (staff, from the admin) is skipped when one happened this recently, so a
+# double click or a task delivered twice refreshes once.
+FORCED_REFRESH_MIN_INTERVAL = timedelta(minutes=1)
+
+
+def refresh_access_token(*, connection: LinkedInConnection, force: bool = False) -> str:
     """Refresh one connection's token. Returns "refreshed", "needs_reconnect", "retry_later"
-    or "skipped". Safe to run twice: a second run finds a fresh token and skips."""
+    or "skipped". Safe to run twice: a second run finds a fresh token and skips.
+
+    `force` refreshes a token that is not yet close to expiry (staff use it when LinkedIn
+    revoked a token early or to check the refresh path), but not one refreshed a minute ago."""
     with transaction.atomic():
         locked = LinkedInConnection.objects.select_for_update().get(pk=connection.pk)
+        if force:
+            due = not (
+                locked.last_refreshed_at
+                and locked.last_refreshed_at > timezone.now() - FORCED_REFRESH_MIN_INTERVAL
+            )
+        else:
+            due = _expires_within(locked, days=settings.LINKEDIN_REFRESH_BEFORE_DAYS)
         if (
             locked.status != LinkedInConnection.Status.CONNECTED
             or not locked.refresh_token
-            or not _expires_within(locked, days=settings.LINKEDIN_REFRESH_BEFORE_DAYS)
+            or not due
         ):
             return "skipped"
         refresh_token = locked.refresh_token

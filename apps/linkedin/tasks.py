@@ -16,12 +16,12 @@ def refresh_expiring_tokens() -> int:
 
 
 @shared_task(name="linkedin.refresh_token", autoretry_for=(), max_retries=0)
-def refresh_token(connection_id: int, workspace_id: int) -> str:
+def refresh_token(connection_id: int, workspace_id: int, force: bool = False) -> str:
     connection = owned_for_task(LinkedInConnection, workspace_id=workspace_id, pk=connection_id)
     if connection is None:
         return "gone"
     # Transient failures are simply picked up by the next hourly dispatch.
-    return services.refresh_access_token(connection=connection)
+    return services.refresh_access_token(connection=connection, force=force)
 
 
 @shared_task(name="linkedin.send_expiry_reminders")

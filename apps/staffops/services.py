@@ -77,10 +77,9 @@ def failed_posts_retry(
 def linkedin_refresh_enqueue(
     *, workspace: Workspace, actor: User, ip_address: str | None = None
 ) -> bool:
-    """Queue the LinkedIn token refresh task for the workspace now instead of waiting for the
-    hourly run. The task itself decides: it refreshes a token that is close to expiry (or
-    whose last refresh failed and is still due) and skips a fresh one. Returns False when
-    the workspace has no connection with a refresh token."""
+    """Queue a forced refresh of the workspace's LinkedIn token now, whatever its expiry
+    (only one refreshed within the last minute is skipped). Returns False when the workspace
+    has no connection with a refresh token."""
     from apps.linkedin.tasks import refresh_token
 
     connection = (
@@ -100,5 +99,5 @@ def linkedin_refresh_enqueue(
             target=connection.name or connection.member_urn,
             ip_address=ip_address,
         )
-        transaction.on_commit(lambda: refresh_token.delay(connection.pk, workspace.pk))
+        transaction.on_commit(lambda: refresh_token.delay(connection.pk, workspace.pk, force=True))
     return True

@@ -201,6 +201,21 @@ def test_a_token_that_expires_soon_is_refreshed_and_the_refresh_token_kept(
     assert services.refresh_access_token(connection=connection) == "skipped"
 
 
+def test_a_forced_refresh_renews_a_fresh_token_once_however_often_it_is_asked(
+    alice_client, alice_workspace, partner_sandbox
+):
+    consent(alice_client, alice_workspace)
+    connection = LinkedInConnection.objects.get(workspace=alice_workspace)
+    fresh_access = connection.access_token
+    assert services.refresh_access_token(connection=connection) == "skipped"  # not due
+
+    assert services.refresh_access_token(connection=connection, force=True) == "refreshed"
+    connection.refresh_from_db()
+    assert connection.access_token != fresh_access
+    # A double click or a task delivered twice does not refresh again.
+    assert services.refresh_access_token(connection=connection, force=True) == "skipped"
+
+
 def test_a_refresh_answer_without_a_refresh_token_keeps_the_stored_one(
     alice_client, alice_workspace, partner_sandbox, monkeypatch
 ):

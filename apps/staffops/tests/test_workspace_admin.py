@@ -169,13 +169,15 @@ def test_retrying_twice_schedules_the_post_once(root_client):
     assert AuditEvent.objects.filter(action="staff.failed_post_retried").count() == 1
 
 
-def test_refresh_token_action_enqueues_the_linkedin_refresh_task(
+def test_refresh_token_action_enqueues_a_forced_linkedin_refresh(
     root_client, superuser, monkeypatch, django_capture_on_commit_callbacks
 ):
     from apps.linkedin import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.refresh_token, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(
+        tasks.refresh_token, "delay", lambda *args, **kwargs: queued.append((args, kwargs))
+    )
     workspace = unhealthy_workspace(1)
     never_connected = WorkspaceFactory(name="Not connected")
 
@@ -183,7 +185,7 @@ def test_refresh_token_action_enqueues_the_linkedin_refresh_task(
         run_action(root_client, "refresh_linkedin_token", workspace, never_connected)
 
     connection_id = LinkedInConnection.objects.get(workspace=workspace).pk
-    assert queued == [(connection_id, workspace.pk)]
+    assert queued == [((connection_id, workspace.pk), {"force": True})]
     event = AuditEvent.objects.get(action="staff.linkedin_refresh_requested")
     assert (event.workspace, event.actor) == (workspace, superuser)
 
