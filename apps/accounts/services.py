@@ -172,6 +172,14 @@ def membership_remove(
         ip_address=ip_address,
         role=membership.role,
     )
+    from apps.api.services import api_tokens_revoke_for_member
+
+    api_tokens_revoke_for_member(
+        workspace=membership.workspace,
+        user=membership.user,
+        actor=actor_membership.user,
+        ip_address=ip_address,
+    )
     membership.delete()
 
 

@@ -102,6 +102,25 @@ def api_token_revoke(*, token: ApiToken, actor, ip_address: str | None = None) -
     return token
 
 
+def api_tokens_revoke_for_member(*, workspace, user, actor, ip_address: str | None = None) -> int:
+    """Revoke every active token a member made in a workspace, when they leave it. (They
+    would answer 404 anyway; revoked, they say why in the tokens list and the audit log.)"""
+    revoked = ApiToken.objects.filter(
+        workspace=workspace, user=user, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if revoked:
+        audit_record(
+            action="api_token.revoked",
+            actor=actor,
+            workspace=workspace,
+            target=user.email,
+            ip_address=ip_address,
+            reason="member removed",
+            count=revoked,
+        )
+    return revoked
+
+
 def api_token_for_secret(secret: str) -> ApiToken | None:
     """The active token with this secret, or None. The lookup is by hash, so the secret is
     never compared character by character."""

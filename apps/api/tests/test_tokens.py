@@ -162,6 +162,22 @@ def test_a_token_of_a_member_who_left_is_a_404(alice, bob, alice_workspace):
     assert client.get("/api/v1/w/alice-co/posts/").status_code == 404
 
 
+def test_removing_a_member_revokes_their_tokens_there_and_says_so(alice, bob, alice_workspace):
+    from apps.accounts.services import membership_remove
+
+    client, _ = token_client(bob, alice_workspace)
+    membership_remove(
+        membership=Membership.objects.get(user=bob, workspace=alice_workspace),
+        actor_membership=Membership.objects.get(user=alice, workspace=alice_workspace),
+    )
+
+    assert client.get("/api/v1/w/alice-co/posts/").status_code in (401, 404)
+    token = ApiToken.objects.get(user=bob)
+    assert token.revoked_at is not None
+    event = AuditEvent.objects.get(action="api_token.revoked", workspace=alice_workspace)
+    assert (event.actor, event.target) == (alice, "bob@example.com")
+
+
 def test_last_used_is_written_at_most_once_a_minute(
     alice, alice_workspace, django_assert_num_queries
 ):
