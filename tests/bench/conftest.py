@@ -262,9 +262,17 @@ def _commit() -> str:
             check=True,
             timeout=10,
         ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return sha
+    return sha + (" with uncommitted changes" if dirty else "")
 
 
 def machine_facts() -> dict[str, str]:

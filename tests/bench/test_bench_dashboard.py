@@ -293,7 +293,7 @@ def test_dashboard_under_gunicorn(tmp_path, bench_report):
                         f"dashboard first request (timeout {REQUEST_TIMEOUT:.0f} s)",
                         None,
                         "ms",
-                        note=scale.strip(" []") + ";" + DATABASE_NOTE.strip(" []"),
+                        note=scale.strip(" []") + "; " + DATABASE_NOTE.strip(" []"),
                     )
                     pytest.fail(f"the dashboard gave no answer within {REQUEST_TIMEOUT:.0f} s")
                 print(f"dashboard first request: {first:.0f} ms")
@@ -310,7 +310,7 @@ def test_dashboard_under_gunicorn(tmp_path, bench_report):
 
     dash_p50, dash_p99 = percentile(dashboard_ms, 50), percentile(dashboard_ms, 99)
     base_p50, base_p99 = percentile(baseline_ms, 50), percentile(baseline_ms, 99)
-    note = scale.strip(" []") + ";" + DATABASE_NOTE.strip(" []") + f"; n={TIMED} each"
+    note = scale.strip(" []") + "; " + DATABASE_NOTE.strip(" []") + f"; n={TIMED} each"
     bench_report.add(
         "dashboard p50",
         dash_p50,
