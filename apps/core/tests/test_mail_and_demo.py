@@ -67,6 +67,9 @@ def test_the_demo_history_is_made_through_the_real_paths_and_only_once(tmp_path,
     assert all(post.linkedin_urn and post.impressions for post in published)
     assert MetricSnapshot.objects.count() > 16
     assert Lead.objects.exists()
+    # Each lead dates from its first comment, not from the moment the history was made.
+    lead_weeks = {lead.created_at.isocalendar()[:2] for lead in Lead.objects.all()}
+    assert len(lead_weeks) > 1
     counts = (Post.objects.count(), MetricSnapshot.objects.count(), Lead.objects.count())
     call_command("seed_demo_history", "--db", sandbox_db, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (Post.objects.count(), MetricSnapshot.objects.count(), Lead.objects.count())

@@ -134,3 +134,17 @@ class Command(BaseCommand):
         collector.collect(workspace_id=workspace.pk, post_ids=[pk for pk, _m in published])
         for post_id, _moment in published:
             ingestion.scan_post(post_id=post_id, workspace_id=workspace.pk)
+        # Leads are made now, by this one scan; date each from its first comment, as a scan on
+        # the day would have, so the dashboard's leads per week spread over the eight weeks.
+        from django.db.models import Min
+
+        from apps.leads.models import Lead
+
+        leads = Lead.objects.filter(workspace=workspace).annotate(
+            first=Min("comments__commented_at")
+        )
+        for lead in leads:
+            if lead.first is not None:
+                Lead.objects.filter(pk=lead.pk).update(
+                    created_at=lead.first, status_changed_at=lead.first
+                )
