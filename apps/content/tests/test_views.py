@@ -55,6 +55,12 @@ def test_a_post_going_out_now_checks_back_by_itself_and_a_draft_does_not(
     assert 'hx-trigger="every 3s"' not in still
 
 
+def test_the_posting_times_page_says_where_to_change_the_time_zone(alice_client, alice_workspace):
+    # A new workspace starts in UTC; a consultant in Berlin needs to find the setting.
+    page = alice_client.get("/w/alice-co/settings/slots/").text
+    assert '(Europe/Berlin, <a href="/w/alice-co/settings/">change</a>)' in page
+
+
 def test_an_unknown_framework_is_a_clear_error(alice_client, alice_workspace, library):
     response = alice_client.post(
         url(alice_workspace, "generate/"), {"framework": "poetry"}, follow=True
