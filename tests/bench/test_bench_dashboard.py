@@ -11,7 +11,10 @@ same app in the same process: GET /accounts/login/, a plain template render. Aft
 requests each, 50 timed requests each alternate between the two, timed on the client with
 time.perf_counter() over loopback; the figures are p50 and p99 of each and the ratios of the
 p50s and of the p99s (goal for the p50s: at most 3x, reported, not asserted). The first
-dashboard request, before any warm-up, is reported too.
+dashboard request, before any warm-up, is reported too. Those later visits may be served
+from the dashboard's cache; so a second gunicorn with the cache off (DASHBOARD_CACHE_SECONDS=0)
+then times 20 visits that each compute everything afresh, the cost right after new metrics
+or a new lead.
 
 SQLite is used even where DATABASE_URL names PostgreSQL, for simplicity; the report says so.
 """
@@ -35,6 +38,7 @@ SNAPSHOTS = 100_000
 LEADS = 20_000
 WARMUP = 5
 TIMED = 50
+TIMED_FRESH = 20  # each costs most of a second
 GOAL_RATIO = 3.0
 # One dashboard answer may take this long before the run gives up (it cannot finish in
 # budget otherwise); the report says so, and the test fails.
@@ -145,6 +149,9 @@ for n, commenter in enumerate(commenters):
             value_eur=Decimal(rng.randrange(500, 20000)) if rng.random() < 0.6 else None,
             created_at=commented,
             status_changed_at=min(now, commented + dt.timedelta(days=rng.randrange(0, 20))),
+            # What leads.services.attribute_comment keeps: the post of the first comment.
+            source_post=post,
+            first_commented_at=commented,
         )
     )
     comments.append((post, commenter, commented))
@@ -255,10 +262,49 @@ def test_dashboard_under_gunicorn(tmp_path, bench_report):
     print(run_step([python, str(script)], env, timeout=600).strip())
     print(f"database built in {time.perf_counter() - started:.1f} s{DATABASE_NOTE}")
 
+    scale = f" [{POSTS:,} posts, {SNAPSHOTS:,} snapshots, {LEADS:,} leads; gunicorn 1x1]"
+    note = scale.strip(" []") + "; " + DATABASE_NOTE.strip(" []")
+
+    # As served: later visits may come from the dashboard's cache while nothing it counts
+    # changes (DASHBOARD_CACHE_SECONDS), the first computes everything.
+    first, dashboard_ms, baseline_ms = time_dashboard(env, tmp_path, TIMED, bench_report, note)
+    print(f"dashboard first request: {first:.0f} ms")
+    dash_p50, dash_p99 = percentile(dashboard_ms, 50), percentile(dashboard_ms, 99)
+    base_p50, base_p99 = percentile(baseline_ms, 50), percentile(baseline_ms, 99)
+    bench_report.add(
+        "dashboard p50",
+        dash_p50,
+        "ms",
+        "GET /accounts/login/ p50",
+        base_p50,
+        ratio_goal=f"<= {GOAL_RATIO:.0f}",
+        note=note + f"; n={TIMED} each",
+    )
+    bench_report.add("dashboard p99", dash_p99, "ms", "GET /accounts/login/ p99", base_p99)
+    bench_report.add("dashboard, first request", first, "ms", "GET /accounts/login/ p50", base_p50)
+
+    # The worst case, every visit computing afresh (the cache off): what a visit costs right
+    # after new metrics or a new lead.
+    _first, fresh_ms, fresh_baseline_ms = time_dashboard(
+        env | {"DASHBOARD_CACHE_SECONDS": "0"}, tmp_path, TIMED_FRESH, bench_report, note
+    )
+    bench_report.add(
+        "dashboard p50, computed afresh each visit",
+        percentile(fresh_ms, 50),
+        "ms",
+        "GET /accounts/login/ p50",
+        percentile(fresh_baseline_ms, 50),
+        note=note + f"; n={TIMED_FRESH} each",
+    )
+
+
+def time_dashboard(env, tmp_path, timed, bench_report, note) -> tuple[float, list, list]:
+    """Serve the app with gunicorn (1 worker, 1 thread) and time the dashboard against the
+    login page, alternating: the first dashboard request, then `timed` of each after warm-up."""
+    python = sys.executable
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = tmp_path / "gunicorn.log"
-    scale = f" [{POSTS:,} posts, {SNAPSHOTS:,} snapshots, {LEADS:,} leads; gunicorn 1x1]"
+    log = tmp_path / f"gunicorn-{port}.log"
     gunicorn = None
     try:
         gunicorn = start_group(
@@ -280,47 +326,29 @@ def test_dashboard_under_gunicorn(tmp_path, bench_report):
             log=log,
         )
         wait_until_serving(base, gunicorn, log)
-        with requests.Session() as http:
+        with requests.Session() as http, requests.Session() as anonymous:
+            # Logged in, the login page would redirect; the baseline asks with a fresh session.
             log_in(http, base)
             dashboard_url = f"{base}/w/{SLUG}/"
             baseline_url = f"{base}/accounts/login/"
-            # Logged in, the login page would redirect; the baseline asks with a fresh session.
-            with requests.Session() as anonymous:
-                try:
-                    first = timed_get(http, dashboard_url, "<html")
-                except requests.Timeout:
-                    bench_report.add(
-                        f"dashboard first request (timeout {REQUEST_TIMEOUT:.0f} s)",
-                        None,
-                        "ms",
-                        note=scale.strip(" []") + "; " + DATABASE_NOTE.strip(" []"),
-                    )
-                    pytest.fail(f"the dashboard gave no answer within {REQUEST_TIMEOUT:.0f} s")
-                print(f"dashboard first request: {first:.0f} ms")
-                for _ in range(WARMUP):
-                    timed_get(http, dashboard_url, "<html")
-                    timed_get(anonymous, baseline_url, "<html")
-                dashboard_ms: list[float] = []
-                baseline_ms: list[float] = []
-                for _ in range(TIMED):
-                    dashboard_ms.append(timed_get(http, dashboard_url, "<html"))
-                    baseline_ms.append(timed_get(anonymous, baseline_url, "<html"))
+            try:
+                first = timed_get(http, dashboard_url, "<html")
+            except requests.Timeout:
+                bench_report.add(
+                    f"dashboard first request (timeout {REQUEST_TIMEOUT:.0f} s)",
+                    None,
+                    "ms",
+                    note=note,
+                )
+                pytest.fail(f"the dashboard gave no answer within {REQUEST_TIMEOUT:.0f} s")
+            for _ in range(WARMUP):
+                timed_get(http, dashboard_url, "<html")
+                timed_get(anonymous, baseline_url, "<html")
+            dashboard_ms: list[float] = []
+            baseline_ms: list[float] = []
+            for _ in range(timed):
+                dashboard_ms.append(timed_get(http, dashboard_url, "<html"))
+                baseline_ms.append(timed_get(anonymous, baseline_url, "<html"))
     finally:
         kill_group(gunicorn)
-
-    dash_p50, dash_p99 = percentile(dashboard_ms, 50), percentile(dashboard_ms, 99)
-    base_p50, base_p99 = percentile(baseline_ms, 50), percentile(baseline_ms, 99)
-    note = scale.strip(" []") + "; " + DATABASE_NOTE.strip(" []") + f"; n={TIMED} each"
-    bench_report.add(
-        "dashboard p50",
-        dash_p50,
-        "ms",
-        "GET /accounts/login/ p50",
-        base_p50,
-        ratio_goal=f"<= {GOAL_RATIO:.0f}",
-        note=note,
-    )
-    bench_report.add("dashboard p99", dash_p99, "ms", "GET /accounts/login/ p99", base_p99)
-    # The first answer computes everything; later ones may be served from the dashboard's
-    # cache while nothing it counts changes (DASHBOARD_CACHE_SECONDS).
-    bench_report.add("dashboard, first request", first, "ms", "GET /accounts/login/ p50", base_p50)
+    return first, dashboard_ms, baseline_ms
