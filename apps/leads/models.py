@@ -82,6 +82,8 @@ class Lead(WorkspaceOwned):
     notes = models.TextField(_("notes"), blank=True)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Every change the dashboard shows touches this, .update() calls included
+    # (apps/analytics/selectors.dashboard_fingerprint relies on it).
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     alerted_at = models.DateTimeField(null=True, blank=True)
@@ -108,6 +110,8 @@ class Lead(WorkspaceOwned):
         indexes = [
             models.Index(fields=["workspace", "status", "-score"]),
             models.Index(fields=["workspace", "source_post"]),
+            # The dashboard's fingerprint asks for the latest change on every visit.
+            models.Index(fields=["workspace", "updated_at"]),
         ]
 
     def __str__(self):

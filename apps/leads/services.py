@@ -170,7 +170,11 @@ def attribute_comment(*, lead: Lead, comment: Comment) -> None:
         return
     Lead.objects.filter(pk=lead.pk).filter(
         Q(first_commented_at__isnull=True) | Q(first_commented_at__gt=comment.commented_at)
-    ).update(source_post_id=comment.post_id, first_commented_at=comment.commented_at)
+    ).update(
+        source_post_id=comment.post_id,
+        first_commented_at=comment.commented_at,
+        updated_at=timezone.now(),  # the dashboard's fingerprint notices the new credit
+    )
 
 
 # --- Alerts --------------------------------------------------------------------------------
@@ -315,7 +319,9 @@ def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
         comment.lead = lead
     elif not is_lead and comment.lead_id:
         Lead.objects.filter(pk=comment.lead_id).update(
-            status=Lead.Status.NOT_A_LEAD, status_changed_at=timezone.now()
+            status=Lead.Status.NOT_A_LEAD,
+            status_changed_at=timezone.now(),
+            updated_at=timezone.now(),
         )
     return feedback
 

@@ -294,6 +294,41 @@ def test_a_new_lead_shows_on_the_next_visit_despite_the_cache(alice_client, hist
     assert _figure(alice_client.get("/w/alice-co/?days=7"), "new_leads") == "3"
 
 
+def test_a_comment_marked_not_a_lead_leaves_the_figures_on_the_next_visit(
+    alice_client, alice, history
+):
+    from apps.leads.services import feedback_record
+
+    assert _figure(alice_client.get("/w/alice-co/?days=7"), "new_leads") == "2"
+    comment = Comment.objects.get(workspace=history, urn="urn:li:comment:1")
+    feedback_record(comment=comment, actor=alice, is_lead=False)
+    assert _figure(alice_client.get("/w/alice-co/?days=7"), "new_leads") == "1"
+
+
+def _top_post_leads(response, hook: str) -> str:
+    body = _body(response)
+    row = body.index(hook, body.index("data-top-leads") - 400)
+    start = body.index("data-top-leads>", row) + len("data-top-leads>")
+    return body[start : body.index("<", start)]
+
+
+def test_a_lead_credited_to_another_post_shows_on_the_next_visit(alice_client, history):
+    assert _top_post_leads(alice_client.get("/w/alice-co/?days=30"), "Hook 20") == "0"
+    lead = Lead.objects.get(workspace=history, commenter__actor_urn="urn:li:person:4")
+    recent = Post.objects.get(workspace=history, hook="Hook 20")
+    earlier = Comment.objects.create(
+        workspace=history,
+        post=recent,
+        commenter=lead.commenter,
+        lead=lead,
+        urn="urn:li:comment:earlier",
+        text="Can we talk?",
+        commented_at=timezone.now() - timedelta(days=60),  # imported, older than all
+    )
+    attribute_comment(lead=lead, comment=earlier)
+    assert _top_post_leads(alice_client.get("/w/alice-co/?days=30"), "Hook 20") == "1"
+
+
 def test_the_cached_dashboard_is_kept_per_language(alice_client, history):
     english = alice_client.get("/w/alice-co/?days=30")
     assert "Posts published" in english.content.decode()
