@@ -610,3 +610,54 @@ def posts_import(*, workspace, author, csv_text: str) -> list[Post]:
         posts.append(post)
     audit_record(action="post.imported", actor=author, workspace=workspace, count=len(posts))
     return posts
+
+
+# --- The shared template library -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LibrarySync:
+    created: int
+    updated: int
+    retired: int
+
+
+@transaction.atomic
+def library_sync(*, using: str = "default") -> LibrarySync:
+    """Make the database's shared templates match apps/content/library/*.json.
+
+    Idempotent: library rows are matched by key and updated; templates that left the library
+    are deactivated (posts keep pointing at them); workspaces' own templates are untouched.
+    Runs after every `migrate` (apps.py), so a fresh deployment can plan a week at once and a
+    deploy that changed the library's wording brings it along. Staff edits in admin are
+    overwritten on purpose: the repository is the library's source of truth."""
+    from apps.content.generation import load_library
+
+    templates = PostTemplate.objects.db_manager(using)
+    created = updated = 0
+    keys = set()
+    for spec in load_library():
+        keys.add(spec.key)
+        _row, was_created = templates.update_or_create(
+            workspace=None,
+            key=spec.key,
+            defaults={
+                "name": spec.name,
+                "framework": spec.framework,
+                "goal": spec.goal,
+                "suits": list(spec.suits),
+                "hooks": list(spec.hooks),
+                "body": list(spec.body),
+                "ctas": list(spec.ctas),
+                "translations": dict(getattr(spec, "translations", {}) or {}),
+                "is_active": True,
+            },
+        )
+        created += was_created
+        updated += not was_created
+    retired = (
+        templates.filter(workspace__isnull=True, is_active=True)
+        .exclude(key__in=keys)
+        .update(is_active=False)
+    )
+    return LibrarySync(created=created, updated=updated, retired=retired)

@@ -26,6 +26,9 @@ def test_generating_from_the_content_page_opens_the_new_draft(
 def test_planning_a_week_without_a_template_library_says_so_instead_of_zero_drafts(
     alice_client, alice_workspace
 ):
+    from apps.content.models import PostTemplate
+
+    PostTemplate.objects.filter(workspace__isnull=True).update(is_active=False)
     response = alice_client.post(url(alice_workspace, "plan-week/"), {"count": 5}, follow=True)
 
     assert "the template library is empty" in response.text
