@@ -35,7 +35,7 @@ class TokenWorkspaceMatches(permissions.BasePermission):
 def role_denied(role: str) -> PermissionDenied:
     return PermissionDenied(
         _("This needs the %(role)s role or higher in this workspace.")
-        % {"role": Role(role).label.lower()}
+        % {"role": Role(role).label}
     )
 
 

@@ -214,6 +214,10 @@ class ApprovalLink(WorkspaceOwned):
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("approval link")
+        verbose_name_plural = _("approval links")
+
     def __str__(self):
         return f"approval of {self.post_id} by {self.approver_id}"
 

@@ -82,6 +82,8 @@ class Notification(WorkspaceOwned):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["workspace", "user", "read_at"])]
         constraints = [
@@ -221,6 +223,8 @@ class Delivery(WorkspaceOwned):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["workspace", "user", "-created_at"])]
 

@@ -223,7 +223,7 @@ def test_viewer_token_reads_but_cannot_write(alice_viewer_api, draft):
 
     response = alice_viewer_api.post(BASE, {"text": POST_TEXT})
     assert response.status_code == 403
-    assert response.json()["detail"] == "This needs the editor role or higher in this workspace."
+    assert response.json()["detail"] == "This needs the Editor role or higher in this workspace."
     assert alice_viewer_api.post(f"{BASE}{draft.pk}/approve/").status_code == 403
 
 

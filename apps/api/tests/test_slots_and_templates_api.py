@@ -51,7 +51,7 @@ def test_editor_reads_slots_but_cannot_change_them(bob_api, alice_workspace):
     assert bob_api.get(SLOTS).json()["count"] == 1
     response = bob_api.post(SLOTS, {"weekday": 2, "local_time": "10:00"})
     assert response.status_code == 403
-    assert response.json()["detail"] == "This needs the admin role or higher in this workspace."
+    assert response.json()["detail"] == "This needs the Admin role or higher in this workspace."
     assert bob_api.delete(f"{SLOTS}{slot.pk}/").status_code == 403
     assert PostingSlot.objects.count() == 1
 
