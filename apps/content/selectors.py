@@ -201,6 +201,9 @@ def best_time_model(*, workspace):
                 weekday=local.weekday(),
                 hour=local.hour,
                 engagement_rate=min(1.0, engagement / reach),
+                # A rate read off 40 impressions says little: weigh it by its reach, so one
+                # tiny post with a lead cannot outshine weeks of well-read ones.
+                weight=min(3.0, max(0.1, reach / TYPICAL_IMPRESSIONS)),
             )
         )
     return fit(observations)

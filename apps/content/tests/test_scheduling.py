@@ -217,6 +217,55 @@ def test_the_best_time_model_ranks_hours_that_bring_inquiries_above_hours_of_lik
     assert model.scores[2][11] > model.scores[1][9]
 
 
+def test_one_tiny_post_with_a_lead_does_not_outshine_weeks_of_well_read_posts(
+    alice, alice_workspace
+):
+    from apps.content.selectors import best_time_model
+    from apps.leads.models import Comment, Commenter, Lead
+    from apps.leads.services import attribute_comment
+
+    # Eight Tuesdays at 09:00 Berlin reach 3,000 people and engage 5% of them.
+    for week in range(8):
+        Post.objects.create(
+            workspace=alice_workspace,
+            author=alice,
+            text=f"tuesday {week}",
+            status=Post.Status.PUBLISHED,
+            published_at=datetime(2026, 5, 5, 7, tzinfo=UTC) + timedelta(weeks=week),
+            impressions=3000,
+            reactions=140,
+            comment_count=10,
+            reshares=0,
+        )
+    # One Sunday-night post read by 40 people happened to bring an inquiry.
+    tiny = Post.objects.create(
+        workspace=alice_workspace,
+        author=alice,
+        text="sunday",
+        status=Post.Status.PUBLISHED,
+        published_at=datetime(2026, 5, 10, 19, tzinfo=UTC),  # 21:00 Berlin
+        impressions=40,
+        reactions=2,
+        comment_count=1,
+        reshares=0,
+    )
+    commenter = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:s")
+    lead = Lead.objects.create(workspace=alice_workspace, commenter=commenter)
+    comment = Comment.objects.create(
+        workspace=alice_workspace,
+        post=tiny,
+        commenter=commenter,
+        lead=lead,
+        urn="urn:li:comment:s",
+        text="Rate?",
+        commented_at=tiny.published_at + timedelta(hours=1),
+    )
+    attribute_comment(lead=lead, comment=comment)
+
+    model = best_time_model(workspace=alice_workspace)
+    assert model.scores[1][9] > model.scores[6][21]
+
+
 def test_without_analytics_the_best_time_model_measures_engagement_against_a_typical_reach(
     alice, alice_workspace
 ):
