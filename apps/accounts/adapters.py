@@ -8,8 +8,14 @@ from apps.core.http import client_ip
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         """Every new user gets a personal workspace, so sign-up lands on a dashboard."""
-        user = super().save_user(request, user, form, commit=commit)
+        user = super().save_user(request, user, form, commit=False)
+        # The browser's time zone (SignupExtrasForm), so posting times start in the
+        # consultant's own zone; the personal workspace takes it from the user.
+        browser_timezone = getattr(form, "cleaned_data", {}).get("timezone")
+        if browser_timezone:
+            user.timezone = browser_timezone
         if commit:
+            user.save()
             services.workspace_create_personal(user=user, ip_address=client_ip(request))
             services.audit_record(
                 action="user.signed_up", actor=user, ip_address=client_ip(request)

@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import TIMEZONE_CHOICES, ExpertiseProfile, Role, User, Workspace
+from apps.accounts.models import (
+    TIMEZONE_CHOICES,
+    ExpertiseProfile,
+    Role,
+    User,
+    Workspace,
+    validate_timezone,
+)
 
 
 class CommaListField(forms.CharField):
@@ -120,3 +127,25 @@ class UserPreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "timezone"]
+
+
+class SignupExtrasForm(forms.Form):
+    """Added to allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): the browser's time zone,
+    filled in by static/js/app.js, so a new consultant's posting times start in their own
+    zone instead of UTC. Not typed by anyone: a value that is not a time zone is dropped."""
+
+    timezone = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-browser-timezone": ""})
+    )
+
+    def clean_timezone(self) -> str:
+        value = self.cleaned_data.get("timezone") or ""
+        try:
+            validate_timezone(value)
+        except forms.ValidationError:
+            return ""
+        return value
+
+    def signup(self, request, user):
+        """allauth's hook; the time zone is applied in AccountAdapter.save_user, before the
+        personal workspace is made from it."""

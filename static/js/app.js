@@ -9,6 +9,7 @@
  *   <form data-confirm="Question?">       ask before submitting; "Cancel" stops it
  *   <input data-select-on-focus>          select the whole value on focus (copy a secret)
  *   <form data-logout>                    sign-out form: the service worker forgets pages
+ *   <input data-browser-timezone>         filled with the browser's IANA time zone (sign-up)
  */
 (function () {
   "use strict";
@@ -50,6 +51,25 @@
       target.select();
     }
   });
+
+  // The browser's time zone into sign-up, so posting times start in the consultant's zone.
+  function fillBrowserTimezone() {
+    var zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return;
+    }
+    if (!zone) return;
+    document.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
+      if (!input.value) input.value = zone;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", fillBrowserTimezone);
+  } else {
+    fillBrowserTimezone();
+  }
 
   // --- Service worker (the installable app, the offline page, the inbox as last synced) ---
 

@@ -219,6 +219,7 @@ ACCOUNT_RATE_LIMITS = {
     "invite_member": "20/h/user,100/d/key",
 }
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupExtrasForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TechLead AutoPilot"
 SOCIALACCOUNT_PROVIDERS = {}

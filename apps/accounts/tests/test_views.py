@@ -32,6 +32,34 @@ def test_signing_up_requires_email_verification_then_lands_on_a_personal_workspa
     assert client.get("/app/").url == f"/w/{workspace.slug}/"
 
 
+def sign_up(client, email: str, **extra):
+    return client.post(
+        "/accounts/signup/",
+        {"email": email, "password1": "a-Long-passw0rd!", "password2": "a-Long-passw0rd!", **extra},
+    )
+
+
+def test_the_sign_up_form_asks_the_browser_for_its_time_zone(client):
+    page = client.get("/accounts/signup/").content.decode()
+    assert re.search(r'<input[^>]+name="timezone"[^>]+data-browser-timezone', page) or re.search(
+        r'<input[^>]+data-browser-timezone[^>]+name="timezone"', page
+    )
+
+
+def test_a_new_consultant_and_their_workspace_start_in_the_browsers_time_zone(client):
+    assert sign_up(client, "berlin@example.com", timezone="Europe/Berlin").status_code == 302
+    user = User.objects.get(email="berlin@example.com")
+    assert user.timezone == "Europe/Berlin"
+    assert Workspace.objects.get(membership__user=user).timezone == "Europe/Berlin"
+
+
+def test_a_time_zone_that_is_not_one_is_dropped_and_sign_up_still_works(client):
+    assert sign_up(client, "odd@example.com", timezone="Mars/Olympus<script>").status_code == 302
+    user = User.objects.get(email="odd@example.com")
+    assert user.timezone == "UTC"
+    assert Workspace.objects.get(membership__user=user).timezone == "UTC"
+
+
 def test_the_dashboard_greets_the_member_and_shows_next_steps(alice_client, alice_workspace):
     response = alice_client.get(f"/w/{alice_workspace.slug}/")
     assert response.status_code == 200
