@@ -19,7 +19,7 @@ from apps.accounts.forms import (
     WorkspaceSettingsForm,
 )
 from apps.accounts.models import Invitation, Membership, Role
-from apps.accounts.tenancy import get_owned_or_404, workspace_view
+from apps.accounts.tenancy import get_owned_or_404, owned, workspace_view
 from apps.core.http import client_ip
 
 
@@ -92,8 +92,29 @@ def profile(request: HttpRequest) -> HttpResponse:
             **{name: form.cleaned_data[name] for name in form.fields},
         )
         messages.success(request, _("Your expertise profile is saved."))
-        return redirect("profile", workspace_slug=request.workspace.slug)
+        return _next_onboarding_step(request) or redirect(
+            "profile", workspace_slug=request.workspace.slug
+        )
     return render(request, "accounts/profile.html", {"form": form})
+
+
+def _next_onboarding_step(request: HttpRequest) -> HttpResponse | None:
+    """While a workspace is new, saving the profile leads on to the next step of getting the
+    first inquiry (connect LinkedIn, then plan a week) instead of back to the same form."""
+    from apps.content.models import Post
+    from apps.linkedin.selectors import connection_for
+
+    workspace = request.workspace
+    connection = connection_for(workspace=workspace)
+    if connection is None or not connection.is_usable:
+        messages.info(
+            request, _("Next: connect LinkedIn, so posts can go out and their comments come back.")
+        )
+        return redirect("linkedin_settings", workspace_slug=workspace.slug)
+    if not owned(Post, workspace=workspace).exists():
+        messages.info(request, _("Next: plan your first week of posts."))
+        return redirect("content", workspace_slug=workspace.slug)
+    return None
 
 
 @workspace_view(min_role=Role.OWNER)

@@ -88,6 +88,7 @@ def test_the_expertise_profile_saves_lists_and_case_studies(alice_client, alice,
         },
     )
     assert response.status_code == 302
+    assert response.url == f"/w/{alice_workspace.slug}/settings/linkedin/"  # the next step
     profile = ExpertiseProfile.objects.get(workspace=alice_workspace, user=alice)
     assert profile.areas == ["Kubernetes", "Kafka", "data platforms"]
     assert profile.case_studies == [
@@ -95,6 +96,46 @@ def test_the_expertise_profile_saves_lists_and_case_studies(alice_client, alice,
         {"title": "EKS migration", "outcome": "-38% spend"},
     ]
     assert profile.language == "de"
+
+
+PROFILE = {"headline": "Cloud architect", "tone": "direct", "language": "en"}
+
+
+def connect_linkedin(workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.linkedin.models import LinkedInConnection
+
+    LinkedInConnection.objects.create(
+        workspace=workspace,
+        member_sub="abc",
+        member_urn="urn:li:person:abc",
+        name="Alice Archer",
+        scopes=["openid", "w_member_social"],
+        access_token="token",
+        access_token_expires_at=timezone.now() + timedelta(days=50),
+    )
+
+
+def test_once_linkedin_is_connected_saving_the_profile_leads_on_to_planning_a_week(
+    alice_client, alice_workspace
+):
+    connect_linkedin(alice_workspace)
+    response = alice_client.post(f"/w/{alice_workspace.slug}/settings/profile/", PROFILE)
+    assert response.url == f"/w/{alice_workspace.slug}/content/"
+    page = alice_client.get(response.url)
+    assert "Next: plan your first week of posts." in page.text
+
+
+def test_an_established_workspace_stays_on_the_profile_after_saving(alice_client, alice_workspace):
+    from apps.content.models import Post
+
+    connect_linkedin(alice_workspace)
+    Post.objects.create(workspace=alice_workspace, text="An earlier post")
+    response = alice_client.post(f"/w/{alice_workspace.slug}/settings/profile/", PROFILE)
+    assert response.url == f"/w/{alice_workspace.slug}/settings/profile/"
 
 
 def test_a_bad_profile_shows_field_errors_and_keeps_what_was_typed(alice_client, alice_workspace):
