@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import signing
 
@@ -89,6 +91,8 @@ def test_replying_posts_under_the_comment_on_linkedin_and_marks_contacted(
     assert "Happy to talk, I'll DM you." in texts
     lead.refresh_from_db()
     assert lead.status == Lead.Status.CONTACTED
+    page = alice_client.get(f"/w/alice-co/leads/{lead.pk}/").text
+    assert re.search(r"You replied (now|a second ago|\d+ seconds ago)\.", page)
 
 
 def test_not_a_lead_feedback_is_stored_and_hides_the_lead(alice_client, lead):
