@@ -100,4 +100,6 @@ class NeedsCheckForm(forms.Form):
     appeared = forms.TypedChoiceField(
         coerce=lambda v: v == "yes", choices=[("yes", _("Yes")), ("no", _("No"))]
     )
-    url = forms.URLField(label=_("Link to the post on LinkedIn (optional)"), required=False)
+    url = forms.URLField(
+        label=_("Link to the post on LinkedIn (optional)"), required=False, assume_scheme="https"
+    )

@@ -21,6 +21,16 @@ class LeadForm(forms.ModelForm):
         return value
 
 
+class IdentifyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    headline = forms.CharField(
+        label=_("Headline"),
+        max_length=300,
+        required=False,
+        help_text=_("As on their LinkedIn profile, e.g. “CTO at Acme Logistics”."),
+    )
+
+
 class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Your reply"), max_length=1250, widget=forms.Textarea(attrs={"rows": 4})

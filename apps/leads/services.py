@@ -300,6 +300,55 @@ def lead_update(
 
 
 @transaction.atomic
+def commenter_identify(*, lead: Lead, actor, name: str, headline: str) -> Lead:
+    """The consultant says who a commenter is. LinkedIn's comments API names nobody (only a
+    member id); the name and headline are on the post itself. Their comments are scored
+    again with the headline, so a CTO's seniority and their company count."""
+    from apps.leads.classifier import Prediction
+    from apps.leads.scoring import ScoreInput, score_comment
+
+    commenter = lead.commenter
+    commenter.name = name.strip()[:200]
+    commenter.headline = headline.strip()[:300]
+    commenter.save(update_fields=["name", "headline"])
+    comments = list(
+        owned(Comment, workspace=lead.workspace)
+        .filter(commenter=commenter)
+        .order_by("commented_at", "id")
+    )
+    for earlier, comment in enumerate(comments):
+        breakdown = score_comment(
+            ScoreInput(
+                text=comment.text,
+                headline=commenter.headline,
+                prediction=Prediction(
+                    intent=comment.intent,
+                    intent_probability=comment.intent_probability,
+                    lead_probability=comment.lead_probability,
+                    probabilities={},
+                    explanation=[tuple(pair) for pair in comment.explanation or []],
+                ),
+                previous_comments_by_commenter=earlier,
+                existing_lead=earlier > 0,
+            )
+        )
+        comment.score = breakdown.score
+        comment.score_parts = [[label, points] for label, points in breakdown.parts]
+    Comment.objects.bulk_update(comments, ["score", "score_parts"])
+    if comments:
+        lead.score = max(comment.score for comment in comments)
+        lead.save(update_fields=["score", "updated_at"])
+    audit_record(
+        action="lead.identified",
+        actor=actor,
+        workspace=lead.workspace,
+        target=commenter.name or commenter.actor_urn,
+        score=lead.score,
+    )
+    return lead
+
+
+@transaction.atomic
 def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
     """ "Is a lead" / "not a lead". Stored for `leads_train`; the lead follows the answer."""
     feedback = Feedback.objects.create(

@@ -8,6 +8,7 @@ workspace_urlpatterns = [
     path("settings/leads/", views.lead_settings, name="lead_settings"),
     path("leads/import/", views.comment_import, name="comment_import"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/identify/", views.lead_identify, name="lead_identify"),
     path("leads/<int:pk>/export/", views.commenter_export, name="commenter_export"),
     path("leads/<int:pk>/erase/", views.commenter_erase, name="commenter_erase"),
     path("leads/<int:pk>/status/", views.lead_status, name="lead_status"),

@@ -1,5 +1,7 @@
 """The lead inbox, a lead's page, replies, feedback and the pipeline."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.accounts.tenancy import get_owned_or_404, workspace_view
 from apps.leads import selectors, services
-from apps.leads.forms import LeadForm, ReplyForm
+from apps.leads.forms import IdentifyForm, LeadForm, ReplyForm
 from apps.leads.models import Comment, Lead
 from apps.leads.replies import suggested_reply
 
@@ -93,6 +95,13 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "leads/lead_detail.html#lead-form",
                 {"lead": lead, "form": form, "can_write": can_write},
             )
+    return _lead_page(request, lead, form=form, can_write=can_write)
+
+
+def _lead_page(request, lead, *, form=None, can_write=None, identify_form=None):
+    if can_write is None:
+        can_write = request.membership.has_role(Role.EDITOR)
+    form = form or LeadForm(instance=lead)
     comments = list(selectors.lead_comments(lead=lead))
     best = max(comments, key=lambda c: c.score) if comments else None
     profile_language = _member_language(request)
@@ -115,9 +124,38 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             "can_write": can_write,
+            "identify_form": identify_form
+            or IdentifyForm(
+                initial={"name": lead.commenter.name, "headline": lead.commenter.headline}
+            ),
+            "comment_on_linkedin": _comment_on_linkedin(best),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or (identify_form and identify_form.errors) else 200,
     )
+
+
+def _comment_on_linkedin(comment: Comment | None) -> str:
+    """The comment on LinkedIn, where its author's name and headline are shown."""
+    if comment is None or comment.post is None or not comment.post.linkedin_url:
+        return ""
+    return f"{comment.post.linkedin_url}?commentUrn={quote(comment.urn, safe='')}"
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def lead_identify(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _lead_or_404(request, pk)
+    form = IdentifyForm(request.POST)
+    if not form.is_valid():
+        return _lead_page(request, lead, identify_form=form)
+    services.commenter_identify(
+        lead=lead,
+        actor=request.user,
+        name=form.cleaned_data["name"],
+        headline=form.cleaned_data["headline"],
+    )
+    messages.success(request, _("Saved. The score now counts their headline."))
+    return redirect("lead_detail", workspace_slug=request.workspace.slug, pk=lead.pk)
 
 
 def _member_language(request) -> str:
