@@ -70,6 +70,13 @@ def test_the_demo_history_is_made_through_the_real_paths_and_only_once(tmp_path,
     # Each lead dates from its first comment, not from the moment the history was made.
     lead_weeks = {lead.created_at.isocalendar()[:2] for lead in Lead.objects.all()}
     assert len(lead_weeks) > 1
+    # The consultant worked some older leads: the dashboard has a pipeline and a win.
+    assert Lead.objects.filter(status=Lead.Status.CONVERTED, value_eur__gt=0).exists()
+    assert Lead.objects.filter(status=Lead.Status.QUALIFIED, value_eur__gt=0).exists()
+    # Old leads were escalated back then; the first beat run sends no burst of reminders.
+    from apps.leads.digests import escalate_waiting_leads
+
+    assert escalate_waiting_leads() == 0
     counts = (Post.objects.count(), MetricSnapshot.objects.count(), Lead.objects.count())
     call_command("seed_demo_history", "--db", sandbox_db, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (Post.objects.count(), MetricSnapshot.objects.count(), Lead.objects.count())

@@ -148,3 +148,39 @@ class Command(BaseCommand):
                 Lead.objects.filter(pk=lead.pk).update(
                     created_at=lead.first, status_changed_at=lead.first
                 )
+        self._work_the_pipeline(workspace, user)
+
+    def _work_the_pipeline(self, workspace, user):
+        """What the consultant did with the history's leads, through the lead page's own
+        service: a few of the older ones moved along the pipeline with a value, each dated
+        when it would have happened. Leads still new past the escalation window were
+        escalated back then, so the first run does not send a burst of reminders."""
+        from decimal import Decimal
+
+        from django.db.models import F
+
+        from apps.leads.models import Lead
+        from apps.leads.services import lead_settings, lead_update
+
+        now = datetime.now(UTC)
+        older = Lead.objects.filter(
+            workspace=workspace, status=Lead.Status.NEW, created_at__lt=now - timedelta(days=10)
+        ).order_by("-created_at", "-score")
+        steps = (
+            (Lead.Status.CONVERTED, Decimal("18000"), 8),
+            (Lead.Status.QUALIFIED, Decimal("9600"), 5),
+            (Lead.Status.CONTACTED, Decimal("4800"), 1),
+            (Lead.Status.CONTACTED, None, 2),
+            (Lead.Status.LOST, Decimal("6000"), 9),
+        )
+        for lead, (status, value, days_later) in zip(older, steps, strict=False):
+            lead_update(lead=lead, actor=user, status=status, value_eur=value, fields={"value_eur"})
+            moved = min(now, lead.created_at + timedelta(days=days_later))
+            Lead.objects.filter(pk=lead.pk).update(status_changed_at=moved)
+        hours = timedelta(hours=lead_settings(workspace).escalate_after_hours)
+        Lead.objects.filter(
+            workspace=workspace,
+            status=Lead.Status.NEW,
+            escalated_at__isnull=True,
+            created_at__lte=now - hours,
+        ).update(escalated_at=F("created_at") + hours)
