@@ -11,17 +11,19 @@ from datetime import time, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership, Role
+from apps.accounts.models import Role
 from apps.accounts.tenancy import owned
 from apps.leads.models import AlertSettings, Lead, LeadSettings
 from apps.leads.services import lead_path
+from apps.notifications.models import Event
+from apps.notifications.services import notify
 
 DIGEST_AT = time(8, 0)
 STATUS_LINK_SALT = "leads.status-link"
@@ -126,11 +128,6 @@ def escalate_waiting_leads(*, now=None) -> int:
                     escalated_at=now
                 ):
                     continue
-                recipients = list(
-                    owned(Membership, workspace=rules.workspace)
-                    .filter(role__in=(Role.OWNER, Role.ADMIN))
-                    .values_list("user__email", flat=True)
-                )
                 url = settings.SITE_URL.rstrip("/") + lead_path(lead)
                 body = _(
                     "%(who)s (score %(score)d) has been waiting for an answer for more "
@@ -141,10 +138,16 @@ def escalate_waiting_leads(*, now=None) -> int:
                     "hours": rules.escalate_after_hours,
                     "url": url,
                 }
-                transaction.on_commit(
-                    lambda body=body, recipients=recipients: send_mail(
-                        _("A lead is still waiting for you"), body, None, recipients
-                    )
+                # Owners and admins, on the channels each chose (email and push by default).
+                notify(
+                    workspace=rules.workspace,
+                    event=Event.LEAD_WAITING,
+                    title=_("A lead is still waiting for you"),
+                    body=body.split("\n\n")[0],
+                    url=lead_path(lead),
+                    roles=(Role.OWNER, Role.ADMIN),
+                    dedupe_key=f"lead-waiting:{lead.pk}",
+                    email_text=body,
                 )
                 escalated += 1
     return escalated

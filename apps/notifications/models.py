@@ -16,6 +16,7 @@ from apps.accounts.tenancy import WorkspaceOwned
 
 class Event(models.TextChoices):
     LEAD_DETECTED = "lead.detected", _("A new lead was detected")
+    LEAD_WAITING = "lead.waiting", _("A lead is still waiting for an answer")
     POST_APPROVAL_REQUESTED = "post.approval_requested", _("A post waits for your approval")
     POST_FAILED = "post.failed", _("A post failed to publish")
     POST_NEEDS_CHECK = "post.needs_check", _("A post needs a check")
@@ -40,6 +41,7 @@ MEMBER_CHANNELS = (Channel.EMAIL, Channel.PUSH, Channel.SMS)
 # matters, SMS for leads (only the hottest, and only with a verified phone).
 DEFAULT_CHANNELS = {
     Event.LEAD_DETECTED: {Channel.EMAIL, Channel.PUSH, Channel.SMS},
+    Event.LEAD_WAITING: {Channel.EMAIL, Channel.PUSH},
     Event.POST_APPROVAL_REQUESTED: {Channel.EMAIL, Channel.PUSH},
     Event.POST_FAILED: {Channel.EMAIL, Channel.PUSH},
     Event.POST_NEEDS_CHECK: {Channel.EMAIL},

@@ -81,3 +81,9 @@ def test_a_waiting_lead_escalates_once(
         assert digests.escalate_waiting_leads() == 1
         assert digests.escalate_waiting_leads() == 0
     assert [m.subject for m in mail.outbox] == ["A lead is still waiting for you"]
+    # Through the one notification pipeline: in the app too, and in the delivery log.
+    from apps.notifications.models import Delivery, Notification
+
+    notification = Notification.objects.get(user=alice, event="lead.waiting")
+    assert notification.url.startswith("/w/alice-co/leads/")
+    assert Delivery.objects.filter(notification=notification, channel="email", status="sent")
