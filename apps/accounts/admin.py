@@ -21,6 +21,7 @@ from apps.core.http import client_ip
 from apps.linkedin.models import LinkedInConnection
 from apps.staffops import selectors as staff_selectors
 from apps.staffops import services as staff_services
+from apps.staffops.admin_messages import report_retried
 
 
 @admin.register(User)
@@ -233,16 +234,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
                     workspace=workspace, actor=request.user, ip_address=client_ip(request)
                 )
             )
-        self.message_user(
-            request,
-            ngettext(
-                "%(n)d failed post is scheduled to publish now.",
-                "%(n)d failed posts are scheduled to publish now.",
-                retried,
-            )
-            % {"n": retried},
-            messages.SUCCESS if retried else messages.WARNING,
-        )
+        report_retried(self, request, retried)
 
     @admin.action(description=_("Refresh the LinkedIn token now"))
     def refresh_linkedin_token(self, request, queryset):

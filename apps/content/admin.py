@@ -1,10 +1,10 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from apps.content.models import ApprovalLink, Post, PostTemplate, PostVersion
 from apps.core.http import client_ip
 from apps.staffops import services as staff_services
+from apps.staffops.admin_messages import report_retried
 
 
 @admin.register(PostTemplate)
@@ -81,16 +81,7 @@ class PostAdmin(admin.ModelAdmin):
             )
             for post in queryset.filter(status=Post.Status.FAILED)
         )
-        self.message_user(
-            request,
-            ngettext(
-                "%(n)d failed post is scheduled to publish now.",
-                "%(n)d failed posts are scheduled to publish now.",
-                retried,
-            )
-            % {"n": retried},
-            messages.SUCCESS if retried else messages.WARNING,
-        )
+        report_retried(self, request, retried)
 
 
 @admin.register(ApprovalLink)
