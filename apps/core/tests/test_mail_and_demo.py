@@ -80,3 +80,19 @@ def test_the_demo_history_is_made_through_the_real_paths_and_only_once(tmp_path,
     counts = (Post.objects.count(), MetricSnapshot.objects.count(), Lead.objects.count())
     call_command("seed_demo_history", "--db", sandbox_db, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (Post.objects.count(), MetricSnapshot.objects.count(), Lead.objects.count())
+
+
+def test_the_demo_posted_at_its_local_slots_and_tried_two_other_times():
+    import zoneinfo
+    from datetime import UTC, datetime, timedelta
+
+    from apps.core.management.commands.seed_demo_history import WEEKS, publication_times
+
+    started = datetime.now(UTC) - timedelta(weeks=WEEKS)
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    local = {
+        (moment.astimezone(berlin).weekday(), moment.astimezone(berlin).strftime("%H:%M"))
+        for moment in publication_times(started, "Europe/Berlin")
+    }
+    assert local == {(1, "08:30"), (3, "12:30"), (2, "09:00"), (4, "16:00")}
+    assert all(started < m < datetime.now(UTC) for m in publication_times(started, "UTC"))

@@ -9,8 +9,9 @@ moved back to the sandbox's clock afterwards (our clock cannot be turned back).
 The sandbox's state is the file `make run`'s sandbox process serves, so the demo's
 LinkedIn keeps these posts. Running the command twice changes nothing."""
 
-import time
-from datetime import UTC, datetime, timedelta
+import time as clock_time
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -22,7 +23,11 @@ from apps.accounts.models import Membership, User, Workspace
 from apps.content.models import Post, PostingSlot
 
 WEEKS = 8
-POSTS_PER_WEEK = 2
+# When the demo consultant posted, local time: their Tuesday and Thursday slots, and every
+# other week a test of Wednesday morning and Friday afternoon instead, so the dashboard's
+# results by time slot have something to compare.
+USUAL_TIMES = ((1, time(8, 30)), (3, time(12, 30)))
+TRIED_TIMES = ((2, time(9, 0)), (4, time(16, 0)))
 SCOPES = [
     "openid",
     "profile",
@@ -32,6 +37,23 @@ SCOPES = [
     "r_member_postAnalytics",
 ]
 SNAPSHOT_AGES_HOURS = (2, 12, 24, 72, 168, 336)
+
+
+def publication_times(started: datetime, timezone_name: str) -> list[datetime]:
+    """The demo's publication moments after `started` and before now, at local times in the
+    workspace's time zone (right across daylight saving changes)."""
+    tz = zoneinfo.ZoneInfo(timezone_name)
+    now = datetime.now(UTC)
+    first_monday = started.astimezone(tz).date()
+    first_monday -= timedelta(days=first_monday.weekday())
+    moments = []
+    for week in range(WEEKS + 1):
+        for weekday, at in TRIED_TIMES if week % 2 else USUAL_TIMES:
+            day = first_monday + timedelta(weeks=week, days=weekday)
+            moment = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+            if started < moment < now - timedelta(hours=1):
+                moments.append(moment)
+    return moments
 
 
 class Command(BaseCommand):
@@ -97,25 +119,23 @@ class Command(BaseCommand):
             )
         membership = Membership.objects.get(workspace=workspace, user=user)
         published = []
-        for week in range(WEEKS):
-            for slot in range(POSTS_PER_WEEK):
-                moment = started + timedelta(weeks=week, days=1 + slot * 2, hours=7.5 + slot * 4)
-                clock.advance(seconds=moment.timestamp() - clock.now())
-                with transaction.atomic():
-                    post = services.post_generate(workspace=workspace, author=user)
-                    services.post_approve(post=post, membership=membership)
-                    scheduling.post_publish_now(post=post, actor=user)
-                    Post.objects.filter(pk=post.pk).update(
-                        status=Post.Status.PUBLISHING, claimed_at=datetime.now(UTC)
-                    )
-                post.refresh_from_db()
-                outcome = publishing.publish(
-                    post_id=post.pk, workspace_id=workspace.pk, claim=post.claimed_at.isoformat()
+        for moment in publication_times(started, workspace.timezone):
+            clock.advance(seconds=moment.timestamp() - clock.now())
+            with transaction.atomic():
+                post = services.post_generate(workspace=workspace, author=user)
+                services.post_approve(post=post, membership=membership)
+                scheduling.post_publish_now(post=post, actor=user)
+                Post.objects.filter(pk=post.pk).update(
+                    status=Post.Status.PUBLISHING, claimed_at=datetime.now(UTC)
                 )
-                if outcome != "published":
-                    continue
-                Post.objects.filter(pk=post.pk).update(published_at=moment, scheduled_at=moment)
-                published.append((post.pk, moment))
+            post.refresh_from_db()
+            outcome = publishing.publish(
+                post_id=post.pk, workspace_id=workspace.pk, claim=post.claimed_at.isoformat()
+            )
+            if outcome != "published":
+                continue
+            Post.objects.filter(pk=post.pk).update(published_at=moment, scheduled_at=moment)
+            published.append((post.pk, moment))
         # Let the audience work: figures are read as each post ages, in time order.
         readings = sorted(
             (moment + timedelta(hours=hours), post_id)
@@ -130,7 +150,7 @@ class Command(BaseCommand):
             running.sandbox.clock = Clock(start=at.timestamp(), ticking=False)
             collector.collect(workspace_id=workspace.pk, post_ids=[post_id], now=at)
         running.sandbox.clock = clock
-        clock.advance(seconds=max(0.0, time.time() - clock.now()))
+        clock.advance(seconds=max(0.0, clock_time.time() - clock.now()))
         collector.collect(workspace_id=workspace.pk, post_ids=[pk for pk, _m in published])
         for post_id, _moment in published:
             ingestion.scan_post(post_id=post_id, workspace_id=workspace.pk)
