@@ -34,8 +34,7 @@ class TokenWorkspaceMatches(permissions.BasePermission):
 
 def role_denied(role: str) -> PermissionDenied:
     return PermissionDenied(
-        _("This needs the %(role)s role or higher in this workspace.")
-        % {"role": Role(role).label}
+        _("This needs the %(role)s role or higher in this workspace.") % {"role": Role(role).label}
     )
 
 
