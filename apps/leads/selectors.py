@@ -131,3 +131,12 @@ def feedback_examples(*, workspace) -> list[tuple[str, str]]:
         else:
             examples.append((text, intent or "other"))
     return examples
+
+
+def leads_arrived_since(*, workspace, since) -> int:
+    return (
+        owned(Lead, workspace=workspace)
+        .filter(created_at__gt=since)
+        .exclude(status=Lead.Status.NOT_A_LEAD)
+        .count()
+    )

@@ -5,6 +5,7 @@ from apps.leads import views
 # Mounted under /w/<workspace_slug>/ by techlead/urls.py.
 workspace_urlpatterns = [
     path("leads/", views.lead_inbox, name="leads"),
+    path("leads/fresh/", views.leads_fresh, name="leads_fresh"),
     path("settings/leads/", views.lead_settings, name="lead_settings"),
     path("leads/import/", views.comment_import, name="comment_import"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),

@@ -1,5 +1,7 @@
 """The lead inbox, a lead's page, replies, feedback and the pipeline."""
 
+import time
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -47,8 +49,21 @@ def lead_inbox(request: HttpRequest) -> HttpResponse:
             "pipeline": selectors.pipeline(workspace=request.workspace),
             "reading_permitted": selectors.reading_permitted(workspace=request.workspace),
             "statuses": Lead.Status.choices,
+            "opened_at": int(time.time()),
         },
     )
+
+
+@workspace_view()
+def leads_fresh(request: HttpRequest) -> HttpResponse:
+    """Polled by the open inbox: how many leads arrived since it was opened. It says so and
+    offers to show them rather than reshuffling the list under someone's cursor."""
+    try:
+        since = datetime.fromtimestamp(int(request.GET.get("since", "")), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return HttpResponse(status=400)
+    count = selectors.leads_arrived_since(workspace=request.workspace, since=since)
+    return render(request, "leads/lead_inbox.html#fresh-leads", {"fresh": count})
 
 
 def _lead_or_404(request, pk) -> Lead:

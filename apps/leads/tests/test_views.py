@@ -126,3 +126,30 @@ def test_a_signed_status_link_works_for_its_member_only(alice_client, alice, bob
     assert alice_client.get(path).status_code == 400
     forged = signing.dumps({"l": lead.pk, "u": bob.pk, "s": "lost"}, salt="other")
     assert alice_client.get(f"/lead-status/{forged}/").status_code == 400
+
+
+def test_the_open_inbox_hears_of_new_leads_without_reshuffling_itself(
+    alice_client, alice_workspace
+):
+    from apps.leads.models import Commenter
+
+    inbox = alice_client.get("/w/alice-co/leads/").text
+    since = re.search(r"/w/alice-co/leads/fresh/\?since=(\d+)", inbox).group(1)
+    assert 'hx-trigger="every 60s"' in inbox
+
+    quiet = alice_client.get(
+        f"/w/alice-co/leads/fresh/?since={since}", headers={"HX-Request": "true"}
+    )
+    assert quiet.status_code == 200
+    assert "new lead" not in quiet.text
+
+    commenter = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:new")
+    Lead.objects.create(workspace=alice_workspace, commenter=commenter, score=88)
+    news = alice_client.get(
+        f"/w/alice-co/leads/fresh/?since={since}", headers={"HX-Request": "true"}
+    )
+    assert "1 new lead since you opened this page. Show it" in news.text
+
+
+def test_asking_for_fresh_leads_without_a_time_is_a_400(alice_client):
+    assert alice_client.get("/w/alice-co/leads/fresh/?since=yesterday").status_code == 400
