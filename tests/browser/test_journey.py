@@ -260,6 +260,16 @@ def test_a_consultants_first_week(
     # --- Reply from the app, then contacted, then converted with a value ----------------------
     card.locator(".lead-who a").click()
     page.wait_for_url(f"**/leads/{lead.pk}/")
+    # LinkedIn names no commenter; Nina looks at the comment there and says who it is.
+    score_before = lead.score
+    page.get_by_label("Name").fill(CTO)
+    page.get_by_label("Headline").fill("CTO at Northwind Logistics")
+    page.get_by_role("button", name="Save name and headline").click()
+    expect_text(page, "The score now counts their headline.")
+    lead.refresh_from_db()
+    assert lead.commenter.name == CTO
+    assert lead.score > score_before
+    step(page, "who-it-is")
     reply = page.get_by_label("Reply on LinkedIn")
     reply.fill("Thanks Owen! Happy to talk rates. Does Tuesday at 10 work for a call?")
     page.get_by_role("button", name="Post reply").click()
@@ -273,11 +283,11 @@ def test_a_consultants_first_week(
 
     # Replying marked the lead contacted; the pipeline form says so and saves it again.
     assert page.get_by_label("Status").input_value() == "contacted"
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect_text(page, "Saved.")
     page.get_by_label("Status").select_option("converted")
     page.get_by_label("Value").fill(str(CONVERTED_VALUE))
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     # The form is swapped in place; the lead is converted once the swap has come back.
     expect(page.locator("#lead-form select[name=status]")).to_have_value("converted")
     wait_until(
