@@ -249,7 +249,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
             request,
             _(
                 "Token refresh queued for %(queued)d workspace(s); %(skipped)d have no "
-                "connection with a refresh token. A token far from expiry is left as it is."
+                "connection with a refresh token (LinkedIn gives those to partner apps only)."
             )
             % {"queued": queued, "skipped": skipped},
             messages.SUCCESS if queued else messages.WARNING,
