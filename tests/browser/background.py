@@ -21,7 +21,7 @@ from celery.beat import EmbeddedService
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import connection, connections
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from techlead.celery import app
@@ -74,6 +74,19 @@ class TurnTakingScheduler(DatabaseScheduler):
         with db_turn():
             return super().tick(*args, **kwargs)
 
+    def close(self):
+        try:
+            super().close()
+        finally:
+            # Beat's thread holds its own connection; left open, the test database could not
+            # be dropped cleanly at the end of the run.
+            connections.close_all()
+
+
+def close_thread_connections(**kwargs):
+    """After each task in a test worker thread: that thread's database connections."""
+    connections.close_all()
+
 
 @contextlib.contextmanager
 def worker_and_beat() -> Iterator[None]:
@@ -95,9 +108,9 @@ def worker_and_beat() -> Iterator[None]:
     saved_schedule = app.conf.beat_schedule
     app.conf.beat_schedule = schedule
 
-    turn_signals = []
+    turn_signals = [(signals.task_postrun, close_thread_connections)]
     if _takes_turns():
-        turn_signals = [
+        turn_signals += [
             (request_started, _take_turn),
             (request_finished, _give_turn),
             (signals.task_prerun, _take_turn),

@@ -25,8 +25,16 @@ def celery_worker():
             from conftest import service_required
 
             service_required("Redis", str(exc))
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
+    from celery import signals
+
+    from tests.browser.background import close_thread_connections
+
+    signals.task_postrun.connect(close_thread_connections, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        signals.task_postrun.disconnect(close_thread_connections)
 
 
 def wait_for(predicate, timeout=15.0):
