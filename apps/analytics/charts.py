@@ -52,18 +52,30 @@ def _label_every(n: int) -> int:
     return max(1, -(-n // 8))  # at most ~8 x-axis labels
 
 
-def line_chart(*, title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> Chart:
-    """One or more series over the same x labels; the first is drawn as an area."""
+def line_chart(
+    *,
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list[float]]],
+    right_axis: bool = False,
+) -> Chart:
+    """One or more series over the same x labels; the first is drawn as an area. With
+    `right_axis`, the last series has its own scale, labelled on the right: engagement is a
+    few percent of impressions and would lie flat along the bottom on a shared scale."""
     n = len(labels)
-    top = max((v for _, values in series for v in values), default=0) or 1
-    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    right = series[-1] if right_axis and len(series) > 1 else None
+    left = series[:-1] if right else series
+    top = max((v for _, values in left for v in values), default=0) or 1
+    top_right = (max(right[1], default=0) or 1) if right else 1
+    pad_right = PAD_LEFT if right else PAD_RIGHT
+    plot_w = WIDTH - PAD_LEFT - pad_right
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
 
     def x(i: int) -> float:
         return PAD_LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
 
-    def y(v: float) -> float:
-        return PAD_TOP + plot_h - plot_h * v / top
+    def y(v: float, scale: float = top) -> float:
+        return PAD_TOP + plot_h - plot_h * v / scale
 
     parts = [
         format_html(
@@ -72,7 +84,7 @@ def line_chart(*, title: str, labels: list[str], series: list[tuple[str, list[fl
             '<text class="chart-tick" x="{}" y="{}" text-anchor="end">0</text>',
             PAD_LEFT,
             PAD_TOP + plot_h,
-            WIDTH - PAD_RIGHT,
+            WIDTH - pad_right,
             PAD_TOP + plot_h,
             PAD_LEFT - 6,
             PAD_TOP + 10,
@@ -81,8 +93,22 @@ def line_chart(*, title: str, labels: list[str], series: list[tuple[str, list[fl
             PAD_TOP + plot_h,
         )
     ]
+    if right:
+        parts.append(
+            format_html(
+                '<text class="chart-tick chart-s{}" x="{}" y="{}" text-anchor="start">{}</text>'
+                '<text class="chart-tick" x="{}" y="{}" text-anchor="start">0</text>',
+                len(series) - 1,
+                WIDTH - pad_right + 6,
+                PAD_TOP + 10,
+                _fmt(top_right),
+                WIDTH - pad_right + 6,
+                PAD_TOP + plot_h,
+            )
+        )
     for index, (name, values) in enumerate(series):
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+        scale = top_right if right and index == len(series) - 1 else top
+        points = " ".join(f"{x(i):.1f},{y(v, scale):.1f}" for i, v in enumerate(values))
         if index == 0 and n:
             area = f"{x(0):.1f},{y(0):.1f} {points} {x(n - 1):.1f},{y(0):.1f}"
             parts.append(format_html('<polygon class="chart-area" points="{}"/>', area))

@@ -38,6 +38,7 @@ def _dashboard_charts(data: selectors.Dashboard) -> dict:
                 (_("Impressions"), [i for _d, i, _e in data.by_day]),
                 (_("Engagement"), [e for _d, _i, e in data.by_day]),
             ],
+            right_axis=True,
         ),
         "leads_per_week": charts.bar_chart(
             title=_("New leads per week"),
