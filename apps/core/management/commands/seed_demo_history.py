@@ -20,6 +20,7 @@ from django.test import override_settings
 
 from apps.accounts.management.commands.seed_demo import DEMO_EMAIL, DEMO_SLUG
 from apps.accounts.models import Membership, User, Workspace
+from apps.accounts.tenancy import owned
 from apps.content.models import Post, PostingSlot
 
 WEEKS = 8
@@ -70,7 +71,7 @@ class Command(BaseCommand):
         if workspace is None or user is None:
             self.stderr.write("Run seed_demo first.")
             return
-        if Post.objects.filter(workspace=workspace, status=Post.Status.PUBLISHED).exists():
+        if owned(Post, workspace=workspace).filter(status=Post.Status.PUBLISHED).exists():
             self.stdout.write("Demo history already there.")
             return
         import logging
@@ -156,18 +157,13 @@ class Command(BaseCommand):
             ingestion.scan_post(post_id=post_id, workspace_id=workspace.pk)
         # Leads are made now, by this one scan; date each from its first comment, as a scan on
         # the day would have, so the dashboard's leads per week spread over the eight weeks.
-        from django.db.models import Min
+        from django.db.models import F
 
         from apps.leads.models import Lead
 
-        leads = Lead.objects.filter(workspace=workspace).annotate(
-            first=Min("comments__commented_at")
+        owned(Lead, workspace=workspace).filter(first_commented_at__isnull=False).update(
+            created_at=F("first_commented_at"), status_changed_at=F("first_commented_at")
         )
-        for lead in leads:
-            if lead.first is not None:
-                Lead.objects.filter(pk=lead.pk).update(
-                    created_at=lead.first, status_changed_at=lead.first
-                )
         self._work_the_pipeline(workspace, user)
 
     def _work_the_pipeline(self, workspace, user):
@@ -183,9 +179,11 @@ class Command(BaseCommand):
         from apps.leads.services import lead_settings, lead_update
 
         now = datetime.now(UTC)
-        older = Lead.objects.filter(
-            workspace=workspace, status=Lead.Status.NEW, created_at__lt=now - timedelta(days=10)
-        ).order_by("-created_at", "-score")
+        older = (
+            owned(Lead, workspace=workspace)
+            .filter(status=Lead.Status.NEW, created_at__lt=now - timedelta(days=10))
+            .order_by("-created_at", "-score")
+        )
         steps = (
             (Lead.Status.CONVERTED, Decimal("18000"), 8),
             (Lead.Status.QUALIFIED, Decimal("9600"), 5),
@@ -198,8 +196,7 @@ class Command(BaseCommand):
             moved = min(now, lead.created_at + timedelta(days=days_later))
             Lead.objects.filter(pk=lead.pk).update(status_changed_at=moved)
         hours = timedelta(hours=lead_settings(workspace).escalate_after_hours)
-        Lead.objects.filter(
-            workspace=workspace,
+        owned(Lead, workspace=workspace).filter(
             status=Lead.Status.NEW,
             escalated_at__isnull=True,
             created_at__lte=now - hours,
