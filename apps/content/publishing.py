@@ -20,6 +20,7 @@ The rules that keep a post from being published twice or lost:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import re
@@ -101,8 +102,17 @@ def _blocked_reason(workspace, connection: LinkedInConnection | None) -> str:
     return ""
 
 
-def _hold(post: Post, reason: str) -> None:
-    """Leave a due post scheduled, say why, and tell the owners once per reason."""
+# A held post is looked at again after this long, so thousands of held posts cannot fill the
+# dispatcher's window every minute and keep other workspaces' posts from being claimed.
+HOLD_RECHECK = timedelta(minutes=5)
+
+
+def _hold(post: Post, reason: str, *, now: datetime) -> None:
+    """Leave a due post scheduled, say why, tell the owners once per reason, and step it out
+    of the dispatcher's window for a few minutes."""
+    Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(
+        next_attempt_at=now + HOLD_RECHECK
+    )
     if post.status_reason != reason:
         Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(status_reason=reason)
         _tell(
@@ -110,7 +120,8 @@ def _hold(post: Post, reason: str) -> None:
             Event.POST_WAITING,
             _("A scheduled post is waiting"),
             reason,
-            dedupe_key=f"waiting:{post.pk}:{hash(reason) & 0xFFFFFFFF}",
+            # hash() of a str differs per process; the key must not.
+            dedupe_key=f"waiting:{post.pk}:{hashlib.sha256(reason.encode()).hexdigest()[:8]}",
         )
 
 
@@ -137,7 +148,7 @@ def dispatch_due_posts(*, now: datetime | None = None, limit: int = 500) -> int:
             connections[workspace.pk] = connection_for(workspace=workspace)
         reason = _blocked_reason(workspace, connections[workspace.pk])
         if reason:
-            _hold(post, reason)
+            _hold(post, reason, now=now)
             continue
         with transaction.atomic():
             won = Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(

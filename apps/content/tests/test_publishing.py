@@ -305,6 +305,28 @@ def test_a_paused_workspace_keeps_the_post_scheduled_and_says_why(
     assert Notification.objects.filter(event="post.waiting").count() == 1
 
 
+def test_held_posts_step_aside_so_they_cannot_crowd_out_other_workspaces(
+    alice, alice_workspace, charlie, charlie_workspace, linkedin, enqueued
+):
+    # Alice's workspace is paused with more due posts than the dispatcher takes at once.
+    alice_workspace.posting_paused = True
+    alice_workspace.save()
+    connect(alice_workspace, linkedin)
+    held = [due_post(alice_workspace, alice) for _ in range(3)]
+    connect(charlie_workspace, linkedin)
+    ready = due_post(charlie_workspace, charlie)
+    Post.objects.filter(pk=ready.pk).update(scheduled_at=timezone.now())  # the newest
+
+    assert publishing.dispatch_due_posts(limit=3) == 0  # the window is all Alice's
+    assert publishing.dispatch_due_posts(limit=3) == 1  # her held posts stepped aside
+    ready.refresh_from_db()
+    assert ready.status == Post.Status.PUBLISHING
+    for post in held:
+        post.refresh_from_db()
+        assert post.status == Post.Status.SCHEDULED
+        assert post.next_attempt_at > timezone.now()
+
+
 def test_the_reaper_leaves_a_call_that_started_recently_alone(
     alice, alice_workspace, connected, linkedin
 ):
