@@ -135,13 +135,9 @@ class WorkspaceAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return staff_selectors.with_health(super().get_queryset(request))
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        # Deleting a tenant is the owner's decision (data rights), not a bulk admin action.
-        actions.pop("delete_selected", None)
-        return actions
-
     def has_delete_permission(self, request, obj=None):
+        # Deleting a tenant is the owner's decision (data rights), not an admin action; without
+        # the permission Django also leaves out the bulk "delete selected" action.
         return False
 
     # --- Health columns --------------------------------------------------------------------

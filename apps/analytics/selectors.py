@@ -370,7 +370,7 @@ def post_metrics(*, post) -> dict:
     comments = list(
         owned(Comment, workspace=workspace)
         .filter(post=post)
-        .select_related("commenter", "lead")
+        .select_related("commenter", "lead__commenter")
         .order_by("commented_at", "id")[:200]
     )
     lead_ids = {c.lead_id for c in comments if c.lead_id}

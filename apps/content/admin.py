@@ -10,6 +10,7 @@ from apps.staffops.admin_messages import report_retried
 @admin.register(PostTemplate)
 class PostTemplateAdmin(admin.ModelAdmin):
     list_display = ("name", "framework", "goal", "workspace", "is_active", "updated_at")
+    list_select_related = ("workspace",)
     list_filter = ("framework", "goal", "is_active", ("workspace", admin.EmptyFieldListFilter))
     search_fields = ("name", "key")
     raw_id_fields = ("workspace",)
@@ -87,6 +88,7 @@ class PostAdmin(admin.ModelAdmin):
 @admin.register(ApprovalLink)
 class ApprovalLinkAdmin(admin.ModelAdmin):
     list_display = ("post", "approver", "created_at", "used_at")
+    list_select_related = ("post", "approver")
     readonly_fields = ("workspace", "post", "approver", "nonce_hash", "created_at", "used_at")
 
     def has_add_permission(self, request):

@@ -193,19 +193,19 @@ def post_plan_week(*, workspace, author, count: int) -> list[Post]:
         lint_rules=rules_for_prompt(),
         performance=template_performance(workspace=workspace),
     )
-    earlier_texts = selectors.earlier_post_texts(workspace=workspace)
-    posts = []
-    for generated in drafts:
-        posts.append(
-            _store_generated(
-                workspace=workspace,
-                author=author,
-                generated=generated,
-                templates=by_key,
-                earlier=EarlierPosts(earlier_texts),
-            )
+    # One prepared index (cached per process) for the whole week: plan_week already keeps the
+    # week's drafts apart from each other, so each draft is checked against earlier posts only.
+    earlier = selectors.earlier_posts_index(workspace=workspace)
+    posts = [
+        _store_generated(
+            workspace=workspace,
+            author=author,
+            generated=generated,
+            templates=by_key,
+            earlier=earlier,
         )
-        earlier_texts.insert(0, generated.text)
+        for generated in drafts
+    ]
     audit_record(action="post.week_planned", actor=author, workspace=workspace, count=len(posts))
     return posts
 
@@ -622,7 +622,6 @@ class LibrarySync:
     retired: int
 
 
-@transaction.atomic
 def library_sync(*, using: str = "default") -> LibrarySync:
     """Make the database's shared templates match apps/content/library/*.json.
 
@@ -631,6 +630,12 @@ def library_sync(*, using: str = "default") -> LibrarySync:
     Runs after every `migrate` (apps.py), so a fresh deployment can plan a week at once and a
     deploy that changed the library's wording brings it along. Staff edits in admin are
     overwritten on purpose: the repository is the library's source of truth."""
+
+    with transaction.atomic(using=using):
+        return _library_sync(using)
+
+
+def _library_sync(using: str) -> LibrarySync:
     from apps.content.generation import load_library
 
     templates = PostTemplate.objects.db_manager(using)
