@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role, User, Workspace
 from apps.accounts.services import audit_record
+from apps.accounts.tenancy import owned
 from apps.core.encryption import EncryptedTextField
 
 CHUNK_SIZE = 2000
@@ -235,7 +236,7 @@ def workspace_delete(
 ) -> None:
     """Delete the workspace and everything in it. Owners only; `confirmation` must be the
     workspace's name or slug, typed."""
-    if not Membership.objects.filter(workspace=workspace, user=actor, role=Role.OWNER).exists():
+    if not owned(Membership, workspace=workspace).filter(user=actor, role=Role.OWNER).exists():
         raise DataRightsError(_("Only an owner can delete the workspace."))
     if not confirmation_matches(workspace, confirmation):
         raise DataRightsError(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.accounts.services import audit_record
+from apps.accounts.tenancy import owned
 from apps.api.authentication import TOKEN_PREFIX
 from apps.api.models import ApiToken
 
@@ -105,9 +106,11 @@ def api_token_revoke(*, token: ApiToken, actor, ip_address: str | None = None) -
 def api_tokens_revoke_for_member(*, workspace, user, actor, ip_address: str | None = None) -> int:
     """Revoke every active token a member made in a workspace, when they leave it. (They
     would answer 404 anyway; revoked, they say why in the tokens list and the audit log.)"""
-    revoked = ApiToken.objects.filter(
-        workspace=workspace, user=user, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    revoked = (
+        owned(ApiToken, workspace=workspace)
+        .filter(user=user, revoked_at__isnull=True)
+        .update(revoked_at=timezone.now())
+    )
     if revoked:
         audit_record(
             action="api_token.revoked",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.tenancy import owned_for_task
+from apps.accounts.tenancy import owned, owned_for_task
 from apps.content.models import Post
 from apps.leads import services
 from apps.leads.models import LeadSettings
@@ -94,7 +94,7 @@ def scan_post(*, post_id: int, workspace_id: int) -> int:
             },
         )
         return 0
-    LeadSettings.objects.filter(workspace=post.workspace, comment_reading_permitted=False).update(
+    owned(LeadSettings, workspace=post.workspace).filter(comment_reading_permitted=False).update(
         comment_reading_permitted=True, comment_reading_checked_at=timezone.now()
     )
     stored = services.store_comments(workspace=post.workspace, post=post, incoming=incoming)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import owned, owned_for_task
 from apps.leads.models import Alert, AlertSettings, Comment, Commenter, Feedback, Lead, LeadSettings
 from apps.webhooks.services import emit_lead_detected
 
@@ -131,7 +131,9 @@ def store_comments(
             if breakdown.score >= rules.alert_threshold:
                 lead = _lead_for(workspace, commenter, existing_lead, comment)
                 leads_by_commenter[commenter.pk] = lead
-                transaction.on_commit(lambda lead_id=lead.pk: _alert_members(lead_id))
+                transaction.on_commit(
+                    lambda lead_id=lead.pk: _alert_members(lead_id, workspace_id=workspace.pk)
+                )
             elif existing_lead is not None:
                 Comment.objects.filter(pk=comment.pk).update(lead=existing_lead)
                 attribute_comment(lead=existing_lead, comment=comment)
@@ -222,7 +224,7 @@ def attribute_comment(*, lead: Lead, comment: Comment) -> None:
 # --- Alerts --------------------------------------------------------------------------------
 
 
-def _alert_members(lead_id: int) -> int:
+def _alert_members(lead_id: int, *, workspace_id: int) -> int:
     """Alert each member whose threshold the lead reaches, once per lead and member, through
     the notification pipeline: in the app always; email, push and (for the hottest) SMS as
     they chose, unless their quiet hours or daily cap hold it (then the digest carries it).
@@ -230,7 +232,7 @@ def _alert_members(lead_id: int) -> int:
     from apps.notifications.models import Event
     from apps.notifications.services import notify
 
-    lead = Lead.objects.select_related("workspace", "commenter").filter(pk=lead_id).first()
+    lead = owned_for_task(Lead, workspace_id=workspace_id, pk=lead_id)
     if lead is None:
         return 0
     sent = 0
@@ -466,7 +468,7 @@ def purge_expired_commenters(*, now=None) -> int:
     workspace's retention period. Safe to run twice."""
     now = now or timezone.now()
     removed = 0
-    for rules in LeadSettings.objects.all():
+    for rules in LeadSettings.objects.select_related("workspace"):
         cutoff = now - timedelta(days=rules.retention_days)
         deleted, _detail = (
             owned(Commenter, workspace=rules.workspace).filter(last_seen_at__lt=cutoff).delete()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User, Workspace
 from apps.accounts.services import audit_record
+from apps.accounts.tenancy import owned
 from apps.content import scheduling
 from apps.content.models import Post
 from apps.linkedin.models import LinkedInConnection
@@ -64,9 +65,11 @@ def failed_posts_retry(
     *, workspace: Workspace, actor: User, ip_address: str | None = None
 ) -> list[int]:
     """Retry every failed post of the workspace. Returns the ids of the posts retried."""
-    failed = Post.objects.filter(
-        workspace=workspace, status=Post.Status.FAILED, archived_at__isnull=True
-    ).order_by("pk")
+    failed = (
+        owned(Post, workspace=workspace)
+        .filter(status=Post.Status.FAILED, archived_at__isnull=True)
+        .order_by("pk")
+    )
     return [
         post.pk
         for post in failed
@@ -80,16 +83,15 @@ def linkedin_refresh_enqueue(
     """Queue a forced refresh of the workspace's LinkedIn token now, whatever its expiry
     (only one refreshed within the last minute is skipped). Returns False when the workspace
     has no connection with a refresh token."""
+    from apps.linkedin.selectors import connection_for
     from apps.linkedin.tasks import refresh_token
 
-    connection = (
-        LinkedInConnection.objects.filter(
-            workspace=workspace, status=LinkedInConnection.Status.CONNECTED
-        )
-        .exclude(refresh_token="")
-        .first()
-    )
-    if connection is None:
+    connection = connection_for(workspace=workspace)
+    if (
+        connection is None
+        or connection.status != LinkedInConnection.Status.CONNECTED
+        or not connection.refresh_token
+    ):
         return False
     with transaction.atomic():
         audit_record(

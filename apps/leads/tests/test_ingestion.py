@@ -61,7 +61,7 @@ def test_a_lead_alert_emails_the_member_once(
     lead = Lead.objects.get()
     assert lead.alerted_at is not None
     with django_capture_on_commit_callbacks(execute=True):
-        services._alert_members(lead.pk)
+        services._alert_members(lead.pk, workspace_id=lead.workspace_id)
     assert len([m for m in mail.outbox if "New lead" in m.subject]) == 2
 
 

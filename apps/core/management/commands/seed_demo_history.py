@@ -101,7 +101,7 @@ class Command(BaseCommand):
         from apps.linkedin.models import LinkedInConnection
 
         member = running.sandbox.config.member
-        LinkedInConnection.objects.update_or_create(
+        owned(LinkedInConnection, workspace=workspace).update_or_create(
             workspace=workspace,
             defaults={
                 "connected_by": user,
@@ -115,10 +115,10 @@ class Command(BaseCommand):
             },
         )
         for weekday, hour in ((1, 8), (3, 12)):
-            PostingSlot.objects.get_or_create(
+            owned(PostingSlot, workspace=workspace).get_or_create(
                 workspace=workspace, weekday=weekday, local_time=f"{hour:02d}:30"
             )
-        membership = Membership.objects.get(workspace=workspace, user=user)
+        membership = owned(Membership, workspace=workspace).get(user=user)
         published = []
         for moment in publication_times(started, workspace.timezone):
             clock.advance(seconds=moment.timestamp() - clock.now())
