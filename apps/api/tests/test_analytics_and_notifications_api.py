@@ -88,7 +88,11 @@ def test_mark_all_read_marks_only_her_own(alice_api, notes):
 def test_a_viewer_token_may_mark_its_notifications_read(alice_viewer_api, notes):
     mine, _ = notes
 
-    assert alice_viewer_api.post(f"{NOTIFICATIONS}{mine.pk}/read/").status_code == 200
+    response = alice_viewer_api.post(f"{NOTIFICATIONS}{mine.pk}/read/")
+
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert mine.read_at is not None
 
 
 def test_a_colleagues_notification_is_a_404(alice_api, notes):

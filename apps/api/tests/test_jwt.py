@@ -14,6 +14,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.accounts.models import AuditEvent
 from apps.accounts.tests.factories import TEST_PASSWORD
+from apps.content.models import Post
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,8 @@ def test_an_editor_with_a_jwt_still_cannot_approve(alice_workspace, draft):
     response = with_access(tokens["access"]).post(f"{POSTS}{draft.pk}/approve/")
 
     assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == Post.Status.DRAFT
 
 
 def test_me_lists_the_users_workspaces(alice_workspace, charlie_workspace):

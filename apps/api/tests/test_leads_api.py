@@ -112,6 +112,8 @@ def test_a_viewer_token_reads_leads_but_cannot_change_them(alice_viewer_api, lea
 
     assert alice_viewer_api.get(f"{LEADS}{hot.pk}/").status_code == 200
     assert alice_viewer_api.patch(f"{LEADS}{hot.pk}/", {"status": "lost"}).status_code == 403
+    hot.refresh_from_db()
+    assert hot.status == Lead.Status.NEW
 
 
 def test_leads_cannot_be_created_replaced_or_deleted(alice_api, leads):

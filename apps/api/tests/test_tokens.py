@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import AuditEvent, Membership, Role
 from apps.api.models import ApiToken
 from apps.api.services import ApiTokenError, api_token_create, api_token_revoke
+from apps.content.models import Post
 
 from .conftest import token_client
 
@@ -85,6 +86,8 @@ def test_a_token_never_acts_above_its_members_current_role(alice, alice_workspac
     response = client.post(f"/api/v1/w/alice-co/posts/{draft.pk}/approve/")
 
     assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == Post.Status.DRAFT
 
 
 def test_an_editor_token_of_an_owner_cannot_approve(alice, alice_workspace, draft):
