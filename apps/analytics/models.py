@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.tenancy import WorkspaceOwned
 
@@ -8,6 +9,12 @@ class MetricSnapshot(WorkspaceOwned):
     """A published post's figures at one moment. Impressions and reach are None where
     LinkedIn does not let the app read post analytics (social metadata has no such figures)."""
 
+    class Source(models.TextChoices):
+        ANALYTICS = "analytics", _("LinkedIn post analytics")
+        SOCIAL_METADATA = "social_metadata", _("LinkedIn social metadata")
+        # Figures from the member's own analytics export, not read through the API.
+        IMPORT = "import", _("Imported from LinkedIn's analytics export")
+
     post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="snapshots")
     captured_at = models.DateTimeField(default=timezone.now)
     impressions = models.PositiveIntegerField(null=True, blank=True)
@@ -15,7 +22,7 @@ class MetricSnapshot(WorkspaceOwned):
     reactions = models.PositiveIntegerField(default=0)
     comments = models.PositiveIntegerField(default=0)
     reshares = models.PositiveIntegerField(null=True, blank=True)
-    source = models.CharField(max_length=20, default="analytics")  # or "social_metadata"
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ANALYTICS)
 
     class Meta:
         ordering = ["captured_at"]

@@ -122,6 +122,7 @@ class Comment(WorkspaceOwned):
     class Source(models.TextChoices):
         LINKEDIN = "linkedin", _("Read from LinkedIn")
         IMPORT = "import", _("Imported")
+        EMAIL = "email", _("From a LinkedIn notification e-mail")
 
     post = models.ForeignKey(
         "content.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
