@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -45,6 +46,9 @@ urlpatterns = [
     path("", include(leads_urls.urlpatterns)),
     path("w/<slug:workspace_slug>/", include(workspace_urlpatterns)),
 ]
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # Inbound mail webhooks (forwarded LinkedIn notifications); basic auth is required.
+    urlpatterns.append(path("anymail/", include("anymail.urls")))
 
 handler403 = "apps.core.views.permission_denied"
 handler404 = "apps.core.views.page_not_found"

@@ -43,6 +43,7 @@ NON_TENANT_URL_PREFIXES = (
     "sw.js",  # the service worker script: the same for everyone
     "manifest.webmanifest",  # the web app manifest: the same for everyone
     "offline/",  # the service worker's offline page: nothing about anyone on it
+    "anymail/",  # mail providers' webhooks: basic auth; the private address names the tenant
 )
 
 

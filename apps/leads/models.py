@@ -213,3 +213,57 @@ class Alert(WorkspaceOwned):
 
     def __str__(self):
         return f"alert {self.lead_id} → {self.user_id}"
+
+
+class InboundAddress(WorkspaceOwned):
+    """A workspace's private address for forwarded LinkedIn notification e-mails. The token
+    is the secret that routes a message to the workspace; regenerating it retires the old
+    address at once."""
+
+    token = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    test_token = models.CharField(max_length=40, blank=True)
+    test_sent_at = models.DateTimeField(null=True, blank=True)
+    test_received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace"], name="one_inbound_address_per_workspace")
+        ]
+
+    def __str__(self):
+        return f"inbound address of {self.workspace_id}"
+
+
+class InboundMessage(WorkspaceOwned):
+    """One e-mail that reached a workspace's inbound address, kept as received whatever
+    became of it, so a message the parser cannot read is shown rather than lost."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Waiting to be read")
+        PROCESSING = "processing", _("Being read")
+        PARSED = "parsed", _("Comment stored")
+        UNMATCHED = "unmatched", _("Comment stored, post not found")
+        DUPLICATE = "duplicate", _("Already stored")
+        UNREADABLE = "unreadable", _("Not a comment notification we can read")
+        TEST = "test", _("Test message received")
+
+    received_at = models.DateTimeField(default=timezone.now)
+    provider = models.CharField(max_length=40, blank=True)
+    sender = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    message_id = models.CharField(max_length=500, blank=True)
+    raw = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-received_at"])]
+
+    def __str__(self):
+        return f"{self.subject[:60]} ({self.status})"

@@ -32,3 +32,10 @@ def purge_expired_commenters() -> int:
     from apps.leads.services import purge_expired_commenters as purge
 
     return purge()
+
+
+@shared_task(name="leads.process_inbound_message")
+def process_inbound_message(message_id: int, workspace_id: int) -> str:
+    from apps.leads.mail_inbound import inbound_process
+
+    return inbound_process(message_id=message_id, workspace_id=workspace_id)

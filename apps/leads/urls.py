@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.leads import views
+from apps.leads import mail_views, views
 
 # Mounted under /w/<workspace_slug>/ by techlead/urls.py.
 workspace_urlpatterns = [
@@ -8,6 +8,10 @@ workspace_urlpatterns = [
     path("leads/fresh/", views.leads_fresh, name="leads_fresh"),
     path("settings/leads/", views.lead_settings, name="lead_settings"),
     path("leads/import/", views.comment_import, name="comment_import"),
+    path("leads/forwarding/", mail_views.inbound_setup, name="inbound_setup"),
+    path("leads/forwarding/test/", mail_views.inbound_test, name="inbound_test"),
+    path("leads/forwarding/regenerate/", mail_views.inbound_regenerate, name="inbound_regenerate"),
+    path("leads/forwarding/<int:pk>/", mail_views.inbound_message, name="inbound_message"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/identify/", views.lead_identify, name="lead_identify"),
     path("leads/<int:pk>/export/", views.commenter_export, name="commenter_export"),

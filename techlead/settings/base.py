@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
+    "anymail",
     "apps.core",
     "apps.accounts",
     "apps.linkedin",
@@ -253,6 +254,21 @@ else:
     EMAIL_BACKEND = "apps.core.mail.DatabaseEmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TechLead AutoPilot <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Inbound mail (forwarded LinkedIn notifications, apps/leads/mail_inbound.py) ------------
+# Each workspace gets comments+<token>@INBOUND_MAIL_DOMAIN; the provider's inbound webhook
+# is /anymail/<provider>/inbound/, mounted only once ANYMAIL_WEBHOOK_SECRET ("user:password",
+# sent as basic auth by the provider) is set, so it is never open to anyone. Provider keys
+# (e.g. MAILGUN_WEBHOOK_SIGNING_KEY) go in ANYMAIL as anymail documents.
+INBOUND_MAIL_DOMAIN = env("INBOUND_MAIL_DOMAIN", default="inbound.localhost")
+INBOUND_MAIL_LOCALPART = env("INBOUND_MAIL_LOCALPART", default="comments")
+ANYMAIL = {
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}
+# Without an outgoing mail provider nothing can travel to the inbound address, so the
+# "send a test message" check hands the message straight to the receiver instead.
+INBOUND_MAIL_LOOPBACK = env.bool("INBOUND_MAIL_LOOPBACK", default=not EMAIL_URL)
 
 # --- Encrypted fields ----------------------------------------------------------------------
 # Comma-separated Fernet keys, newest first. Kept apart from SECRET_KEY so either can rotate.
