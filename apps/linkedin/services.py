@@ -58,7 +58,16 @@ def connect_start(*, session, user, workspace) -> str:
         "workspace_id": workspace.pk,
         "created_at": timezone.now().timestamp(),
     }
-    return LinkedInClient().authorization_url(state, redirect_uri(), settings.LINKEDIN_SCOPES)
+    return LinkedInClient().authorization_url(state, redirect_uri(), requested_scopes())
+
+
+def requested_scopes() -> list[str]:
+    """What Connect asks for: the self-serve scopes plus those the app is approved for."""
+    scopes: list[str] = []
+    for scope in [*settings.LINKEDIN_SCOPES, *settings.LINKEDIN_APPROVED_SCOPES]:
+        if scope not in scopes:
+            scopes.append(scope)
+    return scopes
 
 
 def connect_pop_pending(*, session, state: str | None, user) -> PendingConnect:

@@ -367,17 +367,25 @@ HIJACK_INSERT_BEFORE = None
 # The sandbox (apps/linkedin/sandbox) by default; production sets the real hosts.
 LINKEDIN_OAUTH_BASE = env("LINKEDIN_OAUTH_BASE", default="http://127.0.0.1:8765/oauth/v2")
 LINKEDIN_API_BASE = env("LINKEDIN_API_BASE", default="http://127.0.0.1:8765")
-LINKEDIN_API_VERSION = env("LINKEDIN_API_VERSION", default="202611")
+# A dated fact: LinkedIn serves each monthly version for about a year, then answers 426.
+# 202603 is active until March 2027 in LinkedIn's migrations table and predates 202605's
+# breaking change to member post statistics. `manage.py linkedin_check` says how long the
+# configured version has left.
+LINKEDIN_API_VERSION = env("LINKEDIN_API_VERSION", default="202603")
 LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", default="sandbox-client")
 LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", default="sandbox-secret")
 LINKEDIN_TIMEOUT_SECONDS = env.float("LINKEDIN_TIMEOUT_SECONDS", default=10.0)
 LINKEDIN_SANDBOX_PORT = env.int("LINKEDIN_SANDBOX_PORT", default=8765)
-# Space-separated scopes asked for at connect time. Ask only for what the LinkedIn app is
-# approved for: LinkedIn refuses the whole request when one scope is not.
-LINKEDIN_SCOPES = env(
-    "LINKEDIN_SCOPES",
-    default="openid profile email w_member_social r_member_social r_member_postAnalytics",
-).split()
+# Space-separated scopes asked for at connect time: what every self-serve LinkedIn app has
+# ("Sign In with LinkedIn using OpenID Connect" and "Share on LinkedIn"). LinkedIn refuses the
+# whole authorization when one scope is not approved for the app, so ask for no more.
+LINKEDIN_SCOPES = env("LINKEDIN_SCOPES", default="openid profile email w_member_social").split()
+# Restricted scopes this deployment's LinkedIn app is approved for, asked for in addition:
+# r_member_social (comment reading; granted to select developers only) and
+# r_member_postAnalytics (Community Management API, after LinkedIn's app review).
+LINKEDIN_APPROVED_SCOPES = env("LINKEDIN_APPROVED_SCOPES", default="").split()
+# "approved" when the local sandbox runs in approved app mode (the demo), so pages say so.
+LINKEDIN_SANDBOX_MODE = env("LINKEDIN_SANDBOX_MODE", default="")
 # Tokens closer than this to expiry are refreshed (where LinkedIn gave a refresh token).
 LINKEDIN_REFRESH_BEFORE_DAYS = env.int("LINKEDIN_REFRESH_BEFORE_DAYS", default=10)
 LINKEDIN_EXPIRY_REMINDER_DAYS = (14, 7, 1)

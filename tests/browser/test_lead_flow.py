@@ -9,7 +9,7 @@ from apps.content.models import Post
 from apps.leads import ingestion
 from apps.linkedin.client import LinkedInClient
 from apps.linkedin.models import LinkedInConnection
-from apps.linkedin.sandbox import Clock, running_sandbox
+from apps.linkedin.sandbox import Clock, SandboxConfig, running_sandbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,11 @@ INQUIRY = (
 def test_an_inquiry_from_the_audience_becomes_a_lead_with_an_alert_and_is_contacted(
     page, screenshot, settings, alice, alice_workspace
 ):
-    with running_sandbox(seed=21, clock=Clock(start=time.time(), ticking=False)) as sandbox:
+    with running_sandbox(
+        seed=21,
+        clock=Clock(start=time.time(), ticking=False),
+        config=SandboxConfig(approved=True),  # leads come from comments read over the API
+    ) as sandbox:
         settings.LINKEDIN_API_BASE = sandbox.api_base
         member = sandbox.sandbox.config.member
         scopes = ["openid", "profile", "w_member_social", "r_member_social"]

@@ -6,14 +6,14 @@ from django.utils import timezone
 
 from apps.content.models import Post, PostingSlot
 from apps.linkedin.models import LinkedInConnection
-from apps.linkedin.sandbox import running_sandbox
+from apps.linkedin.sandbox import SandboxConfig, running_sandbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def sandbox(settings):
-    with running_sandbox(seed=9) as running:
+    with running_sandbox(seed=9, config=SandboxConfig(approved=True)) as running:
         settings.LINKEDIN_OAUTH_BASE = running.oauth_base
         settings.LINKEDIN_API_BASE = running.api_base
         yield running

@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-REST_HEADERS = {"X-Restli-Protocol-Version": "2.0.0", "LinkedIn-Version": "202611"}
+REST_HEADERS = {"X-Restli-Protocol-Version": "2.0.0", "LinkedIn-Version": "202603"}
 POST_SCOPES = ["openid", "profile", "email", "w_member_social", "r_member_social"]
 
 # A sandbox launched with settings the management command has no option for (the benchmark
@@ -31,7 +31,7 @@ _SERVE = """
 import sys
 from apps.linkedin.sandbox import SandboxConfig, serve
 host, port, db, limit = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-serve(host, port, db, seed=0, config=SandboxConfig(daily_member_limit=limit))
+serve(host, port, db, seed=0, config=SandboxConfig(daily_member_limit=limit, approved=True))
 """
 
 
@@ -133,7 +133,8 @@ def sandbox_process(
     log = directory / "sandbox.log"
     if daily_member_limit is None:
         args = [sys.executable, "manage.py", "linkedin_sandbox", "--port", str(port)]
-        args += ["--db", str(db)]
+        # Reconciliation reads the posts finder: an app LinkedIn approved for r_member_social.
+        args += ["--db", str(db), "--approved"]
     else:
         args = [sys.executable, "-c", _SERVE, "127.0.0.1", str(port), str(db)]
         args.append(str(daily_member_limit))

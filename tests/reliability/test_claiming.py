@@ -35,7 +35,7 @@ def postgres(transactional_db):
 
 @pytest.fixture
 def linkedin(settings):
-    config = SandboxConfig(daily_member_limit=10_000)
+    config = SandboxConfig(daily_member_limit=10_000, approved=True)  # reads the posts finder
     with running_sandbox(seed=5, config=config) as running:
         settings.LINKEDIN_OAUTH_BASE = running.oauth_base
         settings.LINKEDIN_API_BASE = running.api_base

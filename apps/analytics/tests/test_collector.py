@@ -9,7 +9,7 @@ from apps.analytics.models import MetricSnapshot
 from apps.content.models import Post
 from apps.linkedin.client import LinkedInClient
 from apps.linkedin.models import LinkedInConnection
-from apps.linkedin.sandbox import Clock, running_sandbox
+from apps.linkedin.sandbox import Clock, SandboxConfig, running_sandbox
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,8 @@ ALL = ["openid", "profile", "w_member_social", "r_member_social", "r_member_post
 @pytest.fixture
 def linkedin(settings):
     clock = Clock(start=time.time(), ticking=False)
-    with running_sandbox(seed=8, clock=clock) as running:
+    # The collector reads analytics and social metadata: an app LinkedIn approved for them.
+    with running_sandbox(seed=8, clock=clock, config=SandboxConfig(approved=True)) as running:
         settings.LINKEDIN_API_BASE = running.api_base
         yield running
 

@@ -6,13 +6,15 @@ from django.utils import timezone
 
 from apps.content.models import Post
 from apps.linkedin.models import LinkedInConnection
-from apps.linkedin.sandbox import Clock, running_sandbox
+from apps.linkedin.sandbox import Clock, SandboxConfig, running_sandbox
 
 
 @pytest.fixture
 def linkedin(settings):
-    # A stopped clock: the audience stays quiet unless a test speaks for it.
-    with running_sandbox(seed=4, clock=Clock(start=time.time(), ticking=False)) as running:
+    # A stopped clock: the audience stays quiet unless a test speaks for it. These tests read
+    # comments through the API, so the sandbox acts as an app LinkedIn approved for that.
+    clock = Clock(start=time.time(), ticking=False)
+    with running_sandbox(seed=4, clock=clock, config=SandboxConfig(approved=True)) as running:
         settings.LINKEDIN_OAUTH_BASE = running.oauth_base
         settings.LINKEDIN_API_BASE = running.api_base
         yield running

@@ -12,7 +12,7 @@ import secrets
 import time
 from pathlib import Path
 
-from . import oauth, rest
+from . import oauth, rest, versions
 from .audience import AudiencePlan, person_by_sub
 from .clock import Clock
 from .config import SandboxConfig
@@ -142,11 +142,11 @@ class Sandbox:
             )
         match = VERSION.fullmatch(version)
         month = match[1] if match else version
-        if (
-            match is None
-            or month in self.config.sunset_versions
-            or month < self.config.oldest_active_version
-        ):
+        # Live means released and not yet sunset on the sandbox's clock (DOC VER, MIG; the
+        # table is in versions.py).
+        today = dt.datetime.fromtimestamp(self.clock.now(), dt.UTC).date()
+        known = versions.find(month, self.config.versions) if match else None
+        if known is None or not known.live_on(today):
             raise ApiError(
                 426,
                 {
@@ -208,6 +208,9 @@ class Sandbox:
         self.state.count_call(day, member_counter)
         self.state.count_call(day, app_counter)
 
+    def app_approved_for(self, client_id: str, scope: str) -> bool:
+        return scope in self.config.app_scopes(client_id)
+
     def access_denied(self, resource_method: str) -> ApiError:
         return ApiError(
             403,
@@ -245,11 +248,22 @@ class Sandbox:
         client_id: str | None = None,
         expires_in: float | None = None,
     ) -> str:
-        """An access token for the configured member without the OAuth dance (tests, demos)."""
+        """An access token for the configured member without the OAuth dance (tests, demos).
+
+        Like LinkedIn, the sandbox never grants a scope the app is not approved for: asking
+        for one raises ValueError (start the sandbox with `approved=True` for those).
+        """
+        client_id = client_id or self.config.apps[0].client_id
+        unapproved = sorted(set(scopes) - self.config.app_scopes(client_id))
+        if unapproved:
+            raise ValueError(
+                f"The app {client_id} is not approved for {', '.join(unapproved)}; "
+                "start the sandbox in approved mode to issue such a token."
+            )
         with self.state.lock:
             return self.store_token(
                 kind="access",
-                client_id=client_id or self.config.apps[0].client_id,
+                client_id=client_id,
                 scopes=scopes,
                 expires_at=self.clock.now() + (expires_in or self.config.access_token_seconds),
             )
@@ -369,7 +383,12 @@ class Sandbox:
         if path == "/_sandbox/status" and method == "GET":
             return json_response(
                 200,
-                {"seed": self.seed, "now": self.clock.now(), "partner": self.config.partner},
+                {
+                    "seed": self.seed,
+                    "now": self.clock.now(),
+                    "partner": self.config.partner,
+                    "approved": self.config.approved,
+                },
             )
         if path == "/_sandbox/faults" and method == "POST":
             if "fail_next" in body:
@@ -388,7 +407,10 @@ class Sandbox:
             self.clock.advance(float(body.get("advance_seconds", 0)))
             return json_response(200, {"now": self.clock.now()})
         if path == "/_sandbox/tokens" and method == "POST":
-            token = self.issue_token(body.get("scopes", DEFAULT_TOKEN_SCOPES))
+            try:
+                token = self.issue_token(body.get("scopes", DEFAULT_TOKEN_SCOPES))
+            except ValueError as error:
+                raise rest.illegal_argument(str(error)) from None
             return json_response(201, {"access_token": token})
         if path == "/_sandbox/posts" and method == "GET":
             return json_response(200, {"elements": self.posts()})

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from .versions import VERSIONS, ApiVersion
+
 KNOWN_SCOPES = frozenset(
     {
         "openid",
@@ -18,6 +20,14 @@ KNOWN_SCOPES = frozenset(
         "rw_organization_admin",
     }
 )
+
+# What an ordinary LinkedIn app gets from the self-serve products "Sign In with LinkedIn using
+# OpenID Connect" and "Share on LinkedIn" (linkedin-api.md, December 2026 review, "Default
+# scopes"). Everything else needs LinkedIn's approval: r_member_social is granted to select
+# developers only, r_member_postAnalytics comes with the reviewed Community Management API.
+SELF_SERVE_SCOPES = frozenset({"openid", "profile", "email", "w_member_social"})
+# An approved app (the sandbox's `--approved` mode): every scope the sandbox knows.
+APPROVED_SCOPES = KNOWN_SCOPES
 
 SCOPE_DESCRIPTIONS = {
     "openid": "Use your name and photo to sign you in",
@@ -41,12 +51,18 @@ AUTHORIZATION_CODE_SECONDS = 30 * 60
 
 @dataclass(frozen=True)
 class RegisteredApp:
-    """A LinkedIn developer app. `redirect_uris=None` accepts any loopback http(s) URL."""
+    """A LinkedIn developer app. `redirect_uris=None` accepts any loopback http(s) URL.
+
+    `approved`: whether LinkedIn approved this app for the restricted scopes; None follows
+    `SandboxConfig.approved`. `scopes` names the app's scopes outright when given.
+    """
 
     client_id: str
     client_secret: str
     name: str = "TechLead AutoPilot (sandbox)"
     redirect_uris: tuple[str, ...] | None = None
+    approved: bool | None = None
+    scopes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,19 +90,20 @@ class Member:
 class SandboxConfig:
     """Everything a test or the management command may want to change.
 
-    `grantable_scopes`: of the scopes an app requests, only these are granted (a self-serve
-    app without Community Management review does not get `r_member_social` or
-    `r_member_postAnalytics`). `partner=True` makes the app an approved partner that receives
-    refresh tokens. Limits count calls per UTC day.
+    By default every app is an ordinary self-serve app (`SELF_SERVE_SCOPES`): LinkedIn refuses
+    an authorization asking for more, and answers 403 to comment reading, the posts finder,
+    social metadata and member analytics. `approved=True` (the `--approved` flag) makes the
+    apps approved for every scope; `RegisteredApp(approved=...)` decides per app.
+    `partner=True` makes the app an approved partner that receives refresh tokens. Limits
+    count calls per UTC day. `versions` is LinkedIn's version table (versions.py).
     """
 
     apps: tuple[RegisteredApp, ...] = (RegisteredApp("sandbox-client", "sandbox-secret"),)
     member: Member = field(default_factory=Member)
-    grantable_scopes: frozenset[str] = KNOWN_SCOPES
+    approved: bool = False
     partner: bool = False
     remember_consent: bool = True
-    oldest_active_version: str = "202511"
-    sunset_versions: frozenset[str] = frozenset()
+    versions: tuple[ApiVersion, ...] = VERSIONS
     daily_member_limit: int = 5_000
     daily_app_limit: int = 100_000
     duplicate_window_seconds: int = 48 * 3600
@@ -98,3 +115,13 @@ class SandboxConfig:
 
     def app(self, client_id: str) -> RegisteredApp | None:
         return next((app for app in self.apps if app.client_id == client_id), None)
+
+    def app_scopes(self, client_id: str) -> frozenset[str]:
+        """The scopes LinkedIn lets this app ask for (none for an unknown app)."""
+        app = self.app(client_id)
+        if app is None:
+            return frozenset()
+        if app.scopes is not None:
+            return app.scopes
+        approved = self.approved if app.approved is None else app.approved
+        return APPROVED_SCOPES if approved else SELF_SERVE_SCOPES

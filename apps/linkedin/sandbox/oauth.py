@@ -93,15 +93,16 @@ def _read_authorization(sandbox: "Sandbox", params: dict[str, str]):
         return request.redirect(
             error="invalid_request", error_description="Missing required parameter: scope"
         )
+    # LinkedIn refuses the whole authorization when one scope is unknown or not approved for
+    # the app (DOC AUTH, via linkedin-api.md "Additions and corrections": Default scopes).
+    app_scopes = sandbox.config.app_scopes(app.client_id)
     for scope in request.requested:
-        if scope not in KNOWN_SCOPES:
+        if scope not in KNOWN_SCOPES or scope not in app_scopes:
             return request.redirect(
                 error="unauthorized_scope_error",
                 error_description=f'Scope "{scope}" is not authorized for your application',
             )
-    grantable = sandbox.config.grantable_scopes
-    request.granted = [scope for scope in request.requested if scope in grantable]
-    request.withheld = [scope for scope in request.requested if scope not in grantable]
+    request.granted = list(request.requested)
     return request
 
 

@@ -72,7 +72,14 @@ def unprocessable(message: str) -> ApiError:
 
 
 def require_scope(sandbox: "Sandbox", caller: Caller, scope: str, resource_method: str) -> None:
-    if scope not in caller.scopes:
+    """403 ACCESS_DENIED unless the token has `scope` and the app is (still) approved for it.
+
+    A self-serve app gets this answer on comment reading, the posts finder, social metadata
+    and member analytics (DOC POSTS, COMMENTS, MPS; linkedin-api.md §4.1 and the December
+    2026 review, "Without approval").
+    """
+    approved = sandbox.app_approved_for(caller.token["client_id"], scope)
+    if scope not in caller.scopes or not approved:
         raise sandbox.access_denied(f"{resource_method}.{caller.version_date}")
 
 
@@ -204,10 +211,15 @@ def get_post(sandbox: "Sandbox", request: Request, caller: Caller, urn: str) -> 
 
 def delete_post(sandbox: "Sandbox", request: Request, caller: Caller, urn: str) -> Response:
     require_scope(sandbox, caller, "w_member_social", "posts.DELETE")
-    post = live_post(sandbox, urn)
+    post = sandbox.state.post(urn)
+    if post is None:
+        raise not_found(urn)
     if post["author"] != caller.member_urn:
         raise ApiError(403, {"message": f"member is unauthorized on {urn}", "status": 403})
-    sandbox.state.delete_post(post["urn"], sandbox.clock.now())
+    # Deleting is idempotent: an already deleted post answers 204 again (DOC POSTS, "Delete
+    # Posts", via linkedin-api.md's December 2026 review).
+    if post["deleted_at"] is None:
+        sandbox.state.delete_post(post["urn"], sandbox.clock.now())
     return Response(204)
 
 
@@ -230,7 +242,9 @@ def find_posts(sandbox: "Sandbox", request: Request, caller: Caller) -> Response
 
 def comment_resource(comment: dict, activity_urn: str) -> dict:
     time_ms = int(comment["created_at"] * 1000)
+    extra = {"parentComment": comment["parent_urn"]} if comment.get("parent_urn") else {}
     return {
+        **extra,
         "$URN": comment["urn"],
         "commentUrn": comment["urn"],
         "id": comment["id"],
@@ -256,15 +270,34 @@ def own_post(sandbox: "Sandbox", caller: Caller, urn: str) -> dict:
     return post
 
 
+def _target(sandbox: "Sandbox", urn: str) -> tuple[dict, dict | None]:
+    """The post a socialActions URN is about, and the comment when the URN names one."""
+    if urn.startswith("urn:li:comment:"):
+        comment = sandbox.state.comment(urn)
+        if comment is None:
+            raise not_found(urn)
+        return live_post(sandbox, comment["post_urn"]), comment
+    return live_post(sandbox, urn), None
+
+
 def list_comments(sandbox: "Sandbox", request: Request, caller: Caller, urn: str) -> Response:
+    """Top-level comments on a post, or the replies under a comment ("Get comments on
+    comments", DOC COMMENTS)."""
     require_scope(sandbox, caller, "r_member_social", "socialActionsV2.GET_ALL")
-    post = own_post(sandbox, caller, urn)
+    post, parent = _target(sandbox, urn)
+    own_post(sandbox, caller, post["urn"])
     start, count = paging(read_query(request))
     sandbox.advance_audience(post["urn"])
-    comments = sandbox.state.comments(post["urn"], start=start, count=count)
+    parent_urn = parent["urn"] if parent else None
+    comments = sandbox.state.thread(post["urn"], parent_urn, start=start, count=count)
     elements = [comment_resource(comment, post["activity_urn"]) for comment in comments]
-    total = sandbox.state.comment_count(post["urn"])
+    total = sandbox.state.thread_count(post["urn"], parent_urn)
     return json_response(200, collection(elements, start, count, total))
+
+
+def _same_post(sandbox: "Sandbox", object_urn: object, post: dict) -> bool:
+    found = sandbox.state.post(object_urn) if isinstance(object_urn, str) else None
+    return found is not None and found["urn"] == post["urn"]
 
 
 def create_comment(sandbox: "Sandbox", request: Request, caller: Caller, urn: str) -> Response:
@@ -274,7 +307,9 @@ def create_comment(sandbox: "Sandbox", request: Request, caller: Caller, urn: st
         raise illegal_argument("Request body could not be converted to data map") from None
     message = body.get("message")
     text = message.get("text") if isinstance(message, dict) else None
-    required = {"actor": body.get("actor"), "message/text": text}
+    # `object` (the post) is required on every comment create, replies included (DOC COMMENTS,
+    # "Create comments" and "Create nested comments"; linkedin-api.md December 2026 review).
+    required = {"actor": body.get("actor"), "object": body.get("object"), "message/text": text}
     missing = [name for name, value in required.items() if value is None]
     if missing:
         raise unprocessable(
@@ -291,7 +326,15 @@ def create_comment(sandbox: "Sandbox", request: Request, caller: Caller, urn: st
             f"ERROR :: /message/text :: length {len(text)} exceeds the maximum of "
             f"{COMMENT_MAX_LENGTH}\n"
         )
-    post = live_post(sandbox, urn)
+    post, parent = _target(sandbox, urn)
+    if not _same_post(sandbox, body["object"], post):
+        raise illegal_argument(f"/object :: {body['object']} is not the post of {urn}")
+    if parent is not None:
+        # A reply names its top-level comment as parentComment; threads are two levels deep.
+        if body.get("parentComment") != parent["urn"]:
+            raise illegal_argument(f"/parentComment :: must be {parent['urn']}")
+        if parent["parent_urn"]:
+            raise unprocessable("ERROR :: /parentComment :: replies cannot be replied to\n")
     comment_id = linkedin_id(f"{sandbox.seed}:comment:{sandbox.state.next_number('comment')}")
     comment = {
         "urn": f"urn:li:comment:({post['activity_urn']},{comment_id})",
@@ -300,6 +343,7 @@ def create_comment(sandbox: "Sandbox", request: Request, caller: Caller, urn: st
         "actor": body["actor"],
         "text": text,  # plain text, published verbatim: comments are not little text
         "created_at": sandbox.clock.now(),
+        "parent_urn": parent["urn"] if parent else None,
     }
     sandbox.state.insert_comment(**comment)
     return json_response(
@@ -313,6 +357,7 @@ def social_metadata(sandbox: "Sandbox", request: Request, caller: Caller, urn: s
     sandbox.advance_audience(post["urn"])
     reactions = sandbox.audience_plan(post["urn"]).reactions_by(sandbox.audience_elapsed(post))
     comment_count = sandbox.state.comment_count(post["urn"])
+    top_level = sandbox.state.thread_count(post["urn"], None)
     return json_response(
         200,
         {
@@ -320,7 +365,7 @@ def social_metadata(sandbox: "Sandbox", request: Request, caller: Caller, urn: s
                 reaction_type: {"reactionType": reaction_type, "count": count}
                 for reaction_type, count in sorted(reactions.items())
             },
-            "commentSummary": {"count": comment_count, "topLevelCount": comment_count},
+            "commentSummary": {"count": comment_count, "topLevelCount": top_level},
             "commentsState": "OPEN",
             "entity": post["urn"],
         },

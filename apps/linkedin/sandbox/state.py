@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS posts (
 CREATE INDEX IF NOT EXISTS posts_by_author ON posts (author, created_at);
 CREATE TABLE IF NOT EXISTS comments (
     urn TEXT PRIMARY KEY, id TEXT, post_urn TEXT, actor TEXT, text TEXT, created_at REAL,
-    kind TEXT, audience_index INTEGER
+    kind TEXT, audience_index INTEGER, parent_urn TEXT
 );
 CREATE INDEX IF NOT EXISTS comments_by_post ON comments (post_urn, created_at);
 CREATE TABLE IF NOT EXISTS usage (
@@ -50,6 +50,10 @@ class SandboxState:
         self._db = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(SCHEMA)
+        # A sandbox file from before replies were stored gains the column.
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(comments)")}
+        if "parent_urn" not in columns:
+            self._db.execute("ALTER TABLE comments ADD COLUMN parent_urn TEXT")
 
     def close(self) -> None:
         with self.lock:
@@ -170,12 +174,36 @@ class SandboxState:
         self._insert("comments", fields, or_ignore=True)
 
     def comments(self, post_urn: str, *, start: int = 0, count: int = -1) -> list[dict]:
+        """Every comment on the post, top-level and replies, oldest first."""
         return self._all(
             "SELECT * FROM comments WHERE post_urn = ? ORDER BY created_at, rowid LIMIT ? OFFSET ?",
             post_urn,
             count,
             start,
         )
+
+    def thread(self, post_urn: str, parent_urn: str | None, *, start=0, count=-1) -> list[dict]:
+        """Top-level comments (`parent_urn` None) or the replies under one comment."""
+        return self._all(
+            "SELECT * FROM comments WHERE post_urn = ? AND COALESCE(parent_urn, '') = ? "
+            "ORDER BY created_at, rowid LIMIT ? OFFSET ?",
+            post_urn,
+            parent_urn or "",
+            count,
+            start,
+        )
+
+    def thread_count(self, post_urn: str, parent_urn: str | None) -> int:
+        row = self._one(
+            "SELECT COUNT(*) AS n FROM comments WHERE post_urn = ? "
+            "AND COALESCE(parent_urn, '') = ?",
+            post_urn,
+            parent_urn or "",
+        )
+        return row["n"]
+
+    def comment(self, urn: str) -> dict | None:
+        return self._one("SELECT * FROM comments WHERE urn = ?", urn)
 
     def comment_count(self, post_urn: str) -> int:
         row = self._one("SELECT COUNT(*) AS n FROM comments WHERE post_urn = ?", post_urn)

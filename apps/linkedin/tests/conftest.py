@@ -9,11 +9,14 @@ import pytest
 import requests
 
 from apps.linkedin.client import LinkedInClient
-from apps.linkedin.sandbox import Clock, running_sandbox
+from apps.linkedin.sandbox import Clock, SandboxConfig, running_sandbox
 
 REDIRECT_URI = "http://localhost:8000/linkedin/callback"
+# What an ordinary app may ask for, and what only an approved app may
+# (tests that use the latter carry @pytest.mark.linkedin_approved).
+SELF_SERVE_SCOPES = "openid profile email w_member_social"
 ALL_SCOPES = "openid profile email w_member_social r_member_social r_member_postAnalytics"
-VERSION = "202611"
+VERSION = "202603"  # live from 2026-03-15 to 2027-03-15 in LinkedIn's table
 # 2026-09-21 14:13:20 UTC: a fixed moment so expiry and audience tests are exact.
 START = 1_790_000_000
 
@@ -40,10 +43,18 @@ def start_sandbox():
         yield start
 
 
+def approved_app_requested(request) -> bool:
+    """Whether the test says it needs an app LinkedIn approved for the restricted scopes."""
+    return request.node.get_closest_marker("linkedin_approved") is not None
+
+
 @pytest.fixture
-def linkedin(start_sandbox):
-    """A sandbox on a stopped clock, so nothing moves unless a test advances it."""
-    return start_sandbox(seed=7, clock=Clock(start=START, ticking=False))
+def linkedin(start_sandbox, request):
+    """A sandbox on a stopped clock, so nothing moves unless a test advances it.
+
+    A self-serve app unless the test is marked `linkedin_approved`."""
+    config = SandboxConfig(approved=approved_app_requested(request))
+    return start_sandbox(seed=7, clock=Clock(start=START, ticking=False), config=config)
 
 
 @pytest.fixture
@@ -85,7 +96,7 @@ def consent_form(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
 
 
-def authorize(running, *, scope: str = ALL_SCOPES, decision: str = "allow", state="s1"):
+def authorize(running, *, scope: str = SELF_SERVE_SCOPES, decision: str = "allow", state="s1"):
     """Walk the consent screen like a browser; returns the redirect's query parameters."""
     params = {
         "response_type": "code",

@@ -18,7 +18,7 @@ HOUR = 3600
 def publish(start_sandbox, *, seed=7, speed=1.0, text="How we cut our cloud bill by 40%"):
     running = start_sandbox(
         seed=seed,
-        config=SandboxConfig(audience_speed=speed),
+        config=SandboxConfig(audience_speed=speed, approved=True),  # reads comments
         clock=Clock(START, ticking=False),
     )
     client = LinkedInClient(

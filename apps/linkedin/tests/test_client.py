@@ -26,6 +26,9 @@ from apps.linkedin.sandbox import Clock, SandboxConfig
 
 from .conftest import ALL_SCOPES, REDIRECT_URI, START, authorize
 
+# These tests exercise what an approved app may read; test_self_serve.py covers the default.
+pytestmark = pytest.mark.linkedin_approved
+
 ME = "urn:li:person:sbxDanaDemo1"
 EVERYTHING = ALL_SCOPES.split()
 

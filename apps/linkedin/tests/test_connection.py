@@ -130,13 +130,7 @@ def test_an_editor_can_see_but_not_connect(bob_client, alice_workspace, sandbox)
 def test_missing_permissions_are_explained_with_what_to_do(
     alice_client, alice_workspace, start_sandbox, use_sandbox
 ):
-    use_sandbox(
-        start_sandbox(
-            config=SandboxConfig(
-                grantable_scopes=frozenset({"openid", "profile", "email", "w_member_social"})
-            )
-        )
-    )
+    use_sandbox(start_sandbox())  # an ordinary self-serve app
     consent(alice_client, alice_workspace)
     page = alice_client.get(f"/w/{alice_workspace.slug}/settings/linkedin/")
     assert "Comment reading is off" in page.text

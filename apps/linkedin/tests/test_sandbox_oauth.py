@@ -3,8 +3,9 @@
 import base64
 import json
 
-from apps.linkedin.sandbox import Clock, SandboxConfig
-from apps.linkedin.sandbox.config import KNOWN_SCOPES
+import pytest
+
+from apps.linkedin.sandbox import Clock, RegisteredApp, SandboxConfig
 
 from .conftest import ALL_SCOPES, REDIRECT_URI, START, authorize, exchange, http
 
@@ -111,13 +112,32 @@ def test_there_is_no_id_token_without_openid(linkedin):
     assert "id_token" not in exchange(linkedin, code).json()
 
 
-def test_scopes_the_member_cannot_grant_are_left_out_of_the_token(start_sandbox):
-    grantable = KNOWN_SCOPES - {"r_member_social", "r_member_postAnalytics"}
-    running = start_sandbox(config=SandboxConfig(grantable_scopes=grantable))
+def test_a_self_serve_app_asking_for_restricted_scopes_is_refused_with_unauthorized_scope_error(
+    linkedin,
+):
+    answer = authorize(linkedin, scope=ALL_SCOPES, state="abc")
 
-    code = authorize(running, scope=ALL_SCOPES)["code"]
+    assert answer == {
+        "error": "unauthorized_scope_error",
+        "error_description": 'Scope "r_member_social" is not authorized for your application',
+        "state": "abc",
+    }
 
-    assert exchange(running, code).json()["scope"] == "openid,profile,email,w_member_social"
+
+@pytest.mark.linkedin_approved
+def test_an_approved_app_is_granted_the_restricted_scopes(linkedin):
+    code = authorize(linkedin, scope=ALL_SCOPES)["code"]
+
+    assert exchange(linkedin, code).json()["scope"] == (
+        "openid,profile,email,w_member_social,r_member_social,r_member_postAnalytics"
+    )
+
+
+def test_one_app_can_be_approved_while_the_sandbox_is_self_serve(start_sandbox):
+    approved = RegisteredApp("sandbox-client", "sandbox-secret", approved=True)
+    running = start_sandbox(config=SandboxConfig(apps=(approved,)))
+
+    assert "code" in authorize(running, scope=ALL_SCOPES)
 
 
 def test_a_code_works_once(linkedin):

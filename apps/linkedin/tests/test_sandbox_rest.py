@@ -1,13 +1,18 @@
 """The sandbox's /rest resources against the examples in linkedin-api.md §3 to §6."""
 
+import datetime as dt
 import re
 from urllib.parse import quote
 
 import pytest
 
 from apps.linkedin.sandbox import Clock, SandboxConfig
+from apps.linkedin.sandbox.versions import ApiVersion
 
 from .conftest import http, post_body, rest_headers
+
+# These tests exercise what an approved app may read; test_self_serve.py covers the default.
+pytestmark = pytest.mark.linkedin_approved
 
 ME = "urn:li:person:sbxDanaDemo1"
 READ_AND_WRITE = ["openid", "profile", "w_member_social", "r_member_social"]
@@ -165,20 +170,40 @@ def create_with_headers(running, headers):
     return http.post(f"{running.api_base}/rest/posts", json=post_body("Hi"), headers=headers)
 
 
-def test_a_sunset_version_is_426_nonexistent_version(start_sandbox):
-    running = start_sandbox(config=SandboxConfig(sunset_versions=frozenset({"202601"})))
-    token = running.sandbox.issue_token()
+def test_a_version_sunset_or_not_yet_released_on_the_sandbox_clock_is_426(start_sandbox):
+    # LinkedIn's table: 202510 sunset 2026-10-15, 202607 released in August 2026.
+    def answer(version, at):
+        running = start_sandbox(clock=Clock(start=at, ticking=False))
+        token = running.sandbox.issue_token()
+        return create_with_headers(running, rest_headers(token, version=version))
 
-    old = create_with_headers(running, rest_headers(token, version="202504"))
-    listed = create_with_headers(running, rest_headers(token, version="202601"))
+    july_2026 = dt.datetime(2026, 7, 1, tzinfo=dt.UTC).timestamp()
+    december_2026 = dt.datetime(2026, 12, 4, tzinfo=dt.UTC).timestamp()
 
-    assert old.status_code == 426
-    assert old.json() == {
+    assert answer("202510", july_2026).status_code == 201
+    sunset = answer("202510", december_2026)
+    assert sunset.status_code == 426
+    assert sunset.json() == {
         "status": 426,
         "code": "NONEXISTENT_VERSION",
-        "message": "Requested version 20250401 is not active",
+        "message": "Requested version 20251001 is not active",
     }
-    assert listed.status_code == 426
+    assert answer("202607", july_2026).status_code == 426
+    assert answer("202607", december_2026).status_code == 201
+    assert answer("202512", july_2026).status_code == 426  # never released
+    assert answer("202504", july_2026).json()["message"] == (
+        "Requested version 20250401 is not active"
+    )
+
+
+def test_a_version_in_a_custom_table_follows_that_table(start_sandbox):
+    table = (ApiVersion("202601", dt.date(2026, 1, 15), dt.date(2026, 2, 1)),)
+    running = start_sandbox(config=SandboxConfig(versions=table))
+    token = running.sandbox.issue_token()
+
+    answer = create_with_headers(running, rest_headers(token, version="202601"))
+
+    assert answer.status_code == 426  # the real clock is past this table's sunset
 
 
 def test_a_missing_restli_protocol_header_is_400(linkedin, token):
@@ -230,7 +255,7 @@ def test_reading_comments_without_r_member_social_is_403_access_denied(linkedin,
         "status": 403,
         "serviceErrorCode": 100,
         "code": "ACCESS_DENIED",
-        "message": "Not enough permissions to access: socialActionsV2.GET_ALL.20261101",
+        "message": "Not enough permissions to access: socialActionsV2.GET_ALL.20260301",
     }
 
 

@@ -29,6 +29,12 @@ class Command(BaseCommand):
         var.mkdir(exist_ok=True)
         children = []
         if _uses_local_sandbox():
+            # The demo's sandbox is an app LinkedIn approved for comment reading and analytics
+            # (every page says "approved app mode"); a real deployment starts self-serve.
+            approved = ["r_member_social", "r_member_postAnalytics"]
+            os.environ["LINKEDIN_SANDBOX_MODE"] = settings.LINKEDIN_SANDBOX_MODE = "approved"
+            os.environ["LINKEDIN_APPROVED_SCOPES"] = " ".join(approved)
+            settings.LINKEDIN_APPROVED_SCOPES = approved
             # The LinkedIn sandbox stands in for LinkedIn, with an audience that comments
             # on what the demo publishes (a minute of real time is an hour for them).
             children.append(
@@ -40,6 +46,7 @@ class Command(BaseCommand):
                         f"--port={settings.LINKEDIN_SANDBOX_PORT}",
                         f"--db={var / 'linkedin-sandbox.sqlite3'}",
                         "--speed=60",
+                        "--approved",
                     ],
                     stdout=subprocess.DEVNULL,
                 )
@@ -74,7 +81,7 @@ class Command(BaseCommand):
         time.sleep(1)
         broker = "Redis" if settings.REDIS_URL else "the embedded filesystem broker"
         linkedin = (
-            f"the local sandbox on port {settings.LINKEDIN_SANDBOX_PORT}"
+            f"the local sandbox on port {settings.LINKEDIN_SANDBOX_PORT} (approved app mode)"
             if _uses_local_sandbox()
             else settings.LINKEDIN_API_BASE
         )

@@ -83,7 +83,10 @@ class Command(BaseCommand):
 
         started = datetime.now(UTC) - timedelta(weeks=WEEKS)
         clock = Clock(start=started.timestamp(), ticking=False)
-        sandbox = Sandbox(db, seed=0, config=SandboxConfig(audience_speed=1.0), clock=clock)
+        # The demo shows every feature: its sandbox is an app LinkedIn approved for comment
+        # reading and analytics, and the pages say so ("approved app mode").
+        config = SandboxConfig(audience_speed=1.0, approved=True)
+        sandbox = Sandbox(db, seed=0, config=config, clock=clock)
         with (
             running_sandbox(sandbox) as running,
             override_settings(

@@ -23,11 +23,20 @@ class Command(BaseCommand):
             help="act as an approved partner app, which receives refresh tokens",
         )
 
-    def handle(self, *args, host, port, db, seed, speed, partner, **options):
-        config = SandboxConfig(partner=partner, audience_speed=speed)
+        parser.add_argument(
+            "--approved",
+            action="store_true",
+            help="act as an app LinkedIn approved for r_member_social and "
+            "r_member_postAnalytics (default: an ordinary self-serve app)",
+        )
+
+    def handle(self, *args, host, port, db, seed, speed, partner, approved, **options):
+        config = SandboxConfig(partner=partner, approved=approved, audience_speed=speed)
+        mode = "approved app mode" if approved else "self-serve app mode"
         self.stdout.write(
             f"LinkedIn sandbox on http://{host}:{port} (state in {db}, seed {seed}, "
-            f"audience speed x{speed}{', partner app' if partner else ''}). Ctrl-C to stop."
+            f"audience speed x{speed}, {mode}{', partner app' if partner else ''}). "
+            "Ctrl-C to stop."
         )
         try:
             serve(host, port, db, seed=seed, config=config)
