@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from apps.accounts.tenancy import owned
@@ -216,6 +216,7 @@ class Dashboard:
     by_topic: list[Group] = field(default_factory=list)
     by_slot: list[Group] = field(default_factory=list)
     by_hook: list[Group] = field(default_factory=list)
+    imported_figures: int = 0  # posts of the period whose figures are imported
 
 
 def _period_figures(rows: list[dict]) -> dict:
@@ -241,7 +242,15 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     previous_start = start - timedelta(days=days)
 
     posts = _published_posts(workspace=workspace, since=previous_start, until=end)
-    rows = list(posts.values(*POST_FIELDS))  # query: posts of both periods
+    # Whether a post's latest figures came from LinkedIn's export (marked on the dashboard).
+    imported = MetricSnapshot.objects.filter(
+        post=OuterRef("pk"),
+        source=MetricSnapshot.Source.IMPORT,
+        captured_at=OuterRef("metrics_at"),
+    )
+    rows = list(  # query: posts of both periods
+        posts.annotate(imported=Exists(imported)).values(*POST_FIELDS, "imported")
+    )
     current = [r for r in rows if r["published_at"] >= start]
     before = [r for r in rows if r["published_at"] < start]
     attributed = leads_per_post(  # query: leads attributed to the current period's posts
@@ -344,6 +353,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         by_topic=group_posts(current, attributed, dimension="topic", tz=tz)[:10],
         by_slot=group_posts(current, attributed, dimension="weekday_hour", tz=tz)[:10],
         by_hook=group_posts(current, attributed, dimension="hook", tz=tz)[:5],
+        imported_figures=sum(1 for r in current if r["imported"]),
     )
 
 
