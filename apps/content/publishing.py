@@ -9,11 +9,15 @@ The rules that keep a post from being published twice or lost:
    `attempt_started_at`, and records a PublishAttempt, both committed before LinkedIn is
    called. A task redelivered after a worker died finds the call already started and does
    not call again: the post goes to "needs check". A task from an older claim does nothing.
-3. Errors that say LinkedIn did not take the post (429, 5xx, connection refused) are retried
-   by putting the post back in the queue with a backoff; nothing else is ever retried.
-4. An unknown outcome (a timeout or a connection dropped after the request was sent) goes
-   to "needs check" and is reconciled: look for the post on LinkedIn where reading posts is
-   permitted, otherwise ask the people in the workspace.
+3. Errors that say LinkedIn did not take the post (500, connection refused) are retried by
+   putting the post back in the queue with a backoff; nothing else is ever retried. A 429
+   means LinkedIn's daily quota (reset at midnight UTC): the post waits until just after
+   midnight UTC and says so.
+4. An unknown outcome (a timeout, a connection dropped after the request was sent, a 502,
+   503 or 504) goes to "needs check" and is reconciled: look for the post on LinkedIn where
+   reading posts is permitted, otherwise ask the people in the workspace. When a post with
+   an unknown outcome is sent again and LinkedIn answers DUPLICATE_POST naming a post, the
+   first call went through: the post is marked published with that URN.
 5. The reaper turns posts stuck in "publishing" into "needs check" (call started) or back
    into "scheduled" (call never started).
 """
@@ -253,7 +257,9 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
             ),
         )
         return "needs_check"
-    except (linkedin.LinkedInRateLimited, linkedin.LinkedInTransientError) as error:
+    except linkedin.LinkedInRateLimited as error:
+        return _hold_for_quota(post, attempt, error)
+    except linkedin.LinkedInTransientError as error:
         return _retry_or_fail(post, attempt, error)
     except linkedin.LinkedInAuthError as error:
         from apps.linkedin.services import mark_needs_reconnect
@@ -271,6 +277,17 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
             ),
         )
     except linkedin.LinkedInDuplicateError as error:
+        if error.existing_urn and _had_unknown_outcome(post, attempt):
+            # An earlier call's answer was lost; LinkedIn now names the post it made then.
+            _finish_attempt(
+                attempt, PublishAttempt.Outcome.PUBLISHED, f"duplicate of {error.existing_urn}"
+            )
+            _mark_published(
+                post,
+                error.existing_urn,
+                allowed_from=(Post.Status.PUBLISHING, Post.Status.NEEDS_CHECK),
+            )
+            return "published"
         _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, str(error))
         existing = PUBLIC_URL.format(urn=error.existing_urn) if error.existing_urn else ""
         return _fail(
@@ -319,6 +336,54 @@ def _over_daily_cap(post: Post, attempt: PublishAttempt) -> bool:
         .count()
     )
     return calls >= settings.LINKEDIN_DAILY_POSTS_PER_MEMBER
+
+
+def _had_unknown_outcome(post: Post, attempt: PublishAttempt) -> bool:
+    return (
+        owned(PublishAttempt, workspace=post.workspace)
+        .filter(post=post, outcome=PublishAttempt.Outcome.UNKNOWN)
+        .exclude(pk=attempt.pk)
+        .exists()
+    )
+
+
+# LinkedIn resets its daily quotas at midnight UTC; a few minutes after, the post goes out.
+QUOTA_RESET_MARGIN = timedelta(minutes=5)
+
+
+def _hold_for_quota(post: Post, attempt: PublishAttempt, error) -> str:
+    """429 on LinkedIn's daily limit: hold the post until just after midnight UTC and say so,
+    instead of spending attempts on a quota that will not come back before then. Any other
+    429 is a short throttle, retried with backoff."""
+    if not error.daily:
+        return _retry_or_fail(post, attempt, error)
+    retry_after = error.retry_after
+    now = timezone.now()
+    retry_at = linkedin.next_quota_reset(now) + QUOTA_RESET_MARGIN
+    if retry_after is not None:
+        retry_at = max(retry_at, now + timedelta(seconds=retry_after))
+    _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, str(error))
+    reason = _(
+        "LinkedIn's daily limit for this account is reached. The post goes out after "
+        "midnight UTC, at %(time)s your time."
+    ) % {"time": timezone.localtime(retry_at).strftime("%H:%M")}
+    # A quota hold is not a failed attempt: it must not use up the retries for outages.
+    _move(
+        post,
+        to=Post.Status.SCHEDULED,
+        next_attempt_at=retry_at,
+        attempt_started_at=None,
+        publish_attempts=F("publish_attempts") - 1,
+        status_reason=reason,
+    )
+    _tell(
+        post,
+        Event.POST_WAITING,
+        _("A post waits for LinkedIn's daily limit"),
+        reason,
+        dedupe_key=f"quota:{post.pk}:{retry_at.date().isoformat()}",
+    )
+    return "held_for_quota"
 
 
 def _retry_or_fail(post: Post, attempt: PublishAttempt, error) -> str:

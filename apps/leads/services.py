@@ -421,7 +421,11 @@ def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
 
 @transaction.atomic
 def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
-    """Post a reply under the comment, as the connected member."""
+    """Post a reply under the comment, as the connected member.
+
+    A reply is a nested comment under the top-level comment (LinkedIn threads are two levels
+    deep), so it needs that comment's LinkedIn URN: only comments read through the API have
+    one; e-mailed, pasted and uploaded comments are answered on LinkedIn itself."""
     from apps.linkedin import client as linkedin
     from apps.linkedin.selectors import connection_for
 
@@ -435,12 +439,20 @@ def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
                 "Reply on LinkedIn directly."
             )
         )
+    thread = comment.parent_urn or comment.urn
+    if not thread.startswith("urn:li:comment:"):
+        raise LeadError(
+            _(
+                "LinkedIn did not give us this comment's ID, so the reply cannot be posted "
+                "under it from here. Copy the reply and answer on LinkedIn directly."
+            )
+        )
     connection = connection_for(workspace=comment.workspace)
     if connection is None or not connection.is_usable:
         raise LeadError(_("Connect LinkedIn to reply from here."))
     try:
         answer = linkedin.LinkedInClient(connection.access_token).create_comment(
-            comment.post.linkedin_urn, connection.member_urn, text
+            comment.post.linkedin_urn, connection.member_urn, text, parent_comment_urn=thread
         )
     except linkedin.LinkedInError as error:
         raise LeadError(

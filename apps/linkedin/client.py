@@ -61,11 +61,26 @@ class LinkedInPermissionError(LinkedInError):
 
 
 class LinkedInRateLimited(LinkedInError):
-    """429: a daily limit or a throttle; `retry_after` is seconds to wait, when LinkedIn says."""
+    """429: a daily limit or a throttle; `retry_after` is seconds to wait, when LinkedIn says.
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
+    LinkedIn's quotas are per app and per member per 24 hours and reset at midnight UTC
+    (DOC RATE); `Retry-After` is not documented, so without one it may be the next midnight.
+    """
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, daily: bool = False, **kwargs
+    ):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+        # serviceErrorCode 101, "Resource level throttle limit ... is reached": the daily
+        # quota, which only midnight UTC restores; other 429s are short throttles.
+        self.daily = daily
+
+
+def next_quota_reset(now: dt.datetime) -> dt.datetime:
+    """The next midnight UTC after `now`, when LinkedIn's daily quotas start again."""
+    day = now.astimezone(dt.UTC).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
 
 
 class LinkedInTransientError(LinkedInError):
@@ -73,7 +88,8 @@ class LinkedInTransientError(LinkedInError):
 
 
 class LinkedInUnknownOutcome(LinkedInError):
-    """A create was sent but no answer came back: the post may or may not exist.
+    """A create was sent but no answer came back (a timeout, a dropped connection, or a 502,
+    503 or 504 from a gateway that may have passed it on): the post may or may not exist.
 
     Never retry blindly; look for the post (find_posts_by_author) or ask the user.
     """
@@ -330,6 +346,7 @@ class LinkedInClient:
         return self._call("GET", f"/rest/posts/{quote(urn, safe='')}").json()
 
     def delete_post(self, urn: str) -> None:
+        """Delete a post; LinkedIn answers 204 for a post that is already deleted too."""
         self._call("DELETE", f"/rest/posts/{quote(urn, safe='')}")
 
     def find_posts_by_author(self, author_urn: str, *, start: int = 0, count: int = 10) -> dict:
@@ -344,10 +361,21 @@ class LinkedInClient:
         path = f"/rest/socialActions/{quote(post_urn, safe='')}/comments"
         return self._call("GET", path, query=f"start={start}&count={count}").json()
 
-    def create_comment(self, post_urn: str, actor_urn: str, text: str) -> dict:
-        """Comment on a post. Comment text is plain text, so it is sent as written."""
+    def create_comment(
+        self, post_urn: str, actor_urn: str, text: str, *, parent_comment_urn: str | None = None
+    ) -> dict:
+        """Comment on a post, or reply under a top-level comment (`parent_comment_urn`).
+
+        A reply is a nested comment (DOC COMMENTS): POST to the encoded comment URN with the
+        post as `object` and the comment as `parentComment`. Comment text is plain text, so
+        it is sent as written.
+        """
         body = {"actor": actor_urn, "object": post_urn, "message": {"text": text}}
-        path = f"/rest/socialActions/{quote(post_urn, safe='')}/comments"
+        target = post_urn
+        if parent_comment_urn:
+            body["parentComment"] = parent_comment_urn
+            target = parent_comment_urn
+        path = f"/rest/socialActions/{quote(target, safe='')}/comments"
         response = self._call("POST", path, json_body=body, creates=True)
         return _json_or_empty(response) or {"id": response.headers.get("x-restli-id")}
 
@@ -482,11 +510,17 @@ def _retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
+DAILY_LIMIT_SERVICE_ERROR = 101
+
+
 def _rate_limited(response: requests.Response, what: str) -> LinkedInRateLimited:
     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+    daily = _json_or_empty(response).get("serviceErrorCode") == DAILY_LIMIT_SERVICE_ERROR
     return LinkedInRateLimited(
-        f"LinkedIn {what}: rate limited (retry after {retry_after} s)",
+        f"LinkedIn {what}: {'daily limit reached' if daily else 'rate limited'} "
+        f"(retry after {retry_after} s)",
         retry_after=retry_after,
+        daily=daily,
         status=429,
     )
 
@@ -519,7 +553,8 @@ def _api_error(response: requests.Response, method, path, creates) -> LinkedInEr
         return LinkedInVersionSunset(described, status=status, code=code)
     if status == 429:
         return _rate_limited(response, f"{method} {path}")
-    if status == 504 and creates:
+    if status in (502, 503, 504) and creates:
+        # A gateway error says nothing about whether LinkedIn behind it took the create.
         return LinkedInUnknownOutcome(f"{what}: it may have been created", status=status)
     if status >= 500:
         return LinkedInTransientError(described, status=status, code=code)

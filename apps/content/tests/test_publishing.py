@@ -1,6 +1,6 @@
 """Publishing against the sandbox over real HTTP: every outcome in the contract."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -159,7 +159,7 @@ def test_a_server_error_before_acceptance_is_retried_later_with_backoff(
     alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
 ):
     post = due_post(alice_workspace, alice)
-    linkedin.sandbox.faults.fail_next(1, status=503, path_prefix="/rest/posts")
+    linkedin.sandbox.faults.fail_next(1, status=500, path_prefix="/rest/posts")
     assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["retry"]
     post.refresh_from_db()
     assert post.status == Post.Status.SCHEDULED
@@ -193,7 +193,7 @@ def test_retries_are_bounded(
     assert Notification.objects.filter(event="post.failed").exists()
 
 
-def test_a_rate_limit_waits_at_least_as_long_as_linkedin_asks(
+def test_linkedins_daily_limit_holds_the_post_until_after_midnight_utc_and_says_so(
     alice, alice_workspace, linkedin, enqueued, django_capture_on_commit_callbacks
 ):
     with running_sandbox(seed=1, config=SandboxConfig(daily_member_limit=0)) as limited:
@@ -202,9 +202,67 @@ def test_a_rate_limit_waits_at_least_as_long_as_linkedin_asks(
         django_settings.LINKEDIN_API_BASE = limited.api_base
         connect(alice_workspace, limited)
         post = due_post(alice_workspace, alice)
-        assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["retry"]
+        results = dispatch_and_publish(enqueued, django_capture_on_commit_callbacks)
+    assert results == ["held_for_quota"]
     post.refresh_from_db()
-    assert post.next_attempt_at > timezone.now() + timedelta(minutes=5)
+    now = timezone.now().astimezone(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+    assert post.status == Post.Status.SCHEDULED
+    assert midnight < post.next_attempt_at <= midnight + timedelta(minutes=10)
+    assert "daily limit" in post.status_reason
+    assert "after midnight UTC" in post.status_reason
+    assert post.publish_attempts == 0  # the quota used up no retry
+    assert Notification.objects.filter(event="post.waiting", body=post.status_reason).exists()
+
+
+def test_a_short_throttle_is_retried_with_backoff_not_held_until_midnight(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    linkedin.sandbox.faults.fail_next(1, status=429, path_prefix="/rest/posts")
+
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["retry"]
+    post.refresh_from_db()
+    assert post.next_attempt_at < timezone.now() + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_a_gateway_error_on_create_is_an_unknown_outcome_never_a_blind_retry(
+    alice,
+    alice_workspace,
+    connected,
+    linkedin,
+    enqueued,
+    django_capture_on_commit_callbacks,
+    status,
+):
+    post = due_post(alice_workspace, alice)
+    linkedin.sandbox.faults.fail_next(1, status=status, path_prefix="/rest/posts")
+
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["needs_check"]
+    post.refresh_from_db()
+    assert post.status == Post.Status.NEEDS_CHECK
+    assert [c[0] for c in enqueued] == ["reconcile"]
+
+
+def test_a_duplicate_after_an_unknown_outcome_marks_the_post_published_with_that_urn(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    linkedin.sandbox.faults.drop_connection_after_create(1)
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["needs_check"]
+    (live,) = linkedin.sandbox.posts()
+    # Self-serve: nobody can read the finder, so a person answers "it did not appear" and the
+    # post is queued again; LinkedIn then names the post the first call made.
+    post.refresh_from_db()
+    publishing.resolve_needs_check(post=post, appeared=False, actor=alice)
+    enqueued.clear()
+
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["published"]
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED
+    assert post.linkedin_urn == live["urn"]
+    assert len(linkedin.sandbox.posts()) == 1
 
 
 @pytest.mark.linkedin_approved  # reconciliation reads the posts finder

@@ -87,8 +87,11 @@ def test_replying_posts_under_the_comment_on_linkedin_and_marks_contacted(
     alice_client.post(
         f"/w/alice-co/leads/comments/{comment.pk}/reply/", {"text": "Happy to talk, I'll DM you."}
     )
-    texts = [c["text"] for c in linkedin.sandbox.comments(published.linkedin_urn)]
-    assert "Happy to talk, I'll DM you." in texts
+    threads = {
+        c["text"]: c["parent_urn"] for c in linkedin.sandbox.comments(published.linkedin_urn)
+    }
+    # A nested comment under the inquiry, not a new top-level comment.
+    assert threads["Happy to talk, I'll DM you."] == comment.urn
     lead.refresh_from_db()
     assert lead.status == Lead.Status.CONTACTED
     page = alice_client.get(f"/w/alice-co/leads/{lead.pk}/").text
