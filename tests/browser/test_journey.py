@@ -4,19 +4,32 @@ worker and beat (PostgreSQL and Redis in CI; SQLite and the in-memory broker on 
 Nina signs up and verifies her email, describes her expertise, connects LinkedIn on the
 sandbox's consent page, plans a week of posts, edits one, approves and queues them. Beat's
 dispatcher publishes them to the sandbox, whose audience reacts and comments; one commenter,
-a CTO, asks for her rate. Ingestion finds the comment, the lead appears in the inbox with its
-score and an alert email arrives. Nina replies from the app, marks the lead contacted, then
-converted with a value, and the dashboard shows the impressions, the lead and the value. An
-editor she invites cannot approve; a member of another workspace sees none of it.
+a CTO, asks for her rate.
+
+The sandbox is a self-serve LinkedIn app, as every new deployment's is: it may publish and
+comment, but not read comments or analytics. So Nina sets up forwarding of LinkedIn's
+notification e-mails to her workspace's private address (and checks it with a test message);
+LinkedIn's e-mail about the CTO's comment reaches the app's inbound webhook as the mail
+provider would deliver it, the worker reads it, and the lead appears in the inbox with the
+CTO's name, headline and score, and an alert email arrives. Nina replies from the app, marks
+the lead contacted, then converted with a value; she uploads LinkedIn's analytics export, and
+the dashboard shows the (imported) impressions, the lead and the value. An editor she invites
+cannot approve; a member of another workspace sees none of it.
 
 Screenshots of every step land in var/screenshots/test_a_consultants_first_week/.
 """
 
+import base64
+import io
+import json
 import os
 import re
 from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
 
 import pytest
+import requests
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -24,7 +37,7 @@ from playwright.sync_api import expect
 
 from apps.accounts.models import Membership, User
 from apps.content.models import Post
-from apps.leads.models import Lead
+from apps.leads.models import InboundMessage, Lead
 from apps.linkedin.sandbox import CAST, SandboxConfig, running_sandbox
 from apps.linkedin.sandbox.audience import AudiencePlan
 from apps.linkedin.sandbox.rest import linkedin_id
@@ -54,7 +67,9 @@ CONVERTED_VALUE = 24000
 
 @pytest.fixture
 def sandbox(settings, live_server):
+    # LinkedIn's default: a self-serve app (no comment reading, no analytics).
     config = SandboxConfig(audience_speed=AUDIENCE_SPEED)
+    assert not config.approved
     with running_sandbox(seed=SEED, config=config) as running:
         settings.LINKEDIN_OAUTH_BASE = running.oauth_base
         settings.LINKEDIN_API_BASE = running.api_base
@@ -239,18 +254,55 @@ def test_a_consultants_first_week(
     )
     assert len(sandbox.sandbox.posts()) == draft_count
 
-    # --- The audience comments; ingestion finds the CTO's inquiry -----------------------------
-    lead = wait_until(
-        lambda: Lead.objects.filter(
-            workspace_id=workspace_id, commenter__actor_urn=CTO_URN
-        ).first(),
+    # --- Forwarding LinkedIn's notification e-mails: the self-serve route to comments ------
+    page.goto(f"/w/{slug}/leads/")
+    page.get_by_role("link", name="Forward LinkedIn's comment e-mails").click()
+    page.wait_for_url(f"**/w/{slug}/leads/forwarding/")
+    address = page.locator("#inbound-address").inner_text().strip()
+    assert re.fullmatch(r"comments\+[a-z0-9]+@inbound\.example\.test", address), address
+    page.get_by_role("button", name="Send a test message").click()
+    expect_text(page, "The test message arrived: the route works.")
+    step(page, "forwarding-setup")
+
+    # --- The CTO comments; LinkedIn e-mails Nina, her filter forwards it to the app ----------
+    first_post = sandbox.sandbox.post(FIRST_POST_URN)
+    inquiry = wait_until(
+        lambda: next(
+            (c for c in sandbox.sandbox.comments(FIRST_POST_URN) if c["actor"] == CTO_URN), None
+        ),
         timeout=60,
-        what=f"{CTO}'s comment to become a lead",
+        what=f"{CTO}'s comment on the first post",
     )
+    response = _deliver_as_mail_provider(
+        live_server.url, address, _linkedin_notification(first_post, inquiry, to=EMAIL)
+    )
+    assert response.status_code == 200, response.text
+    lead = wait_until(
+        lambda: Lead.objects.filter(workspace_id=workspace_id, commenter__name=CTO).first(),
+        timeout=60,
+        what=f"{CTO}'s forwarded comment to become a lead",
+    )
+    wait_until(
+        lambda: InboundMessage.objects.filter(
+            workspace_id=workspace_id, status=InboundMessage.Status.PARSED
+        ).exists(),
+        what="the forwarded e-mail to be marked read",
+    )
+    page.reload()
+    expect(page.locator("[data-status=parsed]")).to_have_count(1)
+    step(page, "forwarded-comment-read")
     page.goto(f"/w/{slug}/leads/")
     card = page.locator(f"#lead-{lead.pk}")
     assert INQUIRY.text in card.inner_text()
+    # The name and headline came with the e-mail: nobody had to type them in.
+    assert CTO in card.inner_text()
     assert int(card.locator(".score-big").inner_text()) >= 70
+    with db_turn():
+        comment = lead.comments.select_related("post", "commenter").get()
+        assert comment.source == "email"
+        # Matched by the post's opening words: LinkedIn's links name its activity, not the share.
+        assert comment.post.linkedin_urn == FIRST_POST_URN
+        assert comment.commenter.headline == INQUIRY.person.headline
     step(page, "lead-inbox")
     wait_until(
         lambda: any("New lead" in m.subject and EMAIL in m.to for m in mail.outbox),
@@ -260,15 +312,6 @@ def test_a_consultants_first_week(
     # --- Reply from the app, then contacted, then converted with a value ----------------------
     card.locator(".lead-who a").click()
     page.wait_for_url(f"**/leads/{lead.pk}/")
-    # LinkedIn names no commenter; Nina looks at the comment there and says who it is.
-    score_before = lead.score
-    page.get_by_label("Name").fill(CTO)
-    page.get_by_label("Headline").fill("CTO at Northwind Logistics")
-    page.get_by_role("button", name="Save name and headline").click()
-    expect_text(page, "The score now counts their headline.")
-    lead.refresh_from_db()
-    assert lead.commenter.name == CTO
-    assert lead.score > score_before
     step(page, "who-it-is")
     reply = page.get_by_label("Reply on LinkedIn")
     reply.fill("Thanks Owen! Happy to talk rates. Does Tuesday at 10 work for a call?")
@@ -298,15 +341,28 @@ def test_a_consultants_first_week(
     )
     step(page, "converted")
 
-    # --- The dashboard: impressions, the lead, the value -------------------------------------
-    wait_until(
-        lambda: _impressions_recorded(workspace_id),
-        timeout=60,
-        what="metric snapshots of the published posts",
+    # --- Analytics: LinkedIn does not let a self-serve app read them; Nina imports its export -
+    page.goto(f"/w/{slug}/")
+    page.get_by_role("link", name="Import LinkedIn analytics").click()
+    page.wait_for_url(f"**/w/{slug}/analytics/import/")
+    published_urns = [p["urn"] for p in sandbox.sandbox.posts()]
+    page.get_by_label("LinkedIn analytics export (.xlsx)").set_input_files(
+        {
+            "name": "Content_export.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": _linkedin_analytics_export(published_urns),
+        }
     )
+    page.get_by_role("button", name="Import").click()
+    expect_text(page, f"Figures imported for {draft_count} of {draft_count} posts")
+    step(page, "analytics-imported")
+
+    # --- The dashboard: impressions, the lead, the value -------------------------------------
+    assert _impressions_recorded(workspace_id)
     page.goto(f"/w/{slug}/")
     impressions = int(page.locator("[data-figure=impressions]").inner_text().replace(",", ""))
-    assert impressions > 0
+    assert impressions == sum(_IMPRESSIONS[: len(published_urns)])
+    assert page.locator(f"[data-imported-figures='{draft_count}']").count() == 1
     assert int(page.locator("[data-figure=new_leads]").inner_text()) >= 1
     assert page.locator("[data-figure=converted_value]").inner_text() == "€24,000"
     step(page, "dashboard")
@@ -322,6 +378,7 @@ def test_a_consultants_first_week(
         ("post", f"/w/{slug}/content/{post_ids[0]}/"),
         ("calendar", f"/w/{slug}/calendar/"),
         ("leads", f"/w/{slug}/leads/"),
+        ("forwarding", f"/w/{slug}/leads/forwarding/"),
         ("lead", f"/w/{slug}/leads/{lead.pk}/"),
         ("posting-times", f"/w/{slug}/settings/slots/"),
         ("linkedin", f"/w/{slug}/settings/linkedin/"),
@@ -421,3 +478,94 @@ def _impressions_recorded(workspace_id) -> bool:
     from apps.analytics.models import MetricSnapshot
 
     return MetricSnapshot.objects.filter(workspace_id=workspace_id, impressions__gt=0).exists()
+
+
+def _linkedin_notification(post: dict, comment: dict, *, to: str) -> bytes:
+    """LinkedIn's e-mail about a comment on the member's post, as apps/leads/tests/mail/
+    rebuilds it: the name, the headline, the comment, links carrying the post's activity and
+    the comment, and the post's opening words."""
+    activity = post["activity_urn"].rsplit(":", 1)[1]
+    comment_id = comment["urn"].rsplit(",", 1)[1].rstrip(")")
+    link = (
+        f"https://www.linkedin.com/comm/feed/update/{post['activity_urn']}"
+        f"?commentUrn=urn%3Ali%3Acomment%3A%28activity%3A{activity}%2C{comment_id}%29"
+    )
+    message = EmailMessage()
+    message["From"] = "LinkedIn <notifications-noreply@linkedin.com>"
+    message["To"] = to
+    message["Subject"] = f"{comment['name']} commented on your post"
+    message["Date"] = format_datetime(timezone.now())
+    message.set_content(
+        f"{comment['name']} commented on your post\n\n"
+        f"{comment['name']}\n{comment['headline']}\n\n"
+        f'"{comment["text"]}"\n\n'
+        f"View comment: {link}\n\n"
+        f"Your post: {post['commentary'][:80]}...\n\n"
+        "----------------------------------------\n"
+        "This email was intended for Nina. You are receiving LinkedIn notification emails.\n"
+    )
+    message.add_alternative(
+        f"<html><body><p>{comment['name']} commented on your post</p>"
+        f"<p>{comment['name']}</p><p>{comment['headline']}</p>"
+        f'<p>{comment["text"]}</p><p><a href="{link}">View comment</a></p></body></html>',
+        subtype="html",
+    )
+    return message.as_bytes()
+
+
+def _deliver_as_mail_provider(base_url: str, address: str, raw: bytes):
+    """What Postmark does with mail for the inbound domain: POST it to the app's anymail
+    webhook, with the webhook secret as basic auth."""
+    from django.conf import settings
+
+    secret = base64.b64encode(settings.ANYMAIL["WEBHOOK_SECRET"].encode()).decode()
+    payload = {
+        "FromFull": {"Email": "notifications-noreply@linkedin.com", "Name": "LinkedIn"},
+        "ToFull": [{"Email": address, "Name": ""}],
+        "OriginalRecipient": address,
+        "Subject": "",
+        "RawEmail": raw.decode(),
+        "Headers": [],
+        "Attachments": [],
+    }
+    # No db_turn here: the live server takes its own turn for the request.
+    return requests.post(
+        f"{base_url}/anymail/postmark/inbound/",
+        data=json.dumps(payload),
+        headers={"Content-Type": "application/json", "Authorization": f"Basic {secret}"},
+        timeout=30,
+    )
+
+
+_IMPRESSIONS = [1840, 1210, 960, 730, 655, 540, 420, 380, 310, 250]
+
+
+def _linkedin_analytics_export(post_urns: list[str]) -> bytes:
+    """A workbook laid out like LinkedIn's content analytics export (TOP POSTS: a note, a
+    blank row, then the posts by engagements and by impressions side by side)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "DISCOVERY"
+    book.active.append(["Impressions", sum(_IMPRESSIONS[: len(post_urns)])])
+    top = book.create_sheet("TOP POSTS")
+    top.append(["Maximum of 50 posts available to include in this list"])
+    top.append([])
+    top.append(
+        [
+            "Post URL",
+            "Post publish date",
+            "Engagements",
+            None,
+            "Post URL",
+            "Post publish date",
+            "Impressions",
+        ]
+    )
+    day = timezone.now().strftime("%-m/%-d/%Y")
+    for urn, impressions in zip(post_urns, _IMPRESSIONS, strict=False):
+        url = f"https://www.linkedin.com/feed/update/{urn}/"
+        top.append([url, day, impressions // 40, None, url, day, impressions])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
