@@ -4,7 +4,7 @@ data is a workspace action in the app, so nothing is added or deleted here."""
 
 from django.contrib import admin
 
-from apps.leads.models import Comment, Commenter, Lead
+from apps.leads.models import Comment, Commenter, InboundMessage, Lead
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,3 +48,14 @@ class CommenterAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "workspace", "headline", "first_seen_at", "last_seen_at")
     search_fields = ("name", "actor_urn", "workspace__name")
     list_select_related = ("workspace",)
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdmin):
+    """Forwarded e-mails, for support: what arrived and what became of it."""
+
+    list_display = ("subject", "workspace", "status", "provider", "received_at")
+    list_filter = ("status", "provider")
+    search_fields = ("subject", "sender", "workspace__slug")
+    list_select_related = ("workspace",)
+    date_hierarchy = "received_at"

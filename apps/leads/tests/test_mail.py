@@ -88,6 +88,13 @@ def test_a_comment_without_headline_or_links_is_still_read():
     assert note.post_urns == []
 
 
+def test_a_notification_forwarded_by_hand_is_read_from_the_quoted_original():
+    note = parsed("manual_forward_en.eml")
+    assert (note.name, note.headline) == ("Priya Natarajan", "VP Engineering at Kestrel Pay")
+    assert note.text.startswith("Our AWS bill doubled this year.")
+    assert note.comment_urn.endswith(",7390000000000000888)")
+
+
 def test_a_mail_that_is_not_a_comment_notification_is_unreadable():
     with pytest.raises(NotificationUnreadable):
         parsed("gmail_forwarding_confirmation.eml")
