@@ -217,16 +217,24 @@ class Dashboard:
     by_slot: list[Group] = field(default_factory=list)
     by_hook: list[Group] = field(default_factory=list)
     imported_figures: int = 0  # posts of the period whose figures are imported
+    # Of missing_impressions: posts not measured yet (no figures at all, nothing to do with
+    # permissions), and posts measured without impressions (what LinkedIn let us read).
+    awaiting_figures: int = 0
+    measured_without_impressions: int = 0
 
 
 def _period_figures(rows: list[dict]) -> dict:
     known = [r for r in rows if r["impressions"] is not None]
     impressions = sum(r["impressions"] for r in known) if known else None
-    engagement = sum(engagement_of(r) for r in known)
+    # Imported figures (LinkedIn's export) bring impressions but no reactions or comments
+    # the app read, so the rate counts only posts whose engagement it knows.
+    rated = [r for r in known if not r.get("imported")]
+    rated_impressions = sum(r["impressions"] for r in rated)
+    engagement = sum(engagement_of(r) for r in rated)
     return {
         "published": len(rows),
         "impressions": impressions,
-        "engagement_rate": engagement * 100 / impressions if impressions else None,
+        "engagement_rate": engagement * 100 / rated_impressions if rated_impressions else None,
     }
 
 

@@ -190,6 +190,8 @@ def test_uploading_the_export_imports_and_the_dashboard_marks_the_figures(
     ).content.decode()
     assert 'data-imported-figures="2"' in dashboard
     assert "data-imported" in dashboard
+    # The export's impressions come without reactions or comments: no 0% engagement rate.
+    assert 'data-figure="engagement_rate">—<' in dashboard
 
 
 def test_a_bad_upload_is_refused_with_its_message_and_stores_nothing(
