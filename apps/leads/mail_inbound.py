@@ -32,6 +32,8 @@ from apps.leads.models import Comment, InboundAddress, InboundMessage
 logger = logging.getLogger(__name__)
 
 TEST_HEADER = "X-TechLead-Inbound-Test"
+# A LinkedIn notification is tens of kilobytes; anything far larger is kept cut short, unread.
+MAX_RAW_BYTES = 2 * 1024 * 1024
 # How far back a notification may point when only its date ties it to a post.
 DATE_MATCH_DAYS = 30
 
@@ -95,12 +97,22 @@ def inbound_receive(
 ) -> InboundMessage | None:
     """Keep a received message for the workspace its private address names and read it
     right after commit. Returns None (and keeps nothing) for an address nobody owns."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", errors="replace")
+    too_large = len(raw) > MAX_RAW_BYTES
+    if too_large:
+        raw = raw[:MAX_RAW_BYTES]
     message = read_message(raw)
     address = _address_for([*recipients, *recipients_of(message)])
     if address is None:
         logger.info("inbound mail for no known address dropped", extra={"provider": provider})
         return None
     test = bool(address.test_token) and message.get(TEST_HEADER, "") == address.test_token
+    status = InboundMessage.Status.RECEIVED
+    if test:
+        status = InboundMessage.Status.TEST
+    elif too_large:
+        status = InboundMessage.Status.UNREADABLE
     with transaction.atomic():
         row = InboundMessage.objects.create(
             workspace=address.workspace,
@@ -108,13 +120,14 @@ def inbound_receive(
             sender=str(message.get("From", ""))[:320],
             subject=str(message.get("Subject", ""))[:500],
             message_id=str(message.get("Message-ID", ""))[:500],
-            raw=raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw,
-            status=InboundMessage.Status.TEST if test else InboundMessage.Status.RECEIVED,
-            processed_at=timezone.now() if test else None,
+            raw=raw.decode("utf-8", errors="replace"),
+            status=status,
+            error=_("Larger than 2 MB: kept cut short, not read.") if too_large else "",
+            processed_at=None if status == InboundMessage.Status.RECEIVED else timezone.now(),
         )
         if test:
             InboundAddress.objects.filter(pk=address.pk).update(test_received_at=timezone.now())
-        else:
+        elif status == InboundMessage.Status.RECEIVED:
             from apps.leads.tasks import process_inbound_message
 
             transaction.on_commit(
@@ -232,6 +245,25 @@ def match_post(*, workspace, note: Notification) -> Post | None:
         )
         .order_by("-published_at")
         .first()
+    )
+
+
+def forwarding_in_use(*, workspace, days: int = 30) -> bool:
+    """Whether LinkedIn's notification e-mails reach this workspace: a comment arrived by
+    e-mail (or the route was tested) within `days`. For the capability states."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        owned(InboundMessage, workspace=workspace)
+        .filter(
+            received_at__gte=since,
+            status__in=[
+                InboundMessage.Status.PARSED,
+                InboundMessage.Status.UNMATCHED,
+                InboundMessage.Status.DUPLICATE,
+                InboundMessage.Status.TEST,
+            ],
+        )
+        .exists()
     )
 
 

@@ -24,6 +24,7 @@ import io
 import json
 import os
 import re
+import time
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -273,6 +274,7 @@ def test_a_consultants_first_week(
         timeout=60,
         what=f"{CTO}'s comment on the first post",
     )
+    delivered_at = time.monotonic()
     response = _deliver_as_mail_provider(
         live_server.url, address, _linkedin_notification(first_post, inquiry, to=EMAIL)
     )
@@ -308,6 +310,8 @@ def test_a_consultants_first_week(
         lambda: any("New lead" in m.subject and EMAIL in m.to for m in mail.outbox),
         what="the lead alert email",
     )
+    # From the provider's POST to the alert e-mail: well within a minute.
+    assert time.monotonic() - delivered_at < 60
 
     # --- Reply from the app, then contacted, then converted with a value ----------------------
     card.locator(".lead-who a").click()

@@ -206,6 +206,28 @@ def test_processing_a_message_twice_stores_its_comment_once(
     assert Comment.objects.count() == 1
 
 
+def test_an_oversized_message_is_kept_cut_short_and_not_read(
+    address, django_capture_on_commit_callbacks
+):
+    raw = fixture("comment_en.eml") + b"x" * (mail_inbound.MAX_RAW_BYTES + 10)
+    with django_capture_on_commit_callbacks() as queued:
+        row = mail_inbound.inbound_receive(raw=raw, recipients=[mail_inbound.address_text(address)])
+    assert queued == []
+    assert row.status == InboundMessage.Status.UNREADABLE
+    assert len(row.raw) == mail_inbound.MAX_RAW_BYTES
+    assert "2 MB" in row.error
+
+
+def test_forwarding_counts_as_in_use_once_a_comment_arrived_by_mail(
+    address, django_capture_on_commit_callbacks
+):
+    workspace = address.workspace
+    deliver(address, "gmail_forwarding_confirmation.eml", django_capture_on_commit_callbacks)
+    assert not mail_inbound.forwarding_in_use(workspace=workspace)
+    deliver(address, "comment_de.eml", django_capture_on_commit_callbacks)
+    assert mail_inbound.forwarding_in_use(workspace=workspace)
+
+
 def test_mail_to_an_unknown_or_retired_address_is_not_kept(alice_workspace, address):
     old = mail_inbound.address_text(address)
     mail_inbound.inbound_address_regenerate(workspace=alice_workspace)
