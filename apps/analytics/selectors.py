@@ -257,7 +257,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         captured_at=OuterRef("metrics_at"),
     )
     rows = list(  # query: posts of both periods
-        posts.annotate(imported=Exists(imported)).values(*POST_FIELDS, "imported")
+        posts.annotate(imported=Exists(imported)).values(*POST_FIELDS, "imported", "metrics_at")
     )
     current = [r for r in rows if r["published_at"] >= start]
     before = [r for r in rows if r["published_at"] < start]
@@ -348,6 +348,10 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         deltas=deltas,
         missing_impressions=len(current)
         - len([r for r in current if r["impressions"] is not None]),
+        awaiting_figures=len([r for r in current if r["metrics_at"] is None]),
+        measured_without_impressions=len(
+            [r for r in current if r["metrics_at"] is not None and r["impressions"] is None]
+        ),
         has_published=has_published,
         by_day=by_day,
         leads_by_week=leads_by_week,

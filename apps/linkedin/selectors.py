@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,12 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.tenancy import owned
-from apps.linkedin.models import (
-    SCOPE_ANALYTICS,
-    SCOPE_PUBLISH,
-    SCOPE_READ_COMMENTS,
-    LinkedInConnection,
-)
+from apps.linkedin.models import SCOPE_PUBLISH, LinkedInConnection
 
 
 def connection_for(*, workspace) -> LinkedInConnection | None:
@@ -51,7 +46,6 @@ class ConnectionState:
     level: str  # "ok", "warn" or "bad": the badge colour
     headline: str
     detail: str = ""
-    missing_features: list[tuple[str, str]] = field(default_factory=list)
 
 
 def connection_state(connection: LinkedInConnection | None) -> ConnectionState:
@@ -88,32 +82,8 @@ def connection_state(connection: LinkedInConnection | None) -> ConnectionState:
             ) % {"days": days}
         else:
             state.detail = _("Expires in %(days)s days.") % {"days": days}
+    # What each feature can do (comment reading, analytics...) is said by capabilities.py;
+    # a token without permission to post is a connection to renew.
     if not connection.has_scope(SCOPE_PUBLISH):
         state.level = "bad"
-        state.missing_features.append(
-            (
-                _("Publishing is off"),
-                _("LinkedIn did not grant permission to post. Reconnect and allow posting."),
-            )
-        )
-    if not connection.has_scope(SCOPE_READ_COMMENTS):
-        state.missing_features.append(
-            (
-                _("Comment reading is off"),
-                _(
-                    "Your LinkedIn app is not approved to read comments. Paste or upload comments "
-                    "on the Leads page instead, and we will still find the inquiries."
-                ),
-            )
-        )
-    if not connection.has_scope(SCOPE_ANALYTICS):
-        state.missing_features.append(
-            (
-                _("Post analytics are off"),
-                _(
-                    "Impressions and reach are not available. Reactions and comments are still "
-                    "counted."
-                ),
-            )
-        )
     return state

@@ -1,6 +1,7 @@
 """Connecting a workspace to LinkedIn through the sandbox's consent page, over real HTTP."""
 
 import html
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -127,15 +128,56 @@ def test_an_editor_can_see_but_not_connect(bob_client, alice_workspace, sandbox)
     )
 
 
-def test_missing_permissions_are_explained_with_what_to_do(
+def capability_states(page_text: str) -> dict[str, str]:
+    return dict(re.findall(r'data-capability="(\w+)" data-state="(\w+)"', page_text))
+
+
+def test_a_self_serve_connection_shows_what_works_and_what_needs_linkedins_approval(
     alice_client, alice_workspace, start_sandbox, use_sandbox
 ):
-    use_sandbox(start_sandbox())  # an ordinary self-serve app
-    consent(alice_client, alice_workspace)
+    use_sandbox(start_sandbox())  # an ordinary self-serve app, the default
+    page = consent(alice_client, alice_workspace)
+    assert "LinkedIn connected as" in page.text
+
     page = alice_client.get(f"/w/{alice_workspace.slug}/settings/linkedin/")
-    assert "Comment reading is off" in page.text
-    assert "Paste or upload comments" in page.text
-    assert "Post analytics are off" in page.text
+
+    assert capability_states(page.text) == {
+        "publishing": "works",
+        "first_comment": "works",
+        "comment_reading": "needs_approval",
+        "analytics": "needs_approval",
+        "replies": "needs_approval",
+    }
+    assert "LinkedIn grants to select developers only" in page.text
+    assert "Community Management API" in page.text
+    assert "paste or upload comments" in page.text
+
+
+@pytest.mark.linkedin_approved
+def test_an_approved_app_connects_with_every_capability_working(
+    alice_client, alice_workspace, start_sandbox, use_sandbox, settings
+):
+    settings.LINKEDIN_APPROVED_SCOPES = ["r_member_social", "r_member_postAnalytics"]
+    use_sandbox(start_sandbox(config=SandboxConfig(approved=True)))
+    consent(alice_client, alice_workspace)
+
+    page = alice_client.get(f"/w/{alice_workspace.slug}/settings/linkedin/")
+
+    assert set(capability_states(page.text).values()) == {"works"}
+    connection = LinkedInConnection.objects.get()
+    assert "r_member_social" in connection.scopes
+
+
+def test_asking_a_self_serve_app_for_restricted_scopes_fails_the_connect_with_linkedins_words(
+    alice_client, alice_workspace, sandbox, settings
+):
+    settings.LINKEDIN_APPROVED_SCOPES = ["r_member_social"]  # but the app is not approved
+
+    page = consent(alice_client, alice_workspace)
+
+    assert "LinkedIn refused the connection" in page.text
+    assert "is not authorized for your application" in html.unescape(page.text)
+    assert not LinkedInConnection.objects.exists()
 
 
 def test_disconnecting_wipes_the_tokens_but_keeps_the_member(
