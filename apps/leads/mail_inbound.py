@@ -180,7 +180,19 @@ def inbound_process(*, message_id: int, workspace_id: int) -> str:
     post = match_post(workspace=workspace, note=note)
     post_key = note.post_urns[0] if note.post_urns else note.post_snippet
     urn = note.dedupe_key(workspace_id=workspace.pk, post_key=post_key)
-    existing = owned(Comment, workspace=workspace).filter(urn=urn).first()
+    existing = owned(Comment, workspace=workspace).select_related("lead").filter(urn=urn).first()
+    if existing is not None and existing.pk == row.comment_id:
+        # Read again (inbound_retry): the comment is this message's own; its post may be
+        # known now.
+        if existing.post_id is None and post is not None:
+            owned(Comment, workspace=workspace).filter(pk=existing.pk).update(post=post)
+            existing.post = post
+            if existing.lead is not None:
+                services.attribute_comment(lead=existing.lead, comment=existing)
+        status = (
+            InboundMessage.Status.PARSED if existing.post_id else InboundMessage.Status.UNMATCHED
+        )
+        return _finish(row, status, comment=existing)
     if existing is not None:
         return _finish(row, InboundMessage.Status.DUPLICATE, comment=existing)
     stored = services.store_comments(
@@ -204,6 +216,40 @@ def inbound_process(*, message_id: int, workspace_id: int) -> str:
         return _finish(row, InboundMessage.Status.DUPLICATE, comment=existing)
     status = InboundMessage.Status.PARSED if post else InboundMessage.Status.UNMATCHED
     return _finish(row, status, comment=stored[0])
+
+
+RETRYABLE = (
+    InboundMessage.Status.UNREADABLE,
+    InboundMessage.Status.UNMATCHED,
+    InboundMessage.Status.RECEIVED,
+    InboundMessage.Status.PROCESSING,
+)
+# A message still "received" or "processing" after this long lost its task (a worker died).
+STUCK_AFTER = timedelta(minutes=5)
+
+
+def inbound_retry(*, workspace, message: InboundMessage) -> bool:
+    """Read a kept message again: after a parser fix, once the post it names is published,
+    or when its task was lost. An unmatched comment already stored is not stored twice (its
+    key is the same); the message may then find its post."""
+    waiting = (InboundMessage.Status.RECEIVED, InboundMessage.Status.PROCESSING)
+    if message.status not in RETRYABLE or message.workspace_id != workspace.pk:
+        return False
+    if message.status in waiting and timezone.now() - message.received_at < STUCK_AFTER:
+        return False
+    from apps.leads.tasks import process_inbound_message
+
+    with transaction.atomic():
+        changed = (
+            owned(InboundMessage, workspace=workspace)
+            .filter(pk=message.pk, status=message.status)
+            .update(status=InboundMessage.Status.RECEIVED, error="", processed_at=None)
+        )
+        if changed:
+            transaction.on_commit(
+                lambda pk=message.pk, ws=workspace.pk: process_inbound_message.delay(pk, ws)
+            )
+    return bool(changed)
 
 
 def _finish(row: InboundMessage, status: str, *, error: str = "", comment=None) -> str:

@@ -71,6 +71,9 @@ _EVENTS = (
     ("reply", "de", r"(?P<name>.+?) hat (?:Ihren|deinen) Kommentar beantwortet"),
     ("comment", "de", r"(?P<name>.+?) hat Sie in einem Kommentar erwähnt"),
 )
+# What may follow the event: nothing, a quote of the post ("…: Most Kubernetes …") or where
+# it happened ("… replied to your comment on Jana's post").
+_EVENT_END = r"(?:\s*[:.!]?\s*$|\s*:\s.*$|\s+(?:on|in|about|zu|auf|unter|im)\s.*$)"
 # Lines where the comment ends: calls to action, the post reference, the footer.
 _STOP = re.compile(
     r"^(view|see|reply|like|antworten|ansehen|kommentar ansehen|alle kommentare|"
@@ -147,7 +150,7 @@ def parse_notification(message: EmailMessage) -> Notification:
 def _event(subject: str, lines: list[str]) -> tuple[str, str, str]:
     for candidate in [subject, *lines[:40]]:
         for kind, language, pattern in _EVENTS:
-            if found := re.match(pattern + r"\s*[:.!]?\s*$", candidate, re.IGNORECASE):
+            if found := re.match(pattern + _EVENT_END, candidate, re.IGNORECASE):
                 name = found.group("name").strip().strip(_QUOTES).strip()
                 if 0 < len(name) <= 120:
                     return kind, language, name

@@ -63,5 +63,20 @@ def inbound_message(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "leads/inbound_message.html",
-        {"row": row, "text": mail_inbound.readable_text(row)},
+        {
+            "row": row,
+            "text": mail_inbound.readable_text(row),
+            "can_retry": row.status in mail_inbound.RETRYABLE,
+        },
     )
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def inbound_message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_owned_or_404(InboundMessage, workspace=request.workspace, pk=pk)
+    if mail_inbound.inbound_retry(workspace=request.workspace, message=row):
+        messages.success(request, _("The message will be read again in a moment."))
+    else:
+        messages.info(request, _("This message is being read or was read already."))
+    return redirect("inbound_message", workspace_slug=request.workspace.slug, pk=row.pk)

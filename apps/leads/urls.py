@@ -12,6 +12,11 @@ workspace_urlpatterns = [
     path("leads/forwarding/test/", mail_views.inbound_test, name="inbound_test"),
     path("leads/forwarding/regenerate/", mail_views.inbound_regenerate, name="inbound_regenerate"),
     path("leads/forwarding/<int:pk>/", mail_views.inbound_message, name="inbound_message"),
+    path(
+        "leads/forwarding/<int:pk>/retry/",
+        mail_views.inbound_message_retry,
+        name="inbound_message_retry",
+    ),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/identify/", views.lead_identify, name="lead_identify"),
     path("leads/<int:pk>/export/", views.commenter_export, name="commenter_export"),

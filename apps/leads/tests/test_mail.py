@@ -228,6 +228,55 @@ def test_forwarding_counts_as_in_use_once_a_comment_arrived_by_mail(
     assert mail_inbound.forwarding_in_use(workspace=workspace)
 
 
+def test_an_unmatched_comment_finds_its_post_when_read_again(
+    alice, alice_workspace, address, django_capture_on_commit_callbacks
+):
+    row = deliver(address, "comment_de.eml", django_capture_on_commit_callbacks)
+    assert row.status == InboundMessage.Status.UNMATCHED
+    post = Post.objects.create(
+        workspace=alice_workspace,
+        author=alice,
+        text="Die meisten Kubernetes-Migrationen scheitern an denselben drei Dingen. Welches?",
+        status=Post.Status.PUBLISHED,
+        linkedin_urn="urn:li:share:7222222222222222222",
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    with django_capture_on_commit_callbacks() as queued:
+        assert mail_inbound.inbound_retry(workspace=alice_workspace, message=row)
+    assert len(queued) == 1
+    mail_inbound.inbound_process(message_id=row.pk, workspace_id=alice_workspace.pk)
+    row.refresh_from_db()
+    assert row.status == InboundMessage.Status.PARSED
+    assert row.comment.post == post
+    assert Comment.objects.count() == 1
+
+
+def test_a_message_just_received_is_not_read_twice_by_a_retry(alice_workspace, address):
+    row = mail_inbound.inbound_receive(
+        raw=fixture("comment_en.eml"), recipients=[mail_inbound.address_text(address)]
+    )
+    assert not mail_inbound.inbound_retry(workspace=alice_workspace, message=row)
+
+
+def test_a_notification_naming_where_it_happened_is_read():
+    raw = fixture("reply_en.eml").replace(
+        b"Subject: Tom Becker replied to your comment",
+        b"Subject: Tom Becker replied to your comment on Jana Schmidt's post",
+    )
+    note = parse_notification(read_message(raw))
+    assert (note.kind, note.name) == ("reply", "Tom Becker")
+
+
+def test_charlie_cannot_make_alices_message_read_again(
+    charlie_client, alice_workspace, address, django_capture_on_commit_callbacks
+):
+    row = deliver(address, "gmail_forwarding_confirmation.eml", django_capture_on_commit_callbacks)
+    url = reverse("inbound_message_retry", args=[alice_workspace.slug, row.pk])
+    assert charlie_client.post(url).status_code == 404
+    row.refresh_from_db()
+    assert row.status == InboundMessage.Status.UNREADABLE
+
+
 def test_mail_to_an_unknown_or_retired_address_is_not_kept(alice_workspace, address):
     old = mail_inbound.address_text(address)
     mail_inbound.inbound_address_regenerate(workspace=alice_workspace)
