@@ -2,6 +2,7 @@
 German), keeping every message, matching the post, dedupe, the webhook and ingest_mail."""
 
 import base64
+import io
 import json
 import mailbox
 from datetime import UTC, datetime, timedelta
@@ -356,6 +357,31 @@ def test_ingest_mail_reads_eml_files_and_an_mbox(address, kubernetes_post, tmp_p
     )
     assert names == {"Jana Schmidt", "Tom Becker"}
     assert InboundMessage.objects.count() == 3
+
+
+def test_ingest_mail_reads_one_message_piped_by_a_mail_server(
+    address, kubernetes_post, monkeypatch, capsys
+):
+    monkeypatch.setenv("ORIGINAL_RECIPIENT", mail_inbound.address_text(address))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(fixture("comment_en.eml"))))
+    call_command("ingest_mail", "-")
+    assert "stdin: parsed" in capsys.readouterr().out
+    assert Comment.objects.get().commenter.name == "Jana Schmidt"
+
+
+def test_the_lead_page_says_the_comment_came_by_e_mail(
+    alice_client, alice_workspace, address, kubernetes_post, django_capture_on_commit_callbacks
+):
+    from apps.leads.services import lead_settings
+
+    rules = lead_settings(alice_workspace)
+    rules.alert_threshold = 0  # every comment makes a lead, whatever the classifier says
+    rules.save()
+    row = deliver(address, "comment_en.eml", django_capture_on_commit_callbacks)
+    url = reverse("lead_detail", args=[alice_workspace.slug, row.comment.lead_id])
+    body = alice_client.get(url).content.decode()
+    assert 'data-comment-source="email"' in body
+    assert "From a LinkedIn notification e-mail" in body
 
 
 # --- The forwarding page ---------------------------------------------------------------------

@@ -3,12 +3,16 @@
 
     manage.py ingest_mail ~/linkedin-mails/*.eml
     manage.py ingest_mail --mbox ~/Mail/linkedin.mbox
+    manage.py ingest_mail -            # one message on standard input (a mail server's pipe)
 
 Each message goes to the workspace whose private address it was sent to; pass --to with
 that address when the saved files no longer show it (e.g. exported from the mailbox that
-received LinkedIn's mail directly)."""
+received LinkedIn's mail directly). Piped from Postfix, the envelope recipient comes from
+its ORIGINAL_RECIPIENT variable."""
 
 import mailbox
+import os
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,7 +31,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, mbox, to, **options):
         raws = []
+        if not to:
+            to = os.environ.get("ORIGINAL_RECIPIENT", "")
         for name in paths:
+            if name == "-":
+                raws.append(("stdin", sys.stdin.buffer.read()))
+                continue
             path = Path(name)
             if path.is_dir():
                 raws += [(str(p), p.read_bytes()) for p in sorted(path.glob("*.eml"))]
