@@ -26,6 +26,8 @@ from apps.leads.models import (
     Comment,
     Commenter,
     Feedback,
+    InboundAddress,
+    InboundMessage,
     Lead,
     LeadSettings,
 )
@@ -121,6 +123,16 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     Feedback.objects.create(workspace=workspace, comment=comment, is_lead=True, user=owner)
     AlertSettings.objects.create(workspace=workspace, user=owner)
     Alert.objects.create(workspace=workspace, lead=lead, user=owner)
+    InboundAddress.objects.create(
+        workspace=workspace, token=f"{prefix}inboundtoken".replace("-", "")
+    )
+    InboundMessage.objects.create(
+        workspace=workspace,
+        subject="Chris CTO commented on your post",
+        raw="Subject: Chris CTO commented on your post\n\nChris CTO\n",
+        status=InboundMessage.Status.PARSED,
+        comment=comment,
+    )
     endpoint = WebhookEndpoint.objects.create(
         workspace=workspace,
         url="https://hooks.example.com/in",

@@ -98,6 +98,8 @@ def test_export_leaves_out_tokens_and_signing_secrets(alice, alice_workspace, po
     assert "refresh_token" not in connection
     assert "secret" not in json.loads(files["webhooks/webhookendpoint.json"])[0]
     assert "token" not in json.loads(files["accounts/invitation.json"])[0]
+    # The private inbound address is a credential: whoever knows it can send comments in.
+    assert "token" not in json.loads(files["leads/inboundaddress.json"])[0]
     assert json.loads(files["api/apitoken.json"])[0]["prefix"] == "tl_abcd"
 
 
