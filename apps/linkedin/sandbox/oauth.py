@@ -45,7 +45,6 @@ class AuthorizationRequest:
     state: str | None
     requested: list[str]
     granted: list[str]
-    withheld: list[str]
 
     def redirect(self, **params: str) -> Response:
         if self.state is not None:
@@ -82,7 +81,7 @@ def _read_authorization(sandbox: "Sandbox", params: dict[str, str]):
     if not redirect_uri_allowed(app, redirect_uri):
         message = "The redirect_uri does not match the registered value."
         return html_response(400, error_page(message))
-    request = AuthorizationRequest(app, redirect_uri, params.get("state"), [], [], [])
+    request = AuthorizationRequest(app, redirect_uri, params.get("state"), [], [])
     if params.get("response_type") != "code":
         return request.redirect(
             error="unsupported_response_type",
@@ -133,7 +132,6 @@ def authorization_page(sandbox: "Sandbox", request: Request) -> Response:
         app_name=authorization.app.name,
         member_name=member.name,
         granted=authorization.granted,
-        withheld=authorization.withheld,
         form_fields=authorization.form_fields(),
     )
     return html_response(200, html)

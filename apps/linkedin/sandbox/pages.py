@@ -23,7 +23,6 @@ _PAGE = Template("""<!doctype html>
   p { line-height: 1.45; }
   ul { padding-left: 20px; } li { margin: 8px 0; }
   code { font-size: 12px; color: #666; }
-  .withheld { color: #915907; }
   .actions { display: flex; gap: 12px; justify-content: flex-end; margin-top: 24px; }
   button { font-size: 16px; font-weight: 600; border-radius: 24px; padding: 8px 24px;
            cursor: pointer; }
@@ -42,16 +41,12 @@ $content
 """)
 
 
-def consent_page(*, app_name, member_name, granted, withheld, form_fields) -> str:
+def consent_page(*, app_name, member_name, granted, form_fields) -> str:
     """Allow and Cancel are two forms posting the same request back with a `decision`."""
     scope_items = "\n".join(
         f"<li>{escape(SCOPE_DESCRIPTIONS.get(scope, scope))} <code>{escape(scope)}</code></li>"
         for scope in granted
     )
-    withheld_note = ""
-    if withheld:
-        names = ", ".join(f"<code>{escape(scope)}</code>" for scope in withheld)
-        withheld_note = f'<p class="withheld">Not available to this app: {names}</p>'
     hidden = "".join(
         f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
         for name, value in form_fields.items()
@@ -62,7 +57,6 @@ def consent_page(*, app_name, member_name, granted, withheld, form_fields) -> st
 <ul class="scopes">
 {scope_items}
 </ul>
-{withheld_note}
 <p>You can stop sharing at any time in your LinkedIn settings.</p>
 <div class="actions">
   <form method="post" action="/oauth/v2/authorization">{hidden}
