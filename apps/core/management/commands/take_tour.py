@@ -103,6 +103,10 @@ def _throwaway_env(work: Path) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="techlead.settings.dev",
         DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
+        # The demo's history comes from a sandbox playing an approved LinkedIn app, and the
+        # pages say so, as in `make run`.
+        LINKEDIN_SANDBOX_MODE="approved",
+        LINKEDIN_APPROVED_SCOPES="r_member_social r_member_postAnalytics",
     )
     # The built-in template engine and the local sandbox: nothing outside this machine.
     for name in ("REDIS_URL", "DATABASE_REPLICA_URL", "LLM_API_BASE", "EMAIL_URL"):
