@@ -48,7 +48,7 @@ urlpatterns = [
 ]
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # Inbound mail webhooks (forwarded LinkedIn notifications); basic auth is required.
-    urlpatterns.append(path("anymail/", include("anymail.urls")))
+    urlpatterns.append(path("anymail/", include("apps.leads.mail_urls")))
 
 handler403 = "apps.core.views.permission_denied"
 handler404 = "apps.core.views.page_not_found"

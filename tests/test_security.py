@@ -367,6 +367,8 @@ WRITTEN_BY_READING = {"django_session"}
 # the same as having it, no user-visible change.
 CREATED_WITH_DEFAULTS_ON_FIRST_VIEW = {
     "/w/alice-co/settings/leads/": {"leads.LeadSettings", "leads.AlertSettings"},
+    # The workspace's private inbound address is made the first time its page is shown.
+    "/w/alice-co/leads/forwarding/": {"leads.InboundAddress"},
 }
 
 

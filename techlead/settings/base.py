@@ -257,15 +257,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Inbound mail (forwarded LinkedIn notifications, apps/leads/mail_inbound.py) ------------
 # Each workspace gets comments+<token>@INBOUND_MAIL_DOMAIN; the provider's inbound webhook
-# is /anymail/<provider>/inbound/, mounted only once ANYMAIL_WEBHOOK_SECRET ("user:password",
-# sent as basic auth by the provider) is set, so it is never open to anyone. Provider keys
-# (e.g. MAILGUN_WEBHOOK_SIGNING_KEY) go in ANYMAIL as anymail documents.
+# is /anymail/<provider>/inbound/ (apps/leads/mail_urls.py), mounted only once
+# ANYMAIL_WEBHOOK_SECRET ("user:password", sent as basic auth by the provider) is set, so it
+# is never open to anyone. Postmark, SendGrid, Mailjet and SparkPost need nothing more;
+# Mailgun, MailerSend, Postal and Brevo are mounted once their key below is set, Amazon SES
+# once boto3 is installed (django-anymail[amazon-ses]).
 INBOUND_MAIL_DOMAIN = env("INBOUND_MAIL_DOMAIN", default="inbound.localhost")
 INBOUND_MAIL_LOCALPART = env("INBOUND_MAIL_LOCALPART", default="comments")
-ANYMAIL = {
-    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
-    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
-}
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="")}
+for _key in (
+    "MAILGUN_WEBHOOK_SIGNING_KEY",
+    "MAILERSEND_INBOUND_SECRET",
+    "POSTAL_WEBHOOK_KEY",
+    "BREVO_API_KEY",
+):
+    if _value := env(_key, default=""):
+        ANYMAIL[_key] = _value
 # Without an outgoing mail provider nothing can travel to the inbound address, so the
 # "send a test message" check hands the message straight to the receiver instead.
 INBOUND_MAIL_LOOPBACK = env.bool("INBOUND_MAIL_LOOPBACK", default=not EMAIL_URL)
