@@ -15,6 +15,7 @@ from apps.content.models import Post
 from apps.leads import services
 from apps.leads.models import LeadSettings
 from apps.linkedin import client as linkedin
+from apps.linkedin.models import SCOPE_READ_COMMENTS
 from apps.linkedin.selectors import connection_for
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,10 @@ def scan_post(*, post_id: int, workspace_id: int) -> int:
         return 0
     connection = connection_for(workspace=post.workspace)
     if connection is None or not connection.is_usable:
+        return 0
+    if not connection.has_scope(SCOPE_READ_COMMENTS):
+        # A self-serve app: LinkedIn would answer 403 to every scan, and each call counts
+        # against the member's daily quota that publishing needs. Comments come by import.
         return 0
     client = linkedin.LinkedInClient(connection.access_token)
     incoming = []

@@ -7,6 +7,7 @@ from django.utils import timezone
 from apps.leads import ingestion, services
 from apps.leads.models import Alert, AlertSettings, Comment, Lead, LeadSettings
 from apps.leads.tests.conftest import comment_on
+from apps.linkedin.client import LinkedInClient
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,20 @@ def test_without_permission_to_read_comments_the_workspace_is_marked(
     connected.save()
     assert ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk) == 0
     assert LeadSettings.objects.get(workspace=alice_workspace).comment_reading_permitted is False
+
+
+def test_a_connection_without_comment_reading_is_not_scanned_at_all(
+    alice_workspace, linkedin, published, connected, monkeypatch
+):
+    connected.scopes = ["openid", "profile", "email", "w_member_social"]  # self-serve
+    connected.save()
+
+    def no_call(*args, **kwargs):
+        raise AssertionError("a self-serve connection must not spend calls on a sure 403")
+
+    monkeypatch.setattr(LinkedInClient, "list_comments", no_call)
+
+    assert ingestion.scan_post(post_id=published.pk, workspace_id=alice_workspace.pk) == 0
 
 
 def test_the_scan_dispatcher_enqueues_each_due_post_once(
