@@ -161,7 +161,7 @@ def _headline_and_comment(lines: list[str], name: str) -> tuple[str, str]:
     """After the line that is just the commenter's name: an optional headline, then the
     comment, up to a call to action, the post reference or the footer."""
     try:
-        start = next(i for i, line in enumerate(lines) if line.casefold() == name.casefold())
+        start = next(i for i, line in enumerate(lines) if _is_name_line(line, name))
     except StopIteration as missing:
         raise NotificationUnreadable("the commenter's name is not in the body") from missing
     block = []
@@ -191,6 +191,18 @@ def _headline_and_comment(lines: list[str], name: str) -> tuple[str, str]:
     if comment[:1] in _QUOTES and comment[-1:] in _QUOTES + "…":
         comment = comment[1:].rstrip(_QUOTES).strip()
     return headline[:300], comment
+
+
+def _is_name_line(line: str, name: str) -> bool:
+    """The line that is the commenter's name, perhaps with a short marker after it
+    ("• 2nd", "· 3.+", "(She/Her)") but not the event sentence itself."""
+    folded, wanted = line.casefold(), name.casefold()
+    if folded == wanted:
+        return True
+    if not folded.startswith(wanted + " "):
+        return False
+    rest = folded[len(wanted) :].strip()
+    return len(rest) <= 20 and rest[:1] in ("•", "·", "(", "-", "|", "\u2013")
 
 
 def _comment_urns(decoded: str, kind: str) -> tuple[str, str]:

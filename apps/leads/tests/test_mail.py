@@ -259,6 +259,15 @@ def test_a_message_just_received_is_not_read_twice_by_a_retry(alice_workspace, a
     assert not mail_inbound.inbound_retry(workspace=alice_workspace, message=row)
 
 
+def test_a_name_line_with_a_connection_degree_is_still_the_name():
+    raw = fixture("reply_en.eml").replace(
+        b"\nTom Becker\nCTO", b"\nTom Becker \xe2\x80\xa2 2nd\nCTO"
+    )
+    assert "Tom Becker • 2nd" in read_message(raw).get_content()
+    note = parse_notification(read_message(raw))
+    assert (note.name, note.headline) == ("Tom Becker", "CTO at Fahrwerk GmbH")
+
+
 def test_a_notification_naming_where_it_happened_is_read():
     raw = fixture("reply_en.eml").replace(
         b"Subject: Tom Becker replied to your comment",
