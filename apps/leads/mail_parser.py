@@ -12,6 +12,12 @@ apps/leads/tests/mail/ are reconstructions and the parser is deliberately tolera
 - the links carry the post (`urn:li:activity:…`, `urn:li:share:…`, `urn:li:ugcPost:…`)
   and often the comment (`commentUrn=urn:li:comment:(activity:…,…)`, percent-encoded).
 
+- the plain-text part follows LinkedIn's other notification mails (a real one, a 2015
+  "activity you missed" mail, is quoted in a public issue, gloomyson/StarCraft#37): sections
+  between rules of "=" or "-", links on their own lines (sometimes tracking redirects with
+  no URN, and "&amp;" left escaped), then "You are receiving … emails. Unsubscribe …" and a
+  "&copy; LinkedIn" line.
+
 Anything it cannot read raises `NotificationUnreadable`; the caller keeps the message.
 """
 
@@ -79,7 +85,7 @@ _STOP = re.compile(
     r"^(view|see|reply|like|antworten|ansehen|kommentar ansehen|alle kommentare|"
     r"your post|ihr beitrag|dein beitrag|on your post|zu ihrem beitrag|"
     r"this email was intended|diese e-mail|you are receiving|sie erhalten|"
-    r"unsubscribe|abmelden|learn why|help:|hilfe:|©|-{3,}|_{3,}|https?://)",
+    r"unsubscribe|abmelden|learn why|help:|hilfe:|©|&copy;|-{3,}|_{3,}|={3,}|https?://)",
     re.IGNORECASE,
 )
 _SNIPPET = re.compile(

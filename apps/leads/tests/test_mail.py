@@ -268,6 +268,28 @@ def test_a_name_line_with_a_connection_degree_is_still_the_name():
     assert (note.name, note.headline) == ("Tom Becker", "CTO at Fahrwerk GmbH")
 
 
+def test_a_plain_text_mail_with_rules_tracking_links_and_an_escaped_footer_is_read():
+    raw = (
+        b"From: LinkedIn <notifications-noreply@linkedin.com>\n"
+        b"Subject: Jana Schmidt commented on your post\n"
+        b"Content-Type: text/plain; charset=UTF-8\n\n"
+        b"Jana Schmidt commented on your post\n"
+        b"=============================================================\n"
+        b"Jana Schmidt\nHead of Platform at Nordwind\n"
+        b"Could we talk about an audit in January?\n"
+        b"=============================================================\n"
+        b"See the comment > https://www.linkedin.com/e/v2?e=7n8otd&amp;a=comment&amp;midToken=x\n"
+        b"&copy; 2026 LinkedIn Ireland Unlimited Company.\n"
+    )
+    note = parse_notification(read_message(raw))
+    assert (note.headline, note.text) == (
+        "Head of Platform at Nordwind",
+        "Could we talk about an audit in January?",
+    )
+    assert note.comment_urn == ""
+    assert note.post_urns == []
+
+
 def test_a_notification_naming_where_it_happened_is_read():
     raw = fixture("reply_en.eml").replace(
         b"Subject: Tom Becker replied to your comment",
