@@ -219,6 +219,8 @@ ACCOUNT_RATE_LIMITS = {
     "invite_member": "20/h/user,100/d/key",
 }
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+# Password change asks whether personal API tokens survive it (they do not by default).
+ACCOUNT_FORMS = {"change_password": "apps.api.forms.PasswordChangeForm"}
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupExtrasForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TechLead AutoPilot"
