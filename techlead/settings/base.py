@@ -187,6 +187,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Beat is considered down when its last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# /healthz shows which part failed only to staff and to callers sending this as a Bearer token
+# (a monitor); anonymous callers get ok or not. Empty: staff only.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
 
 # --- Auth and accounts ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
