@@ -13,8 +13,11 @@ Everything that reads or writes tenant-owned rows goes through here:
           override `get_queryset`.
 - tasks:  `workspace_for_task(id)` and `owned_for_task(Model, workspace_id=..., pk=...)`.
 
-tests/test_tenancy_guards.py walks every URL as an outsider and scans view and API modules
-for unscoped queries, so a new view that forgets this module fails CI.
+tests/test_tenancy_guards.py walks every tenant URL as an outsider (another workspace's
+slug) and as an insider (their own slug with another workspace's ids in path, query and
+body), and scans the AST of every module under apps/ for unscoped queries on any model with
+a workspace column, so a new view, selector, service or form that forgets this module fails
+CI. Work that spans workspaces by design is listed, with its reason, in CROSS_TENANT there.
 """
 
 from __future__ import annotations
