@@ -128,6 +128,12 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Row-level security (PostgreSQL, apps/core/rls.py): the role the app connects as (owns no
+# tables, no BYPASSRLS) and whether tenancy.py names the workspace to the database in each
+# transaction. Off: the policies exist but the app's queries do not set the workspace, which
+# is right only while the app connects as a role that bypasses them (see deploy/README.md).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="techlead_app")
+DATABASE_ROW_LEVEL_SECURITY = env.bool("DATABASE_ROW_LEVEL_SECURITY", default=False)
 # An optional read replica. Reads go there only inside `reads_from_replica` (the dashboard and
 # the CSV exports, apps/core/db_routers.py); without DATABASE_REPLICA_URL nothing changes.
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
