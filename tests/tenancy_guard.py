@@ -545,7 +545,8 @@ def _allowed_nodes(tree: ast.AST) -> set[int]:
 # Work that spans workspaces by design, in one place: module -> function -> why. Everything
 # here runs without a workspace from a URL (dispatchers, retention, staff pages, a user's own
 # rows across their workspaces, lookups by a secret token). A function listed here is also
-# what runs with row-level security's cross-tenant switch (apps/accounts/tenancy.py).
+# what must run inside tenancy.across_workspaces() once the app connects as its own
+# database role under row-level security (deploy/README.md).
 CROSS_TENANT: dict[str, dict[str, str]] = {
     "apps/accounts/data_rights.py": {
         "account_deletion_plan": "a user's memberships in every workspace, to delete the account",
