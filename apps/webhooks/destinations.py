@@ -127,7 +127,9 @@ def destination_check(url: str) -> Destination:
         raise DestinationRefused(_("%(host)s could not be found.") % {"host": host})
     if not allow_local and not all(is_public_address(address) for address in addresses):
         raise DestinationRefused(_("%(host)s is a private or internal address.") % {"host": host})
-    return Destination(url=url, host=host, port=port, address=addresses[0])
+    # Every address was checked; connect to one, IPv4 first (not every host routes IPv6).
+    address = sorted(addresses, key=lambda a: (":" in a, a))[0]
+    return Destination(url=url, host=host, port=port, address=address)
 
 
 def destination_problem(url: str) -> str | None:

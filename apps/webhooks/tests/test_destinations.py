@@ -188,3 +188,15 @@ def test_a_pinned_session_refuses_a_request_to_another_host():
         pytest.raises(requests.ConnectionError),
     ):
         session.get("https://other.example.com/", timeout=1)
+
+
+def test_a_name_with_ipv4_and_ipv6_addresses_is_reached_over_ipv4(monkeypatch):
+    monkeypatch.setitem(DNS, "dual.example.com", ["2606:4700:4700::1111", PUBLIC_IP])
+
+    destination = destinations.destination_check("https://dual.example.com/hook")
+
+    assert (destination.host, destination.port, destination.address) == (
+        "dual.example.com",
+        443,
+        PUBLIC_IP,
+    )
