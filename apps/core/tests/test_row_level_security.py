@@ -14,6 +14,8 @@ from apps.accounts.tenancy import across_workspaces, database_workspace_set, wor
 from apps.content.models import Post
 from apps.core import rls
 from conftest import service_required
+from tests.security_world import OBJECT_ID, build_world, url_for
+from tests.tenancy_guard import is_tenant_route, iter_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +147,42 @@ def test_policies_are_idempotent_and_cover_a_table_added_later():
     first = rls.apply_policies()
     again = rls.apply_policies()
     assert first == again == [table.table for table in rls.policy_tables()]
+
+
+def test_every_tenant_page_works_as_the_app_role_under_the_policies(
+    alice, alice_workspace, settings
+):
+    """The app's own request paths name the workspace before they query: as the app role,
+    with the policies binding, every tenant page and API list of Alice's (session-signed in)
+    still answers, with her rows."""
+    from django.test import Client
+
+    world = build_world(workspace=alice_workspace, owner=alice)
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    settings.DATABASE_ROW_LEVEL_SECURITY = True
+    role = rls.ensure_app_role()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
+    try:
+        broken = []
+        for route in iter_routes():
+            if not is_tenant_route(route):
+                continue
+            url = url_for(route, world)
+            if url is None:
+                continue
+            with transaction.atomic():
+                response = client.get(url)
+            if response.status_code >= 500:
+                broken.append((url, response.status_code))
+        posts = client.get(f"/w/{alice_workspace.slug}/content/{OBJECT_ID}/")
+        api = client.get(f"/api/v1/w/{alice_workspace.slug}/posts/")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert broken == []
+    assert posts.status_code == 200
+    assert "Kubernetes migration" in posts.content.decode()
+    assert api.status_code == 200
+    assert [post["id"] for post in api.json()["results"]] == [OBJECT_ID]
