@@ -105,12 +105,18 @@ def across_workspaces(*, reason: str, using: str = "default"):
         return
     from apps.core import rls
 
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true)", [rls.CROSS_TENANT_SETTING])
-        try:
-            yield
-        finally:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [rls.CROSS_TENANT_SETTING])
+    name = rls.CROSS_TENANT_SETTING
+    # A savepoint: should the work fail, rolling it back also undoes the setting.
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(current_setting(%s, true), ''), set_config(%s, 'on', true)",
+                [name, name],
+            )
+            previous = cursor.fetchone()[0] or "off"
+        yield
+        with connections[using].cursor() as cursor:  # an enclosing block keeps its own
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, previous])
 
 
 # --- Views, API, tasks ---------------------------------------------------------------------

@@ -186,3 +186,22 @@ def test_every_tenant_page_works_as_the_app_role_under_the_policies(
     assert "Kubernetes migration" in posts.content.decode()
     assert api.status_code == 200
     assert [post["id"] for post in api.json()["results"]] == [OBJECT_ID]
+
+
+def test_cross_workspace_work_ends_with_its_block_even_when_it_fails(as_app_role, posts):
+    def dispatcher_that_fails_halfway():
+        with across_workspaces(reason="a dispatcher over every workspace"):
+            seen.append(len(raw_post_texts()))
+            raise RuntimeError("the dispatcher failed")
+
+    seen = []
+    database_workspace_set(None)
+    with pytest.raises(RuntimeError):
+        dispatcher_that_fails_halfway()
+    assert seen == [2]
+    assert raw_post_texts() == []
+
+    with across_workspaces(reason="outer"):
+        with across_workspaces(reason="inner"):
+            pass
+        assert len(raw_post_texts()) == 2  # the inner block does not end the outer one
