@@ -205,3 +205,34 @@ def test_cross_workspace_work_ends_with_its_block_even_when_it_fails(as_app_role
         with across_workspaces(reason="inner"):
             pass
         assert len(raw_post_texts()) == 2  # the inner block does not end the outer one
+
+
+def test_a_personal_api_token_works_as_the_app_role_under_the_policies(
+    alice, alice_workspace, charlie_workspace, settings
+):
+    from rest_framework.test import APIClient
+
+    from apps.accounts.models import Membership
+    from apps.api.services import api_token_create
+
+    build_world(workspace=alice_workspace, owner=alice)
+    membership = Membership.objects.get(user=alice, workspace=alice_workspace)
+    secret = api_token_create(membership=membership, name="script", role="editor").secret
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    settings.DATABASE_ROW_LEVEL_SECURITY = True
+    role = rls.ensure_app_role()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
+    try:
+        with transaction.atomic():
+            response = client.get(f"/api/v1/w/{alice_workspace.slug}/posts/")
+        with transaction.atomic():
+            outsider = client.get("/api/v1/w/charlie-co/posts/")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+
+    assert response.status_code == 200
+    assert [post["id"] for post in response.json()["results"]] == [OBJECT_ID]
+    assert outsider.status_code == 404
