@@ -190,6 +190,37 @@ def _content(response) -> str:
     return response.content.decode("utf-8", "replace")
 
 
+def cross_workspace_references(*, attacker_workspace_id: int, victim_workspace_id: int):
+    """Rows of the attacker's workspace whose foreign keys point at the victim's rows: what
+    an unscoped id in a form or serializer (`template=<victim's id>`) leaves behind."""
+    from apps.accounts.models import Workspace
+
+    found = []
+    for model in apps.get_models():
+        own = _workspace_field(model, Workspace)
+        if own is None:
+            continue
+        for field in model._meta.concrete_fields:
+            target = field.related_model if field.is_relation and field.many_to_one else None
+            theirs = _workspace_field(target, Workspace) if target is not None else None
+            if theirs is None or target is Workspace:
+                continue
+            rows = model._base_manager.filter(
+                **{f"{own}_id": attacker_workspace_id},
+                **{f"{field.name}__{theirs}_id": victim_workspace_id},
+            )
+            if rows.exists():
+                found.append(f"{model._meta.label}.{field.name}")
+    return found
+
+
+def _workspace_field(model, workspace_model) -> str | None:
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.many_to_one and field.related_model is workspace_model:
+            return field.name
+    return None
+
+
 MISSING_ID = 987654  # an id no row has: what "not found" looks like for each URL
 
 
@@ -200,11 +231,19 @@ def _answer(response, object_id: int) -> tuple[int, str]:
 
 
 def walk_as_member_of_another_workspace(
-    client, *, own_slug: str, object_id: int, victim_markers, victim_fingerprint, only=None
+    client,
+    *,
+    own_slug: str,
+    object_id: int,
+    victim_markers,
+    victim_fingerprint,
+    references=None,
+    only=None,
 ) -> tuple[list[InsiderLeak], int]:
     """Request every tenant URL under the client's own workspace with the victim's ids in
     the path, the query and the body. A leak is a response that shows any of
-    `victim_markers`, a change to `victim_fingerprint()` (the victim's rows), or, for a URL
+    `victim_markers`, a change to `victim_fingerprint()` (the victim's rows), a row of the
+    attacker's that now points at the victim's (`references()`, when given), or, for a URL
     whose path names an object, a success or any answer that differs from the one for an id
     nobody has (which would tell the attacker the victim's row exists). Returns (leaks,
     requests sent)."""
@@ -212,6 +251,7 @@ def walk_as_member_of_another_workspace(
     leaks: list[InsiderLeak] = []
     sent = 0
     before = victim_fingerprint()
+    known_links: set[str] = set()
 
     def send(url: str, method: str, is_api: bool):
         if method == "GET":
@@ -234,6 +274,11 @@ def walk_as_member_of_another_workspace(
             shown = [marker for marker in victim_markers if marker in _content(response)]
             if shown:
                 leaks.append(InsiderLeak(url, method, status, f"shows {shown}"))
+            linked = set(references()) if references else set()
+            if linked - known_links:  # reported once, by the request that made it
+                new = sorted(linked - known_links)
+                leaks.append(InsiderLeak(url, method, status, f"links to the victim's {new}"))
+                known_links |= linked
             after = victim_fingerprint()
             if after != before:
                 changed = sorted(k for k in after if after[k] != before.get(k))

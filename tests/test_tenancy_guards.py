@@ -19,6 +19,7 @@ from tests.tenancy_guard import (
     CROSS_TENANT,
     NON_TENANT_ROUTES,
     NON_TENANT_URLCONFS,
+    cross_workspace_references,
     find_unscoped_queries,
     find_unscoped_queries_in_source,
     is_tenant_route,
@@ -72,12 +73,17 @@ def victim(alice, alice_workspace):
 
 def walk_as_charlie(client, victim, **kwargs):
     markers, fingerprint = victim
+    charlie_co = Workspace.objects.get(slug="charlie-co")
+    alice_co = Workspace.objects.get(slug="alice-co")
     return walk_as_member_of_another_workspace(
         client,
         own_slug="charlie-co",
         object_id=OBJECT_ID,
         victim_markers=markers,
         victim_fingerprint=fingerprint,
+        references=lambda: cross_workspace_references(
+            attacker_workspace_id=charlie_co.pk, victim_workspace_id=alice_co.pk
+        ),
         **kwargs,
     )
 
@@ -111,6 +117,17 @@ def planted_body_write(request):
     return HttpResponse("ok")
 
 
+def planted_foreign_link(request):
+    from apps.content.models import Post, PostTemplate
+
+    if request.method == "POST":
+        template = PostTemplate.objects.filter(pk=request.POST.get("template")).first()
+        Post.objects.create(
+            workspace=request.workspace, author=request.user, text="mine", template=template
+        )
+    return HttpResponse("ok")
+
+
 def planted_existence_oracle(request, pk):
     from apps.content.models import PostTemplate
 
@@ -126,6 +143,7 @@ planted_urlpatterns = [
                 path("path/<int:pk>/", workspace_view()(planted_path_read)),
                 path("query/", workspace_view()(planted_query_read)),
                 path("body/", workspace_view()(planted_body_write)),
+                path("link/", workspace_view()(planted_foreign_link)),
                 path("oracle/<int:pk>/", workspace_view()(planted_existence_oracle)),
             ]
         ),
@@ -141,10 +159,17 @@ def test_the_insider_walk_catches_views_that_trust_an_id_from_path_query_or_body
     leaks, _ = walk_as_charlie(charlie_client, victim, only=lambda route: "planted" in route.route)
 
     caught = {(leak.url.split("/planted/")[1].split("/")[0], leak.method) for leak in leaks}
-    assert {("path", "GET"), ("query", "GET"), ("body", "POST"), ("oracle", "GET")} <= caught
+    assert {
+        ("path", "GET"),
+        ("query", "GET"),
+        ("body", "POST"),
+        ("link", "POST"),
+        ("oracle", "GET"),
+    } <= caught
     reasons = " ".join(leak.why for leak in leaks)
     assert "shows" in reasons
     assert "changed ['leads/lead']" in reasons
+    assert "links to the victim's ['content.Post.template']" in reasons
     assert "answers differently from a missing id" in reasons
 
 
