@@ -116,3 +116,96 @@ def our_routes():
         if route.route.startswith(("admin/", "accounts/", "static/", "i18n/", "__")):
             continue
         yield route
+
+
+# --- The victim of the insider walk ---------------------------------------------------------
+
+VICTIM_MARKER = "Zq7-victim"  # in names and texts of the victim's rows, found nowhere else
+
+
+def arm_victim(world: World) -> list[str]:
+    """More of the victim's rows at OBJECT_ID (templates, notifications, devices, tokens,
+    deliveries), each carrying a marker, and the marked texts the walk must never show to
+    another workspace's member."""
+    from apps.analytics.models import MetricSnapshot
+    from apps.api.models import ApiToken
+    from apps.content.models import PostTemplate
+    from apps.notifications.models import Delivery, Event, Notification, PushSubscription
+
+    workspace, owner = world.workspace, world.owner
+    post = Post.objects.get(pk=OBJECT_ID)
+    Post.objects.filter(pk=OBJECT_ID).update(
+        text=f"{post.text} {VICTIM_MARKER}-post", hook=f"{VICTIM_MARKER}-hook"
+    )
+    Commenter.objects.filter(pk=OBJECT_ID).update(
+        name=f"Dana {VICTIM_MARKER}-name", headline=f"CFO {VICTIM_MARKER}-headline"
+    )
+    Comment.objects.filter(pk=OBJECT_ID).update(text=f"Audit price? {VICTIM_MARKER}-comment")
+    PostVersion.objects.filter(pk=OBJECT_ID).update(text=f"{VICTIM_MARKER}-version")
+    Lead.objects.filter(pk=OBJECT_ID).update(notes=f"{VICTIM_MARKER}-notes")
+    WebhookEndpoint.objects.filter(pk=OBJECT_ID).update(
+        url=f"https://{VICTIM_MARKER.lower()}-hooks.example.com/in"
+    )
+    PostTemplate.objects.create(
+        pk=OBJECT_ID,
+        workspace=workspace,
+        key="victim-own",
+        name=f"{VICTIM_MARKER}-template",
+        framework="story",
+    )
+    notification = Notification.objects.create(
+        pk=OBJECT_ID,
+        workspace=workspace,
+        user=owner,
+        event=Event.LEAD_DETECTED,
+        title=f"{VICTIM_MARKER}-notification",
+    )
+    Delivery.objects.create(
+        pk=OBJECT_ID,
+        workspace=workspace,
+        notification=notification,
+        user=owner,
+        channel=Delivery.Channel.IN_APP,
+        target=f"{VICTIM_MARKER}-target",
+    )
+    PushSubscription.objects.create(
+        pk=OBJECT_ID,
+        workspace=workspace,
+        user=owner,
+        endpoint="https://push.example.com/victim",
+        p256dh="BPublicKey",
+        auth="victim-auth",
+        label=f"{VICTIM_MARKER}-device",
+    )
+    ApiToken.objects.create(
+        pk=OBJECT_ID,
+        workspace=workspace,
+        user=owner,
+        name=f"{VICTIM_MARKER}-token",
+        role=Role.EDITOR,
+        prefix="tl_victim",
+        secret_hash="v" * 64,
+    )
+    MetricSnapshot.objects.create(workspace=workspace, post=post, impressions=987654321)
+    return [VICTIM_MARKER, VICTIM_MARKER.lower(), "dave@example.com", "erin@example.com"]
+
+
+def workspace_fingerprint(workspace_id: int) -> dict[str, int]:
+    """A hash of every row of the workspace, per table: any write to them changes it."""
+    from apps.accounts.data_rights import workspace_tables
+    from apps.accounts.models import User, Workspace
+
+    fingerprint = {}
+    for table in workspace_tables():
+        rows = (
+            table.model._base_manager.filter(**{f"{table.workspace_field}_id": workspace_id})
+            .order_by("pk")
+            .values_list()
+        )
+        fingerprint[table.label] = hash(tuple(repr(row) for row in rows))
+    members = User.objects.filter(memberships__workspace_id=workspace_id).order_by("pk")
+    fingerprint["accounts/user"] = hash(tuple(repr(row) for row in members.values_list()))
+    fingerprint["accounts/workspace"] = hash(
+        repr(list(Workspace.objects.filter(pk=workspace_id).values_list()))
+    )
+    return fingerprint

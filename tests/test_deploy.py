@@ -29,6 +29,7 @@ from conftest import service_required
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL", "REDIS_URL")
+HEALTHZ_TOKEN = secrets.token_urlsafe(24)
 
 # Variables our settings or gunicorn.conf.py read: dropped from the inherited environment so
 # that a developer's shell cannot change what is tested.
@@ -36,7 +37,7 @@ OURS = re.compile(
     r"^(DJANGO_.*|SECRET_KEY|ALLOWED_HOSTS|CSRF_TRUSTED_ORIGINS|SITE_URL|DEBUG|DATABASE_.*|"
     r"REDIS_URL|TEST_REDIS_URL|FIELD_ENCRYPTION_KEYS|EMAIL_URL|DEFAULT_FROM_EMAIL|STATIC_ROOT|"
     r"SECURE_.*|LINKEDIN_.*|LOG_LEVEL|HEARTBEAT_.*|ACCOUNT_.*|PORT|WEB_CONCURRENCY|"
-    r"GUNICORN_.*|FORWARDED_ALLOW_IPS|LOG_FORMAT|SENTRY_.*)$"
+    r"GUNICORN_.*|FORWARDED_ALLOW_IPS|LOG_FORMAT|SENTRY_.*|HEALTHZ_TOKEN)$"
 )
 
 
@@ -49,6 +50,9 @@ def prod_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",  # four slashes: absolute
         REDIS_URL="redis://127.0.0.1:6379/15",
+        LINKEDIN_CLIENT_ID="deploy-test-client",
+        LINKEDIN_CLIENT_SECRET=secrets.token_urlsafe(24),
+        HEALTHZ_TOKEN=HEALTHZ_TOKEN,
         STATIC_ROOT=str(tmp_path / "staticfiles"),
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
@@ -165,7 +169,11 @@ def test_gunicorn_serves_the_app_and_static_files_with_production_settings(tmp_p
             status, headers, _ = get(base + "/", **{"X-Request-ID": "edge-4711"})
             assert (status, headers["X-Request-ID"]) == (200, "edge-4711")
 
-            health_status, health_headers, health = get(base + "/healthz")
+            status, _, anonymous = get(base + "/healthz")
+            assert set(json.loads(anonymous)) == {"status"}  # no details for strangers
+            health_status, health_headers, health = get(
+                base + "/healthz", Authorization=f"Bearer {HEALTHZ_TOKEN}"
+            )
             assert "X-Request-ID" in health_headers
             checks = json.loads(health)["checks"]
             assert checks["database"]["ok"], checks
@@ -240,6 +248,42 @@ def test_production_settings_refuse_to_start_without_a_required_variable(tmp_pat
     message = result.stderr.strip().splitlines()[-1]
     assert name in message
     assert not [other for other in REQUIRED if other != name and other in message]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"LINKEDIN_CLIENT_ID": "", "LINKEDIN_CLIENT_SECRET": ""}, "LINKEDIN_CLIENT_SECRET"),
+        ({"LINKEDIN_CLIENT_SECRET": "sandbox-secret"}, "LINKEDIN_CLIENT_SECRET"),
+        ({"LINKEDIN_CLIENT_ID": "sandbox-client"}, "LINKEDIN_CLIENT_ID"),
+        ({"LINKEDIN_API_BASE": "http://127.0.0.1:8765"}, "LINKEDIN_API_BASE"),
+        ({"LINKEDIN_OAUTH_BASE": "https://localhost:8765/oauth/v2"}, "LINKEDIN_OAUTH_BASE"),
+    ],
+)
+def test_production_settings_refuse_the_linkedin_sandbox(tmp_path, overrides, named):
+    env = prod_env(tmp_path, **overrides)
+
+    result = manage(env, "check")
+
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in message
+    assert "sandbox" in message
+    assert named in message
+
+
+def test_production_settings_default_to_linkedin_itself(tmp_path):
+    result = manage(
+        prod_env(tmp_path),
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.LINKEDIN_API_BASE, s.LINKEDIN_OAUTH_BASE)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "https://api.linkedin.com",
+        "https://www.linkedin.com/oauth/v2",
+    ]
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
@@ -330,7 +374,7 @@ def test_an_error_in_a_view_reaches_sentry_without_personal_data(tmp_path, fake_
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["500", "True"]
+    assert result.stdout.strip().splitlines()[-1].split() == ["500", "True"]
 
     envelopes = [body for path, body in received if path == "/api/42/envelope/"]
     assert envelopes, received

@@ -168,6 +168,8 @@ def production_settings(**overrides: str) -> dict:
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DATABASE_URL="sqlite:////tmp/unused.sqlite3",
         REDIS_URL="redis://127.0.0.1:6379/15",
+        LINKEDIN_CLIENT_ID="security-test-client",
+        LINKEDIN_CLIENT_SECRET=secrets.token_urlsafe(24),
         **overrides,
     )
     names = [
@@ -183,6 +185,8 @@ def production_settings(**overrides: str) -> dict:
         "SESSION_SAVE_EVERY_REQUEST",
         "AUTH_PASSWORD_VALIDATORS",
         "ALLAUTH_TRUSTED_PROXY_COUNT",
+        "ACCOUNT_EMAIL_VERIFICATION",
+        "ACCOUNT_PREVENT_ENUMERATION",
     ]
     code = (
         "import json, django; django.setup(); from django.conf import settings; "
@@ -193,6 +197,12 @@ def production_settings(**overrides: str) -> dict:
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_sign_up_does_not_tell_whether_an_address_has_an_account():
+    prod = production_settings(ACCOUNT_EMAIL_VERIFICATION="optional")  # an .env cannot undo it
+    assert prod["ACCOUNT_EMAIL_VERIFICATION"] == "mandatory"
+    assert prod["ACCOUNT_PREVENT_ENUMERATION"] is True
 
 
 def test_production_sends_cookies_over_https_only_with_hsts_behind_the_proxy():
@@ -241,6 +251,25 @@ def test_plain_http_is_redirected_and_https_from_the_proxy_is_trusted():
     assert insecure.status_code == 301
     assert insecure["Location"].startswith("https://")
     assert client.get("/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory", ACCOUNT_PREVENT_ENUMERATION=True)
+def test_sign_up_with_a_taken_address_looks_exactly_like_a_new_one(alice):
+    from django.core import mail
+
+    def sign_up(email):
+        password = "a-Long-passw0rd!"
+        return Client().post(
+            "/accounts/signup/", {"email": email, "password1": password, "password2": password}
+        )
+
+    taken, new = sign_up("alice@example.com"), sign_up("someone-new@example.com")
+
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert User.objects.filter(email__iexact="alice@example.com").count() == 1
+    # The owner of the taken address is told by mail, where only they can read it.
+    assert [m.to for m in mail.outbox].count(["alice@example.com"]) == 1
 
 
 @pytest.mark.django_db

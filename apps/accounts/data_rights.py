@@ -30,6 +30,7 @@ from apps.accounts.models import Membership, Role, User, Workspace
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned
 from apps.core.encryption import EncryptedTextField
+from apps.core.spreadsheet import csv_cell
 
 CHUNK_SIZE = 2000
 
@@ -100,7 +101,7 @@ def _csv_cell(value):
     value = _plain(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+    return csv_cell(value)
 
 
 def _write_entry(archive: zipfile.ZipFile, name: str, columns: list[str], rows) -> None:

@@ -12,18 +12,27 @@ Everything that reads or writes tenant-owned rows goes through here:
 - API:    `WorkspaceScopedViewSet`, which scopes by itself and refuses subclasses that
           override `get_queryset`.
 - tasks:  `workspace_for_task(id)` and `owned_for_task(Model, workspace_id=..., pk=...)`.
+- the database: with DATABASE_ROW_LEVEL_SECURITY on PostgreSQL, the same places name the
+          workspace to the database for the rest of the transaction (`database_workspace_set`),
+          and PostgreSQL's policies (apps/core/rls.py) admit only that workspace's rows.
+          Work that spans workspaces by design runs inside `across_workspaces(reason=...)`.
 
-tests/test_tenancy_guards.py walks every URL as an outsider and scans view and API modules
-for unscoped queries, so a new view that forgets this module fails CI.
+tests/test_tenancy_guards.py walks every tenant URL as an outsider (another workspace's
+slug) and as an insider (their own slug with another workspace's ids in path, query and
+body), and scans the AST of every module under apps/ for unscoped queries on any model with
+a workspace column, so a new view, selector, service or form that forgets this module fails
+CI. Work that spans workspaces by design is listed, with its reason, in CROSS_TENANT there.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connections, models, transaction
 from django.http import Http404
 from rest_framework import viewsets
 
@@ -53,15 +62,80 @@ class WorkspaceOwned(models.Model):
         abstract = True
 
 
+# --- The database's wall (row-level security, apps/core/rls.py) ------------------------------
+
+
+def _row_level_security(using: str) -> bool:
+    return bool(settings.DATABASE_ROW_LEVEL_SECURITY) and connections[using].vendor == "postgresql"
+
+
+def database_workspace_set(
+    workspace_id: int | None, *, user_id: int | None = None, using: str = "default"
+) -> None:
+    """Name the workspace (and the user, for their own memberships) to the database for the
+    rest of the current transaction: transaction-local settings, so a pooled connection
+    carries nothing over to the next request. Outside a transaction it would last one
+    statement, so it is only set inside one. Nothing happens without row-level security."""
+    connection = connections[using]
+    if not _row_level_security(using) or not connection.in_atomic_block:
+        return
+    from apps.core import rls
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true), "
+            "set_config(%s, 'off', true)",
+            [
+                rls.WORKSPACE_SETTING,
+                "" if workspace_id is None else str(int(workspace_id)),
+                rls.USER_SETTING,
+                "" if user_id is None else str(int(user_id)),
+                rls.CROSS_TENANT_SETTING,
+            ],
+        )
+
+
+@contextmanager
+def across_workspaces(*, reason: str, using: str = "default"):
+    """Work that spans workspaces by design (dispatchers, retention, staff pages, digests):
+    inside, the database admits every workspace's rows. `reason` is for the reader; the
+    functions that need this are the ones listed in tests/tenancy_guard.py's CROSS_TENANT."""
+    if not _row_level_security(using):
+        yield
+        return
+    from apps.core import rls
+
+    name = rls.CROSS_TENANT_SETTING
+    # A savepoint: should the work fail, rolling it back also undoes the setting.
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(current_setting(%s, true), ''), set_config(%s, 'on', true)",
+                [name, name],
+            )
+            previous = cursor.fetchone()[0] or "off"
+        yield
+        with connections[using].cursor() as cursor:  # an enclosing block keeps its own
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, previous])
+
+
+# --- Views, API, tasks ---------------------------------------------------------------------
+
+
 def _membership_or_404(user, **workspace_lookup) -> Membership:
     from apps.accounts.models import Membership
 
     if not user.is_authenticated:
         raise Http404
+    database_workspace_set(None, user_id=user.pk)  # one's own memberships, nothing else yet
     try:
-        return Membership.objects.select_related("workspace").get(user=user, **workspace_lookup)
+        membership = Membership.objects.select_related("workspace").get(
+            user=user, **workspace_lookup
+        )
     except Membership.DoesNotExist:
         raise Http404 from None
+    database_workspace_set(membership.workspace_id, user_id=user.pk)
+    return membership
 
 
 def membership_for(user, workspace_slug: str) -> Membership:
@@ -131,11 +205,13 @@ def workspace_for_task(workspace_id: int) -> Workspace | None:
     """The workspace a task was given, or None when it has been deleted since."""
     from apps.accounts.models import Workspace
 
+    database_workspace_set(workspace_id)
     return Workspace.objects.filter(pk=workspace_id).first()
 
 
 def owned_for_task(model: type[M], *, workspace_id: int, pk) -> M | None:
     """A task's row, re-scoped to the workspace it was enqueued for; None if gone."""
+    database_workspace_set(workspace_id)
     return model._default_manager.filter(workspace_id=workspace_id, pk=pk).first()
 
 

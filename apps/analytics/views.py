@@ -20,6 +20,7 @@ from apps.accounts.tenancy import get_owned_or_404, workspace_view
 from apps.analytics import charts, selectors
 from apps.content.models import Post
 from apps.core.db_routers import reads_from_replica
+from apps.core.spreadsheet import csv_cell
 
 EXPORT_CHUNK = 2000
 
@@ -156,23 +157,13 @@ class _Echo:
         return value
 
 
-def _cell(value) -> str:
-    """Plain text for a spreadsheet; cells that would start a formula are quoted."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _stream_csv(filename: str, header: list[str], rows) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines():
         yield writer.writerow(header)
         for row in rows.iterator(chunk_size=EXPORT_CHUNK):
-            yield writer.writerow([_cell(v) for v in row])
+            yield writer.writerow([csv_cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

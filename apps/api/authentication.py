@@ -26,14 +26,19 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             if parts[0].lower() == b"token":
                 raise exceptions.AuthenticationFailed(_("This API token is not valid."))
             return None  # a JWT
+        from apps.accounts.tenancy import across_workspaces
         from apps.api import services
 
-        token = services.api_token_for_secret(secret)
+        # The token is found by its hash before any workspace is known (row-level security:
+        # the one lookup of the API that spans workspaces).
+        with across_workspaces(reason="an API token is found by its secret's hash"):
+            token = services.api_token_for_secret(secret)
+            if token is not None and token.user.is_active:
+                services.api_token_record_use(token)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(
                 _("This API token is not valid, has expired or was revoked.")
             )
-        services.api_token_record_use(token)
         return token.user, token
 
     def authenticate_header(self, request):

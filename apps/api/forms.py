@@ -1,8 +1,11 @@
+from allauth.account.forms import ChangePasswordForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import ROLE_RANK, Role
+from apps.api.models import ApiToken
 from apps.api.services import EXPIRY_CHOICES_DAYS
+from apps.api.signals import KEEP_API_TOKENS_ATTRIBUTE
 
 
 class ApiTokenForm(forms.Form):
@@ -35,3 +38,26 @@ class ApiTokenForm(forms.Form):
         ]
         self.fields["role"].choices = allowed
         self.fields["role"].initial = Role.VIEWER
+
+
+class PasswordChangeForm(ChangePasswordForm):
+    """allauth's password change, plus a choice about personal API tokens: a new password
+    revokes them unless the member ticks the box (settings.ACCOUNT_FORMS)."""
+
+    keep_api_tokens = forms.BooleanField(
+        label=_("Keep my personal API tokens working"),
+        required=False,
+        help_text=_(
+            "Leave this unticked if you change your password because someone else may know "
+            "it: every token you made is then revoked, in every workspace."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ApiToken.objects.filter(user=self.user, revoked_at__isnull=True).exists():
+            del self.fields["keep_api_tokens"]  # nothing to keep: no question to ask
+
+    def save(self) -> None:
+        setattr(self.user, KEEP_API_TOKENS_ATTRIBUTE, self.cleaned_data.get("keep_api_tokens"))
+        super().save()

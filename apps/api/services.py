@@ -124,6 +124,35 @@ def api_tokens_revoke_for_member(*, workspace, user, actor, ip_address: str | No
     return revoked
 
 
+def api_tokens_revoke_for_user(*, user, reason: str, ip_address: str | None = None) -> int:
+    """Revoke every active token of this user, in every workspace: a new password ends what
+    the old one may have let someone make. Tokens belong to their user across workspaces,
+    so this is one of the few writes that is not scoped to a single workspace."""
+    now = timezone.now()
+    with transaction.atomic():
+        live = list(
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+            .select_related("workspace")
+            .order_by("workspace_id", "pk")
+        )
+        ApiToken.objects.filter(pk__in=[token.pk for token in live]).update(revoked_at=now)
+        per_workspace: dict = {}
+        for token in live:
+            per_workspace.setdefault(token.workspace, []).append(token.prefix)
+        for workspace, prefixes in per_workspace.items():
+            audit_record(
+                action="api_token.revoked",
+                actor=user,
+                workspace=workspace,
+                target=user.email,
+                ip_address=ip_address,
+                reason=reason,
+                count=len(prefixes),
+                prefixes=prefixes,
+            )
+    return len(live)
+
+
 def api_token_for_secret(secret: str) -> ApiToken | None:
     """The active token with this secret, or None. The lookup is by hash, so the secret is
     never compared character by character."""

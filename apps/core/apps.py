@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from apps.core.rls import apply_after_migrate
+
+        # Row-level security policies follow the tables: (re)applied after every migrate.
+        post_migrate.connect(apply_after_migrate, dispatch_uid="core.rls.apply_after_migrate")

@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 import json
 import re
 from functools import lru_cache
@@ -29,13 +30,23 @@ def landing(request: HttpRequest) -> HttpResponse:
 @never_cache
 @transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
+    """200 or 503 for the load balancer. Which part failed, and how (database engine, cache
+    class, broker, beat's age), only for staff or a caller with HEALTHZ_TOKEN: to anyone else
+    it is a map of the platform."""
     checks = platform_health()
     healthy = all(check.ok for check in checks.values())
-    body = {
-        "status": "ok" if healthy else "unhealthy",
-        "checks": {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()},
-    }
+    body: dict = {"status": "ok" if healthy else "unhealthy"}
+    if _may_see_health_details(request):
+        body["checks"] = {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _may_see_health_details(request: HttpRequest) -> bool:
+    token = settings.HEALTHZ_TOKEN
+    sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and sent and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    return bool(request.user.is_authenticated and request.user.is_staff)
 
 
 # --- The installable app (PWA) ---------------------------------------------------------------

@@ -2,8 +2,8 @@
 encrypted to the device's keys (aes128gcm, RFC 8291) and signed with our VAPID key (RFC 8292).
 
 A push endpoint is an address the member's browser chose, so it gets the same guard as a
-webhook destination (no private or internal addresses outside development), and redirects
-are not followed."""
+webhook destination (only globally routable addresses unless WEBHOOKS_ALLOW_LOCAL), the
+request goes to the address that was checked, and redirects are not followed."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from pywebpush import WebPushException, webpush
 
-from apps.webhooks.destinations import destination_problem
+from apps.webhooks.destinations import DestinationRefused, destination_check, pinned_session
 
 TIMEOUT_SECONDS = 10
 # How long a push service keeps trying to reach a switched-off phone: a lead alert older
@@ -60,11 +60,11 @@ def push_configured() -> bool:
 
 def send(*, endpoint: str, p256dh: str, auth: str, payload: dict, urgency: str = "normal") -> None:
     """Send `payload` (JSON) to one subscription. Raises PushGone or PushError."""
-    problem = destination_problem(endpoint)
-    if problem:
-        raise PushError(problem)
-    session = requests.Session()
-    session.max_redirects = 0
+    try:
+        destination = destination_check(endpoint)
+    except DestinationRefused as refused:
+        raise PushError(str(refused)) from None
+    session = pinned_session(destination)
     try:
         webpush(
             subscription_info={"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from apps.staffops import views
 
-# Mounted at the root: everything under staff/ is staff-only (tests/tenancy_guard.py).
+# Mounted at the root: staff-only routes, each declared by name in tests/tenancy_guard.py.
 urlpatterns = [
     path("staff/overview/", views.overview, name="staff_overview"),
     # django-hijack's acquire and release; who may is apps/staffops/permissions.py.

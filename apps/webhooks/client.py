@@ -1,5 +1,8 @@
-"""The only code that sends webhooks: one signed POST, with timeouts, never following
-redirects (a redirect could lead to an address the destination check refused)."""
+"""The only code that sends webhooks: one signed POST, with timeouts, to the address the
+destination check approved (no second DNS lookup), never following redirects (a redirect
+could lead to an address the check refused). A failed answer is recorded by its status
+code only: the receiver's body is not stored, since admins read the delivery log and a
+body is whatever the receiver (or whoever controls it) chose to put there."""
 
 from __future__ import annotations
 
@@ -9,10 +12,9 @@ import requests
 from django.conf import settings
 
 from apps.webhooks import signing
-from apps.webhooks.destinations import destination_problem
+from apps.webhooks.destinations import DestinationRefused, destination_check, pinned_session
 
 USER_AGENT = "TechLeadAutoPilot-Webhooks/1"
-RESPONSE_EXCERPT_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,10 @@ def _timeout() -> float:
 def send(*, url: str, secret: str, event_id: str, body: bytes) -> DeliveryResult:
     """POST `body` to `url`, signed. A 2xx answer is success; anything else, a refused
     destination, a timeout or a connection error is a failure described in `error`."""
-    problem = destination_problem(url)
-    if problem:
-        return DeliveryResult(ok=False, error=problem)
+    try:
+        destination = destination_check(url)
+    except DestinationRefused as refused:
+        return DeliveryResult(ok=False, error=str(refused))
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -41,22 +44,21 @@ def send(*, url: str, secret: str, event_id: str, body: bytes) -> DeliveryResult
     # requests' read timeout bounds each wait for data, not the whole answer; a receiver
     # dripping bytes is stopped by the task's time limit instead.
     try:
-        with requests.post(
-            url,
-            data=body,
-            headers=headers,
-            timeout=(min(timeout, 5.0), timeout),
-            allow_redirects=False,
-            stream=True,  # the answer's body is not needed beyond a short excerpt
-        ) as response:
+        with (
+            pinned_session(destination) as session,
+            session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=(min(timeout, 5.0), timeout),
+                allow_redirects=False,
+                stream=True,  # the answer's body is never read
+            ) as response,
+        ):
             if 200 <= response.status_code < 300:
                 return DeliveryResult(ok=True, status_code=response.status_code)
-            excerpt = next(response.iter_content(RESPONSE_EXCERPT_BYTES), b"")
-            text = excerpt.decode("utf-8", "replace").strip()
             return DeliveryResult(
-                ok=False,
-                status_code=response.status_code,
-                error=f"HTTP {response.status_code}" + (f": {text}" if text else ""),
+                ok=False, status_code=response.status_code, error=f"HTTP {response.status_code}"
             )
     except requests.Timeout:
         return DeliveryResult(ok=False, error=f"No answer within {timeout:g} s")

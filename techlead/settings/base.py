@@ -129,6 +129,12 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Row-level security (PostgreSQL, apps/core/rls.py): the role the app connects as (owns no
+# tables, no BYPASSRLS) and whether tenancy.py names the workspace to the database in each
+# transaction. Off: the policies exist but the app's queries do not set the workspace, which
+# is right only while the app connects as a role that bypasses them (see deploy/README.md).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="techlead_app")
+DATABASE_ROW_LEVEL_SECURITY = env.bool("DATABASE_ROW_LEVEL_SECURITY", default=False)
 # An optional read replica. Reads go there only inside `reads_from_replica` (the dashboard and
 # the CSV exports, apps/core/db_routers.py); without DATABASE_REPLICA_URL nothing changes.
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
@@ -188,6 +194,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Beat is considered down when its last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# /healthz shows which part failed only to staff and to callers sending this as a Bearer token
+# (a monitor); anonymous callers get ok or not. Empty: staff only.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
 
 # --- Auth and accounts ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -220,6 +229,8 @@ ACCOUNT_RATE_LIMITS = {
     "invite_member": "20/h/user,100/d/key",
 }
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+# Password change asks whether personal API tokens survive it (they do not by default).
+ACCOUNT_FORMS = {"change_password": "apps.api.forms.PasswordChangeForm"}
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupExtrasForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TechLead AutoPilot"

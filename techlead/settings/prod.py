@@ -1,4 +1,8 @@
-"""Production. Refuses to start, naming the variable, when a required secret is missing."""
+"""Production. Refuses to start, naming the variable, when a required secret is missing or
+LinkedIn is still the development sandbox."""
+
+import ipaddress
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -14,11 +18,54 @@ if _missing:
         "Production settings need these environment variables: " + ", ".join(_missing)
     )
 
+# LinkedIn: the real service. base.py's defaults point at the local sandbox (127.0.0.1:8765
+# and its made-up client) so that a fresh checkout runs without credentials; production
+# refuses them rather than start with a client secret everybody knows.
+LINKEDIN_OAUTH_BASE = env("LINKEDIN_OAUTH_BASE", default="https://www.linkedin.com/oauth/v2")
+LINKEDIN_API_BASE = env("LINKEDIN_API_BASE", default="https://api.linkedin.com")
+LINKEDIN_CLIENT_ID = env.str("LINKEDIN_CLIENT_ID", default="").strip()
+LINKEDIN_CLIENT_SECRET = env.str("LINKEDIN_CLIENT_SECRET", default="").strip()
+SANDBOX_LINKEDIN_CREDENTIALS = {"sandbox-client", "sandbox-secret"}
+
+
+def _linkedin_problems() -> list[str]:
+    problems = [
+        f"{name} must be set to the app's credentials from LinkedIn's developer portal"
+        for name, value in (
+            ("LINKEDIN_CLIENT_ID", LINKEDIN_CLIENT_ID),
+            ("LINKEDIN_CLIENT_SECRET", LINKEDIN_CLIENT_SECRET),
+        )
+        if not value or value in SANDBOX_LINKEDIN_CREDENTIALS
+    ]
+    for name, url in (
+        ("LINKEDIN_OAUTH_BASE", LINKEDIN_OAUTH_BASE),
+        ("LINKEDIN_API_BASE", LINKEDIN_API_BASE),
+    ):
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+        try:
+            local = not ipaddress.ip_address(host).is_global
+        except ValueError:
+            local = host in ("", "localhost") or host.endswith(".localhost")
+        if parts.scheme != "https" or local:
+            problems.append(f"{name} must be an https:// address of LinkedIn, not {url!r}")
+    return problems
+
+
+if _linkedin_problems():
+    raise ImproperlyConfigured(
+        "Production settings refuse the LinkedIn sandbox: " + "; ".join(_linkedin_problems())
+    )
+
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+# Sign-up never tells whether an address has an account: allauth answers "check your inbox"
+# either way and mails the owner of a taken address instead. It only works together with
+# mandatory verification, so both are fixed here, not read from the environment.
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

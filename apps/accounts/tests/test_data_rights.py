@@ -311,3 +311,24 @@ def test_staff_find_deletions_in_the_admin_audit_log(alice, alice_workspace, db)
 
     assert page.status_code == 200
     assert "Alice Co" in page.content.decode()
+
+
+def test_export_csvs_write_outside_parties_formulas_as_text(alice, alice_workspace, populated):
+    from apps.leads.models import Commenter
+
+    Commenter.objects.filter(workspace=alice_workspace).update(
+        name="=cmd|' /C calc'!A0", headline="@SUM(1+1)*cmd|' /C calc'!A0"
+    )
+    populated["post"].__class__.objects.filter(pk=populated["post"].pk).update(
+        text="+cmd|' /C calc'!A0"
+    )
+
+    files = read_zip_entries(alice, alice_workspace)
+
+    commenter = next(csv.DictReader(io.StringIO(files["leads/commenter.csv"])))
+    assert commenter["name"] == "'=cmd|' /C calc'!A0"
+    assert commenter["headline"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    post = next(csv.DictReader(io.StringIO(files["content/post.csv"])))
+    assert post["text"] == "'+cmd|' /C calc'!A0"
+    # The JSON copy keeps the text exactly as it was written.
+    assert json.loads(files["leads/commenter.json"])[0]["name"] == "=cmd|' /C calc'!A0"

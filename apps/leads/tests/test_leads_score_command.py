@@ -158,3 +158,17 @@ def test_100000_rows(tmp_path):
     seconds = run_many(tmp_path, 100_000)
     print(f"leads_score: 100,000 rows in {seconds:.1f} s ({100_000 / seconds:,.0f} rows/s)")
     assert seconds < 120
+
+
+def test_scored_csv_writes_formulas_from_the_input_as_text(tmp_path):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(source, [("1", "=cmd|' /C calc'!A0", "@SUM(1+1)", "-12")])
+
+    call_command("leads_score", str(source), "--output", str(target))
+
+    (row,) = read_csv(target)
+    assert (row["text"], row["headline"], row["post"]) == (
+        "'=cmd|' /C calc'!A0",
+        "'@SUM(1+1)",
+        "-12",
+    )

@@ -3,6 +3,7 @@
 import socket
 
 import pytest
+import requests
 from django.core.exceptions import ValidationError
 
 from apps.webhooks import client, destinations
@@ -46,6 +47,19 @@ def test_a_public_https_hostname_is_allowed():
         "https://0.0.0.0/hook",
         "https://localhost/hook",
         "https://internal.example.com/hook",
+        # IPv4 loopback and private addresses wrapped in IPv6
+        "https://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "https://[64:ff9b:1::a00:1]/hook",  # local-use NAT64 of 10.0.0.1
+        "https://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+        "https://[2002:a9fe:a9fe::1]/hook",  # 6to4 of 169.254.169.254
+        "https://[::7f00:1]/hook",  # IPv4-compatible 127.0.0.1
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",  # Teredo, client 127.0.0.1
+        "https://[fd00::1]/hook",  # unique local
+        "https://[fe80::1%25eth0]/hook",  # link-local with a zone
+        "https://[ff02::1]/hook",  # multicast
+        "https://224.0.0.1/hook",
+        "https://240.0.0.1/hook",  # reserved
         "https://half-internal.example.com/hook",
     ],
 )
@@ -87,10 +101,18 @@ def test_local_testing_allows_http_on_loopback(settings):
     assert destinations.destination_problem("http://localhost:8001/hook") is None
 
 
-def test_debug_allows_local_addresses_too(settings):
+def test_debug_alone_does_not_allow_local_addresses(settings):
+    # Local destinations need their own setting: DEBUG switched on by mistake in a
+    # deployment must not open the internal network.
     settings.DEBUG = True
 
-    assert destinations.destination_problem("http://127.0.0.1:8001/hook") is None
+    assert destinations.destination_problem("https://127.0.0.1:8001/hook") is not None
+    assert destinations.destination_problem("http://hooks.example.com/hook") is not None
+
+
+def test_a_public_ipv6_address_and_6to4_of_a_public_ipv4_are_allowed():
+    assert destinations.destination_problem("https://[2606:4700:4700::1111]/hook") is None
+    assert destinations.destination_problem("https://[2002:5db8:d70e::1]/hook") is None
 
 
 def test_credentials_are_refused_even_when_testing_locally(settings):
@@ -111,3 +133,70 @@ def test_a_name_pointed_at_a_private_address_after_saving_is_not_sent_to(monkeyp
     assert not result.ok
     assert "private or internal" in result.error
     assert sent == []
+
+
+def test_the_connection_goes_to_the_checked_address_not_a_second_dns_answer(monkeypatch, settings):
+    """DNS rebinding: the name answers a public address to the check and 127.0.0.1 later.
+    The request must go to the checked address, with the name kept as Host."""
+    import http.server
+    import threading
+
+    settings.WEBHOOKS_ALLOW_LOCAL = True  # the receiver below listens on 127.0.0.1
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append(self.headers["Host"])
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    port = server.server_address[1]
+    answers = iter([["127.0.0.1"], ["10.66.66.66"]])  # checked first, then rebound
+    lookups = []
+
+    def rebinding_dns(host, port, *args, **kwargs):
+        lookups.append(host)
+        addresses = [host] if host[0].isdigit() else next(answers)  # an IP resolves to itself
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in addresses]
+
+    monkeypatch.setattr(destinations.socket, "getaddrinfo", rebinding_dns)
+    try:
+        result = client.send(
+            url=f"http://rebind.example.com:{port}/hook", secret="whsec_x", event_id="e", body=b"{}"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert result.ok, result.error
+    # The name was looked up once, for the check; the connection used the checked address.
+    assert lookups == ["rebind.example.com", "127.0.0.1"]
+    assert seen == [f"rebind.example.com:{port}"]
+
+
+def test_a_pinned_session_refuses_a_request_to_another_host():
+    destination = destinations.Destination(
+        url="https://hooks.example.com/", host="hooks.example.com", port=443, address=PUBLIC_IP
+    )
+    with (
+        destinations.pinned_session(destination) as session,
+        pytest.raises(requests.ConnectionError),
+    ):
+        session.get("https://other.example.com/", timeout=1)
+
+
+def test_a_name_with_ipv4_and_ipv6_addresses_is_reached_over_ipv4(monkeypatch):
+    monkeypatch.setitem(DNS, "dual.example.com", ["2606:4700:4700::1111", PUBLIC_IP])
+
+    destination = destinations.destination_check("https://dual.example.com/hook")
+
+    assert (destination.host, destination.port, destination.address) == (
+        "dual.example.com",
+        443,
+        PUBLIC_IP,
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.spreadsheet import csv_cell
 from apps.leads.classifier import DEFAULT_LEAD_THRESHOLD, get_model
 from apps.leads.scoring import ScoreInput, score_comment
 
@@ -118,5 +119,5 @@ class Command(BaseCommand):
                 is_lead="true" if is_lead else "false",
                 score=breakdown.score,
             )
-            writer.writerow(row)
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
         return leads
