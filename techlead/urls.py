@@ -39,6 +39,8 @@ urlpatterns = [
     path("", include(staffops_urls.urlpatterns)),
     # The REST API; workspace data under /api/v1/w/<workspace_slug>/ (apps/api/urls.py).
     path("api/", include(api_urls)),
+    # The MCP server for AI assistants (streamable HTTP; bearer personal API token).
+    path("mcp/", include("apps.mcp.urls")),
     path("", include(accounts_urls.urlpatterns)),
     path("", include(linkedin_urls.urlpatterns)),
     path("", include(content_urls.urlpatterns)),

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.api",
+    "apps.mcp",
+    "apps.crm",
 ]
 
 MIDDLEWARE = [
