@@ -7,6 +7,7 @@ from apps.api import urls as api_urls
 from apps.content import calendar_urls
 from apps.content import urls as content_urls
 from apps.core import views as core_views
+from apps.crm import urls as crm_urls
 from apps.leads import urls as leads_urls
 from apps.linkedin import urls as linkedin_urls
 from apps.notifications import urls as notification_urls
@@ -24,6 +25,7 @@ workspace_urlpatterns = [
     *analytics_urls.workspace_urlpatterns,
     *webhook_urls.workspace_urlpatterns,
     *api_urls.workspace_urlpatterns,
+    *crm_urls.workspace_urlpatterns,
 ]
 
 urlpatterns = [

@@ -333,6 +333,38 @@ def emit_lead_detected(*, lead, comment) -> None:
     )
 
 
+def emit_lead_stage_changed(*, lead, previous: str) -> None:
+    # Keyed by the change itself: a lead can go back and forth, each move is an event.
+    changed_at = int(lead.status_changed_at.timestamp())
+    _emit_quietly(
+        workspace=lead.workspace,
+        event=EventType.LEAD_STAGE_CHANGED,
+        data={
+            "lead": {
+                "id": lead.pk,
+                "status": lead.status,
+                "previous_status": previous,
+                "value_eur": lead.value_eur,
+                "status_changed_at": lead.status_changed_at,
+            },
+            "commenter": {"name": lead.commenter.name, "headline": lead.commenter.headline},
+        },
+        event_id=f"lead.stage_changed:{lead.pk}:{lead.status}:{changed_at}",
+    )
+
+
+def emit_token_expiring(*, connection, days_left: int) -> None:
+    expires_at = connection.access_token_expires_at
+    _emit_quietly(
+        workspace=connection.workspace,
+        event=EventType.TOKEN_EXPIRING,
+        data={
+            "token": {"kind": "linkedin", "expires_at": expires_at, "days_left": days_left},
+        },
+        event_id=f"token.expiring:{connection.pk}:{int(expires_at.timestamp())}:{days_left}",
+    )
+
+
 # --- Delivering ----------------------------------------------------------------------------
 
 
