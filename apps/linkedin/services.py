@@ -295,6 +295,9 @@ def send_expiry_reminder(*, connection: LinkedInConnection) -> int | None:
         )
         # Higher apps (webhooks) subscribe; LinkedIn code does not know them.
         token_expiring.send(
-            sender=LinkedInConnection, connection=locked, days_left=max(1, round(days_left))
+            sender=LinkedInConnection,
+            connection=locked,
+            threshold=threshold,
+            days_left=max(1, round(days_left)),
         )
     return threshold

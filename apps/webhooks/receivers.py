@@ -7,5 +7,5 @@ from apps.webhooks.services import emit_token_expiring
 
 
 @receiver(token_expiring, dispatch_uid="webhooks.token_expiring")
-def linkedin_token_expiring(sender, connection, days_left: int, **kwargs) -> None:
-    emit_token_expiring(connection=connection, days_left=days_left)
+def linkedin_token_expiring(sender, connection, threshold: int, days_left: int, **kwargs) -> None:
+    emit_token_expiring(connection=connection, threshold=threshold, days_left=days_left)
