@@ -40,6 +40,7 @@ NON_TENANT_URL_PREFIXES = (
     "api/docs/",  # the API reference page, from that schema
     "api/v1/auth/",  # JWT sign-in, refresh and revoke: a user's own credentials
     "api/v1/me/",  # the signed-in user and their workspaces (a token: its own only)
+    "mcp/",  # the MCP endpoint: the bearer token names its one workspace (apps/mcp/tests)
     "sw.js",  # the service worker script: the same for everyone
     "manifest.webmanifest",  # the web app manifest: the same for everyone
     "offline/",  # the service worker's offline page: nothing about anyone on it

@@ -6,11 +6,11 @@ Scopes the private app needs: crm.objects.contacts.read/write, crm.objects.deals
 from __future__ import annotations
 
 import requests
+from django.conf import settings
 from django.utils import timezone
 
 from apps.crm.client import Deal, Person, send
 
-BASE_URL = "https://api.hubapi.com"
 NAME = "HubSpot"
 # HubSpot-defined association types (v3 "types" with associationCategory HUBSPOT_DEFINED).
 DEAL_TO_CONTACT = 3
@@ -35,8 +35,8 @@ def _association(to_id: str, type_id: int) -> dict:
 
 
 class HubSpotClient:
-    def __init__(self, token: str, *, base_url: str = BASE_URL):
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, token: str, *, base_url: str | None = None):
+        self.base_url = (base_url or settings.CRM_HUBSPOT_API_BASE).rstrip("/")
         self.session = requests.Session()
         self.session.headers.update(
             {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}

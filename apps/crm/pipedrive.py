@@ -9,18 +9,18 @@ follows."""
 from __future__ import annotations
 
 import requests
+from django.conf import settings
 
 from apps.crm.client import CrmRejected, Deal, Person, send
 
-BASE_URL = "https://api.pipedrive.com/v1"
 NAME = "Pipedrive"
 # A lead's status -> a deal's status. Stages are per account: only the owner's mapping sets one.
 DEAL_STATUS = {"converted": "won", "lost": "lost"}
 
 
 class PipedriveClient:
-    def __init__(self, token: str, *, base_url: str = BASE_URL):
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, token: str, *, base_url: str | None = None):
+        self.base_url = (base_url or settings.CRM_PIPEDRIVE_API_BASE).rstrip("/")
         self.session = requests.Session()
         self.session.headers.update({"x-api-token": token, "Accept": "application/json"})
 

@@ -84,6 +84,7 @@ def _scope(request: HttpRequest) -> dict:
 async def _serve(scope: dict, body: bytes, caller: Caller) -> tuple[int, list, bytes]:
     current_caller.set(caller)
     manager = StreamableHTTPSessionManager(
+        # The low-level server, as the SDK's own MCPServer.streamable_http_app() passes it.
         app=shared_server()._lowlevel_server,
         json_response=True,
         stateless=True,

@@ -469,6 +469,11 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 
+# --- CRM push (apps/crm) -------------------------------------------------------------------
+# The CRMs' API roots; tests point them at local fakes.
+CRM_HUBSPOT_API_BASE = env("CRM_HUBSPOT_API_BASE", default="https://api.hubapi.com")
+CRM_PIPEDRIVE_API_BASE = env("CRM_PIPEDRIVE_API_BASE", default="https://api.pipedrive.com/v1")
+
 # --- Analytics -----------------------------------------------------------------------------
 ANALYTICS_INTERVAL_SCALE = env.float("ANALYTICS_INTERVAL_SCALE", default=1.0)
 # The dashboard's figures are kept this long while nothing they count changes (0: always

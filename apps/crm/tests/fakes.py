@@ -10,8 +10,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import responses
-
-from apps.crm import hubspot, pipedrive
+from django.conf import settings
 
 HUBSPOT_TOKEN = "pat-eu1-11111111-2222-3333-4444-555555555555"
 PIPEDRIVE_TOKEN = "0123456789abcdef0123456789abcdef01234567"
@@ -45,7 +44,7 @@ class FakeHubSpot(_Fake):
         self.token = token
         self.objects: dict[str, dict[str, dict]] = {"contacts": {}, "deals": {}, "notes": {}}
         self.associations: list[tuple[str, str, str, int]] = []  # (from type, id, to id, type)
-        base = re.escape(hubspot.BASE_URL)
+        base = re.escape(settings.CRM_HUBSPOT_API_BASE)
         for method, pattern, handler in [
             ("POST", rf"{base}/crm/v3/objects/(\w+)/search$", self._search),
             ("POST", rf"{base}/crm/v3/objects/(\w+)$", self._create),
@@ -139,7 +138,7 @@ class FakePipedrive(_Fake):
         self.deals: dict[int, dict] = {}
         self.notes: dict[int, dict] = {}
         self.organizations: dict[int, str] = {}
-        base = re.escape(pipedrive.BASE_URL)
+        base = re.escape(settings.CRM_PIPEDRIVE_API_BASE)
         for method, pattern, handler in [
             ("GET", rf"{base}/users/me$", self._me),
             ("GET", rf"{base}/persons/search(\?.*)?$", self._search_persons),
