@@ -71,7 +71,7 @@ def call_as_caller(kind: str, name: str, fn, kwargs: dict):
     """Run one tool, resource or prompt for the current caller, and audit it. The token is
     checked again on every call, so a revoked token stops a running stdio session too."""
     caller = current_caller.get()
-    if caller.transport == "stdio":
+    if caller.transport == "stdio" and not transaction.get_connection().in_atomic_block:
         close_old_connections()  # a long-lived process: drop connections the server closed
     principal = principal_for_secret(caller.secret, transport=caller.transport)
     outcome = "ok"
