@@ -107,3 +107,24 @@ def test_charlie_gets_404_on_alice_crm_pages(charlie_client, hubspot_connection,
     assert charlie_client.post(url("crm_disconnect")).status_code == 404
     assert charlie_client.post(url("crm_redeliver", pk=delivery.pk)).status_code == 404
     assert CrmConnection.objects.filter(pk=hubspot_connection.pk).exists()
+
+
+@pytest.mark.parametrize("pushes", [1, 5])
+def test_the_page_runs_a_fixed_number_of_queries(
+    alice_client, hubspot_connection, alice_workspace, django_assert_num_queries, pushes
+):
+    for n in range(pushes):
+        lead = make_lead(alice_workspace, name=f"Lead{n} Person")
+        CrmDelivery.objects.create(
+            workspace=alice_workspace,
+            connection=hubspot_connection,
+            lead=lead,
+            event="lead.detected",
+            event_key=f"lead.detected:{lead.pk}",
+        )
+    # session, user, membership+workspace, connection, deliveries+leads+commenters, switcher,
+    # unread notifications; savepoint and release.
+    with django_assert_num_queries(9):
+        response = alice_client.get(url("crm_settings"))
+    assert response.status_code == 200
+    assert f"Lead{pushes - 1} Person" in response.content.decode()
