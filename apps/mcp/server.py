@@ -11,6 +11,7 @@ import functools
 import inspect
 import json
 import logging
+import threading
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
@@ -254,6 +255,13 @@ def build_server() -> MCPServer:
     return server
 
 
-@functools.cache
+_per_thread = threading.local()
+
+
 def shared_server() -> MCPServer:
-    return build_server()
+    """One server per thread: each HTTP request runs its own event loop on its own thread,
+    and nothing in the SDK promises that one server object may serve two loops at once."""
+    server = getattr(_per_thread, "server", None)
+    if server is None:
+        server = _per_thread.server = build_server()
+    return server

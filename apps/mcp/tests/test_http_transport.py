@@ -144,3 +144,54 @@ def test_calls_beyond_the_token_rate_are_refused_with_429(
 
     assert statuses[:2] == [200, 200]
     assert statuses[2] == 429
+
+
+def test_get_and_delete_are_answered_405_as_a_stateless_server_may(
+    live_server, alice, alice_workspace
+):
+    headers = {"Authorization": f"Bearer {make_token(alice, alice_workspace)}"}
+
+    stream = httpx2.get(f"{live_server.url}/mcp/", headers=headers)
+    end = httpx2.delete(f"{live_server.url}/mcp/", headers=headers)
+
+    assert (stream.status_code, end.status_code) == (405, 405)
+    assert stream.headers["Allow"] == "POST"
+
+
+def test_parallel_requests_are_each_answered_for_their_own_token(
+    live_server, alice, alice_workspace, charlie, charlie_workspace
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The live server shares the test's one in-memory SQLite connection between its
+        # threads, so parallel transactions cannot happen there; CI runs this on PostgreSQL.
+        pytest.skip("parallel requests need a database with a connection per thread")
+    post_create_manual(workspace=alice_workspace, author=alice, text=TEXT)
+    tokens = {
+        "alice": make_token(alice, alice_workspace),
+        "charlie": make_token(charlie, charlie_workspace),
+    }
+
+    def list_posts(who: str) -> tuple[str, str]:
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "list_posts", "arguments": {}},
+        }
+        headers = {
+            "Authorization": f"Bearer {tokens[who]}",
+            "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2025-06-18",
+        }
+        answer = httpx2.post(f"{live_server.url}/mcp/", json=body, headers=headers, timeout=60)
+        return who, answer.json()["result"]["content"][0]["text"]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(list_posts, ["alice", "charlie"] * 3))
+
+    for who, text in answers:
+        assert ("38% without touching" in text) is (who == "alice")
