@@ -6,6 +6,8 @@ Roles are the API's: viewers read, editors draft, revise and submit for review, 
 admins approve and schedule. Approval stays human unless the token's role may approve: the
 content service itself refuses an editor, whatever asked."""
 
+from decimal import Decimal
+
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
@@ -232,14 +234,18 @@ def update_lead(
     *,
     lead_id: int,
     status: str | None = None,
-    value_eur: str | None = None,
+    value_eur: Decimal | None = None,
     notes: str | None = None,
 ) -> dict:
     principal.require_role(Role.EDITOR)
     lead = _lead(principal, lead_id)
     given = {
         name: value
-        for name, value in (("status", status), ("value_eur", value_eur), ("notes", notes))
+        for name, value in (
+            ("status", status),
+            ("value_eur", None if value_eur is None else str(value_eur)),
+            ("notes", notes),
+        )
         if value is not None
     }
     if not given:

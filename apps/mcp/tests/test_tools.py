@@ -142,7 +142,7 @@ def test_leads_are_listed_read_and_moved_only_in_the_token_workspace(
     updated = tool(
         secret,
         "update_lead",
-        {"lead_id": ours.pk, "status": "qualified", "value_eur": "4500", "notes": "Call Tue"},
+        {"lead_id": ours.pk, "status": "qualified", "value_eur": 4500, "notes": "Call Tue"},
     )
     foreign = tool(secret, "update_lead", {"lead_id": theirs.pk, "status": "lost"})
 
