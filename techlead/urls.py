@@ -8,6 +8,7 @@ from apps.api import urls as api_urls
 from apps.content import calendar_urls
 from apps.content import urls as content_urls
 from apps.core import views as core_views
+from apps.crm import urls as crm_urls
 from apps.leads import urls as leads_urls
 from apps.linkedin import urls as linkedin_urls
 from apps.notifications import urls as notification_urls
@@ -25,6 +26,7 @@ workspace_urlpatterns = [
     *analytics_urls.workspace_urlpatterns,
     *webhook_urls.workspace_urlpatterns,
     *api_urls.workspace_urlpatterns,
+    *crm_urls.workspace_urlpatterns,
 ]
 
 urlpatterns = [
@@ -40,6 +42,8 @@ urlpatterns = [
     path("", include(staffops_urls.urlpatterns)),
     # The REST API; workspace data under /api/v1/w/<workspace_slug>/ (apps/api/urls.py).
     path("api/", include(api_urls)),
+    # The MCP server for AI assistants (streamable HTTP; bearer personal API token).
+    path("mcp/", include("apps.mcp.urls")),
     path("", include(accounts_urls.urlpatterns)),
     path("", include(linkedin_urls.urlpatterns)),
     path("", include(content_urls.urlpatterns)),

@@ -50,6 +50,7 @@ NON_TENANT_ROUTES = {
     "linkedin_callback": "OAuth return; the workspace comes from the session-bound state",
     "approval_link": "one-click approval: a signed token, checked against the signed-in user",
     "lead_status_link": "signed one-click link from the digest, checked against the user",
+    "endpoint": "the MCP endpoint (mcp/): the bearer token names its one workspace",
 }
 
 # Whole URLconfs of libraries that know nothing of workspaces, by include name or namespace.
@@ -644,6 +645,12 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     },
     "apps/leads/services.py": {
         "purge_expired_commenters": "daily retention task over every workspace",
+    },
+    "apps/leads/mail_inbound.py": {
+        "_address_for": "a forwarded mail's private address: its secret token names the workspace",
+    },
+    "apps/linkedin/management/commands/linkedin_check.py": {
+        "Command": "operator command: --workspace names the workspace whose LinkedIn to check",
     },
     "apps/leads/management/commands/leads_train.py": {
         "Command": "staff command: retrains the shared model on every workspace's feedback",

@@ -251,7 +251,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
 
     posts = _published_posts(workspace=workspace, since=previous_start, until=end)
     # Whether a post's latest figures came from LinkedIn's export (marked on the dashboard).
-    imported = MetricSnapshot.objects.filter(
+    imported = owned(MetricSnapshot, workspace=workspace).filter(
         post=OuterRef("pk"),
         source=MetricSnapshot.Source.IMPORT,
         captured_at=OuterRef("metrics_at"),

@@ -18,7 +18,7 @@ from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned, owned_for_task
 from apps.leads.models import Alert, AlertSettings, Comment, Commenter, Feedback, Lead, LeadSettings
-from apps.webhooks.services import emit_lead_detected
+from apps.webhooks.services import emit_lead_detected, emit_lead_stage_changed
 
 logger = logging.getLogger(__name__)
 
@@ -340,6 +340,7 @@ def lead_update(
             target=lead.commenter.name or lead.commenter.actor_urn,
             **changed["status"],
         )
+        emit_lead_stage_changed(lead=lead, previous=changed["status"]["from"])
     return lead
 
 

@@ -25,6 +25,7 @@ from apps.accounts.selectors import owner_and_admin_emails
 from apps.accounts.services import audit_record
 from apps.linkedin.client import LinkedInClient, LinkedInError, LinkedInOAuthError, person_urn
 from apps.linkedin.models import LinkedInConnection
+from apps.linkedin.signals import token_expiring
 
 logger = logging.getLogger(__name__)
 
@@ -300,5 +301,12 @@ def send_expiry_reminder(*, connection: LinkedInConnection) -> int | None:
                 template="linkedin/email/expiry_reminder.txt",
                 days_left=max(1, round(days_left)),
             )
+        )
+        # Higher apps (webhooks) subscribe; LinkedIn code does not know them.
+        token_expiring.send(
+            sender=LinkedInConnection,
+            connection=locked,
+            threshold=threshold,
+            days_left=max(1, round(days_left)),
         )
     return threshold

@@ -270,6 +270,10 @@ def notify_webhooks(*, workspace, event: str, data: dict, event_id=None) -> None
                 )
     except DatabaseError:
         logger.exception("Could not queue webhook %s", event)
+    # The CRM is a channel of lead events too (apps/crm): a push per event, after commit.
+    from apps.crm.services import crm_enqueue_for_event
+
+    crm_enqueue_for_event(workspace=workspace, event=event, data=data, event_id=event_id)
 
 
 # --- Reading -------------------------------------------------------------------------------

@@ -20,8 +20,10 @@ from apps.webhooks.destinations import MAX_URL_LENGTH, validate_destination
 
 class EventType(models.TextChoices):
     LEAD_DETECTED = "lead.detected", _("A lead was detected")
+    LEAD_STAGE_CHANGED = "lead.stage_changed", _("A lead moved to another stage")
     POST_PUBLISHED = "post.published", _("A post was published")
     POST_FAILED = "post.failed", _("A post failed to publish")
+    TOKEN_EXPIRING = "token.expiring", _("The LinkedIn connection expires soon")
 
 
 # Sent on request from the settings page; not something an endpoint subscribes to.

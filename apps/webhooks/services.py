@@ -333,6 +333,44 @@ def emit_lead_detected(*, lead, comment) -> None:
     )
 
 
+def emit_lead_stage_changed(*, lead, previous: str) -> None:
+    # Keyed by the change itself (to the microsecond): a lead can go back and forth, and
+    # each move is its own event, while the same move emitted twice is one.
+    changed_at = lead.status_changed_at.isoformat()
+    _emit_quietly(
+        workspace=lead.workspace,
+        event=EventType.LEAD_STAGE_CHANGED,
+        data={
+            "lead": {
+                "id": lead.pk,
+                "status": lead.status,
+                "previous_status": previous,
+                "value_eur": lead.value_eur,
+                "status_changed_at": lead.status_changed_at,
+            },
+            "commenter": {"name": lead.commenter.name, "headline": lead.commenter.headline},
+        },
+        event_id=f"lead.stage_changed:{lead.pk}:{lead.status}:{changed_at}",
+    )
+
+
+def emit_token_expiring(*, connection, threshold: int, days_left: int) -> None:
+    expires_at = connection.access_token_expires_at
+    _emit_quietly(
+        workspace=connection.workspace,
+        event=EventType.TOKEN_EXPIRING,
+        data={
+            "token": {
+                "kind": "linkedin",
+                "expires_at": expires_at,
+                "threshold_days": threshold,
+                "days_left": days_left,
+            },
+        },
+        event_id=f"token.expiring:{connection.pk}:{expires_at.isoformat()}:{threshold}",
+    )
+
+
 # --- Delivering ----------------------------------------------------------------------------
 
 

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.api",
+    "apps.mcp",
+    "apps.crm",
 ]
 
 MIDDLEWARE = [
@@ -508,6 +510,11 @@ TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+
+# --- CRM push (apps/crm) -------------------------------------------------------------------
+# The CRMs' API roots; tests point them at local fakes.
+CRM_HUBSPOT_API_BASE = env("CRM_HUBSPOT_API_BASE", default="https://api.hubapi.com")
+CRM_PIPEDRIVE_API_BASE = env("CRM_PIPEDRIVE_API_BASE", default="https://api.pipedrive.com/v1")
 
 # --- Analytics -----------------------------------------------------------------------------
 ANALYTICS_INTERVAL_SCALE = env.float("ANALYTICS_INTERVAL_SCALE", default=1.0)

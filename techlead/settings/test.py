@@ -37,3 +37,7 @@ else:
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 FIELD_ENCRYPTION_KEYS = ["cjEe2pGTSzCR6eSpqUHsKgv9ba3VtC4VEmdg_0Gf2jQ="]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# The CRM clients talk to local fakes (apps/crm/tests/fakes.py); a name under .invalid never
+# resolves, so a request no fake answers fails at once instead of reaching a real CRM.
+CRM_HUBSPOT_API_BASE = "http://hubspot.invalid"
+CRM_PIPEDRIVE_API_BASE = "http://pipedrive.invalid/v1"

@@ -20,6 +20,7 @@ from apps.content.models import (
     PostVersion,
     PublishAttempt,
 )
+from apps.crm.models import CrmConnection, CrmDelivery, CrmRecord
 from apps.leads.models import (
     Alert,
     AlertSettings,
@@ -46,6 +47,7 @@ ACCESS_TOKEN = "AQX-secret-access-token-0001"
 REFRESH_TOKEN = "AQX-secret-refresh-token-0002"
 WEBHOOK_SECRET = "whsec_never-in-an-export-0003"
 PUSH_AUTH = "push-auth-secret-0004"
+CRM_TOKEN = "pat-never-in-an-export-0005"
 
 
 def populate(workspace, *, owner, prefix: str = "") -> dict:
@@ -141,5 +143,10 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     )
     WebhookDelivery.objects.create(
         workspace=workspace, endpoint=endpoint, event="lead.detected", payload={"lead": lead.pk}
+    )
+    crm = CrmConnection.objects.create(workspace=workspace, provider="hubspot", token=CRM_TOKEN)
+    CrmRecord.objects.create(workspace=workspace, lead=lead, provider="hubspot", contact_id="7")
+    CrmDelivery.objects.create(
+        workspace=workspace, connection=crm, lead=lead, event="lead.detected", event_key="k1"
     )
     return {"post": post, "lead": lead, "comment": comment, "endpoint": endpoint}

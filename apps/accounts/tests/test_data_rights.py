@@ -14,6 +14,7 @@ from apps.accounts.models import AuditEvent, Membership, Role, User, Workspace
 from apps.accounts.tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 from apps.accounts.tests.populated import (
     ACCESS_TOKEN,
+    CRM_TOKEN,
     PUSH_AUTH,
     REFRESH_TOKEN,
     WEBHOOK_SECRET,
@@ -89,7 +90,15 @@ def test_export_leaves_out_tokens_and_signing_secrets(alice, alice_workspace, po
     with data_rights.workspace_export(workspace=alice_workspace, actor=alice) as archive:
         everything = "".join(read_zip(archive.read()).values())
 
-    for secret in (ACCESS_TOKEN, REFRESH_TOKEN, WEBHOOK_SECRET, PUSH_AUTH, "x" * 64, "h" * 60):
+    for secret in (
+        ACCESS_TOKEN,
+        REFRESH_TOKEN,
+        WEBHOOK_SECRET,
+        PUSH_AUTH,
+        CRM_TOKEN,
+        "x" * 64,
+        "h" * 60,
+    ):
         assert secret not in everything
     files = read_zip_entries(alice, alice_workspace)
     connection = json.loads(files["linkedin/linkedinconnection.json"])[0]
