@@ -121,6 +121,7 @@ def store_comments(
                         lead_probability=prediction.lead_probability,
                         score=breakdown.score,
                         score_parts=[[label, points] for label, points in breakdown.parts],
+                        unsure=prediction.unsure,
                         explanation=[
                             [term, round(weight, 3)] for term, weight in prediction.explanation
                         ],
@@ -371,6 +372,7 @@ def commenter_identify(*, lead: Lead, actor, name: str, headline: str) -> Lead:
                     lead_probability=comment.lead_probability,
                     probabilities={},
                     explanation=[tuple(pair) for pair in comment.explanation or []],
+                    unsure=comment.unsure,
                 ),
                 previous_comments_by_commenter=earlier,
                 existing_lead=earlier > 0,

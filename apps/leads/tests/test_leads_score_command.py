@@ -48,7 +48,7 @@ def test_scores_rows_and_copies_every_column(tmp_path, capsys):
     assert len(rows) == len(COMMENTS)
     assert list(rows[0]) == [
         "id", "text", "headline", "post",
-        "intent", "intent_probability", "lead_probability", "is_lead", "score",
+        "intent", "intent_probability", "lead_probability", "unsure", "is_lead", "score",
     ]  # fmt: skip
     assert [r["id"] for r in rows] == [str(i) for i in range(len(COMMENTS))]
     assert all(r["post"] == "urn:li:1" for r in rows)
