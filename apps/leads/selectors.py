@@ -140,3 +140,15 @@ def leads_arrived_since(*, workspace, since) -> int:
         .exclude(status=Lead.Status.NOT_A_LEAD)
         .count()
     )
+
+
+def unsure_comments(*, workspace, limit: int = 10) -> list[Comment]:
+    """Recent comments the classifier abstained on and that belong to no lead: the inbox shows
+    them as "unsure" for the consultant to decide (no alert was sent)."""
+    return list(
+        owned(Comment, workspace=workspace)
+        .exclude(unsure="")
+        .filter(lead__isnull=True, feedback__isnull=True)
+        .select_related("commenter")
+        .order_by("-commented_at", "-id")[:limit]
+    )
