@@ -35,6 +35,14 @@ class LeadSettings(WorkspaceOwned):
     )
     retention_days = models.PositiveIntegerField(_("keep commenter data for (days)"), default=365)
     comment_reading_permitted = models.BooleanField(default=True)
+    share_labelled_comments = models.BooleanField(
+        _("share labelled comments"),
+        default=False,
+        help_text=_(
+            "Let the TechLead team use the text of comments you mark as lead or not a lead "
+            "(the text only: no names, no headlines) to improve lead detection for everyone."
+        ),
+    )
     comment_reading_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -216,3 +224,21 @@ class Alert(WorkspaceOwned):
 
     def __str__(self):
         return f"alert {self.lead_id} → {self.user_id}"
+
+
+class LeadCalibration(WorkspaceOwned):
+    """What a workspace's "lead / not a lead" answers taught: a shift of the classifier's lead
+    log-odds for this workspace (`apps/leads/feedback.py`), refitted by a Celery task after
+    each answer. The global model stays shared; this is the workspace's small adjustment."""
+
+    offset = models.FloatField(default=0.0)
+    answers = models.PositiveIntegerField(default=0)  # feedback rows it was fitted on
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace"], name="one_lead_calibration_per_workspace")
+        ]
+
+    def __str__(self):
+        return f"lead calibration of {self.workspace_id}: {self.offset:+.2f}"

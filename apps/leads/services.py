@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned, owned_for_task
-from apps.leads.models import Alert, AlertSettings, Comment, Commenter, Feedback, Lead, LeadSettings
+from apps.leads.models import (
+    Alert,
+    AlertSettings,
+    Comment,
+    Commenter,
+    Feedback,
+    Lead,
+    LeadCalibration,
+    LeadSettings,
+)
 from apps.webhooks.services import emit_lead_detected
 
 logger = logging.getLogger(__name__)
@@ -68,11 +77,13 @@ def store_comments(
     fresh = [c for c in incoming if c.urn not in known]
     if not fresh:
         return []
-    # The global model, plus this workspace's own corrections once it has given some.
-    from apps.leads.selectors import feedback_examples
+    # The shared model, seen through this workspace's calibration (its "lead / not a lead"
+    # answers, see apps/leads/feedback.py): no per-workspace retraining on the hot path.
+    from apps.leads.feedback import adjust
+    from apps.leads.selectors import calibration_offset
 
-    model = get_model(extra_examples=feedback_examples(workspace=workspace))
-    predictions = model.predict_many([c.text for c in fresh])
+    offset = calibration_offset(workspace=workspace)
+    predictions = [adjust(p, offset) for p in get_model().predict_many([c.text for c in fresh])]
     rules = lead_settings(workspace)
     stored = []
     # One transaction for the batch, and what every comment needs read up front: the
@@ -404,6 +415,11 @@ def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
         user=actor,
         intent="" if is_lead else "other",
     )
+    # The workspace's scoring learns from the answer within minutes (a task, after commit).
+    from apps.leads import tasks
+
+    workspace_id = comment.workspace_id
+    transaction.on_commit(lambda: tasks.refit_lead_calibration.delay(workspace_id))
     if is_lead and comment.lead_id is None:
         lead = _lead_for(
             comment.workspace,
@@ -419,6 +435,30 @@ def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
             updated_at=timezone.now(),
         )
     return feedback
+
+
+def calibration_refit(*, workspace) -> LeadCalibration:
+    """Refit the workspace's lead calibration from all its answers (idempotent: the same
+    answers give the same offset). The model runs before the transaction, not inside it."""
+    from apps.leads.classifier import get_model
+    from apps.leads.feedback import fit_offset
+
+    answers = list(
+        owned(Feedback, workspace=workspace).order_by("pk").values_list("comment__text", "is_lead")
+    )
+    probabilities = get_model().predict_many([text for text, _ in answers], explain=False)
+    offset = fit_offset(
+        [
+            (p.lead_probability, is_lead)
+            for p, (_, is_lead) in zip(probabilities, answers, strict=True)
+        ]
+    )
+    with transaction.atomic():
+        calibration, _created = LeadCalibration.objects.update_or_create(
+            workspace=workspace,
+            defaults={"offset": offset, "answers": len(answers), "updated_at": timezone.now()},
+        )
+    return calibration
 
 
 @transaction.atomic
