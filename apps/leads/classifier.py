@@ -684,12 +684,16 @@ def evaluate(model: IntentModel | None = None, *, threshold: float = DEFAULT_LEA
     }
     lead_truth = np.array([t in LEAD_INTENTS for t in truth])
     lead_scores = flag_scores(predictions)
+    from apps.leads import keyword_rule
+
+    keyword_scores = np.array([float(keyword_rule.is_lead(e.text)) for e in examples])
     return {
         "n": len(examples),
         "intents": intents,
         "macro_f1": float(np.mean(f1)),
         "accuracy": float(np.mean([t == p for t, p in zip(truth, predicted, strict=True)])),
         "lead": lead_metrics(lead_truth, lead_scores, threshold),
+        "keyword_lead": lead_metrics(lead_truth, keyword_scores, 0.5),
         "lead_sweep": [
             lead_metrics(lead_truth, lead_scores, t)
             for t in np.round(np.arange(0.2, 0.86, 0.05), 2)

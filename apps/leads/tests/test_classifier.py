@@ -249,6 +249,7 @@ def test_leads_eval_prints_an_aligned_table(report):
     assert [line.split()[0] for line in table] == list(INTENTS)
     assert len({len(line) for line in [lines[0], *table]}) == 1  # aligned columns
     assert "lead vs not lead at threshold 0.50: precision" in text
+    assert "keyword rule, same comments: precision" in text
 
 
 def test_leads_train_feedback_csv_is_checked(tmp_path):

@@ -81,6 +81,11 @@ def format_report(report: dict, *, sweep: bool = False) -> str:
         f", recall {lead['recall']:.2f}, F1 {lead['f1']:.2f}"
         f" ({lead['flagged']} flagged, {lead['support']} leads in {report['n']} comments)"
     )
+    keyword = report["keyword_lead"]
+    lines.append(
+        f"keyword rule, same comments: precision {keyword['precision']:.2f}, recall"
+        f" {keyword['recall']:.2f}, F1 {keyword['f1']:.2f} ({keyword['flagged']} flagged)"
+    )
     if sweep:
         lines.append("")
         lines.append(
