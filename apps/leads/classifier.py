@@ -138,7 +138,9 @@ class Prediction:
     explanation: list[tuple[str, float]] = field(
         hash=False
     )  # terms toward `intent`, strongest first
-    unsure: str = ""  # why the model abstains ("short", "unfamiliar", "borderline"), or ""
+    unsure: str = ""  # why the model abstains (see UNSURE_REASONS), or ""
+    # A language model's verdict on an unsure comment ("lead", "not_lead"), or "" (none asked).
+    second_opinion: str = ""
 
     @property
     def is_lead_intent(self) -> bool:
@@ -146,7 +148,10 @@ class Prediction:
 
     @property
     def is_lead(self) -> bool:
-        """The model's verdict at the operating point; an abstention is never a lead."""
+        """The model's verdict at the operating point; an abstention is never a lead. A second
+        opinion (apps/leads/second_opinion.py) on an unsure comment decides it."""
+        if self.second_opinion:
+            return self.second_opinion == "lead"
         return not self.unsure and self.lead_probability >= DEFAULT_LEAD_THRESHOLD
 
 

@@ -151,6 +151,8 @@ class Comment(WorkspaceOwned):
     score_parts = models.JSONField(default=list, blank=True)
     # Why the classifier abstained ("short", "unfamiliar", "disagree", "borderline"), or "".
     unsure = models.CharField(max_length=20, blank=True)
+    # A language model's verdict on an unsure comment ("lead", "not_lead"), or "".
+    second_opinion = models.CharField(max_length=20, blank=True)
     explanation = models.JSONField(default=list, blank=True)
     reply_urn = models.CharField(max_length=200, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)

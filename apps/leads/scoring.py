@@ -155,7 +155,7 @@ def model_points(prediction: Prediction) -> int:
     otherwise (see the module docstring)."""
     p, t = max(0.0, min(1.0, prediction.lead_probability)), DEFAULT_LEAD_THRESHOLD
     if prediction.is_lead:
-        return LEAD_LINE + round(LEAD_RANGE * (p - t) / (1 - t))
+        return LEAD_LINE + round(LEAD_RANGE * max(0.0, p - t) / (1 - t))
     return round(BELOW_LINE_POINTS * min(p, t) / t)
 
 
@@ -166,7 +166,12 @@ def score_comment(inp: ScoreInput) -> ScoreBreakdown:
 
     # The model: its verdict carries the score.
     lead_probability = max(0.0, min(1.0, prediction.lead_probability))
-    if is_lead and prediction.intent in LEAD_INTENTS:
+    if prediction.second_opinion:
+        intent_label = _("Second opinion: %(verdict)s (lead likelihood %(percent)d%%)") % {
+            "verdict": _("a lead") if is_lead else _("not a lead"),
+            "percent": round(lead_probability * 100),
+        }
+    elif is_lead and prediction.intent in LEAD_INTENTS:
         intent_label = _("Intent: %(intent)s (%(percent)d%%)") % {
             "intent": _(INTENT_LABELS[prediction.intent]),
             "percent": round(prediction.intent_probability * 100),

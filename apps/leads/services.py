@@ -84,6 +84,14 @@ def store_comments(
 
     offset = calibration_offset(workspace=workspace)
     predictions = [adjust(p, offset) for p in get_model().predict_many([c.text for c in fresh])]
+    # Where a language model is configured, it decides the unsure band, before the transaction
+    # opens; inside a caller's transaction (a web request's import) it is not asked at all: no
+    # network call inside one. On any failure the model's own verdict stands.
+    if not transaction.get_connection().in_atomic_block:
+        from apps.leads.second_opinion import review
+
+        predictions = review([c.text for c in fresh], predictions)
+
     rules = lead_settings(workspace)
     stored = []
     # One transaction for the batch, and what every comment needs read up front: the
@@ -133,6 +141,7 @@ def store_comments(
                         score=breakdown.score,
                         score_parts=[[label, points] for label, points in breakdown.parts],
                         unsure=prediction.unsure,
+                        second_opinion=prediction.second_opinion,
                         explanation=[
                             [term, round(weight, 3)] for term, weight in prediction.explanation
                         ],
@@ -384,6 +393,7 @@ def commenter_identify(*, lead: Lead, actor, name: str, headline: str) -> Lead:
                     probabilities={},
                     explanation=[tuple(pair) for pair in comment.explanation or []],
                     unsure=comment.unsure,
+                    second_opinion=comment.second_opinion,
                 ),
                 previous_comments_by_commenter=earlier,
                 existing_lead=earlier > 0,
