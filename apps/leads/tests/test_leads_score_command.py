@@ -158,3 +158,21 @@ def test_100000_rows(tmp_path):
     seconds = run_many(tmp_path, 100_000)
     print(f"leads_score: 100,000 rows in {seconds:.1f} s ({100_000 / seconds:,.0f} rows/s)")
     assert seconds < 120
+
+
+def test_is_lead_agrees_with_the_default_lead_score(tmp_path):
+    """One operating point: at the default threshold, is_lead is exactly score >= the
+    workspace's default lead score, on real validation text and with or without headlines."""
+    from apps.leads.models import LeadSettings
+    from apps.leads.scoring import LEAD_LINE
+
+    rows = [(i, e.text, "", "") for i, e in enumerate(classifier.real_validation_examples()[::20])]
+    rows += [(len(rows) + i, text, title, "") for i, (text, title) in enumerate(COMMENTS)]
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(source, rows)
+    call_command("leads_score", str(source), "--output", str(target))
+    scored = read_csv(target)
+    assert LeadSettings._meta.get_field("alert_threshold").default == LEAD_LINE
+    assert any(r["is_lead"] == "true" for r in scored)
+    for r in scored:
+        assert (r["is_lead"] == "true") is (int(r["score"]) >= LEAD_LINE), r
