@@ -27,6 +27,7 @@ from apps.leads.models import (
     Commenter,
     Feedback,
     Lead,
+    LeadCalibration,
     LeadSettings,
 )
 from apps.linkedin.models import LinkedInConnection
@@ -119,6 +120,7 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
         text="What's your rate for a fractional CTO?",
     )
     Feedback.objects.create(workspace=workspace, comment=comment, is_lead=True, user=owner)
+    LeadCalibration.objects.create(workspace=workspace, offset=0.2, answers=1)
     AlertSettings.objects.create(workspace=workspace, user=owner)
     Alert.objects.create(workspace=workspace, lead=lead, user=owner)
     endpoint = WebhookEndpoint.objects.create(
