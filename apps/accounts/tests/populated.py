@@ -30,6 +30,7 @@ from apps.leads.models import (
     InboundAddress,
     InboundMessage,
     Lead,
+    LeadCalibration,
     LeadSettings,
 )
 from apps.linkedin.models import LinkedInConnection
@@ -123,6 +124,7 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
         text="What's your rate for a fractional CTO?",
     )
     Feedback.objects.create(workspace=workspace, comment=comment, is_lead=True, user=owner)
+    LeadCalibration.objects.create(workspace=workspace, offset=0.2, answers=1)
     AlertSettings.objects.create(workspace=workspace, user=owner)
     Alert.objects.create(workspace=workspace, lead=lead, user=owner)
     InboundAddress.objects.create(
