@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from apps.content import linter
+from apps.content import facts, linter
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 MAX_POST_CHARS = 3000
@@ -1956,11 +1956,34 @@ AREA_ORDER = (
     "platform",
     "leadership",
 )
-TIMEFRAMES = {
-    "en": ("six weeks", "two quarters", "90 days", "a month", "eight weeks"),
-    "de": ("sechs Wochen", "zwei Quartale", "90 Tage", "einen Monat", "acht Wochen"),
+# Frameworks that tell a story from the consultant's own work. Without a proof point on hand
+# they leave a visible gap for the consultant to fill, never an invented client or result.
+STORY_FRAMEWORKS = frozenset(
+    {"story", "case-study", "lesson-learned", "mistake", "behind-the-scenes"}
+)
+# Slots that state a fact about one client: in a story framework they come from the proof
+# vault (or become one gap); elsewhere a sentence needing one is left out.
+STORY_SLOTS = frozenset({"team_size", "timeframe", "win", "case_title", "case_outcome"})
+NARRATIVE_SLOTS = STORY_SLOTS | {"mistake", "fix"}
+# Team sizes and durations are facts about a client that no proof point records: a sentence
+# that needs one is left out (this marker in a filled sentence drops it).
+UNKNOWN_FACT = "\x02"
+STORY_GAPS = {
+    "en": "a {topic} project of yours: the client, the problem, what you did, the result "
+    "with a number",
+    "de": "ein eigenes Projekt zu {topic}: Kunde, Problem, was Sie getan haben, das Ergebnis "
+    "mit einer Zahl",
 }
-TEAM_SIZES = ("6", "8", "12", "15", "25", "40")
+RESULT_GAPS = {
+    "en": "what changed for the client, with a number you measured",
+    "de": "was sich beim Kunden verändert hat, mit einer gemessenen Zahl",
+}
+VAGUE_TIMEFRAMES = {"en": "a few weeks", "de": "einige Wochen"}
+RESULT_LINES = {"en": "The result: {case_outcome}.", "de": "Das Ergebnis: {case_outcome}."}
+TOPIC_LINES = {
+    "en": ("Today: {topic}.", "A few thoughts on {topic}.", "This one is about {topic}."),
+    "de": ("Heute: {topic}.", "Ein paar Gedanken zu {topic}.", "Heute geht es um {topic}."),
+}
 # Fillers for profile data that is missing, so no post says "None" or "in  years".
 MISSING = {
     "en": {
@@ -2013,7 +2036,7 @@ GOAL_WEIGHTS = {"authority": 1.0, "engagement": 0.9, "inquiry": 0.85}
 NEAR_DUPLICATE = 0.7
 SIMILAR_ATTEMPTS = 6
 EARLIER_TEXTS = 200  # how many of the workspace's newest posts a new draft is compared with
-NUMERIC_SLOTS = frozenset({"years", "case_outcome", "count", "team_size", "win"})
+NUMERIC_SLOTS = frozenset({"years", "case_outcome", "count"})
 
 _AREA_PATTERNS = {
     key: re.compile(
@@ -2411,16 +2434,49 @@ def _needs_case_study(spec: TemplateSpec, language: str) -> bool:
     )
 
 
-def _case_studies(profile: ProfileSnapshot) -> list[tuple[str, str]]:
-    cases = []
+@dataclass(frozen=True)
+class ProofPoint:
+    """One case study of the proof vault, as the engine may state it."""
+
+    title: str  # what was done ("Moved a payments platform to Kubernetes")
+    outcome: str  # the results, in the consultant's words and numbers
+    problem: str = ""
+    client: str = ""  # the client's name when it may be named, else the client type
+
+
+def _text(case: dict, *names: str) -> str:
+    for name in names:
+        value = str(case.get(name) or "").strip().rstrip(".")
+        if value:
+            return value
+    return ""
+
+
+def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
+    """The profile's case studies (proof vault entries, or the older {title, outcome} pairs)
+    that have both something done and a result, the only stories a draft may tell."""
+    points = []
     for case in profile.case_studies or []:
         if not isinstance(case, dict):
             continue
-        title = str(case.get("title") or "").strip().rstrip(".")
-        outcome = str(case.get("outcome") or "").strip().rstrip(".")
-        if title and outcome:
-            cases.append((title, outcome))
-    return cases
+        title = _text(case, "action", "title")
+        outcome = _text(case, "results", "outcome")
+        if not (title and outcome):
+            continue
+        named = case.get("may_name") and _text(case, "client_name")
+        points.append(
+            ProofPoint(
+                title=title,
+                outcome=outcome,
+                problem=_text(case, "problem"),
+                client=named or _text(case, "client_type"),
+            )
+        )
+    return points
+
+
+def _case_studies(profile: ProfileSnapshot) -> list[tuple[str, str]]:
+    return [(point.title, point.outcome) for point in proof_points(profile)]
 
 
 def choose_template(
@@ -2496,6 +2552,8 @@ def _pick_hook(
         weight = 1.0
         if tone == "analytical" and slots_in(hook) & NUMERIC_SLOTS:
             weight = 2.5
+        if "topic" in slots_in(hook):
+            weight *= 3.0  # the hook is where a reader learns what the post is about
         weights.append(weight)
     return rng.choices(fresh, weights=weights)[0]
 
@@ -2503,10 +2561,85 @@ def _pick_hook(
 # --- Rendering ------------------------------------------------------------------------------
 
 
+def _states_figure(*texts: str) -> bool:
+    return any(facts.figures_in(t) for t in texts)
+
+
+@lru_cache(maxsize=64)
+def _truthful(key: str | None, language: str) -> Lexicon:
+    """The area's vocabulary without entries that state a figure: a figure is a fact about
+    someone's work, and the library's own would be the same invented fact in every workspace.
+    A lesson's result is never used (a story's result comes from the proof vault)."""
+    lexicon = _lexicon(key, language)
+    general = GENERAL.de if language == "de" else GENERAL.en
+
+    def keep(entries: tuple, parts: slice = slice(None)):
+        clean = tuple(
+            e for e in entries if not _states_figure(*(e[parts] if isinstance(e, tuple) else (e,)))
+        )
+        return clean or None
+
+    def pick(name: str, parts: slice = slice(None)) -> tuple:
+        return (
+            keep(getattr(lexicon, name), parts)
+            or keep(getattr(general, name), parts)
+            or getattr(lexicon, name)
+        )
+
+    return Lexicon(
+        topics=lexicon.topics,
+        metrics=pick("metrics"),
+        pains=pick("pains"),
+        lessons=pick("lessons", slice(0, 2)),
+        tips=pick("tips"),
+        myths=pick("myths"),
+        decisions=pick("decisions"),
+        roles=lexicon.roles,
+    )
+
+
+_VERSUS = re.compile(r"\s+(?:vs\.?|versus|or|oder|statt|instead of)\s+", re.IGNORECASE)
+
+
+def topic_tools(topic: str) -> tuple[str, str] | None:
+    """The two things a comparison topic names ("Karpenter vs Cluster Autoscaler on EKS")."""
+    parts = _VERSUS.split(topic or "", maxsplit=1)
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        return None
+    first, second = parts[0].strip(), parts[1].strip()
+    # "… on EKS" belongs to both sides; the second tool is the name before it.
+    second = re.split(r"\s+(?:on|in|for|auf|für|bei)\s+", second, maxsplit=1)[0].strip()
+    return (first, second) if first and second else None
+
+
+def hashtag_keys(profile: ProfileSnapshot, topic: str) -> list[str]:
+    """The areas a post's hashtags may come from: the topic's and the profile's own."""
+    keys = []
+    topic_key = area_key(topic)
+    if topic_key:
+        keys.append(topic_key)
+    keys += [k for k in profile_area_keys(profile) if k not in keys]
+    return keys
+
+
+def _hashtags(profile: ProfileSnapshot, topic: str, key: str | None) -> str:
+    allowed = hashtag_keys(profile, topic)
+    if key in allowed:
+        return " ".join(AREAS[key].hashtags)
+    if allowed:
+        return " ".join(AREAS[allowed[0]].hashtags)
+    return " ".join(GENERAL.hashtags)
+
+
 def build_context(
     profile: ProfileSnapshot, topic: str, spec: TemplateSpec, rng: random.Random
 ) -> dict[str, str]:
-    """Slot values for one post, all from one area's vocabulary so the details fit together."""
+    """Slot values for one post, all from one area's vocabulary so the details fit together.
+
+    Facts about a client (its results, team size, how long it took) come only from the
+    profile's proof vault: a story framework without a proof point gets one visible gap
+    instead (see `render_post`), anything else leaves such a sentence out.
+    """
     language = profile.language if profile.language in LANGUAGES else "en"
     missing = MISSING[language]
     areas = [a.strip() for a in profile.areas if a and a.strip()]
@@ -2528,9 +2661,11 @@ def build_context(
         # e.g. a leadership template for a profile whose leadership shows only in its offers
         key = next((k for k in keys if k in spec.suits), key)
     if key is None:
-        key = next((k for k in spec.suits if k in AREAS), keys[0] if keys else None)
+        # Never a template's own area the profile does not have: that is how a cloud
+        # architect got security hashtags.
+        key = keys[0] if keys else None
     vocabulary = AREAS.get(key or "", GENERAL)
-    lexicon = vocabulary.de if language == "de" else vocabulary.en
+    lexicon = _truthful(key if key in AREAS else None, language)
 
     others = [a for a in areas if a != area]
     industries = [i.strip() for i in profile.industries if i and i.strip()]
@@ -2541,55 +2676,76 @@ def build_context(
     # a general one ("fractional CTO", "architecture review") fits any topic.
     general_offers = [o for o in offers if area_key(o) in (None, "leadership")]
     roles = [o for o in offers if ROLE_WORDS.search(o)]
-    cases = _case_studies(profile)
-    matching_cases = [c for c in cases if area_key(c[0] + " " + c[1]) == key]
+    cases = proof_points(profile)
+    matching_cases = [
+        c for c in cases if key and area_key(" ".join((c.title, c.outcome, c.problem))) == key
+    ]
     case = rng.choice(matching_cases or cases) if cases else None
-    mistake, fix, win = rng.choice(lexicon.lessons)
+    mistake, fix, _invented_win = rng.choice(lexicon.lessons)
     myth, reality = rng.choice(lexicon.myths)
     decision, alternative, reason = rng.choice(lexicon.decisions)
-    tool_a, tool_b = rng.choice(vocabulary.tools)
+    tool_a, tool_b = topic_tools(topic) or rng.choice(vocabulary.tools)
     tips = list(lexicon.tips)
     rng.shuffle(tips)
     years = profile.years_experience
+    story = spec.framework in STORY_FRAMEWORKS
+    industry = rng.choice(industries) if industries else missing["industry"]
     context = {
         "topic": topic,
         "area": area,
         "area2": rng.choice(others) if others else vocabulary.related,
-        "industry": rng.choice(industries) if industries else missing["industry"],
+        "industry": industry,
         "offer": rng.choice(matching_offers or general_offers)
         if matching_offers or general_offers
         else missing["offer"],
         "offer_role": roles[0] if roles else missing["offer_role"],
         "years": str(years) if years else missing["years"],
         "name": (profile.name or "").strip() or missing["name"],
-        "case_title": case[0] if case else topic,
-        "case_outcome": case[1] if case else win,
-        "team_size": rng.choice(TEAM_SIZES),
-        "timeframe": rng.choice(TIMEFRAMES[language]),
+        "case_title": case.title if case else UNKNOWN_FACT,
+        "case_outcome": case.outcome if case else UNKNOWN_FACT,
+        "team_size": UNKNOWN_FACT,
+        # Outside a story a duration is advice ("if it hasn't moved after a few weeks"), so a
+        # vague one reads true; inside a story it would be a claim about a client.
+        "timeframe": UNKNOWN_FACT if story else VAGUE_TIMEFRAMES[language],
         "tool_a": tool_a,
         "tool_b": tool_b,
         "metric": rng.choice(lexicon.metrics),
         "pain": rng.choice(lexicon.pains),
         "mistake": mistake,
         "fix": fix,
-        "win": win,
+        # Only a story tells a result, and only the consultant's own.
+        "win": case.outcome if case and story else UNKNOWN_FACT,
         "myth": myth,
         "reality": reality,
         "decision": decision,
         "alternative": alternative,
         "reason": reason,
         "role": rng.choice(lexicon.roles),
-        "_hashtags": " ".join(vocabulary.hashtags),
-        "_key": key or "",
+        "_hashtags": _hashtags(profile, topic, key),
+        "_key": key if key in AREAS else "",
         "_language": language,
         "_case_on_topic": "yes" if matching_cases else "",
+        "_has_case": "yes" if case else "",
         "_industries": "\n".join(industries),
     }
+    if case and story:
+        # The story is the proof point's: its problem, what was done, its client.
+        if case.problem:
+            context["pain"] = _lower_first(case.problem)
+        context["fix"] = _lower_first(case.title)
     for index, tip in enumerate(tips[:6], start=1):
         if language == "en" and len(tip) > 1 and tip[1].islower():
             tip = tip[0].lower() + tip[1:]  # lists and line starts capitalise it again
         context[f"tip{index}" if index <= 5 else "_spare_tip"] = tip
+    for index in range(len(tips) + 1, 6):
+        context[f"tip{index}"] = tips[(index - 1) % len(tips)] if tips else ""
     return context
+
+
+def _lower_first(text: str) -> str:
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _resolve(text: str, rng: random.Random) -> str:
@@ -2652,6 +2808,72 @@ def _mark_lists(paragraphs: list[str], marker: str) -> list[str]:
     return marked
 
 
+COUNT_MARK = "\x03"  # where the number of list items goes once the list is final
+TOPIC_HOOKS = {
+    "en": ("Let's talk about {topic}.", "{topic}: where I'd start."),
+    "de": ("Reden wir über {topic}.", "{topic}: wo ich anfangen würde."),
+}
+_LIST_LINE = re.compile(r"^(?:[→•—✓\-]|\d+\.)\s")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
+
+
+def _sentences_kept(paragraph: str, keep) -> str:
+    """The paragraph without the sentences (or list lines) `keep` refuses."""
+    lines = []
+    for line in paragraph.split("\n"):
+        if _LIST_LINE.match(line) or not line.strip():
+            if keep(_LIST_LINE.sub("", line)):
+                lines.append(line)
+            continue
+        kept = [part for part in _SENTENCE_END.split(line) if keep(part)]
+        if kept:
+            lines.append(" ".join(kept))
+    return "\n".join(line for line in lines if line.strip())
+
+
+def post_figures(profile: ProfileSnapshot, topic: str) -> frozenset[str]:
+    """Figures a post for this profile and topic may state: the proof vault's, the profile's
+    and those the topic itself names."""
+    return facts.profile_figures(profile) | frozenset(facts.figures_in(topic))
+
+
+def _true_sentence(known: frozenset[str]):
+    def keep(sentence: str) -> bool:
+        if UNKNOWN_FACT in sentence:
+            return False
+        if facts.find_gaps(sentence):
+            return True  # a gap's hint names the topic, never a fact
+        return not facts.unsupported_figures(sentence, known)
+
+    return keep
+
+
+def _without_repeats(blocks: list[str]) -> list[str]:
+    """Each sentence and line once: "Short version:" twice read as a slip."""
+    seen: set[str] = set()
+    result = []
+    for block in blocks:
+        lines = []
+        for line in block.split("\n"):
+            parts = []
+            for part in [line] if _LIST_LINE.match(line) else _SENTENCE_END.split(line):
+                norm = re.sub(r"\W+", " ", part.lower()).strip()
+                if norm and norm in seen:
+                    continue
+                if norm:
+                    seen.add(norm)
+                parts.append(part)
+            if parts:
+                lines.append(" ".join(parts))
+        if any(line.strip() for line in lines):
+            result.append("\n".join(lines))
+    return result
+
+
+def names_topic(text: str, topic: str) -> bool:
+    return _normalise(topic).lower() in _normalise(text).lower()
+
+
 def render_post(
     spec: TemplateSpec,
     profile: ProfileSnapshot,
@@ -2660,56 +2882,109 @@ def render_post(
     *,
     recent_hooks: tuple[str, ...] = (),
 ) -> tuple[str, str]:
-    """The text of a post and its hook, from one template."""
+    """The text of a post and its hook, from one template.
+
+    Every figure in it is one the profile or the topic gave; a story framework without a
+    proof point leaves one visible gap ("[your example: …]") where its story goes; the topic
+    is named; no sentence appears twice.
+    """
     language = profile.language if profile.language in LANGUAGES else "en"
     hooks, body, ctas = spec.parts(language)
-    has_cases = bool(_case_studies(profile))
-    if not has_cases:
-        hooks = [h for h in hooks if not slots_in(h) & CASE_SLOTS] or hooks
-        ctas = [c for c in ctas if not slots_in(c) & CASE_SLOTS] or ctas
     context = build_context(profile, topic, spec, rng)
+    unknown = {name for name, value in context.items() if value == UNKNOWN_FACT}
+    story_gap = spec.framework in STORY_FRAMEWORKS and not context["_has_case"]
+    known = post_figures(profile, topic)
+    keep = _true_sentence(known)
 
-    hook_template = _pick_hook(hooks, recent_hooks, rng, profile.tone)
-    paragraphs = [_resolve(entry, rng) for entry in body]
-    context["count"] = str(sum(p.count("\n- ") + p.startswith("- ") for p in paragraphs))
-    hook = _fill(_resolve(hook_template, rng), context)
+    usable_hooks = [h for h in hooks if not slots_in(h) & unknown]
+    usable_ctas = [c for c in ctas if not slots_in(c) & unknown] or ctas
+    paragraphs = []
+    gap_left = False
+    for entry in body:
+        paragraph = _resolve(entry, rng)
+        if story_gap and slots_in(paragraph) & NARRATIVE_SLOTS:
+            if not gap_left:
+                paragraphs.append(facts.gap(STORY_GAPS[language].format(topic=topic), language))
+                gap_left = True
+            continue  # the rest of the story is the consultant's to tell
+        paragraphs.append(paragraph)
+    paragraphs = [_fill(p, {**context, "count": COUNT_MARK}) for p in paragraphs]
+    paragraphs = [_sentences_kept(p, keep) for p in paragraphs]
+    paragraphs = [p for p in paragraphs if p.strip()]
+    count = str(sum(line.startswith("- ") for p in paragraphs for line in p.split("\n")))
+    context["count"] = count
+    known = known | {count}
+    keep = _true_sentence(known)
+    context["_known"] = " ".join(sorted(known))
+    paragraphs = [p.replace(COUNT_MARK, count) for p in paragraphs]
+    if spec.framework in STORY_FRAMEWORKS and context["_has_case"]:
+        told = "\n".join(paragraphs).lower()
+        if context["case_outcome"].lower() not in told:
+            # A story's sentence with its result may have needed a duration no proof point
+            # gives; the result itself is the consultant's, so it is told plainly.
+            paragraphs.append(_fill(RESULT_LINES[language], context))
+
+    hook = _choose_hook(usable_hooks, recent_hooks, rng, profile.tone, context, keep, language)
     sentences = re.split(r"(?<=[.?!])\s+(?=[A-ZÄÖÜ0-9])", hook)
     if len(sentences) == 2 and rng.random() < 0.35:
         hook = "\n".join(sentences)  # a line break in the hook, now and then
+    hook = _tidy(hook, language)
+    if not names_topic(hook + "\n" + "\n".join(paragraphs), topic):
+        # The topic asked for is the topic written: say it up front when the template did not.
+        paragraphs.insert(0, _fill(rng.choice(TOPIC_LINES[language]), context))
 
-    paragraphs = [_fill(p, context) for p in paragraphs]
     paragraphs = _mark_lists(paragraphs, rng.choice(LIST_MARKERS))
     paragraphs = _vary_breaks(paragraphs, rng)
 
     bridge = ""
     if rng.random() < 0.25:
         bridge = rng.choice(BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"]))
-    cta = _fill(_resolve(rng.choice(ctas), rng), context)
+    cta = _sentences_kept(_fill(_resolve(rng.choice(usable_ctas), rng), context), keep)
     hashtags = ""
     if rng.random() < 0.75:
         tags = context["_hashtags"].split()
         hashtags = " ".join(f"#{t}" for t in rng.sample(tags, k=min(len(tags), rng.choice((2, 3)))))
 
-    extras = _extras(profile, context, paragraphs, rng, language)
-    hook = _tidy(hook, language)
+    extras = [
+        _sentences_kept(e, keep) for e in _extras(profile, context, paragraphs, rng, language)
+    ]
     draft = "\n\n".join(b for b in [hook, bridge, *paragraphs, *extras, cta, hashtags] if b.strip())
-    paragraphs += _depth(spec.framework, context, draft, rng)
+    depth = [_sentences_kept(p, keep) for p in _depth(spec.framework, context, draft, rng)]
+    paragraphs += depth
     paragraphs += extras
-    blocks = [hook, bridge, *paragraphs, cta, hashtags]
-    text = _tidy("\n\n".join(b for b in blocks if b.strip()), language)
+    blocks = _without_repeats([hook, bridge, *paragraphs, cta])
+    text = _tidy("\n\n".join(b for b in [*blocks, hashtags] if b.strip()), language)
     while len(text) > MAX_POST_CHARS - 100 and len(paragraphs) > 1:
         paragraphs.pop(len(paragraphs) // 2)  # never happens with the library; a guard
         text = _tidy("\n\n".join(b for b in [hook, *paragraphs, cta] if b.strip()), language)
     return text, hook
 
 
+def _choose_hook(
+    hooks: list[str],
+    recent_hooks: tuple[str, ...],
+    rng: random.Random,
+    tone: str,
+    context: dict[str, str],
+    keep,
+    language: str,
+) -> str:
+    """A hook whose every fact is true, naming the topic when one can; else a plain one."""
+    candidates = list(hooks)
+    while candidates:
+        template = _pick_hook(candidates, recent_hooks, rng, tone)
+        hook = _fill(_resolve(template, rng), context)
+        if all(keep(part) for part in _SENTENCE_END.split(hook)):
+            return hook
+        candidates.remove(template)
+    return _fill(rng.choice(TOPIC_HOOKS[language]), context)
+
+
 CONTEXT_LINES = {
     "en": (
         "For context: {years} years in {area} and {area2}, mostly with {industry} teams.",
         "This comes from {years} years of {area} work, a lot of it in {industry}.",
-        # TEAM_SIZES reaches 40: "of 40 to 40 engineers" read as a slip in the first drafts.
-        "Some background: I do {offer} work with {industry} teams, usually of around {team_size} "
-        "engineers.",
+        "Some background: I do {offer} work with {industry} teams.",
         "I've seen this pattern at {industry} companies more often than I can count.",
     ),
     "de": (
@@ -2746,13 +3021,17 @@ def _extras(
     extras = []
     body = " ".join(paragraphs).lower()
     if rng.random() < 0.6:
-        lines = CONTEXT_LINES[language]
+        lines: tuple[str, ...] = CONTEXT_LINES[language]
         if not profile.years_experience:
             lines = tuple(line for line in lines if "{years}" not in line)
         if not profile.offers or context["offer"] == MISSING[language]["offer"]:
             # no offer, or none that fits the topic: "I do advisory work" says nothing
             lines = tuple(line for line in lines if "{offer" not in line)
-        extras.append(_fill(rng.choice(lines), context))
+        if not any(i.strip() for i in profile.industries):
+            # "mostly with SaaS teams" would be a claim the profile never made
+            lines = tuple(line for line in lines if "{industry}" not in line)
+        if lines:
+            extras.append(_fill(rng.choice(lines), context))
     unused = [context[f"tip{i}"] for i in range(1, 6) if context[f"tip{i}"].lower() not in body]
     if unused and rng.random() < 0.7:
         tip = unused[-1]
@@ -2769,29 +3048,47 @@ DEPTH_CEILING = 1500
 DEPTH_MAX_PARAGRAPH = 270  # under the linter's 280 for one paragraph
 
 
+# Depth for any framework: questions and advice, so a draft that lost an invented story still
+# reaches the length readers finish without stating anything the consultant did not give.
+GENERIC_DEPTH = {
+    "en": [
+        "A question worth asking your team about {topic}: if {metric} were the only number "
+        "that counted, what would you stop doing tomorrow?",
+        "What I'd write down before changing anything: what {pain} costs you today, in hours "
+        "and in trust. {Without that, every fix looks good.|That is the baseline every fix is "
+        "judged against.}",
+    ],
+    "de": [
+        "Eine Frage, die ich jedem Team zu {topic} stelle: Wenn nur {metric} zählen würde, "
+        "womit würden Sie morgen aufhören?",
+        "Was ich aufschreiben würde, bevor sich etwas ändert: was {pain} heute kostet, an "
+        "Stunden und an Vertrauen. {Ohne das sieht jede Lösung gut aus.|Daran muss sich jede "
+        "Lösung messen lassen.}",
+    ],
+}
+
+
 def _depth_context(context: dict[str, str], rng: random.Random) -> dict[str, str]:
     """The vocabulary values the template's own slots did not take, for depth paragraphs."""
     language = context["_language"]
-    lexicon = _lexicon(context["_key"] or None, language)
+    lexicon = _truthful(context["_key"] or None, language)
 
     def other(options: tuple, taken: str, part: int = 0) -> tuple:
         rest = [o for o in options if (o[part] if isinstance(o, tuple) else o) != taken]
         return rng.choice(rest or list(options))
 
-    mistake, fix, win = other(lexicon.lessons, context["mistake"])
+    mistake, fix, _win = other(lexicon.lessons, context["mistake"])
     myth, reality = other(lexicon.myths, context["myth"])
     decision, alternative, reason = other(lexicon.decisions, context["decision"])
     industries = context["_industries"].split("\n") if context["_industries"] else []
     return {
         **context,
-        # "Another example" is another company: a different size, another industry if any.
-        "team_size": other(TEAM_SIZES, context["team_size"]),
         "industry": other(tuple(industries), context["industry"])
         if industries
         else context["industry"],
         "example_mistake": mistake,
         "example_fix": fix,
-        "example_win": win,
+        "example_win": UNKNOWN_FACT,  # a second client story would be an invented one
         "example_pain": other(lexicon.pains, context["pain"]),
         "other_metric": other(lexicon.metrics, context["metric"]),
         "other_myth": myth,
@@ -2808,6 +3105,7 @@ def _depth(framework: str, context: dict[str, str], draft: str, rng: random.Rand
     length = len(draft)
     target = rng.randint(*DEPTH_TARGET)
     lines = list(framework_depth(framework, context["_language"]))
+    lines += GENERIC_DEPTH[context["_language"]]
     if length >= target or not lines:
         return []
     values = _depth_context(context, rng)
@@ -2822,6 +3120,10 @@ def _depth(framework: str, context: dict[str, str], draft: str, rng: random.Rand
         ):
             continue  # the profile's case only when it is on topic and not told already
         paragraph = _fill(_resolve(line, rng), values)
+        if UNKNOWN_FACT in paragraph or facts.unsupported_figures(
+            paragraph, context.get("_known", "").split()
+        ):
+            continue  # a depth paragraph adds advice, never a fact nobody gave us
         too_long = any(len(part) > DEPTH_MAX_PARAGRAPH for part in paragraph.split("\n\n"))
         if too_long or length + len(paragraph) + 2 > DEPTH_CEILING:
             continue
