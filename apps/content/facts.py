@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from django.utils.translation import ngettext
+
 # "[your example: a cost cut you led]", "[Ihr Beispiel: eine Kostensenkung]". The hint never
 # holds a bracket, so two gaps on one line stay two gaps.
 GAP_PATTERN = re.compile(r"\[(?:your example|ihr beispiel):[^\[\]]*\]", re.IGNORECASE)
@@ -204,3 +206,14 @@ def gap(hint: str, language: str = "en") -> str:
 def find_gaps(text: str) -> list[str]:
     """The gaps a text still holds, in order."""
     return GAP_PATTERN.findall(text or "")
+
+
+def gap_message(gaps: list[str]) -> str:
+    """What to do about the gaps a draft still holds, for every path that would publish it."""
+    return ngettext(
+        "Fill in or remove the gap marked %(gaps)s first: it is where your own example goes, "
+        "and a post never states a fact you did not give.",
+        "Fill in or remove the %(count)d gaps marked %(gaps)s first: they are where your own "
+        "examples go, and a post never states a fact you did not give.",
+        len(gaps),
+    ) % {"count": len(gaps), "gaps": ", ".join(f"“{g}”" for g in gaps)}

@@ -26,6 +26,7 @@ from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned
 from apps.analytics.selectors import template_performance
 from apps.content import selectors
+from apps.content.facts import find_gaps, gap_message
 from apps.content.generation import (
     GeneratedPost,
     GenerationRequest,
@@ -359,6 +360,13 @@ def _tell_approver(post: Post, approver, url: str, requested_by) -> None:
     )
 
 
+def require_no_gaps(post: Post) -> None:
+    """A draft with a visible gap ("[your example: …]") cannot be approved or scheduled."""
+    gaps = find_gaps(post.text)
+    if gaps:
+        raise ContentError(gap_message(gaps))
+
+
 def _require_approver(membership: Membership) -> None:
     if not membership.has_role(Role.ADMIN):
         raise NotAllowed(
@@ -372,6 +380,7 @@ def post_approve(*, post: Post, membership: Membership, ip_address: str | None =
     _require_editable(post)
     if post.status not in (Post.Status.DRAFT, Post.Status.IN_REVIEW):
         raise ContentError(_("This post is already approved."))
+    require_no_gaps(post)
     lint = lint_post(post.text)
     if lint.has_errors:
         raise ContentError(

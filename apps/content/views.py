@@ -15,6 +15,7 @@ from apps.accounts.models import Role
 from apps.accounts.tenancy import get_owned_or_404, require_role, workspace_view
 from apps.content import publishing, scheduling, selectors, services
 from apps.content.besttime import heatmap_rows
+from apps.content.facts import find_gaps
 from apps.content.forms import (
     GenerateForm,
     ImportForm,
@@ -145,7 +146,13 @@ def post_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "content/post_edit.html",
-        {"form": form, "post": None, "lint": lint, "can_write": True},
+        {
+            "form": form,
+            "post": None,
+            "lint": lint,
+            "gaps": find_gaps(form.data.get("text", "")),
+            "can_write": True,
+        },
         status=400 if form.is_bound else 200,
     )
 
@@ -186,6 +193,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": can_write,
             "can_approve": request.membership.has_role(Role.ADMIN),
             "lint": lint_post(text, earlier_posts=_earlier(request, post)),
+            "gaps": find_gaps(text),
             "versions": selectors.post_versions(post=post)[:20],
             "send_back_form": SendBackForm(),
             "schedule_form": ScheduleForm(),
@@ -218,8 +226,13 @@ def post_lint(request: HttpRequest) -> HttpResponse:
     post = None
     if request.POST.get("post"):
         post = _post_or_404(request, request.POST.get("post"))
-    lint = lint_post(request.POST.get("text", ""), earlier_posts=_earlier(request, post))
-    return render(request, "content/post_edit.html#lint-panel", {"lint": lint, "post": post})
+    text = request.POST.get("text", "")
+    lint = lint_post(text, earlier_posts=_earlier(request, post))
+    return render(
+        request,
+        "content/post_edit.html#lint-panel",
+        {"lint": lint, "post": post, "gaps": find_gaps(text)},
+    )
 
 
 def _post_action(request, pk, action, success_message):

@@ -83,6 +83,19 @@
     });
   }
 
+  // A gap listed by the checker ("[your example: …]"): clicking it selects that text in the
+  // post, so typing replaces it with the consultant's own example.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-select-gap]");
+    var editor = document.getElementById("id_text");
+    if (!button || !editor) return;
+    var gap = button.getAttribute("data-select-gap");
+    var start = editor.value.indexOf(gap);
+    if (start < 0) return;
+    editor.focus();
+    editor.setSelectionRange(start, start + gap.length);
+  });
+
   if ("serviceWorker" in navigator && window.isSecureContext) {
     var meta = document.querySelector('meta[name="service-worker"]');
     if (meta) {
