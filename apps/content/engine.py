@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from apps.accounts import proof_vault
 from apps.content import facts, linter
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
@@ -2444,34 +2445,21 @@ class ProofPoint:
     client: str = ""  # the client's name when it may be named, else the client type
 
 
-def _text(case: dict, *names: str) -> str:
-    for name in names:
-        value = str(case.get(name) or "").strip().rstrip(".")
-        if value:
-            return value
-    return ""
-
-
 def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
-    """The profile's case studies (proof vault entries, or the older {title, outcome} pairs)
-    that have both something done and a result, the only stories a draft may tell."""
+    """The profile's proof vault entries that have both something done and a result: the only
+    stories a draft may tell."""
     points = []
-    for case in profile.case_studies or []:
-        if not isinstance(case, dict):
-            continue
-        title = _text(case, "action", "title")
-        outcome = _text(case, "results", "outcome")
-        if not (title and outcome):
-            continue
-        named = case.get("may_name") and _text(case, "client_name")
-        points.append(
-            ProofPoint(
-                title=title,
-                outcome=outcome,
-                problem=_text(case, "problem"),
-                client=named or _text(case, "client_type"),
+    for entry in proof_vault.entries(profile.case_studies):
+        title, outcome = entry["action"].rstrip("."), entry["results"].rstrip(".")
+        if title and outcome:
+            points.append(
+                ProofPoint(
+                    title=title,
+                    outcome=outcome,
+                    problem=entry["problem"].rstrip("."),
+                    client=proof_vault.public_client(entry),
+                )
             )
-        )
     return points
 
 
