@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -581,6 +582,538 @@ def check_filler(post: Post, settings: LintSettings) -> list[Finding]:
     return findings
 
 
+# --- What a reader would catch ----------------------------------------------------------------
+#
+# A post goes out under the consultant's name, so these rules look for what would embarrass
+# them: a figure they never gave us, a repeated line, two team sizes for one client, the
+# engine's known grammar slips, a field they do not work in, a post with nothing of theirs in
+# it, and a gap left for their own example. Any of these caps the score at
+# MAX_SCORE_WITH_READER_PROBLEM.
+
+MAX_SCORE_WITH_READER_PROBLEM = 70
+READER_RULES = frozenset(
+    {
+        "unsupported-figure",
+        "repeated-line",
+        "contradiction",
+        "broken-grammar",
+        "off-profile",
+        "generic-post",
+        "unfilled-gap",
+    }
+)
+
+
+# Topic areas a post can drift into, by words and hashtags that say the area clearly (words
+# shared between areas, like "DevOps" or "cost", are left out). Keys follow the engine's areas.
+AREA_TERMS: dict[str, tuple[str, ...]] = {
+    "security": (
+        "security",
+        "cybersecurity",
+        "cyber security",
+        "infosec",
+        "devsecops",
+        "appsec",
+        "cloudsecurity",
+        "zerotrust",
+        "zero trust",
+        "pentest",
+        "pentesting",
+        "penetration testing",
+        "soc2",
+        "soc 2",
+        "iso27001",
+        "iso 27001",
+        "ransomware",
+        "vulnerability",
+        "vulnerabilities",
+        "siem",
+        "threat model",
+        "threat modeling",
+        "sicherheit",
+        "it-sicherheit",
+        "cissp",
+    ),
+    "kubernetes": (
+        "kubernetes",
+        "k8s",
+        "helm",
+        "eks",
+        "gke",
+        "aks",
+        "openshift",
+        "cloudnative",
+        "cloud native",
+        "karpenter",
+        "kubectl",
+    ),
+    "cloud": (
+        "aws",
+        "azure",
+        "gcp",
+        "finops",
+        "cloudcost",
+        "cloud cost",
+        "cloud costs",
+        "serverless",
+        "lambda",
+        "ec2",
+        "cloud",
+        "cloudarchitecture",
+    ),
+    "platform": (
+        "platformengineering",
+        "platform engineering",
+        "platform team",
+        "devex",
+        "developer experience",
+        "golden path",
+        "backstage",
+        "terraform",
+        "iac",
+    ),
+    "cicd": (
+        "cicd",
+        "ci/cd",
+        "gitops",
+        "continuous delivery",
+        "continuousdelivery",
+        "continuous integration",
+        "jenkins",
+        "github actions",
+        "argocd",
+        "argo cd",
+    ),
+    "observability": (
+        "observability",
+        "sre",
+        "opentelemetry",
+        "monitoring",
+        "tracing",
+        "prometheus",
+        "grafana",
+        "on-call",
+        "slo",
+        "slos",
+    ),
+    "databases": (
+        "postgresql",
+        "postgres",
+        "mysql",
+        "database",
+        "databases",
+        "dynamodb",
+        "mongodb",
+        "aurora",
+        "datenbank",
+        "datenbanken",
+    ),
+    "data": (
+        "dataengineering",
+        "data engineering",
+        "kafka",
+        "etl",
+        "elt",
+        "dbt",
+        "spark",
+        "snowflake",
+        "data platform",
+        "dataplatform",
+        "data warehouse",
+        "streaming",
+    ),
+    "ai": (
+        "ai",
+        "ml",
+        "llm",
+        "llms",
+        "mlops",
+        "genai",
+        "rag",
+        "machine learning",
+        "machinelearning",
+        "artificial intelligence",
+        "ki",
+        "chatgpt",
+    ),
+}
+# Areas a consultant in one area writes about without drifting (one way: a security consultant
+# writes about cloud security, a cloud architect's security hashtags are drift).
+AREA_NEIGHBOURS: dict[str, frozenset[str]] = {
+    "security": frozenset({"cloud", "kubernetes", "platform", "cicd"}),
+    "kubernetes": frozenset({"cloud", "platform", "cicd", "observability"}),
+    "cloud": frozenset({"kubernetes", "platform", "cicd", "observability", "databases"}),
+    "platform": frozenset({"kubernetes", "cloud", "cicd", "observability"}),
+    "cicd": frozenset({"kubernetes", "cloud", "platform", "observability"}),
+    "observability": frozenset({"kubernetes", "cloud", "platform", "cicd"}),
+    "databases": frozenset({"data", "cloud"}),
+    "data": frozenset({"databases", "ai", "cloud"}),
+    "ai": frozenset({"data"}),
+}
+_AREA_OF_TERM = {term: area for area, terms in AREA_TERMS.items() for term in terms}
+AREA_TERM = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(term) for term in sorted(_AREA_OF_TERM, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+MIN_BODY_TERMS_FOR_DRIFT = 3  # body words of an area before it counts (one hashtag is enough)
+
+# Words any consultant's profile holds; sharing them with a post does not make it specific.
+_GENERIC_WORDS = """
+    team teams client clients company companies customer customers project projects work
+    worked working result results problem problems time times cost costs help helped
+    business people engineer engineers engineering years year experience expert expertise
+    consultant consulting consultancy service services solution solutions technology
+    technical tech software process processes change changes improve improved better faster
+    month months week weeks days product products delivery deliver delivered support
+    strategy growth value quality goal goals data system systems management manager senior
+    lead leader leaders leading build built building code development developer developers
+    architecture architect modern scale scaling review audit advice training workshop
+    kunden kunde unternehmen projekt projekte ergebnis ergebnisse problem probleme jahre
+    erfahrung beratung berater lösung lösungen technik entwicklung entwickler
+"""
+GENERIC_WORDS = frozenset(_GENERIC_WORDS.split())
+MIN_SPECIFIC_WORD_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """What the workspace gave us, for the rules that compare a post with it. Built by
+    `apps.content.selectors.lint_facts`; the linter itself stays a pure function.
+
+    `known_figures` are the figures the proof vault, profile, past posts and topic support
+    (`apps.content.facts.known_figures`); None means "not known", and figures go unchecked.
+    `profile_texts` are the profile's areas, headline, industries, offers and case studies.
+    """
+
+    known_figures: frozenset[str] | None = None
+    areas: tuple[str, ...] = ()
+    profile_texts: tuple[str, ...] = ()
+    topic: str = ""
+
+    @cached_property
+    def covered_areas(self) -> frozenset[str]:
+        """Areas the profile or the topic is in, and their neighbours."""
+        text = _fold_quotes(" ".join((*self.areas, *self.profile_texts, self.topic)).lower())
+        own = {_AREA_OF_TERM[match.group()] for match in AREA_TERM.finditer(text)}
+        return frozenset(own.union(*(AREA_NEIGHBOURS.get(area, ()) for area in own)))
+
+    @cached_property
+    def specific_words(self) -> frozenset[str]:
+        """Words of the profile, proof vault and topic that only this consultant would use."""
+        text = _fold_quotes(" ".join((*self.areas, *self.profile_texts, self.topic)).lower())
+        return frozenset(
+            word
+            for word in WORD.findall(text)
+            if len(word) >= MIN_SPECIFIC_WORD_LENGTH
+            and word not in STOPWORDS
+            and word not in GENERIC_WORDS
+        )
+
+
+FactRule = Callable[[Post, LintSettings, "PostFacts | None"], list[Finding]]
+
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
+# Numbers that count the post's own parts or are idioms, not claims: list markers, "3 things",
+# "step 2", "#1", "1️⃣", "24/7", "1:1".
+_STRUCTURE_NOUNS = (
+    r"things?|ways?|lessons?|mistakes?|steps?|questions?|reasons?|tips?|signs?|rules?|"
+    r"options?|ideas?|patterns?|takeaways?|principles?|myths?|points?|habits?|traps?|"
+    r"dinge|wege|lektionen|fehler|schritte|fragen|gründe|tipps|zeichen|regeln|optionen|"
+    r"ideen|muster|punkte|prinzipien|mythen|gewohnheiten|fallen"
+)
+_SMALL_NUMBER = (
+    r"\d|10|two|three|four|five|six|seven|eight|nine|ten|zwei|drei|vier|fünf|sechs|sieben|"
+    r"acht|neun|zehn"
+)
+NOT_A_CLAIM = re.compile(
+    r"^[ \t]*\d{1,2}[.)/][ \t]"
+    r"|\b(?:step|part|top|schritt|teil|nr\.?|no\.?)[ \t]+\d{1,2}\b"
+    rf"|\b(?:{_SMALL_NUMBER})[ \t]+(?:\w+[ \t]+)?(?:{_STRUCTURE_NOUNS})\b"
+    r"|#\d+|\d\ufe0f?\u20e3|\b24/7\b|\b1:1\b|\b1-on-1\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in SENTENCE_SPLIT.split(text) if part.strip()]
+
+
+def check_unsupported_figures(
+    post: Post, settings: LintSettings, facts: PostFacts | None
+) -> list[Finding]:
+    if facts is None or facts.known_figures is None:
+        return []
+    from apps.content.facts import unsupported_figures
+
+    text = _mask(_mask(_mask(post.text, URL), HASHTAG), NOT_A_CLAIM)
+    findings, seen = [], set()
+    for sentence in _sentences(text):
+        for figure in unsupported_figures(sentence, facts.known_figures):
+            if figure in seen:
+                continue
+            seen.add(figure)
+            findings.append(
+                Finding(
+                    "unsupported-figure",
+                    WARNING,
+                    _(
+                        'The figure %(figure)s ("%(sentence)s") is in none of your proof '
+                        "points, your profile or your past posts. Readers take it as a fact "
+                        "you stand behind."
+                    )
+                    % {"figure": figure, "sentence": _quote(sentence, 80)},
+                    _(
+                        "If it is true, add it to a case study in your proof vault; if not, "
+                        "delete the number or the sentence."
+                    ),
+                )
+            )
+    return findings
+
+
+REPEAT_UNIT_SPLIT = re.compile(r"(?<=[.!?:\u2026])\s+")
+
+
+def _line_key(text: str) -> str:
+    return " ".join(WORD.findall(_fold_quotes(text).lower()))
+
+
+def check_repeated_lines(
+    post: Post, settings: LintSettings, facts: PostFacts | None = None
+) -> list[Finding]:
+    """The same line or sentence twice ("Short version:" twice) reads as a copy-paste slip."""
+    text = _mask(post.text, HASHTAG)
+    counts: Counter = Counter()
+    first: dict[str, str] = {}
+    for line in text.split("\n"):
+        # Sentences, and labels such as "Short version:" that open a line.
+        units = [part.strip() for part in REPEAT_UNIT_SPLIT.split(line) if part.strip()]
+        if len(units) > 1:
+            units.append(line.strip())
+        for unit in units:
+            key = _line_key(unit)
+            if len(key) < 10 or " " not in key:
+                continue
+            counts[key] += 1
+            first.setdefault(key, unit)
+    findings = []
+    reported: list[str] = []
+    for key, count in counts.items():
+        # A repeated line is also a repeated sentence: report the longest repeat only.
+        if count < 2 or any(key in longer for longer in reported):
+            continue
+        reported.append(key)
+        findings.append(
+            Finding(
+                "repeated-line",
+                WARNING,
+                ngettext(
+                    '"%(line)s" appears %(count)d time.',
+                    '"%(line)s" appears %(count)d times.',
+                    count,
+                )
+                % {"line": _quote(first[key], 60), "count": count},
+                _("Keep it once: delete the repeat or say something new in its place."),
+            )
+        )
+    return findings
+
+
+_NUMBER = (
+    r"\d{1,5}|"
+    + _SMALL_NUMBER
+    + r"|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    + (r"hundred|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig|hundert")
+)
+TEAM_SIZE = re.compile(
+    rf"\bteam of (?P<a>{_NUMBER})\b"
+    rf"|\b(?P<b>{_NUMBER})[- ](?:person|people|strong|member|engineer)s? team\b"
+    rf"|\b(?P<c>{_NUMBER}) (?:engineers|developers|devs|people on the team|employees|staff)\b"
+    rf"|\bteam von (?P<d>{_NUMBER})\b"
+    rf"|\b(?P<e>{_NUMBER})[- ]?köpfigen? team\b"
+    rf"|\b(?P<f>{_NUMBER}) (?:entwickler(?:innen|n)?|ingenieur(?:e|en|innen)|"
+    r"mitarbeiter(?:innen|n)?|engineers)\b",
+    re.IGNORECASE,
+)
+# A sentence that tells of a change or of another team may give a second size honestly.
+TEAM_CHANGE = re.compile(
+    r"\b(?:from|grew|grow|grown|hired|hiring|scaled|doubled|halved|shrank|another|other|"
+    r"second|each|every|per|von \w+ auf|gewachsen|wuchs|eingestellt|verdoppelt|halbiert|"
+    r"anderen?|anderes|zweiten?|jede[snrm]?)\b",
+    re.IGNORECASE,
+)
+
+
+def check_contradictions(
+    post: Post, settings: LintSettings, facts: PostFacts | None = None
+) -> list[Finding]:
+    """Two team sizes for one client ("a team of 40" … "12 engineers") cannot both be true."""
+    from apps.content.facts import figures_in
+
+    sizes: dict[str, str] = {}
+    for sentence in _sentences(post.text):
+        if TEAM_CHANGE.search(sentence):
+            continue
+        for match in TEAM_SIZE.finditer(sentence):
+            number = next(group for group in match.groups() if group)
+            figures = figures_in(number)
+            if figures:
+                sizes.setdefault(figures[0], match.group())
+    if len(sizes) < 2:
+        return []
+    quoted = " / ".join(f'"{phrase}"' for phrase in sizes.values())
+    return [
+        Finding(
+            "contradiction",
+            WARNING,
+            _("The post gives different team sizes: %(sizes)s. A reader asks which is true.")
+            % {"sizes": quoted},
+            _(
+                "Keep the one from your case study and change or delete the other; if they "
+                "are two teams, say so."
+            ),
+        )
+    ]
+
+
+# Doubles that are correct: "that that", "had had", German "die die", "das das".
+_ALLOWED_DOUBLES = "that had very no so bye ha go really much many der die das den dem des sie es"
+ALLOWED_DOUBLES = frozenset(_ALLOWED_DOUBLES.split())
+DOUBLED_WORD = re.compile(r"\b([^\W\d_]+)\s+\1\b", re.IGNORECASE)
+# "The cost is real is nodes idling": a verb, one word, the same verb again. A question word
+# or pronoun in the middle ("the question is what is possible") is correct English.
+VERB_TWICE = re.compile(r"\b(is|are|was|were|ist|sind|war)[ \t]+([^\W\d_]+)[ \t]+\1\b", re.I)
+_VERB_TWICE_OK_MIDDLE = """
+    what who how where why which when whatever that this it there he she they we you i not
+    what's was wer wie wo warum welche wann das es er sie wir ihr ich nicht
+"""
+VERB_TWICE_OK_MIDDLE = frozenset(_VERB_TWICE_OK_MIDDLE.split())
+ARTICLE_CLASH = re.compile(r"\b(?:a|an|the)[ \t]+(?:a|an|the)\b", re.IGNORECASE)
+
+
+def check_grammar(
+    post: Post, settings: LintSettings, facts: PostFacts | None = None
+) -> list[Finding]:
+    """Slips a generator makes and a proofreader would not let through."""
+    text = _mask(_mask(post.text, URL), HASHTAG)
+    slips: list[str] = []
+    for match in DOUBLED_WORD.finditer(text):
+        if match.group(1).lower() not in ALLOWED_DOUBLES:
+            slips.append(match.group())
+    for match in VERB_TWICE.finditer(text):
+        if match.group(2).lower() not in VERB_TWICE_OK_MIDDLE:
+            slips.append(match.group())
+    slips += [match.group() for match in ARTICLE_CLASH.finditer(text)]
+    return [
+        Finding(
+            "broken-grammar",
+            WARNING,
+            _('"%(phrase)s" is broken grammar; readers stop at it.') % {"phrase": phrase},
+            _("Rewrite the sentence: delete the doubled word or split it into two sentences."),
+        )
+        for phrase in dict.fromkeys(slips)
+    ]
+
+
+def check_off_profile(post: Post, settings: LintSettings, facts: PostFacts | None) -> list[Finding]:
+    """Hashtags or topic words from an area the profile lacks (security hashtags on a cloud
+    architect's post) say the consultant does work they do not do."""
+    if facts is None or not (facts.areas or facts.profile_texts or facts.topic):
+        return []
+    covered = facts.covered_areas
+    tags: dict[str, list[str]] = {}
+    for tag in post.hashtags:
+        area = _AREA_OF_TERM.get(tag[1:].lower())
+        if area and area not in covered:
+            tags.setdefault(area, []).append(tag)
+    body = _fold_quotes(_mask(_mask(post.text, URL), HASHTAG).lower())
+    words: dict[str, list[str]] = {}
+    for match in AREA_TERM.finditer(body):
+        area = _AREA_OF_TERM[match.group()]
+        if area not in covered:
+            words.setdefault(area, []).append(match.group())
+    findings = []
+    for area in AREA_TERMS:
+        found = tags.get(area, [])
+        if len(words.get(area, [])) >= MIN_BODY_TERMS_FOR_DRIFT:
+            found = found + list(dict.fromkeys(words[area]))
+        if not found:
+            continue
+        findings.append(
+            Finding(
+                "off-profile",
+                WARNING,
+                _(
+                    "%(terms)s belong to an area your profile does not list; readers will "
+                    "think you work in it."
+                )
+                % {"terms": ", ".join(dict.fromkeys(found))},
+                _(
+                    "Use hashtags and words from your own areas (%(areas)s), or add the area "
+                    "to your profile if you really work in it."
+                )
+                % {"areas": ", ".join(facts.areas) or "—"},
+            )
+        )
+    return findings
+
+
+def check_generic(post: Post, settings: LintSettings, facts: PostFacts | None) -> list[Finding]:
+    """A post with nothing from the profile, proof vault or topic could be anyone's."""
+    if facts is None or not facts.specific_words:
+        return []
+    if facts.specific_words.intersection(post.words):
+        return []
+    if facts.known_figures:
+        from apps.content.facts import figures_in
+
+        if facts.known_figures.intersection(figures_in(post.text)):
+            return []
+    return [
+        Finding(
+            "generic-post",
+            WARNING,
+            _(
+                "Nothing in the post comes from your profile, your proof points or the "
+                "topic; anyone could have written it."
+            ),
+            _(
+                "Add one thing only you can say: a result from a case study, the client type, "
+                "the tool you used or the topic in your own words."
+            ),
+        )
+    ]
+
+
+def check_gaps(post: Post, settings: LintSettings, facts: PostFacts | None = None) -> list[Finding]:
+    from apps.content.facts import find_gaps
+
+    return [
+        Finding(
+            "unfilled-gap",
+            ERROR,
+            _('"%(gap)s" is still a gap for your own example.') % {"gap": _quote(gap, 80)},
+            _(
+                "Replace it with a true example from your work (client type, what you did, "
+                "the result), or delete the sentence."
+            ),
+        )
+        for gap in dict.fromkeys(find_gaps(post.text))
+    ]
+
+
+FACT_RULES: tuple[FactRule, ...] = (
+    check_unsupported_figures,
+    check_repeated_lines,
+    check_contradictions,
+    check_grammar,
+    check_off_profile,
+    check_generic,
+    check_gaps,
+)
+
+
 RULES: tuple[Rule, ...] = (
     check_hook,
     check_length,
@@ -691,9 +1224,13 @@ def lint_post(
     *,
     earlier_posts: "Sequence[str] | EarlierPosts" = (),
     settings: LintSettings | None = None,
+    facts: PostFacts | None = None,
 ) -> LintResult:
     """Score `text` and list what to fix. `earlier_posts` are the workspace's published or
-    scheduled posts (not this one); pass an `EarlierPosts` to lint repeatedly against them.
+    scheduled posts and imported past posts (not this one); pass an `EarlierPosts` to lint
+    repeatedly against them. `facts` is what the workspace gave us (known figures, profile
+    areas, proof vault, topic; `selectors.lint_facts` builds it): without it, the rules that
+    compare the post with the workspace's own material are skipped.
 
     `similarity` is always the highest similarity to an earlier post (0.0 when there are none);
     `similar_to_index` is set only when that is a near-duplicate."""
@@ -711,15 +1248,19 @@ def lint_post(
             hook="",
         )
     findings = [finding for rule in RULES for finding in rule(post, settings)]
+    findings += [finding for rule in FACT_RULES for finding in rule(post, settings, facts)]
     if not isinstance(earlier_posts, EarlierPosts):
         earlier_posts = EarlierPosts(earlier_posts)
     index, similarity = earlier_posts.most_similar(post.text)
     findings += check_near_duplicate(similarity, settings, index)
     findings.sort(key=lambda finding: SEVERITY_ORDER[finding.severity])
     penalty = sum(SEVERITY_WEIGHTS[finding.severity] for finding in findings)
+    score = max(0, 100 - penalty)
+    if any(finding.rule in READER_RULES for finding in findings):
+        score = min(score, MAX_SCORE_WITH_READER_PROBLEM)
     near_duplicate = any(finding.rule == "near-duplicate" for finding in findings)
     return LintResult(
-        score=max(0, 100 - penalty),
+        score=score,
         findings=tuple(findings),
         escaped_length=post.escaped_length,
         length=post.length,
