@@ -151,6 +151,10 @@ class ProfileSnapshot:
     case_studies: list[dict]
     tone: str
     language: str
+    # The consultant's imported past posts (their figures are theirs to repeat) and the style
+    # learned from them (apps.content.voice.Style), which drafts follow when there is one.
+    past_posts: tuple[str, ...] = ()
+    style: object | None = None
 
 
 @dataclass(frozen=True)
@@ -2822,7 +2826,10 @@ def _sentences_kept(paragraph: str, keep) -> str:
 def post_figures(profile: ProfileSnapshot, topic: str) -> frozenset[str]:
     """Figures a post for this profile and topic may state: the proof vault's, the profile's
     and those the topic itself names."""
-    return facts.profile_figures(profile) | frozenset(facts.figures_in(topic))
+    figures = set(facts.profile_figures(profile)) | set(facts.figures_in(topic))
+    for text in profile.past_posts:
+        figures.update(facts.figures_in(text))
+    return frozenset(figures)
 
 
 def _true_sentence(known: frozenset[str]):
@@ -2886,6 +2893,11 @@ def render_post(
 
     usable_hooks = [h for h in hooks if not slots_in(h) & unknown]
     usable_ctas = [c for c in ctas if not slots_in(c) & unknown] or ctas
+    style = profile.style
+    usable_hooks = _in_their_style_hooks(usable_hooks, style)
+    usable_ctas = _in_their_style_ctas(usable_ctas, style)
+    if style is not None:
+        context["_usual_length"] = str(getattr(style, "median_length", 0) or 0)
     paragraphs = []
     gap_left = False
     for entry in body:
@@ -2928,10 +2940,7 @@ def render_post(
     if rng.random() < 0.25:
         bridge = rng.choice(BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"]))
     cta = _sentences_kept(_fill(_resolve(rng.choice(usable_ctas), rng), context), keep)
-    hashtags = ""
-    if rng.random() < 0.75:
-        tags = context["_hashtags"].split()
-        hashtags = " ".join(f"#{t}" for t in rng.sample(tags, k=min(len(tags), rng.choice((2, 3)))))
+    hashtags = _hashtag_line(context, style, rng)
 
     extras = [
         _sentences_kept(e, keep) for e in _extras(profile, context, paragraphs, rng, language)
@@ -2946,6 +2955,59 @@ def render_post(
         paragraphs.pop(len(paragraphs) // 2)  # never happens with the library; a guard
         text = _tidy("\n\n".join(b for b in [hook, *paragraphs, cta] if b.strip()), language)
     return text, hook
+
+
+def _in_their_style_hooks(hooks: list[str], style) -> list[str]:
+    """The hooks that open the way the consultant usually opens, when some do."""
+    patterns = tuple(getattr(style, "opening_patterns", ()) or ())
+    if not patterns or not hooks:
+        return hooks
+    kind = patterns[0]
+    if kind == "question":
+        fitting = [h for h in hooks if h.rstrip().endswith("?")]
+    elif kind == "short-line":
+        fitting = [h for h in hooks if len(_SLOT_FREE.sub("xxxxxxxx", h)) < 60]
+    elif kind == "statement":
+        fitting = [h for h in hooks if not h.rstrip().endswith("?")]
+    else:
+        fitting = []
+    return fitting or hooks
+
+
+_SLOT_FREE = re.compile(r"\{[^{}]*\}")
+
+
+def _in_their_style_ctas(ctas: list[str], style) -> list[str]:
+    """Closing lines that end the way the consultant's posts end: a question or not."""
+    share = getattr(style, "closes_with_question", None)
+    if share is None:
+        return ctas
+    if share >= 0.7:
+        fitting = [c for c in ctas if c.rstrip().endswith("?")]
+    elif share <= 0.3:
+        fitting = [c for c in ctas if not c.rstrip().endswith("?")]
+    else:
+        fitting = []
+    return fitting or ctas
+
+
+def _hashtag_line(context: dict[str, str], style, rng: random.Random) -> str:
+    """Hashtags as the consultant uses them: their count and their own tags first (only those
+    in the post's areas or their own); without a style, two or three from the area, usually."""
+    tags = context["_hashtags"].split()
+    if style is None:
+        if rng.random() >= 0.75:
+            return ""
+        return " ".join(f"#{t}" for t in rng.sample(tags, k=min(len(tags), rng.choice((2, 3)))))
+    count = round(getattr(style, "hashtags_per_post", 0) or 0)
+    if count <= 0:
+        return ""
+    own = [t.lstrip("#") for t in getattr(style, "typical_hashtags", ()) or ()]
+    chosen: list[str] = []
+    for tag in [*own, *tags]:
+        if tag and tag.lower() not in {c.lower() for c in chosen}:
+            chosen.append(tag)
+    return " ".join(f"#{t}" for t in chosen[: min(count, 5)])
 
 
 def _choose_hook(
@@ -3088,10 +3150,20 @@ def _depth_context(context: dict[str, str], rng: random.Random) -> dict[str, str
     }
 
 
+def context_target(context: dict[str, str]) -> tuple[int, int]:
+    """The length to aim for: the consultant's usual one when known, inside the range readers
+    finish; the library's default otherwise."""
+    usual = int(context.get("_usual_length") or 0)
+    if not usual:
+        return DEPTH_TARGET
+    centre = min(max(usual, 700), DEPTH_CEILING - 100)
+    return (centre - 75, centre + 75)
+
+
 def _depth(framework: str, context: dict[str, str], draft: str, rng: random.Random) -> list[str]:
     """Depth paragraphs in the framework's voice until the draft reaches its target length."""
     length = len(draft)
-    target = rng.randint(*DEPTH_TARGET)
+    target = rng.randint(*context_target(context))
     lines = list(framework_depth(framework, context["_language"]))
     lines += GENERIC_DEPTH[context["_language"]]
     if length >= target or not lines:

@@ -88,6 +88,7 @@ NUMBER_WORD = re.compile(
     r"(?<![\w-])(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?![\w-])",
     re.IGNORECASE,
 )
+_LIST_NUMBER = re.compile(r"^[ \t]*\d{1,2}[.)](?=\s)", re.MULTILINE)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
 
@@ -106,6 +107,8 @@ def figures_in(text: str) -> list[str]:
     """The figures `text` states, normalised, in order of appearance."""
     if not text:
         return []
+    # "1. First step" numbers a list; it states nothing (same length keeps positions).
+    text = _LIST_NUMBER.sub(lambda m: " " * len(m.group(0)), text)
     found: list[tuple[int, str]] = []
     for match in FIGURE.finditer(text):
         found.append((match.start(), normalise_figure(match.group(1))))

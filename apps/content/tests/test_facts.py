@@ -58,3 +58,7 @@ def test_known_figures_come_from_the_workspace_profiles_only(
     assert facts.known_figures(workspace=alice_workspace) == frozenset({"12", "38"})
     assert facts.known_figures(workspace=alice_workspace, user=alice) == frozenset({"12", "38"})
     assert facts.known_figures(workspace=charlie_workspace) == frozenset({"7"})
+
+
+def test_a_numbered_list_is_not_a_list_of_figures():
+    assert facts.figures_in("Steps:\n1. Measure\n2) Cut 38% of idle nodes") == ["38"]
