@@ -23,6 +23,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from apps.content.facts import figures_in, find_gaps, unsupported_figures
 from apps.linkedin.client import escape_little_text
 
 ERROR, WARNING, TIP = "error", "warning", "tip"
@@ -844,8 +845,6 @@ def check_unsupported_figures(
 ) -> list[Finding]:
     if facts is None or facts.known_figures is None:
         return []
-    from apps.content.facts import unsupported_figures
-
     text = _mask(_mask(_mask(post.text, URL), HASHTAG), NOT_A_CLAIM)
     findings, seen = [], set()
     for sentence in _sentences(text):
@@ -949,8 +948,6 @@ def check_contradictions(
     post: Post, settings: LintSettings, facts: PostFacts | None = None
 ) -> list[Finding]:
     """Two team sizes for one client ("a team of 40" … "12 engineers") cannot both be true."""
-    from apps.content.facts import figures_in
-
     sizes: dict[str, str] = {}
     for sentence in _sentences(post.text):
         if TEAM_CHANGE.search(sentence):
@@ -1065,11 +1062,8 @@ def check_generic(post: Post, settings: LintSettings, facts: PostFacts | None) -
         return []
     if facts.specific_words.intersection(post.words):
         return []
-    if facts.known_figures:
-        from apps.content.facts import figures_in
-
-        if facts.known_figures.intersection(figures_in(post.text)):
-            return []
+    if facts.known_figures and facts.known_figures.intersection(figures_in(post.text)):
+        return []
     return [
         Finding(
             "generic-post",
@@ -1087,8 +1081,6 @@ def check_generic(post: Post, settings: LintSettings, facts: PostFacts | None) -
 
 
 def check_gaps(post: Post, settings: LintSettings, facts: PostFacts | None = None) -> list[Finding]:
-    from apps.content.facts import find_gaps
-
     return [
         Finding(
             "unfilled-gap",

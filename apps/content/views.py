@@ -142,7 +142,8 @@ def post_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Draft saved."))
             return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
-    lint = lint_post(form.data.get("text", "")) if form.is_bound else None
+    text = form.data.get("text", "")
+    lint = lint_post(text, facts=_facts(request, None)) if form.is_bound else None
     return render(
         request,
         "content/post_edit.html",
@@ -161,6 +162,10 @@ def _earlier(request, post: Post | None):
     return selectors.earlier_posts_index(
         workspace=request.workspace, exclude_pk=post.pk if post else None
     )
+
+
+def _facts(request, post: Post | None):
+    return selectors.lint_facts(workspace=request.workspace, topic=post.topic if post else "")
 
 
 @workspace_view()
@@ -192,7 +197,9 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_write": can_write,
             "can_approve": request.membership.has_role(Role.ADMIN),
-            "lint": lint_post(text, earlier_posts=_earlier(request, post)),
+            "lint": lint_post(
+                text, earlier_posts=_earlier(request, post), facts=_facts(request, post)
+            ),
             "gaps": find_gaps(text),
             "versions": selectors.post_versions(post=post)[:20],
             "send_back_form": SendBackForm(),
@@ -227,7 +234,7 @@ def post_lint(request: HttpRequest) -> HttpResponse:
     if request.POST.get("post"):
         post = _post_or_404(request, request.POST.get("post"))
     text = request.POST.get("text", "")
-    lint = lint_post(text, earlier_posts=_earlier(request, post))
+    lint = lint_post(text, earlier_posts=_earlier(request, post), facts=_facts(request, post))
     return render(
         request,
         "content/post_edit.html#lint-panel",
@@ -405,7 +412,14 @@ def approval_link(request: HttpRequest, token: str) -> HttpResponse:
         {
             "check": check,
             "post": check.link.post if check.link else None,
-            "lint": lint_post(check.link.post.text) if check.link else None,
+            "lint": lint_post(
+                check.link.post.text,
+                facts=selectors.lint_facts(
+                    workspace=check.link.post.workspace, topic=check.link.post.topic
+                ),
+            )
+            if check.link
+            else None,
         },
         status=200 if check.link else 400,
     )

@@ -1,0 +1,75 @@
+"""The checker gets the workspace's facts wherever it runs: saving, generating, importing, the
+live checker; and imported past posts count for the near-duplicate check."""
+
+import pytest
+
+from apps.accounts.models import ExpertiseProfile
+from apps.content import selectors
+from apps.content.linter import MAX_SCORE_WITH_READER_PROBLEM
+from apps.content.models import Post
+from apps.content.services import post_create_manual, post_save
+from apps.content.voice import past_posts_import
+
+pytestmark = pytest.mark.django_db
+
+CASE_STUDY = {
+    "client_type": "payments fintech",
+    "problem": "EKS bill growing every quarter",
+    "what_was_done": "rightsized node groups, batch jobs on spot instances",
+    "results": "bill down 38% in 6 weeks",
+}
+POST = """\
+We cut a payments fintech's EKS bill by 38% in six weeks.
+
+No new tool. We rightsized node groups and moved batch jobs to spot instances.
+
+Karpenter or Cluster Autoscaler mattered less than knowing which pods could be interrupted.
+
+What did your last EKS cost review find?"""
+
+
+@pytest.fixture
+def vault(alice_workspace):
+    ExpertiseProfile.objects.filter(workspace=alice_workspace).update(
+        areas=["AWS", "Kubernetes"], case_studies=[CASE_STUDY]
+    )
+    return alice_workspace
+
+
+def test_lint_facts_hold_the_proof_vaults_figures_the_areas_and_the_topic(vault):
+    facts = selectors.lint_facts(workspace=vault, topic="5 lessons from 40 upgrades")
+    assert {"38", "6"} <= facts.known_figures
+    assert {"5", "40"} <= facts.known_figures  # the user typed them
+    assert facts.areas == ("AWS", "Kubernetes")
+    assert any("payments fintech" in text for text in facts.profile_texts)
+
+
+def test_lint_facts_are_the_workspaces_own(vault, charlie_workspace):
+    facts = selectors.lint_facts(workspace=charlie_workspace)
+    assert "38" not in facts.known_figures
+    assert facts.areas == ()
+
+
+def test_saving_a_draft_with_an_invented_figure_caps_its_score(alice, vault):
+    post = post_create_manual(workspace=vault, author=alice, text=POST)
+    assert post.lint_score > MAX_SCORE_WITH_READER_PROBLEM
+    post_save(post=post, actor=alice, text=POST.replace("No new tool.", "Nodes fell 42 to 26."))
+    post.refresh_from_db()
+    assert post.lint_score <= MAX_SCORE_WITH_READER_PROBLEM
+
+
+def test_the_live_checker_names_the_invented_figure(alice_client, vault):
+    response = alice_client.post(
+        f"/w/{vault.slug}/content/lint/",
+        {"text": POST.replace("No new tool.", "The node count fell from 42 to 26.")},
+    )
+    assert response.status_code == 200
+    assert "The figure 42" in response.text
+    assert "The figure 38" not in response.text
+
+
+def test_a_draft_repeating_an_imported_past_post_is_a_near_duplicate(alice, alice_client, vault):
+    past_posts_import(workspace=vault, author=alice, posts=[POST], source="paste")
+    response = alice_client.post(f"/w/{vault.slug}/content/lint/", {"text": POST})
+    assert "similar to earlier post" in response.text
+    assert not Post.objects.exists()
