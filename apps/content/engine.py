@@ -2338,6 +2338,10 @@ def suggest_topics(profile: ProfileSnapshot, *, count: int = 8, seed: int = 0) -
             if language == "en"
             else f"{offer}: wie ich arbeite"
         )
+    # What the consultant keeps writing about in their own past posts (voice.Style).
+    topic_ideas = getattr(profile.style, "topic_ideas", None)
+    if topic_ideas is not None:
+        extra += topic_ideas(3)
     rng.shuffle(extra)
     columns.append(extra)
     result: list[str] = []

@@ -198,6 +198,7 @@ _GERMAN = "der die das und ist nicht ich wir mit für den sie ein eine auf zu es
 ENGLISH = frozenset(_ENGLISH.split())
 GERMAN = frozenset(_GERMAN.split())
 
+CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 OPENING_KINDS = ("question", "number", "story", "short-line", "statement")
 FAVOURITE_WORDS = 8
 TYPICAL_HASHTAGS = 5
@@ -221,6 +222,21 @@ class Style:
     closes_with_question: float  # share of posts whose last line (before hashtags) asks
     favourite_words: tuple[str, ...]  # content words used in many posts, most used first
     language: str  # "en" or "de"
+
+    def topic_ideas(self, limit: int = 5) -> list[str]:
+        """Topics the consultant keeps coming back to: their hashtags ("PlatformEngineering"
+        read as "Platform Engineering"), then their favourite words. Only their own words."""
+        ideas, seen = [], set()
+        for tag in self.typical_hashtags:
+            words = CAMEL_CASE.sub(" ", tag.lstrip("#"))
+            if words.lower() not in seen:
+                seen.add(words.lower())
+                ideas.append(words)
+        for word in self.favourite_words:
+            if word.lower() not in seen:
+                seen.add(word.lower())
+                ideas.append(word)
+        return ideas[:limit]
 
 
 def _first_line(text: str) -> str:
@@ -388,18 +404,10 @@ def style_for(*, workspace, user=None) -> Style | None:
 
 
 def topic_ideas_from_past_posts(*, workspace, user=None, limit: int = 5) -> list[str]:
-    """Topics the consultant keeps coming back to (their favourite words and hashtags), as
-    seeds for topic ideas. Only their own words: nothing is suggested that they have not
-    written about."""
+    """Topics the consultant keeps coming back to in their past posts (`Style.topic_ideas`);
+    the engine's `suggest_topics` mixes the same in through the profile snapshot's style."""
     style = style_for(workspace=workspace, user=user)
-    if style is None:
-        return []
-    ideas, seen = [], set()
-    for candidate in (*[tag.lstrip("#") for tag in style.typical_hashtags], *style.favourite_words):
-        if candidate.lower() not in seen:
-            seen.add(candidate.lower())
-            ideas.append(candidate)
-    return ideas[:limit]
+    return style.topic_ideas(limit) if style else []
 
 
 @dataclass(frozen=True)
