@@ -84,9 +84,7 @@ def test_a_figure_in_no_proof_point_is_flagged_with_its_sentence():
 
 
 def test_an_invented_duration_in_words_is_flagged():
-    text = CLEAN.replace(
-        "No new tool.", "The last upgrade took 40 minutes instead of three weeks."
-    )
+    text = CLEAN.replace("No new tool.", "The last upgrade took 40 minutes instead of three weeks.")
     result = assert_caught(text, "unsupported-figure")
     flagged = " ".join(f.message for f in result.findings if f.rule == "unsupported-figure")
     assert "40" in flagged
@@ -100,6 +98,21 @@ def test_counts_of_the_posts_own_parts_are_not_figures():
     assert "unsupported-figure" not in rules(lint_post(text, facts=FACTS))
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "3 Kubernetes-Fehler, die ich fast jede Woche sehe.",
+        "3 platform engineering quick wins you can ship this week.",
+        "Heute geht es um die ersten 90 Tage als Fractional CTO.",
+        "We passed SOC 2 and moved to Python 3.12 on the way.",
+        "[your example: a SOC 2 audit you led]",
+    ],
+)
+def test_idioms_names_and_gaps_are_not_invented_figures(sentence):
+    text = CLEAN.replace("No new tool.", sentence)
+    assert "unsupported-figure" not in rules(lint_post(text, facts=FACTS))
+
+
 def test_figures_are_not_checked_without_the_workspaces_facts():
     assert "unsupported-figure" not in rules(lint_post(CLEAN.replace("38%", "91%")))
 
@@ -108,7 +121,16 @@ def test_a_repeated_line_is_flagged_once():
     text = CLEAN.replace("No new tool.", "Short version:\n\nNo new tool.\n\nShort version:")
     result = assert_caught(text, "repeated-line", facts=None)
     (finding,) = [f for f in result.findings if f.rule == "repeated-line"]
-    assert '"Short version:" appears 2 times.' == finding.message
+    assert finding.message == '"Short version:" appears 2 times.'
+
+
+def test_labels_of_a_parallel_pattern_are_not_repeats():
+    text = CLEAN.replace(
+        "No new tool.",
+        "Myth: spot is risky.\nWhat I see: batch jobs retry.\n\n"
+        "Myth: rightsizing is slow.\nWhat I see: it took a week.",
+    )
+    assert "repeated-line" not in rules(lint_post(text))
 
 
 def test_a_repeated_sentence_inside_paragraphs_is_flagged():
@@ -141,6 +163,7 @@ def test_a_team_that_grew_is_not_a_contradiction():
         "The cost is real is nodes idling at low CPU.",
         "We moved the the batch jobs first.",
         "It was a the cheapest fix.",
+        "The mistake is hiring full-time for an a few weeks problem.",
     ],
 )
 def test_the_engines_known_grammar_slips_are_flagged(slip):
@@ -154,6 +177,8 @@ def test_the_engines_known_grammar_slips_are_flagged(slip):
         "The question is what is possible in a week.",
         "I knew that that would not last.",
         "Sie sagte, die die Arbeit machen, wissen es.",
+        "What is missing is an owner for the bill.",
+        "Alert on on-call load, not on errors.",
     ],
 )
 def test_correct_doubles_are_not_grammar_slips(sentence):
