@@ -2848,19 +2848,30 @@ def _true_sentence(known: frozenset[str]):
 
 
 def _without_repeats(blocks: list[str]) -> list[str]:
-    """Each sentence and line once: "Short version:" twice read as a slip."""
+    """Each sentence, line and clause once: "Short version:" twice, or a tip in the list and
+    again as "If you do one thing this week: …", reads as a slip."""
     seen: set[str] = set()
+
+    def norm(text: str) -> str:
+        return re.sub(r"\W+", " ", text.lower()).strip()
+
     result = []
     for block in blocks:
         lines = []
         for line in block.split("\n"):
             parts = []
             for part in [line] if _LIST_LINE.match(line) else _SENTENCE_END.split(line):
-                norm = re.sub(r"\W+", " ", part.lower()).strip()
-                if norm and norm in seen:
+                whole = norm(_LIST_LINE.sub("", part))
+                # What follows a colon is the sentence's news ("The result: …").
+                label, _colon, news = part.partition(": ")
+                clause = norm(news) if news else ""
+                # A label twice ("What I see: …" and "What I see: …") repeats as well.
+                label = "label: " + norm(label) if news else ""
+                keys = {k for k in (whole, clause) if k and (k == whole or len(k.split()) >= 3)}
+                keys |= {label} if label else set()
+                if keys & seen:
                     continue
-                if norm:
-                    seen.add(norm)
+                seen.update(keys)
                 parts.append(part)
             if parts:
                 lines.append(" ".join(parts))
@@ -2912,15 +2923,20 @@ def render_post(
                 gap_left = True
             continue  # the rest of the story is the consultant's to tell
         paragraphs.append(paragraph)
-    paragraphs = [_fill(p, {**context, "count": COUNT_MARK}) for p in paragraphs]
+    if story_gap and not gap_left:
+        # A story told without any of the story slots ("advice I gave that turned out
+        # wrong") still needs the consultant's own: the gap follows its opening paragraph.
+        paragraphs.insert(
+            min(1, len(paragraphs)), facts.gap(STORY_GAPS[language].format(topic=topic), language)
+        )
+    # The number of list items goes in once the list is final; until then a mark stands in,
+    # so no other sentence may borrow that number.
+    context["count"] = COUNT_MARK
+    paragraphs = [_fill(p, context) for p in paragraphs]
     paragraphs = [_sentences_kept(p, keep) for p in paragraphs]
     paragraphs = [p for p in paragraphs if p.strip()]
     count = str(sum(line.startswith("- ") for p in paragraphs for line in p.split("\n")))
-    context["count"] = count
-    known = known | {count}
-    keep = _true_sentence(known)
     context["_known"] = " ".join(sorted(known))
-    paragraphs = [p.replace(COUNT_MARK, count) for p in paragraphs]
     if spec.framework in STORY_FRAMEWORKS and context["_has_case"]:
         told = "\n".join(paragraphs).lower()
         if context["case_outcome"].lower() not in told:
@@ -2929,6 +2945,7 @@ def render_post(
             paragraphs.append(_fill(RESULT_LINES[language], context))
 
     hook = _choose_hook(usable_hooks, recent_hooks, rng, profile.tone, context, keep, language)
+    hook = hook.replace(COUNT_MARK, count)
     sentences = re.split(r"(?<=[.?!])\s+(?=[A-ZÄÖÜ0-9])", hook)
     if len(sentences) == 2 and rng.random() < 0.35:
         hook = "\n".join(sentences)  # a line break in the hook, now and then
@@ -2954,10 +2971,12 @@ def render_post(
     paragraphs += depth
     paragraphs += extras
     blocks = _without_repeats([hook, bridge, *paragraphs, cta])
+    blocks = [b.replace(COUNT_MARK, count) for b in blocks]
     text = _tidy("\n\n".join(b for b in [*blocks, hashtags] if b.strip()), language)
     while len(text) > MAX_POST_CHARS - 100 and len(paragraphs) > 1:
         paragraphs.pop(len(paragraphs) // 2)  # never happens with the library; a guard
         text = _tidy("\n\n".join(b for b in [hook, *paragraphs, cta] if b.strip()), language)
+        text = text.replace(COUNT_MARK, count)
     return text, hook
 
 
