@@ -240,3 +240,14 @@ def test_each_reader_finding_says_how_to_fix_it():
     ):
         assert len(reader[rule]) > 20, rule
     assert result.score <= MAX_SCORE_WITH_READER_PROBLEM
+
+
+def test_reader_findings_and_their_fixes_are_in_german_for_a_german_user():
+    from django.utils import translation
+
+    text = CLEAN.replace("No new tool.", "The node count fell from 42 to 26.")
+    with translation.override("de"):
+        result = lint_post(text, facts=FACTS)
+    finding = next(f for f in result.findings if f.rule == "unsupported-figure")
+    assert finding.message.startswith("Die Zahl 42")
+    assert finding.fix.startswith("Wenn sie stimmt")
