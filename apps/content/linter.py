@@ -1178,10 +1178,13 @@ class EarlierPosts:
     never seen, so adding new material lowers the similarity as it would with a refit.
     """
 
-    def __init__(self, texts: Sequence[str]):
-        if isinstance(texts, str):
+    def __init__(self, texts: Sequence[str], *, past_texts: Sequence[str] = ()):
+        """`texts` are the workspace's posts; `past_texts` the consultant's imported past
+        posts, indexed after them (a match there is named as a past post)."""
+        if isinstance(texts, str) or isinstance(past_texts, str):
             raise TypeError("EarlierPosts takes a sequence of posts, not one string")
-        self.texts = tuple(_normalise_newlines(text) for text in texts)
+        self.first_past_post = len(texts)
+        self.texts = tuple(_normalise_newlines(text) for text in (*texts, *past_texts))
         self._vocabulary: dict[str, int] = {}
         self._matrix = None
         if not any(text.strip() for text in self.texts):
@@ -1233,21 +1236,27 @@ class EarlierPosts:
 
 
 def check_near_duplicate(
-    similarity: float, settings: LintSettings, index: int | None
+    similarity: float, settings: LintSettings, index: int | None, first_past_post: int | None = None
 ) -> list[Finding]:
     if index is None or similarity < settings.near_duplicate_threshold:
         return []
     percent = round(similarity * 100)
     severity = ERROR if similarity >= DUPLICATE_ERROR_SIMILARITY else WARNING
+    if first_past_post is not None and index >= first_past_post:
+        message = _(
+            "This post is %(percent)d%% similar to your imported past post #%(number)d; "
+            "readers who saw that one notice the repeat."
+        ) % {"percent": percent, "number": index - first_past_post + 1}
+    else:
+        message = _(
+            "This post is %(percent)d%% similar to earlier post #%(number)d; LinkedIn "
+            "rejects duplicate posts and readers notice repeats."
+        ) % {"percent": percent, "number": index + 1}
     return [
         Finding(
             "near-duplicate",
             severity,
-            _(
-                "This post is %(percent)d%% similar to earlier post #%(number)d; LinkedIn "
-                "rejects duplicate posts and readers notice repeats."
-            )
-            % {"percent": percent, "number": index + 1},
+            message,
             _(
                 "Change the angle: a different example, a new number or the opposite "
                 "question, or delete the earlier post's repeated paragraphs from this one."
@@ -1292,7 +1301,7 @@ def lint_post(
     if not isinstance(earlier_posts, EarlierPosts):
         earlier_posts = EarlierPosts(earlier_posts)
     index, similarity = earlier_posts.most_similar(post.text)
-    findings += check_near_duplicate(similarity, settings, index)
+    findings += check_near_duplicate(similarity, settings, index, earlier_posts.first_past_post)
     findings.sort(key=lambda finding: SEVERITY_ORDER[finding.severity])
     penalty = sum(SEVERITY_WEIGHTS[finding.severity] for finding in findings)
     score = max(0, 100 - penalty)

@@ -41,15 +41,24 @@ def post_versions(*, post) -> QuerySet[PostVersion]:
     )
 
 
-def earlier_post_texts(*, workspace, exclude_pk=None) -> list[str]:
-    """The workspace's posts, newest first, then the consultant's imported past posts: a new
-    draft must not repeat either."""
+def _post_texts(*, workspace, exclude_pk=None) -> list[str]:
     posts = owned(Post, workspace=workspace)
     if exclude_pk:
         posts = posts.exclude(pk=exclude_pk)
-    texts = list(posts.order_by("-created_at").values_list("text", flat=True)[:EARLIER_POSTS_LIMIT])
+    return list(posts.order_by("-created_at").values_list("text", flat=True)[:EARLIER_POSTS_LIMIT])
+
+
+def _past_post_texts(*, workspace) -> list[str]:
     past = owned(PastPost, workspace=workspace).order_by("-published_at", "-created_at", "-pk")
-    return texts + list(past.values_list("text", flat=True)[:EARLIER_POSTS_LIMIT])
+    return list(past.values_list("text", flat=True)[:EARLIER_POSTS_LIMIT])
+
+
+def earlier_post_texts(*, workspace, exclude_pk=None) -> list[str]:
+    """The workspace's posts, newest first, then the consultant's imported past posts: a new
+    draft must not repeat either."""
+    return _post_texts(workspace=workspace, exclude_pk=exclude_pk) + _past_post_texts(
+        workspace=workspace
+    )
 
 
 _EARLIER_CACHE: OrderedDict = OrderedDict()
@@ -81,7 +90,10 @@ def earlier_posts_index(*, workspace, exclude_pk=None) -> EarlierPosts:
         if key in _EARLIER_CACHE:
             _EARLIER_CACHE.move_to_end(key)
             return _EARLIER_CACHE[key]
-    index = EarlierPosts(earlier_post_texts(workspace=workspace, exclude_pk=exclude_pk))
+    index = EarlierPosts(
+        _post_texts(workspace=workspace, exclude_pk=exclude_pk),
+        past_texts=_past_post_texts(workspace=workspace),
+    )
     with _EARLIER_CACHE_LOCK:
         _EARLIER_CACHE[key] = index
         while len(_EARLIER_CACHE) > _EARLIER_CACHE_SIZE:

@@ -71,5 +71,14 @@ def test_the_live_checker_names_the_invented_figure(alice_client, vault):
 def test_a_draft_repeating_an_imported_past_post_is_a_near_duplicate(alice, alice_client, vault):
     past_posts_import(workspace=vault, author=alice, posts=[POST], source="paste")
     response = alice_client.post(f"/w/{vault.slug}/content/lint/", {"text": POST})
-    assert "similar to earlier post" in response.text
+    assert "similar to your imported past post #1" in response.text
     assert not Post.objects.exists()
+
+
+def test_the_prepared_index_sees_a_past_post_imported_after_it_was_built(alice, vault):
+    before = selectors.earlier_posts_index(workspace=vault)
+    past_posts_import(workspace=vault, author=alice, posts=[POST], source="paste")
+    after = selectors.earlier_posts_index(workspace=vault)
+    assert len(before) == 0
+    assert len(after) == 1
+    assert after.most_similar(POST)[1] > 0.95
