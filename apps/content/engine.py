@@ -1993,7 +1993,7 @@ TOPIC_LINES = {
 MISSING = {
     "en": {
         "area": "software delivery",
-        "industry": "SaaS",
+        "industry": "software",  # not "SaaS": an industry the profile never named
         "offer": "advisory",
         "offer_role": "consultant",
         "years": "many",
@@ -2001,7 +2001,7 @@ MISSING = {
     },
     "de": {
         "area": "Softwareentwicklung",
-        "industry": "SaaS",
+        "industry": "Software",
         "offer": "Beratung",
         "offer_role": "Berater",
         "years": "vielen",
@@ -3188,10 +3188,12 @@ def _depth(framework: str, context: dict[str, str], draft: str, rng: random.Rand
     length = len(draft)
     target = rng.randint(*context_target(context))
     lines = list(framework_depth(framework, context["_language"]))
-    lines += GENERIC_DEPTH[context["_language"]]
     if length >= target or not lines:
         return []
     values = _depth_context(context, rng)
+    # One general paragraph at most among the framework's own, or every post of a week would
+    # carry the same question.
+    lines.append(rng.choice(GENERIC_DEPTH[context["_language"]]))
     rng.shuffle(lines)
     added = []
     words = _content_words(draft)
