@@ -118,6 +118,13 @@ def _unwrap_commentary(value: str) -> str:
     return "\n".join(lines).strip()
 
 
+def looks_like_shares_csv(text: str) -> bool:
+    """Whether the first line is a Shares.csv header (a commentary column among others)."""
+    first = text.lstrip("\ufeff").lstrip().split("\n", 1)[0]
+    keys = [_column_key(name) for name in first.split(",")]
+    return len(keys) > 1 and "sharecommentary" in keys
+
+
 def parse_shares_csv(text: str) -> list[ImportedPost]:
     """The posts in the text of LinkedIn's `Shares.csv` (header `Date, ShareLink,
     ShareCommentary, SharedUrl, MediaUrl, Visibility`, variants tolerated). Commentary may

@@ -42,6 +42,8 @@ def _render(request: HttpRequest, form: PastPostImportForm, status: int = 200) -
 
 def _import(request: HttpRequest, form: PastPostImportForm) -> HttpResponse:
     text, kind = form.cleaned_data["text"], form.cleaned_data["kind"]
+    if voice.looks_like_shares_csv(text):  # pasted the export's text under "pasted posts"
+        kind = PastPostImportForm.CSV
     try:
         if kind == PastPostImportForm.CSV:
             posts = voice.parse_shares_csv(text)

@@ -53,6 +53,14 @@ def test_a_shares_csv_file_is_imported_with_its_quotes_and_line_breaks(
     assert post.published_at.year == 2024
 
 
+def test_the_exports_text_pasted_as_posts_is_read_as_csv(alice_client, alice_workspace):
+    response = alice_client.post(url(alice_workspace), {"kind": "paste", "text": SHARES})
+    assert response.status_code == 302
+    post = PastPost.objects.get(workspace=alice_workspace)
+    assert post.text.startswith("We cut the EKS bill by 38%.")
+    assert post.source == "csv"
+
+
 def test_a_malformed_csv_gets_a_clear_message_and_its_text_stays_in_the_box(
     alice_client, alice_workspace
 ):
