@@ -840,7 +840,11 @@ NOT_A_CLAIM = re.compile(
     # Names with a number: standards and versions ("SOC 2", "ISO 27001", "Python 3.12").
     r"|\b(?:SOC|ISO|PCI(?: DSS)?|NIS|DORA|Python|Java|PHP|Web|HTTP|TLS|IPv|Level|Tier|"
     r"Layer|Gen|Postgres(?:QL)?|MySQL|Node(?:\.js)?|Angular|Vue|React|Rails|Django|"
-    r"Windows|iOS|Android)[ \t]?\d+(?:\.\d+)*",
+    r"Windows|iOS|Android)[ \t]?\d+(?:\.\d+)*"
+    # Dates and times of day are when, not how much: "since 2016", "at 3 a.m.", "17 Uhr".
+    r"|\b(?:in|since|seit|im|until|bis|by|of|early|late|mid|anfang|ende|mitte|jahr|year)"
+    r"[ \t]+(?:19|20)\d\d\b"
+    r"|\b\d{1,2}(?::\d\d)?[ \t]?(?:a\.m\.|p\.m\.|am\b|pm\b|uhr\b)",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -971,11 +975,11 @@ _NUMBER = (
 TEAM_SIZE = re.compile(
     rf"\bteam of (?P<a>{_NUMBER})\b"
     rf"|\b(?P<b>{_NUMBER})[- ](?:person|people|strong|member|engineer)s? team\b"
-    rf"|\b(?P<c>{_NUMBER}) (?:engineers|developers|devs|people on the team|employees|staff)\b"
+    # Employees and staff count a company, not a team: "200 employees, a team of 6" is fine.
+    rf"|\b(?P<c>{_NUMBER}) (?:engineers|developers|devs|people on the team)\b"
     rf"|\bteam von (?P<d>{_NUMBER})\b"
     rf"|\b(?P<e>{_NUMBER})[- ]?köpfigen? team\b"
-    rf"|\b(?P<f>{_NUMBER}) (?:entwickler(?:innen|n)?|ingenieur(?:e|en|innen)|"
-    r"mitarbeiter(?:innen|n)?|engineers)\b",
+    rf"|\b(?P<f>{_NUMBER}) (?:entwickler(?:innen|n)?|ingenieur(?:e|en|innen)|engineers)\b",
     re.IGNORECASE,
 )
 # A sentence that tells of a change or of another team may give a second size honestly.

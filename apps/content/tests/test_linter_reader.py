@@ -106,6 +106,7 @@ def test_counts_of_the_posts_own_parts_are_not_figures():
         "Heute geht es um die ersten 90 Tage als Fractional CTO.",
         "We passed SOC 2 and moved to Python 3.12 on the way.",
         "[your example: a SOC 2 audit you led]",
+        "Since 2016 I have been paged at 3 a.m. more often than I like.",
     ],
 )
 def test_idioms_names_and_gaps_are_not_invented_figures(sentence):
@@ -148,6 +149,20 @@ def test_two_team_sizes_for_one_client_are_a_contradiction():
     message = next(f.message for f in result.findings if f.rule == "contradiction")
     assert '"team of 40"' in message
     assert '"12 engineers"' in message
+
+
+def test_a_company_size_beside_a_team_size_is_not_a_contradiction():
+    text = CLEAN.replace(
+        "No new tool.", "The bank has 4000 employees. A team of 12 ran the cluster."
+    )
+    assert "contradiction" not in rules(lint_post(text))
+
+
+def test_german_team_sizes_that_disagree_are_a_contradiction():
+    text = CLEAN.replace(
+        "No new tool.", "Ein Team von 40 Leuten. Später sprach ich mit den 12 Entwicklern dort."
+    )
+    assert_caught(text, "contradiction", facts=None)
 
 
 def test_a_team_that_grew_is_not_a_contradiction():
