@@ -67,6 +67,9 @@ class CaseStudyForm(forms.Form):
         data = super().clean()
         if not self.has_changed() or data.get("DELETE"):
             return data
+        texts = ("client_type", "problem", "action", "results", "client_name")
+        if not any((data.get(name) or "").strip() for name in texts):
+            return data  # emptied: the same as removing it
         if not (data.get("action") or "").strip():
             self.add_error("action", _("Say what you did, so a post can tell it."))
         if not (data.get("results") or "").strip():
@@ -89,12 +92,18 @@ class CaseStudyForm(forms.Form):
 
 class BaseCaseStudyFormSet(forms.BaseFormSet):
     def entries(self) -> list[dict]:
-        """The vault as saved: filled forms in order, removed and empty ones left out."""
-        return [
-            form.entry()
-            for form in self.forms
-            if form.has_changed() and not (self.can_delete and self._should_delete_form(form))
-        ]
+        """The vault as saved: filled forms in order, removed and empty ones left out. A case
+        study shown and left as it was is kept (an unchanged form is still one)."""
+        kept = []
+        for index, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue  # the blank form nobody filled in
+            entry = form.entry()
+            if entry["action"] or entry["results"]:
+                kept.append(entry)
+        return kept
 
 
 CaseStudyFormSet = forms.formset_factory(
@@ -145,6 +154,35 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+class QuickCaseStudiesField(forms.CharField):
+    """Several case studies at once, one a line: "What you did | the results, with numbers"."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        entries = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            action, bar, results = (part.strip() for part in line.partition("|"))
+            if not (bar and action and results):
+                raise forms.ValidationError(
+                    _("Line %(n)s needs what you did, a “|”, then the results.") % {"n": number}
+                )
+            entries.append(
+                {
+                    "client_type": "",
+                    "problem": "",
+                    "action": action,
+                    "results": results,
+                    "may_name": False,
+                    "client_name": "",
+                }
+            )
+        return entries
+
+
 class ExpertiseProfileForm(forms.ModelForm):
     areas = CommaListField(
         label=_("Areas of expertise"),
@@ -160,6 +198,16 @@ class ExpertiseProfileForm(forms.ModelForm):
         label=_("What you offer"),
         required=False,
         help_text=_("Comma-separated, e.g. fractional CTO, architecture review, workshop."),
+    )
+
+    quick_case_studies = QuickCaseStudiesField(
+        label=_("Case studies (quick add)"),
+        required=False,
+        help_text=_(
+            "Optional, one per line: what you did | the results, with numbers. For example: "
+            "Moved a payments platform to Kubernetes | cut cloud spend 38% in 4 months. Each "
+            "line is added to your proof vault below, where you can add the client and more."
+        ),
     )
 
     class Meta:

@@ -92,8 +92,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
     if valid:
         fields = {name: form.cleaned_data[name] for name in form.fields}
-        if cases.is_bound:
-            fields["case_studies"] = cases.entries()
+        quick = fields.pop("quick_case_studies")
+        if cases.is_bound or quick:
+            vault = cases.entries() if cases.is_bound else list(profile.case_studies or [])
+            fields["case_studies"] = vault + quick
         services.profile_update(
             profile=profile, actor=request.user, ip_address=client_ip(request), **fields
         )

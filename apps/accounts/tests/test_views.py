@@ -438,3 +438,54 @@ def test_the_audit_log_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(8):
         response = alice_client.get(f"/w/{alice_workspace.slug}/settings/audit/")
     assert response.text.count("<code>x.") == 20
+
+
+def test_case_studies_typed_one_a_line_are_added_to_the_proof_vault(
+    alice_client, alice, alice_workspace
+):
+    profile = ExpertiseProfile.objects.get(workspace=alice_workspace, user=alice)
+    profile.case_studies = [{"action": "Kafka rescue", "results": "lag down to 3s"}]
+    profile.save()
+    data = {
+        **PROFILE,
+        "quick_case_studies": "Moved payments to Kubernetes | cut cloud spend 38% in 4 months",
+        **vault_form({"action": "Kafka rescue", "results": "lag down to 3s"}),
+    }
+    data["case-INITIAL_FORMS"] = "1"
+    alice_client.post(f"/w/{alice_workspace.slug}/settings/profile/", data)
+    profile.refresh_from_db()
+    assert [(c["action"], c["results"]) for c in profile.case_studies] == [
+        ("Kafka rescue", "lag down to 3s"),
+        ("Moved payments to Kubernetes", "cut cloud spend 38% in 4 months"),
+    ]
+
+
+def test_a_quick_case_study_without_its_results_is_refused_and_kept(alice_client, alice_workspace):
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/profile/",
+        {**PROFILE, "quick_case_studies": "Moved payments to Kubernetes"},
+    )
+    assert response.status_code == 200
+    assert "Line 1 needs what you did" in response.text
+    assert "Moved payments to Kubernetes" in response.text
+
+
+def test_saving_the_profile_untouched_keeps_every_case_study(alice_client, alice, alice_workspace):
+    profile = ExpertiseProfile.objects.get(workspace=alice_workspace, user=alice)
+    profile.case_studies = [
+        {"action": "Kafka rescue", "results": "lag down to 3s"},
+        {"action": "EKS migration", "results": "-38% spend"},
+    ]
+    profile.save()
+    page = alice_client.get(f"/w/{alice_workspace.slug}/settings/profile/")
+    # What the browser sends back: every shown field as it was, the blank form empty.
+    data = dict(PROFILE)
+    for name, value in re.findall(r'name="(case-[^"]+)"[^>]*value="([^"]*)"', page.text):
+        data[name] = value
+    for name, value in re.findall(r'name="(case-\d+-\w+)"[^>]*>([^<]*)</textarea>', page.text):
+        data[name] = value
+    assert (data["case-TOTAL_FORMS"], data["case-INITIAL_FORMS"]) == ("3", "2")
+    assert data["case-1-action"].strip() == "EKS migration"
+    alice_client.post(f"/w/{alice_workspace.slug}/settings/profile/", data)
+    profile.refresh_from_db()
+    assert [c["action"] for c in profile.case_studies] == ["Kafka rescue", "EKS migration"]
