@@ -144,6 +144,16 @@ def sentences(text):
         yield from (s.strip() for s in re.split(r"(?<=[.?!])\s+", line) if s.strip())
 
 
+def test_the_engines_vocabulary_states_no_figure_and_no_result():
+    for key, area in [*engine.AREAS.items(), ("general", engine.GENERAL)]:
+        for lexicon in (area.en, area.de):
+            for name in ("metrics", "pains", "lessons", "tips", "myths", "decisions"):
+                for entry in getattr(lexicon, name):
+                    texts = entry if isinstance(entry, tuple) else (entry,)
+                    assert not any(facts.figures_in(t) for t in texts), (key, name, entry)
+            assert all(len(lesson) == 2 for lesson in lexicon.lessons), key  # no "win" left
+
+
 def test_the_suite_covers_hundreds_of_drafts_in_every_combination():
     combos = {(k, lang, t, f) for k, lang, t, f, _ in drafts()}
     assert len(drafts()) == len(PROFILES) * len(LANGUAGES) * (len(TOPICS) + 1) * len(FRAMEWORKS)
