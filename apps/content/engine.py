@@ -2432,6 +2432,10 @@ def choose_template(
         pool = [t for t in pool if t.speaks(language)] or pool
     if not _case_studies(profile):
         pool = [t for t in pool if not _needs_case_study(t, language)] or pool
+        if not request.framework:
+            # Nobody asked for a story and the vault has none to tell: a draft that can be
+            # approved as written beats one that waits for the consultant's example.
+            pool = [t for t in pool if t.framework not in STORY_FRAMEWORKS] or pool
     pool = [t for t in pool if t.key not in avoid_keys] or pool
 
     by_key = {t.key: t for t in templates}

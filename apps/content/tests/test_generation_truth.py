@@ -304,3 +304,15 @@ def test_the_checker_finds_no_invented_figure_repeat_slip_or_contradiction_in_th
                 continue  # "3 fixes" counts the list that follows: the checker cannot know
             flagged.append((key, language, post.template_key, finding.message[:80]))
     assert flagged == []
+
+
+def test_a_draft_nobody_chose_a_framework_for_needs_no_gap_when_the_vault_is_empty():
+    library = load_library()
+    for seed in range(40):
+        post = generate_post(
+            GenerationRequest(profile=PROFILES["security"], topic="zero trust", seed=seed),
+            templates=library,
+            backend="template",
+        )
+        assert post.framework not in engine.STORY_FRAMEWORKS
+        assert facts.find_gaps(post.text) == []
