@@ -1131,6 +1131,13 @@ def _resolve(text: str, rng: random.Random) -> str:
     return text.replace("\x00", "{").replace("\x01", "}")
 
 
+def render_line(line: str, context: dict[str, str], rng: random.Random) -> str:
+    """One template line (hook, body entry or CTA) as a post would say it: a choice made, slots
+    filled from `context` (see `build_context`). The LLM prompt shows the model lines this way.
+    """
+    return _fill(_resolve(line, rng), context)
+
+
 def _fill(text: str, context: dict[str, str]) -> str:
     # One pass: values are inserted, never scanned again, so a profile holding "{x}" is safe.
     return SLOT.sub(lambda m: context.get(m.group(1), ""), text)

@@ -198,7 +198,7 @@ def build_messages(
     rng = engine.seeded_rng("prompt", request.seed, spec.key)
 
     def show(line: str) -> str:
-        return engine._fill(engine._resolve(line, rng), context).replace("\n", "\n  ")
+        return engine.render_line(line, context, rng).replace("\n", "\n  ")
 
     system = "\n".join(
         [
