@@ -400,13 +400,18 @@ def past_posts(*, workspace, user=None):
 
 
 def past_post_texts(*, workspace, user=None) -> list[str]:
-    """The texts of the workspace's past posts, newest first (one query)."""
-    return list(past_posts(workspace=workspace, user=user).values_list("text", flat=True))
+    """The texts of the workspace's past posts, newest first. With `user`, the posts they
+    imported; when they imported none, the workspace's (an assistant may have imported the
+    consultant's posts for them)."""
+    texts = list(past_posts(workspace=workspace, user=user).values_list("text", flat=True))
+    if texts or user is None:
+        return texts
+    return list(past_posts(workspace=workspace).values_list("text", flat=True))
 
 
 def style_for(*, workspace, user=None) -> Style | None:
-    """The style learned from the workspace's past posts (the user's own, when given), or None
-    when there are none."""
+    """The style learned from the workspace's past posts (the user's own, when given and they
+    have any; see `past_post_texts`), or None when there are none."""
     return style_from_texts(past_post_texts(workspace=workspace, user=user))
 
 

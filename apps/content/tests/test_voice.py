@@ -171,7 +171,18 @@ def test_style_and_texts_are_per_workspace(alice, alice_workspace, charlie, char
     assert past_post_texts(workspace=charlie_workspace) == []
     assert sorted(past_post_texts(workspace=alice_workspace)) == sorted(POSTS)
     assert style_for(workspace=alice_workspace, user=alice).sample_size == 3
-    assert style_for(workspace=alice_workspace, user=charlie) is None
+
+
+def test_a_members_own_past_posts_win_and_posts_imported_for_them_count_otherwise(
+    alice, bob, alice_workspace
+):
+    # Bob, Alice's assistant, imported her posts: her drafts still learn from them.
+    past_posts_import(workspace=alice_workspace, author=bob, posts=POSTS[:2], source="paste")
+    assert sorted(past_post_texts(workspace=alice_workspace, user=alice)) == sorted(POSTS[:2])
+    # Once Alice imports her own, hers are the ones that count for her.
+    past_posts_import(workspace=alice_workspace, author=alice, posts=POSTS[2:], source="paste")
+    assert past_post_texts(workspace=alice_workspace, user=alice) == POSTS[2:]
+    assert sorted(past_post_texts(workspace=alice_workspace, user=bob)) == sorted(POSTS[:2])
 
 
 def test_topic_ideas_come_from_the_consultants_own_hashtags_and_words(alice, alice_workspace):
