@@ -82,3 +82,21 @@ def test_the_prepared_index_sees_a_past_post_imported_after_it_was_built(alice, 
     assert len(before) == 0
     assert len(after) == 1
     assert after.most_similar(POST)[1] > 0.95
+
+
+def test_the_live_checker_runs_a_fixed_number_of_queries(
+    alice, alice_client, vault, django_assert_num_queries
+):
+    past_posts_import(
+        workspace=vault,
+        author=alice,
+        posts=[f"Past post {n} on EKS." for n in range(20)],
+        source="csv",
+    )
+    lint_url = f"/w/{vault.slug}/content/lint/"
+    alice_client.post(lint_url, {"text": POST})  # prepares the earlier-posts index once
+    # session, user, membership+workspace; the index's fingerprint (posts, past posts); the
+    # facts: profiles, then known_figures' profiles and past posts; savepoint and release.
+    with django_assert_num_queries(10):
+        response = alice_client.post(lint_url, {"text": POST})
+    assert 'id="lint-panel"' in response.text
