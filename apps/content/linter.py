@@ -6,6 +6,12 @@ subtracts a weight per finding by severity. Near-duplicates are found with TF-ID
 similarity against the workspace's earlier posts; `EarlierPosts` prepares those once so that
 linting per keystroke does not refit on a thousand posts.
 
+The reader rules (a figure in no proof point, a repeated line, two team sizes, broken grammar,
+drift outside the profile's areas, a post with nothing of the consultant's, an unfilled gap)
+cap the score at 70. The ones that compare the post with the workspace's own material take a
+`PostFacts` (built by `apps.content.selectors.lint_facts`), so the linter itself never reads
+the database.
+
 Lengths: LinkedIn's hard limit of 3,000 characters applies to the *escaped* commentary ("little
 text", where reserved characters take a backslash), so `escaped_length` is what the limit is
 checked against; the fold and the sweet spot are about what readers see, so they use the plain
@@ -1381,5 +1387,11 @@ def rules_for_prompt(settings: LintSettings | None = None) -> str:
         "- Do not repeat the same word again and again.",
         f"- No generic filler phrases: {fillers}. Say it plainly and give the number instead.",
         "- Do not repeat an earlier post.",
+        # The reader rules (the rule against inventing facts is in the prompt itself).
+        "- Never repeat a line or a sentence within the post, not even a label such as "
+        '"Short version:".',
+        "- Give one team size per client, and keep every figure consistent.",
+        "- Hashtags and topic words only from the consultant's own areas.",
+        '- Proofread: no doubled words ("the the"), no "X is Y is Z" sentences.',
     ]
     return "\n".join(lines)

@@ -266,3 +266,13 @@ def test_reader_findings_and_their_fixes_are_in_german_for_a_german_user():
     finding = next(f for f in result.findings if f.rule == "unsupported-figure")
     assert finding.message.startswith("Die Zahl 42")
     assert finding.fix.startswith("Wenn sie stimmt")
+
+
+def test_the_prompt_for_the_model_carries_the_reader_rules():
+    from apps.content.linter import rules_for_prompt
+
+    prompt = rules_for_prompt()
+    assert "Never repeat a line" in prompt
+    assert "one team size per client" in prompt
+    assert "own areas" in prompt
+    assert '"the the"' in prompt
