@@ -859,6 +859,9 @@ def _sentences(text: str) -> list[str]:
     return [part.strip() for part in SENTENCE_SPLIT.split(text) if part.strip()]
 
 
+MAX_FIGURE_FINDINGS = 5
+
+
 def check_unsupported_figures(
     post: Post, settings: LintSettings, facts: PostFacts | None
 ) -> list[Finding]:
@@ -866,10 +869,17 @@ def check_unsupported_figures(
         return []
     # Gaps are the unfilled-gap rule's; their hints may hold names with numbers ("SOC 2").
     text = _mask(_mask(_mask(_mask(post.text, URL), HASHTAG), GAP_PATTERN), NOT_A_CLAIM)
+    missing = unsupported_figures(text, facts.known_figures)
+    if not missing:  # the usual case: one pass
+        return []
+    # Quote the sentence of the first few; past those, more findings only add noise.
+    wanted = set(missing[:MAX_FIGURE_FINDINGS])
     findings, seen = [], set()
     for sentence in _sentences(text):
+        if len(seen) == len(wanted):
+            break
         for figure in unsupported_figures(sentence, facts.known_figures):
-            if figure in seen:
+            if figure not in wanted or figure in seen:
                 continue
             seen.add(figure)
             findings.append(
@@ -978,14 +988,15 @@ _NUMBER = (
     + r"|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     + (r"hundred|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig|hundert")
 )
+# One alternation per way of saying it, the number pattern in each once (this runs on every
+# keystroke): "team of 40", "Team von 40"; "40-person team", "40 engineers", "40-köpfiges Team".
+# Employees and staff count a company, not a team: "200 employees, a team of 6" is fine.
 TEAM_SIZE = re.compile(
-    rf"\bteam of (?P<a>{_NUMBER})\b"
-    rf"|\b(?P<b>{_NUMBER})[- ](?:person|people|strong|member|engineer)s? team\b"
-    # Employees and staff count a company, not a team: "200 employees, a team of 6" is fine.
-    rf"|\b(?P<c>{_NUMBER}) (?:engineers|developers|devs|people on the team)\b"
-    rf"|\bteam von (?P<d>{_NUMBER})\b"
-    rf"|\b(?P<e>{_NUMBER})[- ]?köpfigen? team\b"
-    rf"|\b(?P<f>{_NUMBER}) (?:entwickler(?:innen|n)?|ingenieur(?:e|en|innen)|engineers)\b",
+    rf"\bteam (?:of|von) (?P<a>{_NUMBER})\b"
+    rf"|\b(?P<b>{_NUMBER})(?:[- ](?:person|people|strong|member|engineer)s? team\b"
+    r"|[- ]?köpfige[snm]? team\b"
+    r"| (?:engineers|developers|devs|people on the team|entwickler(?:innen|n)?|"
+    r"ingenieur(?:e|en|innen))\b)",
     re.IGNORECASE,
 )
 # A sentence that tells of a change or of another team may give a second size honestly.
@@ -997,19 +1008,32 @@ TEAM_CHANGE = re.compile(
 )
 
 
+SENTENCE_START = re.compile(r"[.!?\u2026]\s|\n")
+
+
+def _sentence_around(text: str, position: int) -> str:
+    """The sentence (or line) of `text` that holds `position`."""
+    start = 0
+    for match in SENTENCE_START.finditer(text, 0, position):
+        start = match.end()
+    end_match = SENTENCE_START.search(text, position)
+    return text[start : end_match.start() + 1 if end_match else len(text)]
+
+
 def check_contradictions(
     post: Post, settings: LintSettings, facts: PostFacts | None = None
 ) -> list[Finding]:
     """Two team sizes for one client ("a team of 40" … "12 engineers") cannot both be true."""
+    matches = list(TEAM_SIZE.finditer(post.text))
+    if len(matches) < 2:  # the usual case
+        return []
     sizes: dict[str, str] = {}
-    for sentence in _sentences(post.text):
-        if TEAM_CHANGE.search(sentence):
+    for match in matches:
+        if TEAM_CHANGE.search(_sentence_around(post.text, match.start())):
             continue
-        for match in TEAM_SIZE.finditer(sentence):
-            number = next(group for group in match.groups() if group)
-            figures = figures_in(number)
-            if figures:
-                sizes.setdefault(figures[0], match.group())
+        figures = figures_in(match.group("a") or match.group("b"))
+        if figures:
+            sizes.setdefault(figures[0], match.group())
     if len(sizes) < 2:
         return []
     quoted = " / ".join(f'"{phrase}"' for phrase in sizes.values())

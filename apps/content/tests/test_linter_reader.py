@@ -83,6 +83,13 @@ def test_a_figure_in_no_proof_point_is_flagged_with_its_sentence():
     assert "26" in messages[1]
 
 
+def test_at_most_five_invented_figures_are_listed_first_ones_first():
+    invented = " ".join(f"It took {n} days." for n in range(41, 49))
+    result = lint_post(CLEAN.replace("No new tool.", invented), facts=FACTS)
+    messages = [f.message for f in result.findings if f.rule == "unsupported-figure"]
+    assert [message.split()[2] for message in messages] == ["41", "42", "43", "44", "45"]
+
+
 def test_an_invented_duration_in_words_is_flagged():
     text = CLEAN.replace("No new tool.", "The last upgrade took 40 minutes instead of three weeks.")
     result = assert_caught(text, "unsupported-figure")
