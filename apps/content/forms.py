@@ -110,6 +110,7 @@ class PastPostImportForm(forms.Form):
     the text box, so nothing the user gave is lost."""
 
     PASTE, CSV = "paste", "csv"
+    MAX_FILE_BYTES = 8 * 1024 * 1024
 
     kind = forms.ChoiceField(
         label=_("What you are importing"),
@@ -136,10 +137,16 @@ class PastPostImportForm(forms.Form):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload:
-            if upload.size > 2 * 1024 * 1024:
-                raise forms.ValidationError(_("The file is larger than 2 MB."))
+            # A prolific poster's Shares.csv runs to a few megabytes.
+            if upload.size > self.MAX_FILE_BYTES:
+                raise forms.ValidationError(_("The file is larger than 8 MB."))
+            content = upload.read()
+            if content.startswith(b"PK\x03\x04"):
+                raise forms.ValidationError(
+                    _("This is the export's ZIP archive: open it and choose Shares.csv inside.")
+                )
             try:
-                cleaned["text"] = upload.read().decode("utf-8-sig")
+                cleaned["text"] = content.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise forms.ValidationError(
                     _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")

@@ -73,6 +73,16 @@ def test_a_malformed_csv_gets_a_clear_message_and_its_text_stays_in_the_box(
     assert not PastPost.objects.exists()
 
 
+def test_the_whole_export_zip_gets_told_to_open_it(alice_client, alice_workspace):
+    upload = SimpleUploadedFile(
+        "Basic_LinkedInDataExport.zip", b"PK\x03\x04rest", "application/zip"
+    )
+    response = alice_client.post(url(alice_workspace), {"kind": "csv", "file": upload})
+    assert response.status_code == 400
+    assert "open it and choose Shares.csv inside" in response.text
+    assert not PastPost.objects.exists()
+
+
 def test_importing_the_same_posts_twice_skips_them_and_says_so(alice_client, alice_workspace):
     alice_client.post(url(alice_workspace), {"kind": "paste", "text": PASTED})
     response = alice_client.post(
