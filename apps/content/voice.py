@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -346,7 +347,8 @@ def describe_style(style: Style) -> str:
     characters, short sentences (11 words), rarely emoji, 3 hashtags, often open with a
     question."""
     parts = [
-        _("about %(length)s characters") % {"length": f"{_rounded_length(style.median_length):,}"}
+        _("about %(length)s characters")
+        % {"length": number_format(_rounded_length(style.median_length), force_grouping=True)}
     ]
     words = style.mean_sentence_words
     if words:
@@ -356,13 +358,13 @@ def describe_style(style: Style) -> str:
             rhythm = _("medium-length sentences (%(words)s words)")
         else:
             rhythm = _("long sentences (%(words)s words)")
-        parts.append(rhythm % {"words": f"{words:g}"})
+        parts.append(rhythm % {"words": number_format(words)})
     if style.emoji_per_post < 0.2:
         parts.append(_("no emoji") if style.emoji_per_post == 0 else _("rarely emoji"))
     elif style.emoji_per_post < 1.5:
         parts.append(_("an emoji or so"))
     else:
-        parts.append(_("%(count)s emoji") % {"count": f"{round(style.emoji_per_post)}"})
+        parts.append(_("%(count)s emoji") % {"count": round(style.emoji_per_post)})
     tags = round(style.hashtags_per_post)
     parts.append(
         ngettext("%(count)d hashtag", "%(count)d hashtags", tags) % {"count": tags}

@@ -150,6 +150,15 @@ def test_style_in_words_names_length_rhythm_hashtags_and_openings():
     assert "usually end with a question" in text
 
 
+def test_style_in_words_is_german_with_german_numbers_for_a_german_user():
+    from django.utils import translation
+
+    long_posts = ["Kurz. " * 250, "Auch kurz. " * 150]  # 1,500 and 1,650 chars, 550 words
+    with translation.override("de"):
+        text = describe_style(style_from_texts(long_posts))
+    assert text.startswith("Ihre Posts: etwa 1.600 Zeichen, kurze Sätze (1,4 Wörter)")
+
+
 def test_importing_stores_posts_once_even_with_other_white_space(alice, alice_workspace):
     first = past_posts_import(
         workspace=alice_workspace, author=alice, posts=POSTS[:2], source=PastPost.Source.PASTE
