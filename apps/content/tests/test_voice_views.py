@@ -138,3 +138,22 @@ def test_the_past_posts_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(8):
         response = alice_client.get(url(alice_workspace))
     assert response.text.count('/delete/"') == 30  # one row, with its delete form, per post
+
+
+def test_staff_see_past_posts_in_the_admin_but_cannot_add_or_rewrite_them(
+    client, alice, alice_workspace
+):
+    from django.urls import reverse
+
+    from apps.accounts.tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    past_posts_import(workspace=alice_workspace, author=alice, posts=[PASTED], source="paste")
+    post = PastPost.objects.get()
+    listing = client.get(reverse("admin:content_pastpost_changelist"))
+    assert "Why do platform teams burn out?" in listing.text
+    assert client.get(reverse("admin:content_pastpost_add")).status_code == 403
+    client.post(reverse("admin:content_pastpost_change", args=[post.pk]), {"text": "Rewritten"})
+    post.refresh_from_db()
+    assert post.text.startswith("Why do platform teams burn out?")
