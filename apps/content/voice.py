@@ -240,8 +240,11 @@ class Style:
             if words.lower() not in seen:
                 seen.add(words.lower())
                 ideas.append(words)
+        from apps.content.linter import GENERIC_WORDS
+
         for word in self.favourite_words:
-            if word.lower() not in seen:
+            # "team" or "clients" is how they write, not what they write about.
+            if word.lower() not in seen and word.lower() not in GENERIC_WORDS:
                 seen.add(word.lower())
                 ideas.append(word)
         return ideas[:limit]

@@ -202,6 +202,14 @@ def test_topic_ideas_come_from_the_consultants_own_hashtags_and_words(alice, ali
     assert all(idea.replace(" ", "").lower() in written for idea in ideas)
 
 
+def test_topic_ideas_skip_words_every_consultant_uses():
+    style = style_from_texts(
+        ["Our team fixed Terraform drift for the team.", "A team and Terraform modules again."]
+    )
+    assert "team" in style.favourite_words
+    assert style.topic_ideas() == ["terraform"]
+
+
 def test_topic_ideas_read_camel_case_hashtags_as_words():
     style = style_from_texts(POSTS)
     assert style.topic_ideas(limit=3) == ["Kubernetes", "SRE", "Platform Engineering"]
