@@ -708,7 +708,12 @@ def suggest_topics(profile: ProfileSnapshot, *, count: int = 8, seed: int = 0) -
             extra.append(f"{area} in {industry}" if language == "en" else f"{area} für {industry}")
     for offer in offers[:2]:
         extra.append(
-            f"what a {offer} engagement really involves"
+            # "an architecture review", as the post itself will spell it: the stored label
+            # is the text the post names
+            _AN.sub(
+                lambda m: f"{m.group(1)}n {m.group(2)}",
+                f"what a {offer} engagement really involves",
+            )
             if language == "en"
             else f"{offer}: wie ich arbeite"
         )
@@ -843,6 +848,19 @@ def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
                 )
             )
     return points
+
+
+def proof_point_keys(point: ProofPoint) -> frozenset[str]:
+    """The vocabulary areas a proof point is in ("Moved batch jobs to spot nodes, cut compute
+    spend 38%" → Kubernetes and cloud); empty when none can be told."""
+    low = " ".join((point.title, point.outcome, point.problem)).lower()
+    return frozenset(key for key in AREA_ORDER if _AREA_PATTERNS[key].search(low))
+
+
+def proof_point_fits(point: ProofPoint, key: str | None) -> bool:
+    """Whether a proof point may be the story of a post in area `key`."""
+    keys = proof_point_keys(point)
+    return not key or not keys or key in keys
 
 
 def _case_studies(profile: ProfileSnapshot) -> list[tuple[str, str]]:
@@ -1029,8 +1047,9 @@ def build_context(
         area = rng.choice(suited or areas) if areas else missing["area"]
     keys = profile_area_keys(profile)
     key = topic_key or area_key(area)
-    if key not in spec.suits and "any" not in spec.suits:
-        # e.g. a leadership template for a profile whose leadership shows only in its offers
+    if not topic_key and key not in spec.suits and "any" not in spec.suits:
+        # e.g. a leadership template for a profile whose leadership shows only in its offers;
+        # never for a topic in a known area: its vocabulary is what the post is about
         key = next((k for k in keys if k in spec.suits), key)
     if key is None:
         # Never a template's own area the profile does not have: that is how a cloud
@@ -1048,11 +1067,11 @@ def build_context(
     # a general one ("fractional CTO", "architecture review") fits any topic.
     general_offers = [o for o in offers if area_key(o) in (None, "leadership")]
     roles = [o for o in offers if ROLE_WORDS.search(o)]
+    # Only a proof point on the post's area is told: a Kafka rescue offered as the story of a
+    # zero-trust post claims what never happened. One whose area cannot be told fits any.
     cases = proof_points(profile)
-    matching_cases = [
-        c for c in cases if key and area_key(" ".join((c.title, c.outcome, c.problem))) == key
-    ]
-    case = rng.choice(matching_cases or cases) if cases else None
+    matching_cases = [c for c in cases if proof_point_fits(c, key)]
+    case = rng.choice(matching_cases) if matching_cases else None
     mistake, fix = rng.choice(lexicon.lessons)
     myth, reality = rng.choice(lexicon.myths)
     decision, alternative, reason = rng.choice(lexicon.decisions)
