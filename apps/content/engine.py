@@ -348,7 +348,7 @@ NARRATIVE_SLOTS = STORY_SLOTS | {"mistake", "fix"}
 # that needs one is left out (this marker in a filled sentence drops it).
 UNKNOWN_FACT = "\x02"
 STORY_GAPS = {
-    "en": "a {topic} project of yours: the client, the problem, what you did, the result "
+    "en": "a project of yours on {topic}: the client, the problem, what you did, the result "
     "with a number",
     "de": "ein eigenes Projekt zu {topic}: Kunde, Problem, was Sie getan haben, das Ergebnis "
     "mit einer Zahl",
@@ -1267,10 +1267,16 @@ def _without_repeats(blocks: list[str]) -> list[str]:
                 # What follows a colon is the sentence's news ("The result: …").
                 label, _colon, news = part.partition(": ")
                 clause = norm(news) if news else ""
-                # A label twice ("What I see: …" and "What I see: …") repeats as well.
-                label = "label: " + norm(label) if news else ""
-                keys = {k for k in (whole, clause) if k and (k == whole or len(k.split()) >= 3)}
-                keys |= {label} if label else set()
+                # A label twice ("What I see: …" and "What I see: …", or "Short version:"
+                # alone and then with its news) repeats as well.
+                labelled = bool(news) or part.rstrip().endswith(":")
+                label_text = norm(label) if labelled else ""
+                keys = {
+                    k
+                    for k in (whole, clause, label_text)
+                    if k and (k == whole or len(k.split()) >= 3)
+                }
+                keys |= {"label: " + label_text} if label_text else set()
                 if keys & seen:
                     continue
                 seen.update(keys)
@@ -1372,6 +1378,9 @@ def render_post(
     depth = [_sentences_kept(p, keep) for p in _depth(spec.framework, context, draft, rng)]
     paragraphs += depth
     paragraphs += extras
+    body_text = _normalise("\n".join([hook, *paragraphs, cta])).lower()
+    if bridge and _normalise(bridge).lower().rstrip(".:") in body_text:
+        bridge = ""  # "Short version:" as a bridge and again in the body read as a slip
     blocks = _without_repeats([hook, bridge, *paragraphs, cta])
     blocks = [b.replace(COUNT_MARK, count) for b in blocks]
     text = _tidy("\n\n".join(b for b in [*blocks, hashtags] if b.strip()), language)
