@@ -236,3 +236,15 @@ def test_the_engines_topic_ideas_include_what_the_past_posts_are_about():
     with_style = suggest_topics(replace(profile, style=style_from_texts(POSTS)), count=40)
     assert "Platform Engineering" not in without
     assert "Platform Engineering" in with_style
+
+
+def test_deleting_another_workspaces_past_post_is_refused(
+    alice, alice_workspace, charlie_workspace
+):
+    from apps.content.voice import past_post_delete
+
+    past_posts_import(workspace=alice_workspace, author=alice, posts=POSTS[:1], source="paste")
+    post = PastPost.objects.get()
+    with pytest.raises(ValueError, match="another workspace"):
+        past_post_delete(workspace=charlie_workspace, past_post=post)
+    assert PastPost.objects.filter(pk=post.pk).exists()
