@@ -1090,7 +1090,8 @@ def build_context(
         if matching_offers or general_offers
         else missing["offer"],
         "offer_role": roles[0] if roles else missing["offer_role"],
-        "years": str(years) if years else missing["years"],
+        # "After many years in security" would claim what the profile never said
+        "years": str(years) if years else UNKNOWN_FACT,
         "name": (profile.name or "").strip() or missing["name"],
         "case_title": case.title if case else UNKNOWN_FACT,
         "case_outcome": case.outcome if case else UNKNOWN_FACT,
@@ -1334,9 +1335,8 @@ def render_post(
     if story_gap and not gap_left:
         # A story told without any of the story slots ("advice I gave that turned out
         # wrong") still needs the consultant's own: the gap follows its opening paragraph.
-        paragraphs.insert(
-            min(1, len(paragraphs)), facts.gap(STORY_GAPS[language].format(topic=topic), language)
-        )
+        gap = facts.gap(STORY_GAPS[language].format(topic=topic), language)
+        paragraphs.insert(min(1, len(paragraphs)), gap)
     # The number of list items goes in once the list is final; until then a mark stands in,
     # so no other sentence may borrow that number.
     context["count"] = COUNT_MARK
