@@ -1080,7 +1080,8 @@ def build_context(
     rng.shuffle(tips)
     years = profile.years_experience
     story = spec.framework in STORY_FRAMEWORKS
-    industry = rng.choice(industries) if industries else missing["industry"]
+    # Without industries in the profile, "a software client" would be an invented client.
+    industry = rng.choice(industries) if industries else UNKNOWN_FACT
     context = {
         "topic": topic,
         "area": area,

@@ -183,6 +183,9 @@ class LLMClient:
 # --- Prompt ---------------------------------------------------------------------------------
 
 
+NOT_GIVEN = "[not given]"
+
+
 def build_messages(
     request: GenerationRequest,
     spec: TemplateSpec,
@@ -198,7 +201,9 @@ def build_messages(
     rng = engine.seeded_rng("prompt", request.seed, spec.key)
 
     def show(line: str) -> str:
-        return engine.render_line(line, context, rng).replace("\n", "\n  ")
+        # A slot the consultant gave no fact for is shown as such, never as an invented value.
+        line = engine.render_line(line, context, rng).replace(engine.UNKNOWN_FACT, NOT_GIVEN)
+        return line.replace("\n", "\n  ")
 
     system = "\n".join(
         [
@@ -218,6 +223,8 @@ def build_messages(
             "gap for the consultant instead, written exactly like "
             + ("'[Ihr Beispiel: kurzer Hinweis]'." if german else "'[your example: short hint]'."),
             "- The post is about the topic given below: name it, and do not switch to another.",
+            f"- {NOT_GIVEN} in the template marks a fact the consultant did not give: leave "
+            "that part out, or leave a gap.",
             "- Write in German and address readers with 'Sie'."
             if german
             else "- Write in English.",

@@ -245,3 +245,12 @@ def test_the_prompt_carries_the_proof_vault_the_style_and_the_rule_against_inven
     assert "results: cut cloud spend 38% in 4 months with zero downtime" in prompt
     assert "Their style, learned from their past posts" in prompt
     assert "#Kubernetes" in prompt
+
+
+def test_a_fact_the_consultant_did_not_give_is_shown_to_the_model_as_not_given(fake_llm):
+    generate(topic="AWS cost control", framework="story")
+
+    system, prompt = (m["content"] for m in fake_llm.last_request["json"]["messages"])
+    assert "\x02" not in prompt
+    assert "[not given]" in prompt  # e.g. the team size no proof point records
+    assert "[not given] in the template marks a fact" in system
