@@ -799,23 +799,34 @@ class PostFacts:
     topic: str = ""
 
     @cached_property
+    def _text(self) -> str:
+        return _fold_quotes(" ".join((*self.areas, *self.profile_texts, self.topic)).lower())
+
+    @cached_property
+    def own_areas(self) -> frozenset[str]:
+        """Areas the profile or the topic names."""
+        return frozenset(_AREA_OF_TERM[match.group()] for match in AREA_TERM.finditer(self._text))
+
+    @cached_property
     def covered_areas(self) -> frozenset[str]:
-        """Areas the profile or the topic is in, and their neighbours."""
-        text = _fold_quotes(" ".join((*self.areas, *self.profile_texts, self.topic)).lower())
-        own = {_AREA_OF_TERM[match.group()] for match in AREA_TERM.finditer(text)}
-        return frozenset(own.union(*(AREA_NEIGHBOURS.get(area, ()) for area in own)))
+        """The profile's and topic's areas and their neighbours."""
+        return self.own_areas.union(*(AREA_NEIGHBOURS.get(area, ()) for area in self.own_areas))
 
     @cached_property
     def specific_words(self) -> frozenset[str]:
-        """Words of the profile, proof vault and topic that only this consultant would use."""
-        text = _fold_quotes(" ".join((*self.areas, *self.profile_texts, self.topic)).lower())
-        return frozenset(
+        """Words only this consultant would use: those of the profile, proof vault and topic,
+        and the vocabulary of the areas they name ("pentest" for "security")."""
+        own = {
             word
-            for word in WORD.findall(text)
+            for word in WORD.findall(self._text)
             if len(word) >= MIN_SPECIFIC_WORD_LENGTH
             and word not in STOPWORDS
             and word not in GENERIC_WORDS
-        )
+        }
+        vocabulary = {
+            term for area in self.own_areas for term in AREA_TERMS[area] if " " not in term
+        }
+        return frozenset(own | vocabulary)
 
 
 FactRule = Callable[[Post, LintSettings, "PostFacts | None"], list[Finding]]

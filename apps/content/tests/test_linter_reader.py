@@ -233,6 +233,16 @@ def test_a_post_with_nothing_from_the_profile_is_generic():
     assert_caught(text, "generic-post")
 
 
+def test_a_post_in_the_vocabulary_of_the_profiles_area_is_not_generic():
+    facts = PostFacts(known_figures=frozenset(), areas=("security",))
+    text = (
+        "Most pentest reports I read list the same finding first.\n\nStart with the "
+        "roles nobody has used in a quarter. Remove them. Then look at wildcards.\n\n"
+        "What did your last review find?"
+    )
+    assert "generic-post" not in rules(lint_post(text, facts=facts))
+
+
 def test_an_unfilled_gap_blocks_publishing():
     text = CLEAN.replace("No new tool.", "[your example: a cost cut you led]")
     result = assert_caught(text, "unfilled-gap", facts=None)
