@@ -18,6 +18,7 @@ checked against; the fold and the sweet spot are about what readers see, so they
 text. Line breaks are normalised to "\\n" first (browsers submit textareas with "\\r\\n").
 """
 
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -797,6 +798,15 @@ class PostFacts:
     areas: tuple[str, ...] = ()
     profile_texts: tuple[str, ...] = ()
     topic: str = ""
+
+    def with_topic(self, topic: str) -> "PostFacts":
+        """The same facts for a post on `topic`: the figures the user typed in it count as
+        given ("5 lessons from 40 upgrades")."""
+        topic = (topic or "").strip()
+        known = self.known_figures
+        if known is not None:
+            known = known | frozenset(figures_in(topic))
+        return dataclasses.replace(self, topic=topic, known_figures=known)
 
     @cached_property
     def _text(self) -> str:

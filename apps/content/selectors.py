@@ -110,13 +110,11 @@ def lint_facts(*, workspace, topic: str = "") -> PostFacts:
     for profile in owned(ExpertiseProfile, workspace=workspace):
         areas += [str(area) for area in profile.areas or []]
         texts += facts.profile_texts(profile)
-    topic = (topic or "").strip()
     return PostFacts(
-        known_figures=facts.known_figures(workspace=workspace) | frozenset(facts.figures_in(topic)),
+        known_figures=facts.known_figures(workspace=workspace),
         areas=tuple(dict.fromkeys(areas)),
         profile_texts=tuple(texts),
-        topic=topic,
-    )
+    ).with_topic(topic)
 
 
 def recent_generation_history(*, workspace) -> tuple[tuple[str, ...], tuple[str, ...]]:

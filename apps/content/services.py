@@ -10,7 +10,7 @@ import csv
 import hashlib
 import io
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -116,9 +116,7 @@ def _store_generated(
     facts: PostFacts,
 ) -> Post:
     # The same checks for the template engine and the model: figures, drift, repeats, gaps.
-    lint = lint_post(
-        generated.text, earlier_posts=earlier, facts=replace(facts, topic=generated.topic)
-    )
+    lint = lint_post(generated.text, earlier_posts=earlier, facts=facts.with_topic(generated.topic))
     post = Post.objects.create(
         workspace=workspace,
         author=author,
@@ -623,7 +621,7 @@ def posts_import(*, workspace, author, csv_text: str) -> list[Post]:
             topic=row.topic,
             hook=row.text.split("\n\n", 1)[0][:400],
             backend=Post.Backend.IMPORT,
-            lint_score=lint_post(row.text, facts=replace(facts, topic=row.topic)).score,
+            lint_score=lint_post(row.text, facts=facts.with_topic(row.topic)).score,
         )
         PostVersion.objects.create(
             workspace=workspace,

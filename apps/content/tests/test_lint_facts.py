@@ -5,7 +5,7 @@ import pytest
 
 from apps.accounts.models import ExpertiseProfile
 from apps.content import selectors
-from apps.content.linter import MAX_SCORE_WITH_READER_PROBLEM
+from apps.content.linter import MAX_SCORE_WITH_READER_PROBLEM, lint_post
 from apps.content.models import Post
 from apps.content.services import post_create_manual, post_save
 from apps.content.voice import past_posts_import
@@ -100,3 +100,14 @@ def test_the_live_checker_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(10):
         response = alice_client.post(lint_url, {"text": POST})
     assert 'id="lint-panel"' in response.text
+
+
+def test_a_generated_draft_may_state_the_figures_of_the_topic_typed(alice, vault, library):
+    from apps.content.services import post_generate
+
+    post = post_generate(workspace=vault, author=alice, topic="5 lessons from 40 EKS upgrades")
+    facts = selectors.lint_facts(workspace=vault).with_topic(post.topic)
+    assert {"5", "40"} <= facts.known_figures
+    result = lint_post(post.text, facts=facts)
+    flagged = [f.message for f in result.findings if f.rule == "unsupported-figure"]
+    assert not any("figure 40 " in message or "figure 5 " in message for message in flagged)

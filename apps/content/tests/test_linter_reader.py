@@ -293,3 +293,12 @@ def test_the_prompt_for_the_model_carries_the_reader_rules():
     assert "one team size per client" in prompt
     assert "own areas" in prompt
     assert '"the the"' in prompt
+
+
+def test_the_figures_of_the_topic_the_user_typed_count_as_given():
+    text = CLEAN.replace("No new tool.", "We ran 40 upgrades in a year.")
+    assert "unsupported-figure" in rules(lint_post(text, facts=FACTS))
+    facts = FACTS.with_topic("5 lessons from 40 EKS upgrades")
+    assert facts.topic == "5 lessons from 40 EKS upgrades"
+    assert "unsupported-figure" not in rules(lint_post(text, facts=facts))
+    assert PostFacts().with_topic("40 upgrades").known_figures is None  # still unchecked
