@@ -218,8 +218,7 @@ def test_topic_ideas_read_camel_case_hashtags_as_words():
 def test_the_engines_topic_ideas_include_what_the_past_posts_are_about():
     from dataclasses import replace
 
-    from apps.content.engine import suggest_topics
-    from apps.content.services import ProfileSnapshot
+    from apps.content.generation import ProfileSnapshot, suggest_topics
 
     profile = ProfileSnapshot(
         name="Alice",
