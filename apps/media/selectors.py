@@ -1,0 +1,17 @@
+"""Reads of post media, always inside one workspace."""
+
+from django.db.models import QuerySet
+
+from apps.accounts.tenancy import owned
+
+from .models import CarouselStyle, PostMedia
+
+
+def post_media(*, workspace, post) -> QuerySet[PostMedia]:
+    """The post's media in the order LinkedIn shows them."""
+    return owned(PostMedia, workspace=workspace).filter(post=post).order_by("position", "pk")
+
+
+def carousel_style(*, workspace) -> CarouselStyle:
+    """The workspace's carousel style, or the default one (unsaved) when it has none."""
+    return owned(CarouselStyle, workspace=workspace).first() or CarouselStyle(workspace=workspace)
