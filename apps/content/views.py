@@ -28,6 +28,7 @@ from apps.content.forms import (
 from apps.content.linter import lint_post
 from apps.content.models import Post, PostingSlot, PostVersion
 from apps.core.http import client_ip
+from apps.media.selectors import images_without_alt
 
 LIST_TABS = ("draft", "in_review", "approved", "archived")
 
@@ -185,7 +186,11 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_write": can_write,
             "can_approve": request.membership.has_role(Role.ADMIN),
-            "lint": lint_post(text, earlier_posts=_earlier(request, post)),
+            "lint": lint_post(
+                text,
+                earlier_posts=_earlier(request, post),
+                images_without_alt=images_without_alt(workspace=request.workspace, post=post),
+            ),
             "versions": selectors.post_versions(post=post)[:20],
             "send_back_form": SendBackForm(),
             "schedule_form": ScheduleForm(),
@@ -218,7 +223,11 @@ def post_lint(request: HttpRequest) -> HttpResponse:
     post = None
     if request.POST.get("post"):
         post = _post_or_404(request, request.POST.get("post"))
-    lint = lint_post(request.POST.get("text", ""), earlier_posts=_earlier(request, post))
+    lint = lint_post(
+        request.POST.get("text", ""),
+        earlier_posts=_earlier(request, post),
+        images_without_alt=images_without_alt(workspace=request.workspace, post=post),
+    )
     return render(request, "content/post_edit.html#lint-panel", {"lint": lint, "post": post})
 
 

@@ -199,3 +199,18 @@ def test_media_are_in_the_export_and_leave_storage_with_the_workspace(
     with django_capture_on_commit_callbacks(execute=True):
         workspace_delete(workspace=alice_workspace, actor=alice, confirmation=alice_workspace.slug)
     assert not default_storage.exists(stored)
+
+
+def test_the_checker_flags_images_without_alt_text(alice_client, alice_workspace, draft):
+    from apps.content.linter import lint_post
+
+    assert "alt-text-missing" not in {f.rule for f in lint_post(draft.text).findings}
+    flagged = lint_post(draft.text, images_without_alt=2)
+    assert [f.message for f in flagged.findings if f.rule == "alt-text-missing"] == [
+        "2 images have no alt text."
+    ]
+    upload(alice_client, alice_workspace, draft, image_bytes(), "a.png")
+    answer = alice_client.post(
+        reverse("post_lint", args=[alice_workspace.slug]), {"text": draft.text, "post": draft.pk}
+    )
+    assert "1 image has no alt text." in answer.content.decode()
