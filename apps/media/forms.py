@@ -26,3 +26,25 @@ class CarouselForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Carousel language"), choices=[("en", _("English")), ("de", _("German"))]
     )
+
+
+class CarouselStyleForm(forms.Form):
+    background = forms.RegexField(
+        label=_("Background colour"),
+        regex=r"^#[0-9A-Fa-f]{6}$",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    accent = forms.RegexField(
+        label=_("Accent colour"),
+        regex=r"^#[0-9A-Fa-f]{6}$",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    text = forms.RegexField(
+        label=_("Text colour"),
+        regex=r"^#[0-9A-Fa-f]{6}$",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    logo = forms.FileField(
+        label=_("Logo"), required=False, help_text=_("A PNG or JPEG, shown on every page.")
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)

@@ -203,3 +203,35 @@ def carousel_attach(*, post, actor, language: str) -> PostMedia:
         is_carousel=True,
         cover=render_thumbnails(carousel, width=540, pages=1)[0],
     )
+
+
+@transaction.atomic
+def carousel_style_save(
+    *,
+    workspace,
+    actor,
+    background: str,
+    accent: str,
+    text: str,
+    logo: bytes | None = None,
+    logo_name: str = "",
+    remove_logo: bool = False,
+):
+    """Set the workspace's carousel colours and logo (an image, checked like any other)."""
+    style = selectors.carousel_style(workspace=workspace)
+    if logo:
+        inspected = inspect_upload(logo, name=logo_name)
+        if inspected.kind != "image":
+            raise MediaError(_("The logo must be an image (PNG, JPEG or GIF)."))
+    old_logo = style.logo.name if style.logo and (logo or remove_logo) else ""
+    style.background, style.accent, style.text = background, accent, text
+    if logo:
+        style.logo.save(f"logo{inspected.extension}", ContentFile(logo), save=False)
+    elif remove_logo:
+        style.logo = ""
+    style.save()  # the default style, unsaved until now, is created here
+    if old_logo:
+        storage = style.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    audit_record(action="carousel.style_changed", actor=actor, workspace=workspace)
+    return style

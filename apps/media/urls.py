@@ -5,6 +5,9 @@ from . import views
 workspace_urlpatterns = [
     path("content/<int:post_pk>/media/", views.media_attach, name="media_attach"),
     path("content/<int:post_pk>/carousel/", views.carousel, name="media_carousel"),
+    path(
+        "content/<int:post_pk>/carousel/style/", views.carousel_style, name="media_carousel_style"
+    ),
     path("content/<int:post_pk>/preview/", views.post_preview, name="media_post_preview"),
     path("media/<int:pk>/", views.media_file, name="media_file"),
     path("media/<int:pk>/cover/", views.media_cover, name="media_cover"),

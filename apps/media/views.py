@@ -16,7 +16,7 @@ from apps.content.models import Post
 
 from . import selectors, services
 from .carousel import carousel_from_post, render_thumbnails
-from .forms import AttachForm, CarouselForm, DescribeForm
+from .forms import AttachForm, CarouselForm, CarouselStyleForm, DescribeForm
 from .models import PostMedia
 from .preview import feed_previews
 from .validation import MediaError
@@ -136,8 +136,47 @@ def carousel(request: HttpRequest, post_pk: int) -> HttpResponse:
             "thumbnails": thumbnails,
             "form": CarouselForm(initial={"language": language}),
             "language": language,
+            "style_form": _style_form(request.workspace),
+            "can_style": request.membership.has_role(Role.ADMIN),
         },
     )
+
+
+def _style_form(workspace) -> CarouselStyleForm:
+    style = selectors.carousel_style(workspace=workspace)
+    return CarouselStyleForm(
+        initial={"background": style.background, "accent": style.accent, "text": style.text}
+    )
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def carousel_style(request: HttpRequest, post_pk: int) -> HttpResponse:
+    """The workspace's carousel colours and logo (owners and admins), from the carousel page."""
+    post = _post(request, post_pk)
+    form = CarouselStyleForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        logo = form.cleaned_data["logo"]
+        try:
+            services.carousel_style_save(
+                workspace=request.workspace,
+                actor=request.user,
+                background=form.cleaned_data["background"],
+                accent=form.cleaned_data["accent"],
+                text=form.cleaned_data["text"],
+                logo=logo.read(READ_LIMIT) if logo else None,
+                logo_name=logo.name if logo else "",
+                remove_logo=form.cleaned_data["remove_logo"],
+            )
+        except MediaError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The carousel style is saved."))
+    return redirect("media_carousel", workspace_slug=request.workspace.slug, post_pk=post.pk)
 
 
 def _default_language() -> str:

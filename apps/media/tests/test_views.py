@@ -214,3 +214,26 @@ def test_the_checker_flags_images_without_alt_text(alice_client, alice_workspace
         reverse("post_lint", args=[alice_workspace.slug]), {"text": draft.text, "post": draft.pk}
     )
     assert "1 image has no alt text." in answer.content.decode()
+
+
+def test_an_admin_sets_the_carousel_colours_and_logo_and_the_carousel_uses_them(
+    client, alice, bob, alice_workspace, draft
+):
+    from apps.media.carousel import carousel_from_post
+    from apps.media.models import CarouselStyle
+
+    url = reverse("media_carousel_style", args=[alice_workspace.slug, draft.pk])
+    style = {"background": "#112233", "accent": "#445566", "text": "#FAFAFA"}
+    # Bob edits but does not run the workspace: the style is not his to change.
+    client.force_login(bob)
+    assert client.post(url, style).status_code == 403
+    client.force_login(alice)
+    client.post(url, {**style, "logo": _named(image_bytes(32, 32), "logo.png")})
+    saved = CarouselStyle.objects.get(workspace=alice_workspace)
+    assert (saved.background, saved.accent, saved.text) == ("#112233", "#445566", "#FAFAFA")
+    made = carousel_from_post(post=draft, language="en")
+    assert made.background == "#112233"
+    assert made.logo == image_bytes(32, 32)
+    assert made.name == "Alice Co"
+    page = client.post(url, {**style, "text": "red"}, follow=True)
+    assert "Enter a valid value." in page.content.decode()
