@@ -173,7 +173,7 @@ def test_a_carousel_is_previewed_as_pages_then_attached_as_a_pdf(
         reader = PdfReader(handle)
         assert len(reader.pages) == pages
         last = reader.pages[-1].extract_text()
-    assert "Kommentaren" in last  # the closing call to action in German
+    assert "Kommentare" in last  # the closing call to action in German
 
 
 def test_a_published_post_takes_no_new_media(alice_client, alice_workspace, draft):
