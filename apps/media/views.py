@@ -187,7 +187,11 @@ def _default_language() -> str:
 @require_POST
 def post_preview(request: HttpRequest, post_pk: int) -> HttpResponse:
     """The LinkedIn preview for the text being typed (htmx), without saving it."""
-    post = _post(request, post_pk)
+    post = get_owned_or_404(
+        Post.objects.select_related("workspace", "author"),
+        workspace=request.workspace,
+        pk=post_pk,
+    )
     return render(
         request,
         "media/_linkedin_preview.html",

@@ -237,3 +237,20 @@ def test_an_admin_sets_the_carousel_colours_and_logo_and_the_carousel_uses_them(
     assert made.name == "Alice Co"
     page = client.post(url, {**style, "text": "red"}, follow=True)
     assert "Enter a valid value." in page.content.decode()
+
+
+def test_the_preview_partial_is_a_fixed_number_of_queries(
+    alice, alice_client, alice_workspace, draft, django_assert_num_queries
+):
+    from apps.media.services import media_attach
+
+    for name in ("a.png", "b.png", "c.png"):
+        media_attach(post=draft, actor=alice, data=image_bytes(), name=name)
+    url = reverse("media_post_preview", args=[alice_workspace.slug, draft.pk])
+    # session, user, (savepoint of the request's transaction), membership with its workspace,
+    # the post with its workspace and author, the media, (release)
+    with django_assert_num_queries(7):
+        answer = alice_client.post(url, {"text": "Hello #world", "first_comment": "Link below"})
+    html = answer.content.decode()
+    assert html.count('data-testid="preview-images"') == 2  # phone and desktop
+    assert "Link below" in html
