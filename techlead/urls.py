@@ -11,6 +11,7 @@ from apps.core import views as core_views
 from apps.crm import urls as crm_urls
 from apps.leads import urls as leads_urls
 from apps.linkedin import urls as linkedin_urls
+from apps.media import urls as media_urls
 from apps.notifications import urls as notification_urls
 from apps.staffops import urls as staffops_urls
 from apps.webhooks import urls as webhook_urls
@@ -27,6 +28,7 @@ workspace_urlpatterns = [
     *webhook_urls.workspace_urlpatterns,
     *api_urls.workspace_urlpatterns,
     *crm_urls.workspace_urlpatterns,
+    *media_urls.workspace_urlpatterns,
 ]
 
 urlpatterns = [

@@ -133,7 +133,8 @@ Export of the workspace "{name}" ({slug}) from TechLead AutoPilot, made {when}.
 
 Every table is here twice: as JSON (a list of objects) and as CSV (one row per object,
 JSON-valued columns as JSON text). Columns ending in _id refer to the id column of another
-file; people.* lists the members the user ids stand for. Credentials (LinkedIn tokens,
+file; people.* lists the members the user ids stand for; files/ holds the stored files
+(post images and PDF documents) named after their table and row id. Credentials (LinkedIn tokens,
 webhook signing secrets, API token hashes, push subscription keys) are left out on purpose.
 """
 
@@ -182,6 +183,7 @@ def workspace_export(
                     .iterator(chunk_size=CHUNK_SIZE)
                 ),
             )
+            _write_files(archive, table, workspace)
     audit_record(
         action="workspace.exported",
         actor=actor,
@@ -191,6 +193,30 @@ def workspace_export(
     )
     archive_file.seek(0)
     return archive_file
+
+
+def _write_files(archive: zipfile.ZipFile, table: WorkspaceTable, workspace: Workspace) -> None:
+    """The stored files of a table's rows (post images and PDFs, logos), streamed from storage
+    into files/<table>/<row id>-<field>-<name>."""
+    file_fields = [
+        field.name
+        for field in table.model._meta.concrete_fields
+        if isinstance(field, models.FileField)
+    ]
+    if not file_fields:
+        return
+    for row in table.rows(workspace).order_by("pk").iterator(chunk_size=CHUNK_SIZE):
+        for name in file_fields:
+            stored = getattr(row, name)
+            if not stored:
+                continue
+            base = stored.name.rsplit("/", 1)[-1]
+            with (
+                stored.open("rb") as source,
+                archive.open(f"files/{table.label}/{row.pk}-{name}-{base}", "w") as target,
+            ):
+                while chunk := source.read(1024 * 1024):
+                    target.write(chunk)
 
 
 def export_filename(workspace: Workspace) -> str:

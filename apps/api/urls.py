@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from apps.api import analytics_api, auth_api, content_api, leads_api, notifications_api, views
+from apps.media import api as media_api
 
 app_name = "api"
 
@@ -17,6 +18,7 @@ router.register("templates", content_api.PostTemplateViewSet, basename="template
 router.register("leads", leads_api.LeadViewSet, basename="lead")
 router.register("analytics", analytics_api.AnalyticsViewSet, basename="analytics")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("media", media_api.MediaViewSet, basename="media")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1329,6 +1329,7 @@ def lint_post(
     earlier_posts: "Sequence[str] | EarlierPosts" = (),
     settings: LintSettings | None = None,
     facts: PostFacts | None = None,
+    images_without_alt: int = 0,
 ) -> LintResult:
     """Score `text` and list what to fix. `earlier_posts` are the workspace's published or
     scheduled posts and imported past posts (not this one); pass an `EarlierPosts` to lint
@@ -1357,6 +1358,7 @@ def lint_post(
         earlier_posts = EarlierPosts(earlier_posts)
     index, similarity = earlier_posts.most_similar(post.text)
     findings += check_near_duplicate(similarity, settings, index, earlier_posts.first_past_post)
+    findings += check_alt_text(images_without_alt)
     findings.sort(key=lambda finding: SEVERITY_ORDER[finding.severity])
     penalty = sum(SEVERITY_WEIGHTS[finding.severity] for finding in findings)
     score = max(0, 100 - penalty)
@@ -1440,3 +1442,23 @@ def rules_for_prompt(settings: LintSettings | None = None) -> str:
         '- Proofread: no doubled words ("the the"), no "X is Y is Z" sentences.',
     ]
     return "\n".join(lines)
+
+
+# --- Media (issue 18) -------------------------------------------------------------------------
+
+
+def check_alt_text(images_without_alt: int) -> list[Finding]:
+    """Images without alt text: people using screen readers get nothing from them."""
+    if not images_without_alt:
+        return []
+    return [
+        Finding(
+            "alt-text-missing",
+            WARNING,
+            ngettext(
+                "%(n)d image has no alt text.", "%(n)d images have no alt text.", images_without_alt
+            )
+            % {"n": images_without_alt},
+            _("Describe each image in a sentence under Images and documents, below the editor."),
+        )
+    ]

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned, owned_for_task
 from apps.content.facts import find_gaps, gap_message
+from apps.content.media_publishing import media_content
 from apps.content.models import Post, PublishAttempt
 from apps.core.services import heartbeat_record
 from apps.linkedin import client as linkedin
@@ -252,7 +253,12 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
 
     client = linkedin.LinkedInClient(connection.access_token)
     try:
-        urn = client.create_post(connection.member_urn, post.text)
+        # Issue 18: images or a PDF go up first (each once, URN kept on its row); see
+        # media_publishing.py. Its errors are handled below like the create's. A text-only
+        # post is created with exactly the call it always was.
+        content = media_content(client=client, post=post, owner_urn=connection.member_urn)
+        media = {"content": content} if content else {}
+        urn = client.create_post(connection.member_urn, post.text, **media)
     except linkedin.LinkedInUnknownOutcome as error:
         _finish_attempt(attempt, PublishAttempt.Outcome.UNKNOWN, str(error))
         _needs_check(

@@ -29,6 +29,7 @@ from apps.content.forms import (
 from apps.content.linter import lint_post
 from apps.content.models import Post, PostingSlot, PostVersion
 from apps.core.http import client_ip
+from apps.media.selectors import images_without_alt
 
 LIST_TABS = ("draft", "in_review", "approved", "archived")
 
@@ -198,7 +199,10 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": can_write,
             "can_approve": request.membership.has_role(Role.ADMIN),
             "lint": lint_post(
-                text, earlier_posts=_earlier(request, post), facts=_facts(request, post)
+                text,
+                earlier_posts=_earlier(request, post),
+                facts=_facts(request, post),
+                images_without_alt=images_without_alt(workspace=request.workspace, post=post),
             ),
             "gaps": find_gaps(text),
             "versions": selectors.post_versions(post=post)[:20],
@@ -234,7 +238,12 @@ def post_lint(request: HttpRequest) -> HttpResponse:
     if request.POST.get("post"):
         post = _post_or_404(request, request.POST.get("post"))
     text = request.POST.get("text", "")
-    lint = lint_post(text, earlier_posts=_earlier(request, post), facts=_facts(request, post))
+    lint = lint_post(
+        text,
+        earlier_posts=_earlier(request, post),
+        facts=_facts(request, post),
+        images_without_alt=images_without_alt(workspace=request.workspace, post=post),
+    )
     return render(
         request,
         "content/post_edit.html#lint-panel",

@@ -199,6 +199,35 @@ class TokenGrant:
         )
 
 
+MEDIA_KINDS = frozenset({"image", "document"})
+MULTI_IMAGE_MAX = 20
+
+
+@dataclass(frozen=True)
+class MediaUpload:
+    urn: str
+    upload_url: str = field(repr=False)
+
+
+def image_content(urn: str, alt_text: str = "") -> dict:
+    """A post's `content` for one image (DOC POSTS, "Image post")."""
+    return {"media": {"id": urn, "altText": alt_text}}
+
+
+def multi_image_content(images: list[tuple[str, str]]) -> dict:
+    """A post's `content` for 2 to 20 images, as (URN, alt text) pairs, in order."""
+    if not 2 <= len(images) <= MULTI_IMAGE_MAX:
+        raise LinkedInValidationError(
+            f"A multi-image post has 2 to {MULTI_IMAGE_MAX} images, not {len(images)}."
+        )
+    return {"multiImage": {"images": [{"id": urn, "altText": alt} for urn, alt in images]}}
+
+
+def document_content(urn: str, title: str) -> dict:
+    """A post's `content` for one document (a PDF carousel); LinkedIn requires a title."""
+    return {"media": {"id": urn, "title": title}}
+
+
 class LinkedInClient:
     """One member's (or no member's) conversation with LinkedIn.
 
@@ -228,6 +257,9 @@ class LinkedInClient:
         self._client_secret = settings.LINKEDIN_CLIENT_SECRET
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "techlead-autopilot"
+
+        # Uploads carry up to 100 MB; they get longer than an API call's timeout.
+        self.upload_timeout = max(self.timeout, 60.0)
 
     def __repr__(self) -> str:
         return f"<LinkedInClient {self.api_base} version={self.version}>"
@@ -305,12 +337,20 @@ class LinkedInClient:
 
     # Posts
 
-    def create_post(self, author_urn: str, commentary: str, visibility: str = "PUBLIC") -> str:
-        """Publish a text post and return its URN (`urn:li:share:...` or `urn:li:ugcPost:...`).
+    def create_post(
+        self,
+        author_urn: str,
+        commentary: str,
+        visibility: str = "PUBLIC",
+        *,
+        content: dict | None = None,
+    ) -> str:
+        """Publish a post and return its URN (`urn:li:share:...` or `urn:li:ugcPost:...`).
 
         `commentary` is what the member wrote; it is escaped here so that LinkedIn publishes
-        exactly that. Raises LinkedInValidationError before any call when the escaped text is
-        over LinkedIn's limit, and LinkedInUnknownOutcome when the answer was lost.
+        exactly that. `content` names uploaded media (`image_content`, `multi_image_content`,
+        `document_content`). Raises LinkedInValidationError before any call when the escaped
+        text is over LinkedIn's limit, and LinkedInUnknownOutcome when the answer was lost.
         """
         if not commentary.strip():
             raise LinkedInValidationError("A post needs some text.")
@@ -333,6 +373,8 @@ class LinkedInClient:
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
+        if content:
+            body["content"] = content
         response = self._call("POST", "/rest/posts", json_body=body, creates=True)
         urn = response.headers.get("x-restli-id") or _json_or_empty(response).get("id")
         if not urn or not POST_URN.fullmatch(urn):
@@ -353,6 +395,56 @@ class LinkedInClient:
         """A page of the author's posts, newest first, in LinkedIn's collection shape."""
         query = f"q=author&author={quote(author_urn, safe='')}&start={start}&count={count}"
         return self._call("GET", "/rest/posts", query=query).json()
+
+    # Images and documents (linkedin-api.md, "Images and documents"; DOC Images API,
+    # Documents API). An upload creates nothing anybody sees: an asset no post names is
+    # simply never shown, so a lost answer here is safe to retry, unlike a post create.
+
+    def initialize_upload(self, kind: str, owner_urn: str) -> MediaUpload:
+        """Ask for an upload URL for one image or document (`kind`: "image" or "document")."""
+        if kind not in MEDIA_KINDS:
+            raise ValueError(f"kind must be one of {sorted(MEDIA_KINDS)}")
+        response = self._call(
+            "POST",
+            f"/rest/{kind}s",
+            query="action=initializeUpload",
+            json_body={"initializeUploadRequest": {"owner": owner_urn}},
+        )
+        value = _json_or_empty(response).get("value") or {}
+        urn, upload_url = value.get(kind), value.get("uploadUrl")
+        if not urn or not upload_url:
+            raise LinkedInTransientError(
+                f"LinkedIn's initializeUpload for a {kind} named no URN or upload URL"
+            )
+        return MediaUpload(urn=urn, upload_url=upload_url)
+
+    def upload_bytes(self, upload_url: str, data: bytes) -> None:
+        """PUT the bytes to an upload URL from `initialize_upload` (with the member's token)."""
+        headers = {"Content-Type": "application/octet-stream"}
+        if self._access_token:
+            headers["Authorization"] = f"Bearer {self._access_token}"
+        try:
+            response = self.session.put(
+                upload_url, data=data, headers=headers, timeout=self.upload_timeout
+            )
+        except requests.RequestException as error:
+            logger.warning("LinkedIn PUT upload failed: %s", type(error).__name__)
+            raise _network_error(error, "PUT", "upload", False) from error
+        logger.info("LinkedIn PUT upload (%d bytes) -> %s", len(data), response.status_code)
+        if response.status_code >= 400:
+            raise _api_error(response, "PUT", "upload", False)
+
+    def media_status(self, urn: str) -> str:
+        """WAITING_UPLOAD, PROCESSING, AVAILABLE or PROCESSING_FAILED."""
+        kind = "documents" if urn.startswith("urn:li:document:") else "images"
+        answer = self._call("GET", f"/rest/{kind}/{quote(urn, safe='')}").json()
+        return str(answer.get("status") or "")
+
+    def upload_media(self, kind: str, owner_urn: str, data: bytes) -> str:
+        """Initialize, upload and confirm one image or document; returns its URN."""
+        upload = self.initialize_upload(kind, owner_urn)
+        self.upload_bytes(upload.upload_url, data)
+        return upload.urn
 
     # Comments and engagement
 

@@ -159,7 +159,9 @@ def approve_post(principal: Principal, *, post_id: int) -> dict:
 
 def lint_text(principal: Principal, *, text: str) -> dict:
     earlier = content_selectors.earlier_posts_index(workspace=principal.workspace)
-    result = lint_post(text, earlier_posts=earlier)
+    # The same reader checks as the editor: figures the workspace's own material supports.
+    facts = content_selectors.lint_facts(workspace=principal.workspace)
+    result = lint_post(text, earlier_posts=earlier, facts=facts)
     return {
         "score": result.score,
         "length": result.length,

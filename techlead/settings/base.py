@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.mcp",
     "apps.crm",
+    "apps.media",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Post images and PDF documents (apps/media): random names under MEDIA_ROOT, never served from
+# a public URL, only through the app after a workspace check. In production any S3-compatible
+# store through django-storages (install `django-storages[s3]`): MEDIA_STORAGE=s3 and the
+# AWS_* settings below; the bucket stays private and the app streams the files.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+if env("MEDIA_STORAGE", default="filesystem") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
 
 # --- Email ---------------------------------------------------------------------------------
 # EMAIL_URL (smtp://user:pass@host:587 and friends) wins; without it, mail is kept in the

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from apps.accounts.models import AuditEvent, ExpertiseProfile, Invitation, Membership, Role
@@ -35,6 +36,7 @@ from apps.leads.models import (
     LeadSettings,
 )
 from apps.linkedin.models import LinkedInConnection
+from apps.media.models import CarouselStyle, PostMedia
 from apps.notifications.models import (
     Delivery,
     Event,
@@ -158,4 +160,14 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     CrmDelivery.objects.create(
         workspace=workspace, connection=crm, lead=lead, event="lead.detected", event_key="k1"
     )
+    PostMedia.objects.create(
+        workspace=workspace,
+        post=post,
+        kind=PostMedia.Kind.IMAGE,
+        file=ContentFile(b"GIF89a", name="pixel.gif"),
+        content_type="image/gif",
+        size=6,
+        alt_text="A pixel",
+    )
+    CarouselStyle.objects.create(workspace=workspace)
     return {"post": post, "lead": lead, "comment": comment, "endpoint": endpoint}

@@ -37,12 +37,17 @@ Choices made where the contract marks a behaviour [UNCONF]:
   the sandbox's clock gets 426 NONEXISTENT_VERSION, echoed as YYYYMM01.
 - Check order: version, protocol, token (missing, invalid, revoked, expired), daily limits,
   then the resource's own checks (body shape, scope, ownership, length, duplicates).
-- Posts: text posts only. `commentary` is required; over 3000 characters (code points, as
-  sent, i.e. escaped) gets 422. New posts are `urn:li:share:<19 digits>` (configurable
-  `created_post_kind="ugcPost"`); each post also has an activity URN, and URNs of either
-  kind find the post. GET returns the *published* commentary (escapes removed, mentions
-  and hashtags as written). DELETE answers 204, also for a post already deleted; GET of a
-  deleted post and DELETE of a post that never existed 404.
+- Images and documents (media.py): initializeUpload, a PUT of the bytes to the upload URL
+  (with the member's token; valid one hour), status read back; JPEG/PNG/GIF up to 36,152,320
+  pixels and PDF up to 100 MB and 300 pages, anything else 400 and PROCESSING_FAILED. A post
+  whose `content` names media that is missing, another member's or not AVAILABLE gets 422.
+- Posts: text, image, multi-image (2 to 20) and document posts. `commentary` is required;
+  over 3000 characters (code points, as sent, i.e. escaped) gets 422. New posts are
+  `urn:li:share:<19 digits>` (configurable `created_post_kind="ugcPost"`); each post also
+  has an activity URN, and URNs of either kind find the post. GET returns the *published*
+  commentary (escapes removed, mentions and hashtags as written). DELETE answers 204, also
+  for a post already deleted; GET of a deleted post and DELETE of a post that never existed
+  404.
 - Little text (see littletext.py): unescaped `#tag` is a hashtag and `@[Name](urn:li:...)`
   a mention, both kept; any other unescaped reserved character silently ends the post.
 - Duplicates: the same author publishing the same published text within 48 h gets 422

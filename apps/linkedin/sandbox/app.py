@@ -12,7 +12,7 @@ import secrets
 import time
 from pathlib import Path
 
-from . import oauth, rest, versions
+from . import media, oauth, rest, versions
 from .audience import AudiencePlan, person_by_sub
 from .clock import Clock
 from .config import SandboxConfig
@@ -25,6 +25,7 @@ VERSION = re.compile(r"(\d{6})(?:\.\d{2})?")
 POST_PATH = re.compile(r"/rest/posts/(?P<urn>.+)")
 COMMENTS_PATH = re.compile(r"/rest/socialActions/(?P<urn>.+)/comments")
 SOCIAL_METADATA_PATH = re.compile(r"/rest/socialMetadata/(?P<urn>.+)")
+MEDIA_PATH = re.compile(r"/rest/(?P<kind>images|documents)/(?P<urn>.+)")
 DEFAULT_TOKEN_SCOPES = ("openid", "profile", "email", "w_member_social")
 
 
@@ -96,6 +97,9 @@ class Sandbox:
             return oauth.me(self, self._authenticate(request))
         if path.startswith("/rest/"):
             return self._route_rest(request)
+        if path.startswith(media.UPLOAD_PREFIX):
+            # Upload URLs are unversioned and outside /rest, but need the member's token.
+            return media.upload(self, request, Caller(self._authenticate(request), ""))
         raise rest.not_found(path)
 
     def _route_rest(self, request: Request) -> Response:
@@ -120,6 +124,10 @@ class Sandbox:
                 return rest.create_comment(self, request, caller, match["urn"])
         if (match := SOCIAL_METADATA_PATH.fullmatch(path)) and method == "GET":
             return rest.social_metadata(self, request, caller, match["urn"])
+        if path in ("/rest/images", "/rest/documents") and method == "POST":
+            return media.initialize_upload(self, request, caller, media.KINDS[path[6:]])
+        if (match := MEDIA_PATH.fullmatch(path)) and method == "GET":
+            return media.get_media(self, request, caller, media.KINDS[match["kind"]], match["urn"])
         if path == "/rest/memberCreatorPostAnalytics" and method == "GET":
             return rest.member_post_analytics(self, request, caller)
         raise rest.not_found(f"{method} {path}")
@@ -290,6 +298,7 @@ class Sandbox:
             "visibility": row["visibility"],
             "created_at": row["created_at"],
             "deleted": row["deleted_at"] is not None,
+            "content": json.loads(row["body"] or "{}").get("content"),
         }
 
     def posts(self) -> list[dict]:

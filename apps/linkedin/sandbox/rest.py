@@ -133,6 +133,9 @@ def create_post(sandbox: "Sandbox", request: Request, caller: Caller) -> Respons
     require_scope(sandbox, caller, "w_member_social", "posts.CREATE")
     if body["author"] != caller.member_urn:
         raise sandbox.access_denied(f"posts.CREATE.{caller.version_date}")
+    from .media import check_post_content  # media.py imports this module
+
+    check_post_content(sandbox, body["author"], body.get("content"))
     limit = sandbox.config.commentary_max_length
     if len(raw) > limit:
         raise unprocessable(
@@ -194,6 +197,7 @@ def post_resource(post: dict) -> dict:
         "publishedAt": created_ms,
         "lastModifiedAt": created_ms,
         "lifecycleStateInfo": {"isEditedByAuthor": False},
+        **({"content": body["content"]} if body.get("content") else {}),
     }
 
 

@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS usage (
     day TEXT, counter TEXT, calls INTEGER NOT NULL, PRIMARY KEY (day, counter)
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS media (
+    urn TEXT PRIMARY KEY, kind TEXT, owner TEXT, upload_token TEXT UNIQUE, status TEXT,
+    upload_expires_at REAL, created_at REAL, size INTEGER, content_type TEXT, pages INTEGER
+);
 """
 
 
@@ -224,3 +228,24 @@ class SandboxState:
     def calls(self, day: str, counter: str) -> int:
         row = self._one("SELECT calls FROM usage WHERE day = ? AND counter = ?", day, counter)
         return row["calls"] if row else 0
+
+    # Images and documents (media.py)
+
+    def insert_media(self, **fields) -> None:
+        self._insert("media", fields)
+
+    def media(self, urn: str) -> dict | None:
+        return self._one("SELECT * FROM media WHERE urn = ?", urn)
+
+    def media_by_upload_token(self, upload_token: str) -> dict | None:
+        return self._one("SELECT * FROM media WHERE upload_token = ?", upload_token)
+
+    def update_media(self, urn: str, **fields) -> None:
+        # Column names come from media.py, never from a request.
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        self._run(f"UPDATE media SET {assignments} WHERE urn = ?", *fields.values(), urn)  # noqa: S608
+
+    def media_count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return self._one("SELECT COUNT(*) AS n FROM media")["n"]
+        return self._one("SELECT COUNT(*) AS n FROM media WHERE kind = ?", kind)["n"]

@@ -182,6 +182,14 @@ def _take_screenshots(base_url: str, chromium: str, out: Path, check_for_due_pos
         editor.evaluate("element => element.blur()")
         shot("editor")
 
+        # Issue 18: a carousel made from the draft, and the post as LinkedIn will show it.
+        page.get_by_role("button", name="Save").first.click()
+        page.get_by_test_id("make-carousel").click()
+        page.get_by_test_id("attach-carousel").click()
+        page.get_by_text("The carousel is attached to the post.").wait_for()
+        page.locator("#post-media").scroll_into_view_if_needed()
+        shot("carousel")
+
         page.goto(f"/w/{DEMO_SLUG}/calendar/")
         # The week the queued posts go out in (the queue fills the next free slots).
         for _ in range(3):

@@ -1,0 +1,1 @@
+from apps.content.tests.conftest import draft, library  # noqa: F401 - shared fixtures
