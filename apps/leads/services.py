@@ -130,7 +130,7 @@ def store_comments(
             lead = plan.lead_of(comment)
             comment.lead_id = lead.pk if lead is not None else None
         stored = _insert_comments(workspace, plan.comments, now)
-        _raise_and_attribute(plan, stored, created_leads)
+        _raise_and_attribute(workspace, plan, stored)
         _announce_new_leads(workspace, plan, created_leads, stored)
         for lead_id in plan.alerting_lead_ids(stored):
             transaction.on_commit(
@@ -246,7 +246,7 @@ def _insert_comments(workspace, comments: list[Comment], now) -> list[Comment]:
     return stored
 
 
-def _raise_and_attribute(plan: _BatchPlan, stored: list[Comment], created: set[int]) -> None:
+def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> None:
     """Per lead the batch touched: raise its score to the best qualifying comment's, and credit
     it to the post of its earliest comment (see attribute_comment). Leads the batch made get
     both in one update each only where their own insert did not already say it."""
@@ -262,7 +262,7 @@ def _raise_and_attribute(plan: _BatchPlan, stored: list[Comment], created: set[i
             if plan.qualifying[comment.urn] and comment.score > (best or lead).score:
                 best = comment
         if best is not None:
-            Lead.objects.filter(pk=lead_id, score__lt=best.score).update(
+            owned(Lead, workspace=workspace).filter(pk=lead_id, score__lt=best.score).update(
                 score=best.score, intent=best.intent
             )
             lead.score, lead.intent = best.score, best.intent
