@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from apps.core.logging import logging_config
 
@@ -201,6 +202,8 @@ CELERY_BEAT_SCHEDULE = {
 # so a new task of an app lands on that app's queue. Whatever matches nothing (housekeeping,
 # webhook and CRM deliveries) stays on the default queue, "celery".
 TASK_QUEUES = ("publishing", "scans", "metrics", "mail", "celery")
+# Declared, so a worker started without --queues (and a purge) covers every one of them.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in TASK_QUEUES]
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     # Mail a person reads later: never urgent, never in the way of an alert.
