@@ -40,10 +40,11 @@ def scan_interval(age: timedelta) -> timedelta | None:
     return None
 
 
-def dispatch_scans(*, now: datetime | None = None, limit: int = 1000) -> int:
+def dispatch_scans(*, now: datetime | None = None, limit: int = 1000, batches: int = 10) -> int:
     """Fan out one scan task per published post that is due; the claim (a bounded batch,
     apps/core/claiming.py) moves its next scan time, so two dispatchers never enqueue the
-    same scan."""
+    same scan. Up to `batches` batches a round while full ones come back: one batch a minute
+    would cap scans at `limit` a minute (about 8,000 workspaces, deploy/README.md)."""
     from apps.leads.tasks import scan_post_comments
 
     now = now or timezone.now()
@@ -55,16 +56,21 @@ def dispatch_scans(*, now: datetime | None = None, limit: int = 1000) -> int:
         interval = scan_interval(now - row[2])
         return now + interval if interval else None
 
-    claimed = claim_due(
-        due,
-        field="next_comment_scan_at",
-        columns=("workspace_id", "published_at", "next_comment_scan_at"),
-        following=following,
-        limit=limit,
-    )
-    for pk, workspace_id, _published_at, _current in claimed:
-        transaction.on_commit(lambda pk=pk, ws=workspace_id: scan_post_comments.delay(pk, ws))
-    return len(claimed)
+    enqueued = 0
+    for _batch in range(batches):
+        claimed = claim_due(
+            due,
+            field="next_comment_scan_at",
+            columns=("workspace_id", "published_at", "next_comment_scan_at"),
+            following=following,
+            limit=limit,
+        )
+        for pk, workspace_id, _published_at, _current in claimed:
+            transaction.on_commit(lambda pk=pk, ws=workspace_id: scan_post_comments.delay(pk, ws))
+        enqueued += len(claimed)
+        if len(claimed) < limit:
+            break
+    return enqueued
 
 
 def scan_post(*, post_id: int, workspace_id: int) -> int:
