@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.accounts.tenancy import owned_for_task
 from apps.analytics.models import MetricSnapshot
 from apps.content.models import Post
+from apps.core.claiming import claim_due
 from apps.linkedin import client as linkedin
 from apps.linkedin.models import SCOPE_ANALYTICS, SCOPE_READ_COMMENTS
 from apps.linkedin.selectors import connection_for
@@ -48,27 +49,31 @@ def snapshot_interval(age: timedelta) -> timedelta | None:
 
 
 def dispatch_snapshots(*, now: datetime | None = None, limit: int = 2000) -> int:
-    """Claim due posts (a conditional update of their next time) and fan out one task per
+    """Claim due posts (a bounded batch, apps/core/claiming.py) and fan out one task per
     workspace, so a workspace's posts share one connection and one bulk write."""
     from apps.analytics.tasks import collect_workspace_metrics
 
     now = now or timezone.now()
-    due = (
-        Post.objects.filter(
-            status=Post.Status.PUBLISHED,
-            published_at__isnull=False,
-            published_at__gt=now - timedelta(days=90),
-        )
-        .filter(Q(next_metrics_at__isnull=True) | Q(next_metrics_at__lte=now))
-        .values_list("pk", "workspace_id", "published_at", "next_metrics_at")[:limit]
+    due = Post.objects.filter(
+        status=Post.Status.PUBLISHED,
+        published_at__isnull=False,
+        published_at__gt=now - timedelta(days=90),
+    ).filter(Q(next_metrics_at__isnull=True) | Q(next_metrics_at__lte=now))
+
+    def following(row):
+        interval = snapshot_interval(now - row[2])
+        return now + interval if interval else None
+
+    claimed = claim_due(
+        due,
+        field="next_metrics_at",
+        columns=("workspace_id", "published_at", "next_metrics_at"),
+        following=following,
+        limit=limit,
     )
     by_workspace: dict[int, list[int]] = {}
-    for pk, workspace_id, published_at, current in due:
-        interval = snapshot_interval(now - published_at)
-        if Post.objects.filter(pk=pk, next_metrics_at=current).update(
-            next_metrics_at=now + interval if interval else None
-        ):
-            by_workspace.setdefault(workspace_id, []).append(pk)
+    for pk, workspace_id, _published_at, _current in claimed:
+        by_workspace.setdefault(workspace_id, []).append(pk)
     for workspace_id, post_ids in by_workspace.items():
         transaction.on_commit(
             lambda ws=workspace_id, ids=post_ids: collect_workspace_metrics.delay(ws, ids)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.tenancy import owned, owned_for_task
 from apps.content.models import Post
+from apps.core.claiming import claim_due
 from apps.leads import services
 from apps.leads.models import LeadSettings
 from apps.linkedin import client as linkedin
@@ -39,29 +40,36 @@ def scan_interval(age: timedelta) -> timedelta | None:
     return None
 
 
-def dispatch_scans(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Fan out one scan task per published post that is due; the claim is a conditional
-    update of its next scan time, so two dispatchers never enqueue the same scan."""
+def dispatch_scans(*, now: datetime | None = None, limit: int = 1000, batches: int = 10) -> int:
+    """Fan out one scan task per published post that is due; the claim (a bounded batch,
+    apps/core/claiming.py) moves its next scan time, so two dispatchers never enqueue the
+    same scan. Up to `batches` batches a round while full ones come back: one batch a minute
+    would cap scans at `limit` a minute (about 8,000 workspaces, deploy/README.md)."""
     from apps.leads.tasks import scan_post_comments
 
     now = now or timezone.now()
-    due = (
-        Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gt=now - timedelta(days=30))
-        .filter(Q(next_comment_scan_at__isnull=True) | Q(next_comment_scan_at__lte=now))
-        .values_list("pk", "workspace_id", "published_at", "next_comment_scan_at")[:limit]
-    )
+    due = Post.objects.filter(
+        status=Post.Status.PUBLISHED, published_at__gt=now - timedelta(days=30)
+    ).filter(Q(next_comment_scan_at__isnull=True) | Q(next_comment_scan_at__lte=now))
+
+    def following(row):
+        interval = scan_interval(now - row[2])
+        return now + interval if interval else None
+
     enqueued = 0
-    for pk, workspace_id, published_at, current in due:
-        interval = scan_interval(now - published_at)
-        following = now + interval if interval else None
-        with transaction.atomic():
-            if Post.objects.filter(pk=pk, next_comment_scan_at=current).update(
-                next_comment_scan_at=following
-            ):
-                enqueued += 1
-                transaction.on_commit(
-                    lambda pk=pk, ws=workspace_id: scan_post_comments.delay(pk, ws)
-                )
+    for _batch in range(batches):
+        claimed = claim_due(
+            due,
+            field="next_comment_scan_at",
+            columns=("workspace_id", "published_at", "next_comment_scan_at"),
+            following=following,
+            limit=limit,
+        )
+        for pk, workspace_id, _published_at, _current in claimed:
+            transaction.on_commit(lambda pk=pk, ws=workspace_id: scan_post_comments.delay(pk, ws))
+        enqueued += len(claimed)
+        if len(claimed) < limit:
+            break
     return enqueued
 
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership, Role
+from apps.accounts.models import AuditEvent, Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned, owned_for_task
 from apps.leads.models import (
@@ -93,109 +93,284 @@ def store_comments(
         predictions = review([c.text for c in fresh], predictions)
 
     rules = lead_settings(workspace)
-    stored = []
-    # One transaction for the batch, and what every comment needs read up front: the
-    # commenters, their leads and how often they commented before (was ~12 queries a comment).
-    # A failure rolls the whole batch back; the next scan stores it again, URNs keep it once.
+    # One transaction for the batch, and a fixed number of queries for it whatever its size
+    # (was ~6 a comment, each insert in its own savepoint): the commenters read and upserted,
+    # their leads and earlier comments read once, then one insert of the new leads and one of
+    # the comments, already linked to their leads. A failure rolls the whole batch back; the
+    # next scan stores it again, URNs keep it once.
     with transaction.atomic():
         commenters = _commenters_for(workspace, fresh)
+        commenter_ids = [commenter.pk for commenter in commenters.values()]
         leads_by_commenter = {
             lead.commenter_id: lead
-            for lead in owned(Lead, workspace=workspace).filter(
-                commenter__in=list(commenters.values())
-            )
+            for lead in owned(Lead, workspace=workspace).filter(commenter_id__in=commenter_ids)
         }
         earlier_comments = dict(
             owned(Comment, workspace=workspace)
-            .filter(commenter__in=list(commenters.values()))
+            .filter(commenter_id__in=commenter_ids)
             .order_by()
             .values_list("commenter")
             .annotate(n=Count("id"))
         )
+        plan = _BatchPlan(leads_by_commenter)
+        now = timezone.now()
         for item, prediction in zip(fresh, predictions, strict=True):
             commenter = commenters[item.actor_urn]
-            existing_lead = leads_by_commenter.get(commenter.pk)
             breakdown = score_comment(
                 ScoreInput(
                     text=item.text,
                     headline=commenter.headline,
                     prediction=prediction,
                     previous_comments_by_commenter=earlier_comments.get(commenter.pk, 0),
-                    existing_lead=existing_lead is not None,
+                    existing_lead=plan.has_lead(commenter.pk),
                 )
             )
-            try:
-                with transaction.atomic():
-                    comment = Comment.objects.create(
-                        workspace=workspace,
-                        post=post,
-                        commenter=commenter,
-                        urn=item.urn,
-                        parent_urn=item.parent_urn,
-                        text=item.text,
-                        commented_at=item.commented_at,
-                        source=source,
-                        intent=prediction.intent,
-                        intent_probability=prediction.intent_probability,
-                        lead_probability=prediction.lead_probability,
-                        score=breakdown.score,
-                        score_parts=[[label, points] for label, points in breakdown.parts],
-                        unsure=prediction.unsure,
-                        second_opinion=prediction.second_opinion,
-                        explanation=[
-                            [term, round(weight, 3)] for term, weight in prediction.explanation
-                        ],
-                    )
-            except IntegrityError:
-                continue  # another scan stored it first
             earlier_comments[commenter.pk] = earlier_comments.get(commenter.pk, 0) + 1
-            if breakdown.score >= rules.alert_threshold:
-                lead = _lead_for(workspace, commenter, existing_lead, comment)
-                leads_by_commenter[commenter.pk] = lead
-                transaction.on_commit(
-                    lambda lead_id=lead.pk: _alert_members(lead_id, workspace_id=workspace.pk)
-                )
-            elif existing_lead is not None:
-                Comment.objects.filter(pk=comment.pk).update(lead=existing_lead)
-                attribute_comment(lead=existing_lead, comment=comment)
+            comment = Comment(
+                workspace=workspace,
+                post=post,
+                commenter=commenter,
+                urn=item.urn,
+                parent_urn=item.parent_urn,
+                text=item.text,
+                commented_at=item.commented_at,
+                source=source,
+                intent=prediction.intent,
+                intent_probability=prediction.intent_probability,
+                lead_probability=prediction.lead_probability,
+                score=breakdown.score,
+                score_parts=[[label, points] for label, points in breakdown.parts],
+                unsure=prediction.unsure,
+                second_opinion=prediction.second_opinion,
+                explanation=[[term, round(weight, 3)] for term, weight in prediction.explanation],
+                ingested_at=now,
+            )
+            plan.add(comment, qualifies=breakdown.score >= rules.alert_threshold)
+        created_leads = _insert_new_leads(workspace, plan, now)
+        for comment in plan.comments:
+            lead = plan.lead_of(comment)
+            comment.lead_id = lead.pk if lead is not None else None
+        stored = _insert_comments(workspace, plan.comments, now)
+        _raise_and_attribute(workspace, plan, stored)
+        _announce_new_leads(workspace, plan, created_leads, stored)
+        for lead_id in plan.alerting_lead_ids(stored):
+            transaction.on_commit(
+                lambda lead_id=lead_id: _alert_members(lead_id, workspace_id=workspace.pk)
+            )
+    return stored
+
+
+class _BatchPlan:
+    """Which lead each comment of a batch belongs to, decided in memory before any write, in
+    the order the comments came (as storing them one by one would): a comment scoring at the
+    threshold makes its commenter a lead or raises the lead's score; any later comment of a
+    lead's commenter is linked to the lead."""
+
+    def __init__(self, leads_by_commenter: dict[int, Lead]) -> None:
+        self.existing = dict(leads_by_commenter)
+        self.becoming: dict[int, Comment] = {}  # commenter id -> the comment that makes the lead
+        self.comments: list[Comment] = []
+        self.linked: dict[str, int] = {}  # comment URN -> commenter id whose lead it joins
+        self.qualifying: dict[str, bool] = {}
+        self.leads: dict[int, Lead] = {}  # filled once the new leads exist
+
+    def has_lead(self, commenter_id: int) -> bool:
+        return commenter_id in self.existing or commenter_id in self.becoming
+
+    def add(self, comment: Comment, *, qualifies: bool) -> None:
+        commenter_id = comment.commenter.pk
+        if qualifies and not self.has_lead(commenter_id):
+            self.becoming[commenter_id] = comment
+        if self.has_lead(commenter_id):
+            self.linked[comment.urn] = commenter_id
+        self.qualifying[comment.urn] = qualifies
+        self.comments.append(comment)
+
+    def lead_of(self, comment: Comment) -> Lead | None:
+        commenter_id = self.linked.get(comment.urn)
+        if commenter_id is None:
+            return None
+        return self.existing.get(commenter_id) or self.leads.get(commenter_id)
+
+    def alerting_lead_ids(self, stored: list[Comment]) -> list[int]:
+        return list(
+            dict.fromkeys(
+                comment.lead_id
+                for comment in stored
+                if comment.lead_id is not None and self.qualifying[comment.urn]
+            )
+        )
+
+
+def _insert_new_leads(workspace, plan: _BatchPlan, now) -> set[int]:
+    """Make the batch's new leads in one insert (a lead another scan made meanwhile is kept,
+    the unique constraint settles it) and read them back in one query. Returns the ids of the
+    leads this batch made: their created_at is this batch's timestamp."""
+    if not plan.becoming:
+        return set()
+    # Each new lead starts with what storing its comments one by one would leave: the best
+    # qualifying score and the post of its earliest comment.
+    linked: dict[int, list[Comment]] = {}
+    for comment in plan.comments:
+        if plan.linked.get(comment.urn) in plan.becoming:
+            linked.setdefault(plan.linked[comment.urn], []).append(comment)
+    new_leads = []
+    for commenter_id, first in plan.becoming.items():
+        best = first
+        for comment in linked[commenter_id]:
+            if plan.qualifying[comment.urn] and comment.score > best.score:
+                best = comment
+        dated = [
+            c for c in linked[commenter_id] if c.post_id is not None and c.commented_at is not None
+        ]
+        earliest = min(dated, key=lambda comment: comment.commented_at) if dated else None
+        new_leads.append(
+            Lead(
+                workspace=workspace,
+                commenter=first.commenter,
+                score=best.score,
+                intent=best.intent,
+                created_at=now,
+                status_changed_at=now,
+                source_post_id=earliest.post_id if earliest else None,
+                first_commented_at=earliest.commented_at if earliest else None,
+            )
+        )
+    Lead.objects.bulk_create(new_leads, ignore_conflicts=True)
+    created = set()
+    for lead in owned(Lead, workspace=workspace).filter(commenter_id__in=list(plan.becoming)):
+        lead.commenter = plan.becoming[lead.commenter_id].commenter  # no query per lead later
+        plan.leads[lead.commenter_id] = lead
+        if lead.created_at == now:
+            created.add(lead.pk)
+    return created
+
+
+def _insert_comments(workspace, comments: list[Comment], now) -> list[Comment]:
+    """Insert the batch in one statement; a comment another scan stored meanwhile is skipped
+    (the unique constraint settles the race). Returns the comments this batch stored, with
+    their ids, in the order they came: one read, by URN, of what now exists."""
+    Comment.objects.bulk_create(comments, ignore_conflicts=True)
+    ids = {
+        urn: pk
+        for urn, pk, ingested_at in owned(Comment, workspace=workspace)
+        .filter(urn__in=[comment.urn for comment in comments])
+        .values_list("urn", "id", "ingested_at")
+        if ingested_at == now
+    }
+    stored = []
+    for comment in comments:
+        if comment.urn in ids:
+            comment.pk = ids[comment.urn]
+            comment._state.adding = False
             stored.append(comment)
     return stored
 
 
+def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> None:
+    """Per lead the batch touched: raise its score to the best qualifying comment's, and credit
+    it to the post of its earliest comment (see attribute_comment). Leads the batch made get
+    both in one update each only where their own insert did not already say it."""
+    by_lead: dict[int, list[Comment]] = {}
+    for comment in stored:
+        if comment.lead_id is not None:
+            by_lead.setdefault(comment.lead_id, []).append(comment)
+    leads = {lead.pk: lead for lead in [*plan.existing.values(), *plan.leads.values()]}
+    for lead_id, comments in by_lead.items():
+        lead = leads[lead_id]
+        best = None
+        for comment in comments:
+            if plan.qualifying[comment.urn] and comment.score > (best or lead).score:
+                best = comment
+        if best is not None:
+            owned(Lead, workspace=workspace).filter(pk=lead_id, score__lt=best.score).update(
+                score=best.score, intent=best.intent
+            )
+            lead.score, lead.intent = best.score, best.intent
+        dated = [c for c in comments if c.post_id is not None and c.commented_at is not None]
+        if not dated:
+            continue
+        earliest = min(dated, key=lambda comment: comment.commented_at)  # first on equal times
+        if lead.first_commented_at is None or lead.first_commented_at > earliest.commented_at:
+            attribute_comment(lead=lead, comment=earliest)
+            lead.source_post_id = earliest.post_id
+            lead.first_commented_at = earliest.commented_at
+
+
+def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) -> None:
+    """The audit record and the lead.detected event of each lead this batch made, with the
+    comment that made it (when this batch stored it)."""
+    stored_urns = {comment.urn for comment in stored}
+    announced = []
+    for commenter_id, comment in plan.becoming.items():
+        lead = plan.leads.get(commenter_id)
+        if lead is None or lead.pk not in created or comment.urn not in stored_urns:
+            continue
+        lead.workspace = workspace
+        announced.append((lead, comment))
+    # The rows audit_record would write, in one insert for the batch.
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action="lead.detected",
+                workspace=workspace,
+                target=(comment.commenter.name or comment.commenter.actor_urn)[:200],
+                details={"score": comment.score},
+            )
+            for _lead, comment in announced
+        ]
+    )
+    for lead, comment in announced:
+        emit_lead_detected(lead=lead, comment=comment)
+
+
 def _commenters_for(workspace, incoming: list[IncomingComment]) -> dict[str, Commenter]:
-    """The batch's commenters by actor URN, made where new (a race with another scan is
-    settled by the unique constraint), names and headlines refreshed where the comments
-    carry them (imports do), and all marked seen now. Four or five queries per batch."""
-    urns = {item.actor_urn for item in incoming}
-
-    def by_urn() -> dict[str, Commenter]:
-        rows = owned(Commenter, workspace=workspace).filter(actor_urn__in=urns)
-        return {commenter.actor_urn: commenter for commenter in rows}
-
-    known = by_urn()
-    first_seen = {}
+    """The batch's commenters by actor URN: one read, then one upsert that makes the new ones
+    (a race with another scan is settled by the unique constraint) and marks all seen now;
+    names and headlines are refreshed where the comments carry them (imports do)."""
+    urns = list(dict.fromkeys(item.actor_urn for item in incoming))
+    known = {
+        commenter.actor_urn: commenter
+        for commenter in owned(Commenter, workspace=workspace).filter(actor_urn__in=urns)
+    }
+    now = timezone.now()
     for item in incoming:
-        if item.actor_urn not in known and item.actor_urn not in first_seen:
-            first_seen[item.actor_urn] = Commenter(
+        commenter = known.get(item.actor_urn)
+        if commenter is None:
+            commenter = known[item.actor_urn] = Commenter(
                 workspace=workspace,
                 actor_urn=item.actor_urn,
                 name=item.name[:200],
                 headline=item.headline[:300],
+                first_seen_at=now,
             )
-    if first_seen:
-        Commenter.objects.bulk_create(first_seen.values(), ignore_conflicts=True)
-        known = by_urn()
-    renamed = {}
-    for item in incoming:
-        commenter = known[item.actor_urn]
         for field, value, limit in (("name", item.name, 200), ("headline", item.headline, 300)):
-            if value and getattr(commenter, field) != value[:limit]:
+            if value:
                 setattr(commenter, field, value[:limit])
-                renamed[commenter.pk] = commenter
-    if renamed:
-        Commenter.objects.bulk_update(renamed.values(), ["name", "headline"])
-    now = timezone.now()
-    owned(Commenter, workspace=workspace).filter(actor_urn__in=urns).update(last_seen_at=now)
+        commenter.last_seen_at = now
+    # One upsert for all of them: the new ones made, every one marked seen with its name and
+    # headline as now known; it returns every row's id (PostgreSQL and SQLite). Rows without
+    # ids, so that the known ones take the upsert's update path too.
+    rows = [
+        Commenter(
+            workspace=workspace,
+            actor_urn=urn,
+            name=known[urn].name,
+            headline=known[urn].headline,
+            first_seen_at=known[urn].first_seen_at,
+            last_seen_at=now,
+        )
+        for urn in urns
+    ]
+    Commenter.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["workspace", "actor_urn"],
+        update_fields=["name", "headline", "last_seen_at"],
+    )
+    for row in rows:
+        known[row.actor_urn].pk = row.pk
+        known[row.actor_urn]._state.adding = False
     return known
 
 

@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from apps.core.logging import logging_config
 
@@ -195,6 +196,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17, hour=3),
     },
 }
+# Queues, so that a burst of one kind of work never waits ahead of another: a post due now
+# is never queued behind a thousand comment scans or a round of metric snapshots. Each queue
+# gets its own workers in production (deploy/compose.yml, deploy/systemd/); `make run`'s
+# single embedded worker consumes them all. Routes by task name, exact names before patterns,
+# so a new task of an app lands on that app's queue. Whatever matches nothing (housekeeping,
+# webhook and CRM deliveries) stays on the default queue, "celery".
+TASK_QUEUES = ("publishing", "scans", "metrics", "mail", "celery")
+# Declared, so a worker started without --queues (and a purge) covers every one of them.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in TASK_QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    # Mail a person reads later: never urgent, never in the way of an alert.
+    "leads.send_due_digests": {"queue": "mail"},
+    "linkedin.send_expiry_reminders": {"queue": "mail"},
+    # Publishing and what it needs: a usable LinkedIn token.
+    "content.*": {"queue": "publishing"},
+    "linkedin.refresh_*": {"queue": "publishing"},
+    # Comment scans and what follows them within the minute: lead alerts (push, SMS).
+    "leads.*": {"queue": "scans"},
+    "notifications.*": {"queue": "scans"},
+    "analytics.*": {"queue": "metrics"},
+}
+
 # Beat is considered down when its last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
 # /healthz shows which part failed only to staff and to callers sending this as a Bearer token

@@ -248,8 +248,28 @@ def _ram() -> str:
 def _database() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres", "pgsql")):
-        return "PostgreSQL (DATABASE_URL) in process; the dashboard bench uses a SQLite file"
+        return (
+            f"{postgres_version(url)} (DATABASE_URL), in process and for the dashboard's "
+            "gunicorn alike"
+        )
     return f"SQLite {sqlite3.sqlite_version} (in memory in process; a file for the dashboard)"
+
+
+def postgres_version(url: str) -> str:
+    """ "PostgreSQL 15.4" for the server DATABASE_URL names, asked directly (pytest-django
+    allows no database access outside a test)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    # The server's maintenance database: DATABASE_URL's own may not exist (tests make theirs).
+    server = urlsplit(url)._replace(scheme="postgresql", path="/postgres")
+    try:
+        with psycopg.connect(urlunsplit(server), connect_timeout=10) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+    except psycopg.Error as error:
+        return f"PostgreSQL (version unknown: {error.__class__.__name__})"
+    return f"PostgreSQL {version.split()[0]}"
 
 
 def _commit() -> str:

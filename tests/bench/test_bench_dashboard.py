@@ -16,7 +16,9 @@ from the dashboard's cache; so a second gunicorn with the cache off (DASHBOARD_C
 then times 20 visits that each compute everything afresh, the cost right after new metrics
 or a new lead.
 
-SQLite is used even where DATABASE_URL names PostgreSQL, for simplicity; the report says so.
+Where DATABASE_URL names PostgreSQL, the app is served from a fresh PostgreSQL database beside
+it (its name plus "_bench_dashboard", dropped afterwards), the production case; otherwise from a
+temporary SQLite file. The report names which.
 """
 
 import math
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -46,10 +49,8 @@ REQUEST_TIMEOUT = float(os.environ.get("BENCH_DASHBOARD_TIMEOUT_SECONDS", "60"))
 SLUG = "bench-dashboard"
 EMAIL = "bench-dashboard@example.com"
 PASSWORD = "bench-dashboard-password-1"
-DATABASE_NOTE = " [SQLite temporary file"
-if os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
-    DATABASE_NOTE += ", kept although DATABASE_URL names PostgreSQL"
-DATABASE_NOTE += "]"
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
+DATABASE_NOTE = " [PostgreSQL]" if ON_POSTGRES else " [SQLite temporary file]"
 
 POPULATE = f"""
 import datetime as dt
@@ -188,11 +189,37 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def app_env(database: Path) -> dict[str, str]:
+@pytest.fixture
+def database_url(tmp_path):
+    """The database the served app uses: a fresh one on DATABASE_URL's PostgreSQL server, or a
+    SQLite file."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+        return
+    import psycopg
+    from psycopg import sql
+
+    server = urlsplit(os.environ["DATABASE_URL"])
+    name = (server.path.lstrip("/") or "techlead") + "_bench_dashboard"
+    admin_url = urlunsplit(server._replace(scheme="postgresql", path="/postgres"))
+
+    def run(statement):
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(statement)
+
+    run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlunsplit(server._replace(path=f"/{name}"))
+    finally:
+        run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def app_env(database_url: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "techlead.settings.dev",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "PYTHONUNBUFFERED": "1",
@@ -250,9 +277,8 @@ def timed_get(http: requests.Session, url: str, needle: str) -> float:
     return elapsed * 1000
 
 
-def test_dashboard_under_gunicorn(tmp_path, bench_report):
-    database = tmp_path / "bench.sqlite3"
-    env = app_env(database)
+def test_dashboard_under_gunicorn(tmp_path, database_url, bench_report):
+    env = app_env(database_url)
     python = sys.executable
 
     started = time.perf_counter()

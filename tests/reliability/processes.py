@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 REST_HEADERS = {"X-Restli-Protocol-Version": "2.0.0", "LinkedIn-Version": "202603"}
@@ -172,7 +173,7 @@ def worker_args(name: str, *, concurrency: int = 2) -> list[str]:
         "--pool=prefork",
         f"--concurrency={concurrency}",
         "-Q",
-        "celery",
+        ",".join(settings.TASK_QUEUES),  # every queue, as `make run`'s worker
         "-n",
         f"{name}@%h",
         "--loglevel=WARNING",

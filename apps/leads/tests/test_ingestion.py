@@ -169,3 +169,30 @@ def test_a_lead_also_shows_in_the_in_app_notifications(
     page = alice_client.get("/w/alice-co/notifications/")
     assert "New lead" in page.text
     assert '<span class="count">1</span>' in page.text
+
+
+def test_the_scan_dispatcher_claims_full_batches_until_its_round_is_spent(
+    alice, alice_workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.content.models import Post
+    from apps.leads import tasks
+
+    posts = Post.objects.bulk_create(
+        [
+            Post(
+                workspace=alice_workspace,
+                author=alice,
+                text=f"Post {n}",
+                status=Post.Status.PUBLISHED,
+                published_at=timezone.now() - timedelta(hours=1),
+            )
+            for n in range(7)
+        ]
+    )
+    sent = []
+    monkeypatch.setattr(tasks.scan_post_comments, "delay", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingestion.dispatch_scans(limit=2, batches=3) == 6  # three full batches of two
+        assert ingestion.dispatch_scans(limit=2, batches=3) == 1  # the one left, then stop
+        assert ingestion.dispatch_scans(limit=2, batches=3) == 0
+    assert sorted(post_id for post_id, _ws in sent) == sorted(post.pk for post in posts)

@@ -56,6 +56,8 @@ class Command(BaseCommand):
                 [
                     *celery,
                     "worker",
+                    # One worker for every queue (production gives each queue its own).
+                    f"--queues={','.join(settings.TASK_QUEUES)}",
                     "--loglevel=WARNING",
                     "--pool=solo",
                     "--without-gossip",
