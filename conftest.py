@@ -51,6 +51,46 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _a_worker_takes_recorded_events(monkeypatch):
+    """Recorded events and first comments are enqueued after commit; here a worker takes
+    them at once (the task runs inline), so on-commit callbacks a test executes deliver them.
+    A test of a lost task patches `delay` again to drop the message."""
+    from apps.content import publishing
+    from apps.content import tasks as content_tasks
+    from apps.notifications import outbox
+    from apps.notifications import tasks as notification_tasks
+
+    monkeypatch.setattr(
+        notification_tasks.dispatch_event,
+        "delay",
+        lambda pk, ws: outbox.dispatch(event_id=pk, workspace_id=ws),
+    )
+    monkeypatch.setattr(
+        content_tasks.post_first_comment,
+        "delay",
+        lambda pk, ws: publishing.post_first_comment(step_id=pk, workspace_id=ws),
+    )
+
+
+@pytest.fixture
+def deliver_events(db):
+    """What a worker does with recorded events (apps/notifications/outbox.py): deliver every
+    pending one now. Returns each dispatch's outcome."""
+
+    def run() -> list[str]:
+        from apps.notifications import outbox
+        from apps.notifications.models import OutboxEvent
+
+        pending = OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).order_by("pk")
+        return [
+            outbox.dispatch(event_id=pk, workspace_id=ws)
+            for pk, ws in pending.values_list("pk", "workspace_id")
+        ]
+
+    return run
+
+
 @pytest.fixture
 def alice(db):
     from apps.accounts.tests.factories import UserFactory

@@ -18,7 +18,7 @@ from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned, owned_for_task
 from apps.leads.models import Alert, AlertSettings, Comment, Commenter, Feedback, Lead, LeadSettings
-from apps.webhooks.services import emit_lead_detected, emit_lead_stage_changed
+from apps.notifications import events
 
 logger = logging.getLogger(__name__)
 
@@ -131,9 +131,9 @@ def store_comments(
             if breakdown.score >= rules.alert_threshold:
                 lead = _lead_for(workspace, commenter, existing_lead, comment)
                 leads_by_commenter[commenter.pk] = lead
-                transaction.on_commit(
-                    lambda lead_id=lead.pk: _alert_members(lead_id, workspace_id=workspace.pk)
-                )
+                # One event, committed with the comment: alerts (by `_alert_members`, each
+                # member's threshold), webhooks and the CRM, delivered after commit.
+                events.lead_detected(lead=lead, comment=comment)
             elif existing_lead is not None:
                 Comment.objects.filter(pk=comment.pk).update(lead=existing_lead)
                 attribute_comment(lead=existing_lead, comment=comment)
@@ -193,7 +193,6 @@ def _lead_for(workspace, commenter, existing: Lead | None, comment: Comment) -> 
                 target=commenter.name or commenter.actor_urn,
                 score=comment.score,
             )
-            emit_lead_detected(lead=lead, comment=comment)
     else:
         lead = existing
         if comment.score > lead.score:
@@ -340,7 +339,7 @@ def lead_update(
             target=lead.commenter.name or lead.commenter.actor_urn,
             **changed["status"],
         )
-        emit_lead_stage_changed(lead=lead, previous=changed["status"]["from"])
+        events.lead_stage_changed(lead=lead, previous=changed["status"]["from"])
     return lead
 
 

@@ -486,6 +486,9 @@ CELERY_BEAT_SCHEDULE |= {
 }
 CELERY_BEAT_SCHEDULE |= {
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
+    # Events recorded with a change but not delivered (a worker died after the commit).
+    "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    "content-sweep-first-comments": {"task": "content.sweep_first_comments", "schedule": 60.0},
     "webhooks-purge-deliveries": {
         "task": "webhooks.purge_deliveries",
         "schedule": crontab(minute=17, hour=4),
