@@ -425,3 +425,91 @@ def test_a_urn_linkedin_returned_wins_over_a_move_made_during_the_call(
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
     assert post.linkedin_urn
+
+
+# --- The first comment, a step of its own ----------------------------------------------------
+
+
+def _published_with_comment(alice, alice_workspace, enqueued, capture, text="Slides: /s"):
+    post = due_post(alice_workspace, alice, first_comment=text)
+    assert dispatch_and_publish(enqueued, capture) == ["published"]
+    post.refresh_from_db()
+    return post
+
+
+def test_a_first_comment_linkedin_is_busy_for_is_posted_on_a_later_attempt_once(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    from apps.content.models import FirstComment
+
+    linkedin.sandbox.faults.fail_next(1, status=500, path_prefix="/rest/socialActions/")
+    post = _published_with_comment(
+        alice, alice_workspace, enqueued, django_capture_on_commit_callbacks
+    )
+    step = FirstComment.objects.get(post=post)
+    assert (step.status, step.attempts) == (FirstComment.Status.PENDING, 1)
+    assert linkedin.sandbox.comments(post.linkedin_urn) == []
+
+    FirstComment.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+    assert publishing.sweep_first_comments() == 1  # its task ran inline: posted now
+    step.refresh_from_db()
+    post.refresh_from_db()
+    assert step.status == FirstComment.Status.DONE
+    assert post.first_comment_urn == step.urn != ""
+    assert [c["text"] for c in linkedin.sandbox.comments(post.linkedin_urn)] == ["Slides: /s"]
+    assert publishing.sweep_first_comments() == 0
+
+
+def test_a_first_comment_linkedin_refuses_is_not_retried_and_says_why(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    from apps.content.models import FirstComment
+
+    linkedin.sandbox.faults.fail_next(1, status=422, path_prefix="/rest/socialActions/")
+    post = _published_with_comment(
+        alice, alice_workspace, enqueued, django_capture_on_commit_callbacks
+    )
+    step = FirstComment.objects.get(post=post)
+    assert step.status == FirstComment.Status.REFUSED
+    assert post.first_comment_error != ""
+    FirstComment.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+    assert publishing.sweep_first_comments() == 0
+    assert linkedin.sandbox.comments(post.linkedin_urn) == []
+
+
+@pytest.mark.linkedin_approved
+def test_a_first_comment_whose_worker_died_mid_call_is_looked_for_before_posting_again(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    from apps.content import tasks
+    from apps.content.models import FirstComment
+
+    lost = []
+    # The worker dies holding the task: the step stays claimed, the call made.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks.post_first_comment, "delay", lambda *args: lost.append(args))
+        post = _published_with_comment(
+            alice, alice_workspace, enqueued, django_capture_on_commit_callbacks
+        )
+    step = FirstComment.objects.get(post=post)
+    client = linkedin_client(connected)
+    client.create_comment(post.linkedin_urn, connected.member_urn, "Slides: /s")
+    FirstComment.objects.filter(pk=step.pk).update(
+        status=FirstComment.Status.POSTING,
+        attempts=1,
+        next_attempt_at=timezone.now() - timedelta(seconds=1),  # its lease ran out
+    )
+
+    assert publishing.sweep_first_comments() == 0  # taken back; due after the grace
+    FirstComment.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=1))
+    assert publishing.sweep_first_comments() == 1
+    step.refresh_from_db()
+    assert step.status == FirstComment.Status.DONE
+    assert step.maybe_posted
+    assert len(linkedin.sandbox.comments(post.linkedin_urn)) == 1  # found, not posted twice
+
+
+def linkedin_client(connection):
+    from apps.linkedin.client import LinkedInClient
+
+    return LinkedInClient(connection.access_token)
