@@ -607,6 +607,7 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
         "_unique_slug": "a new workspace's slug must be unique across all workspaces",
         "workspace_create": "creates the workspace itself",
         "invitations_prune_expired": "daily retention task over every workspace",
+        "audit_log_prune": "daily audit-log retention over every workspace",
     },
     "apps/accounts/management/commands/seed_demo.py": {
         "Command": "development command that creates the demo workspace",

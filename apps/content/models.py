@@ -143,6 +143,11 @@ class Post(WorkspaceOwned):
     # call may already have reached LinkedIn and must not make another.
     attempt_started_at = models.DateTimeField(null=True, blank=True)
     publish_attempts = models.PositiveSmallIntegerField(default=0)
+    # Reconciliation of a post in "needs check": reads of LinkedIn made so far (bounded, then
+    # a person is asked), and when LinkedIn first said "not there" (trusted only when a
+    # second read after a delay agrees: its read side can lag behind a post just made).
+    reconcile_checks = models.PositiveSmallIntegerField(default=0)
+    first_missing_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     linkedin_urn = models.CharField(max_length=120, blank=True)
     linkedin_url = models.URLField(max_length=300, blank=True)

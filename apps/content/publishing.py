@@ -19,7 +19,14 @@ The rules that keep a post from being published twice or lost:
    an unknown outcome is sent again and LinkedIn answers DUPLICATE_POST naming a post, the
    first call went through: the post is marked published with that URN.
 5. The reaper turns posts stuck in "publishing" into "needs check" (call started) or back
-   into "scheduled" (call never started).
+   into "scheduled" (call never started), and re-checks posts in "needs check" whose check
+   was lost: oldest first, with backoff, at most PUBLISH_RECONCILE_MAX_CHECKS reads, then the
+   people in the workspace are asked and the post waits for them.
+6. "Not found" is trusted only when a second read, PUBLISH_RECONCILE_CONFIRM_SECONDS later,
+   agrees: LinkedIn's read side can lag behind a post it has just made.
+7. Everything members and webhooks hear of (published, failed, waiting, needs a check) is an
+   event recorded with the status change (apps/notifications/events.py), and the first
+   comment is a step with its own record: a worker killed after "published" loses neither.
 """
 
 from __future__ import annotations
@@ -619,15 +626,33 @@ def sweep_first_comments(*, now: datetime | None = None, limit: int = 200) -> in
 # --- Unknown outcomes ----------------------------------------------------------------------
 
 
-def _needs_check(post: Post, reason: str) -> None:
+def _reconcile_later(post: Post, *, countdown: float) -> None:
     from apps.content.tasks import reconcile_post
 
-    if _move(post, to=Post.Status.NEEDS_CHECK, status_reason=reason[:500]):
-        transaction.on_commit(
-            lambda: reconcile_post.apply_async(
-                (post.pk, post.workspace_id), countdown=settings.PUBLISH_RECONCILE_DELAY_SECONDS
-            )
-        )
+    transaction.on_commit(
+        lambda: reconcile_post.apply_async((post.pk, post.workspace_id), countdown=countdown),
+        robust=True,
+    )
+
+
+def _check_backoff(checks: int) -> timedelta:
+    """The wait before re-check number `checks + 1`: the reconcile delay, doubling."""
+    base = max(1, settings.PUBLISH_RECONCILE_DELAY_SECONDS)
+    return timedelta(seconds=min(6 * 3600, base * 2 ** max(0, checks)))
+
+
+def _needs_check(post: Post, reason: str) -> None:
+    delay = settings.PUBLISH_RECONCILE_DELAY_SECONDS
+    if _move(
+        post,
+        to=Post.Status.NEEDS_CHECK,
+        status_reason=reason[:500],
+        reconcile_checks=0,
+        first_missing_at=None,
+        # When the reaper looks again if this check is lost (a worker died holding it).
+        next_attempt_at=timezone.now() + timedelta(seconds=delay) + _check_backoff(0),
+    ):
+        _reconcile_later(post, countdown=delay)
 
 
 def reconcile(*, post_id: int, workspace_id: int) -> str:
@@ -642,24 +667,39 @@ def reconcile(*, post_id: int, workspace_id: int) -> str:
         or not connection.has_scope(SCOPE_READ_COMMENTS)
     ):
         return _ask_people(post)
+    if post.reconcile_checks >= settings.PUBLISH_RECONCILE_MAX_CHECKS:
+        return _ask_people(post)
+    checks = post.reconcile_checks + 1
+    now = timezone.now()
+    Post.objects.filter(pk=post.pk, status=Post.Status.NEEDS_CHECK).update(
+        reconcile_checks=checks, next_attempt_at=now + _check_backoff(checks)
+    )
     client = linkedin.LinkedInClient(connection.access_token)
     try:
         found = _find_on_linkedin(client, connection, post)
     except linkedin.LinkedInPermissionError:
         return _ask_people(post)
     except linkedin.LinkedInError:
-        from apps.content.tasks import reconcile_post
-
-        transaction.on_commit(
-            lambda: reconcile_post.apply_async(
-                (post.pk, post.workspace_id), countdown=settings.PUBLISH_RECONCILE_DELAY_SECONDS
-            )
-        )
+        if checks >= settings.PUBLISH_RECONCILE_MAX_CHECKS:
+            return _ask_people(post)
+        # The reaper takes it at next_attempt_at: long waits stay out of the broker, whose
+        # visibility timeout is short (a countdown past it would be delivered again).
         return "retry later"
     if found:
         _mark_published(post, found, allowed_from=(Post.Status.NEEDS_CHECK,))
         return "found"
-    # Not there: safe to publish again, straight away.
+    confirm = timedelta(seconds=settings.PUBLISH_RECONCILE_CONFIRM_SECONDS)
+    if post.first_missing_at is None or now - post.first_missing_at < confirm:
+        # One "not there" may be LinkedIn's read side lagging: read again after a delay.
+        if post.first_missing_at is None:
+            Post.objects.filter(pk=post.pk, status=Post.Status.NEEDS_CHECK).update(
+                first_missing_at=now
+            )
+        if checks >= settings.PUBLISH_RECONCILE_MAX_CHECKS:
+            return _ask_people(post)
+        _reconcile_later(post, countdown=confirm.total_seconds())
+        return "read again"
+    # Not there, twice, far enough apart: safe to publish again, straight away.
     _move(
         post,
         to=Post.Status.SCHEDULED,
@@ -693,7 +733,8 @@ def _ask_people(post: Post) -> str:
         "your LinkedIn profile and tell us."
     )
     with transaction.atomic():
-        Post.objects.filter(pk=post.pk).update(status_reason=reason)
+        # Out of the reaper's re-checks: the post waits for a person's answer.
+        Post.objects.filter(pk=post.pk).update(status_reason=reason, next_attempt_at=None)
         _tell(
             post,
             Event.POST_NEEDS_CHECK,
@@ -778,11 +819,25 @@ def reap_stuck_posts(*, now: datetime | None = None) -> int:
                 claimed_at=post.claimed_at,
             ).update(status=Post.Status.SCHEDULED, claimed_at=None):
                 moved += 1
-    # A check whose reconcile task was lost (a worker died holding it) is tried again.
-    for post_id, workspace_id in Post.objects.filter(
-        status=Post.Status.NEEDS_CHECK, updated_at__lt=cutoff
-    ).values_list("pk", "workspace_id")[:200]:
-        from apps.content.tasks import reconcile_post
+    # A check whose reconcile task was lost (a worker died holding it) is tried again: the
+    # longest-waiting first, each pushed back by its backoff so the next run takes others;
+    # posts out of checks wait for a person (next_attempt_at cleared by _ask_people).
+    from apps.content.tasks import reconcile_post
 
-        transaction.on_commit(lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws))
+    due = list(
+        Post.objects.filter(
+            status=Post.Status.NEEDS_CHECK,
+            next_attempt_at__lte=now,
+            reconcile_checks__lt=settings.PUBLISH_RECONCILE_MAX_CHECKS,
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "workspace_id", "reconcile_checks")[:200]
+    )
+    for post_id, workspace_id, checks in due:
+        if Post.objects.filter(
+            pk=post_id, status=Post.Status.NEEDS_CHECK, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + _check_backoff(checks + 1)):
+            transaction.on_commit(
+                lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws), robust=True
+            )
     return moved
