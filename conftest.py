@@ -51,6 +51,42 @@ def _empty_cache():
     cache.clear()
 
 
+def open_transaction() -> bool:
+    """True inside a transaction the code opened (not the one a test case wraps itself in)."""
+    from django.db import connections
+
+    return any(
+        not getattr(block, "_from_testcase", False)
+        for connection in connections.all(initialized_only=True)
+        for block in connection.atomic_blocks
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_network_call_inside_a_transaction(monkeypatch):
+    """A LinkedIn or language-model call made inside an open transaction fails the test: it
+    would hold a database connection and its locks (on SQLite: every writer) for as long as
+    the other side takes to answer."""
+    from apps.content.llm import LLMClient
+    from apps.linkedin.client import LinkedInClient
+
+    def guarded(original, what):
+        def call(*args, **kwargs):
+            if open_transaction():
+                pytest.fail(f"{what} called inside an open database transaction")
+            return original(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(LinkedInClient, "_send", guarded(LinkedInClient._send, "LinkedIn"))
+    monkeypatch.setattr(
+        LinkedInClient,
+        "_token_endpoint",
+        guarded(LinkedInClient._token_endpoint, "LinkedIn's token endpoint"),
+    )
+    monkeypatch.setattr(LLMClient, "chat", guarded(LLMClient.chat, "The language model"))
+
+
 @pytest.fixture(autouse=True)
 def _a_worker_takes_recorded_events(monkeypatch):
     """Recorded events and first comments are enqueued after commit; here a worker takes

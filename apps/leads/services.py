@@ -419,9 +419,15 @@ def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
     return feedback
 
 
-@transaction.atomic
+REPLY_IN_FLIGHT = timedelta(minutes=2)
+
+
 def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
     """Post a reply under the comment, as the connected member.
+
+    Never inside a transaction: the intent is recorded (the comment is claimed, so a double
+    click or a second tab cannot post the reply twice), LinkedIn is called with nothing
+    held, and the outcome is recorded in a transaction of its own.
 
     A reply is a nested comment under the top-level comment (LinkedIn threads are two levels
     deep), so it needs that comment's LinkedIn URN: only comments read through the API have
@@ -450,25 +456,42 @@ def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
     connection = connection_for(workspace=comment.workspace)
     if connection is None or not connection.is_usable:
         raise LeadError(_("Connect LinkedIn to reply from here."))
+    # The intent: "replying" is replied_at set a moment ago with no reply URN yet (a reply
+    # whose worker died is let go after the LinkedIn timeout has surely passed).
+    started = timezone.now()
+    in_flight = Q(replied_at__gte=started - REPLY_IN_FLIGHT, reply_urn="")
+    claimed = (
+        owned(Comment, workspace=comment.workspace)
+        .filter(pk=comment.pk)
+        .exclude(in_flight)
+        .update(replied_at=started, reply_urn="")
+    )
+    if not claimed:
+        raise LeadError(_("A reply to this comment is being posted. Reload in a moment."))
     try:
         answer = linkedin.LinkedInClient(connection.access_token).create_comment(
             comment.post.linkedin_urn, connection.member_urn, text, parent_comment_urn=thread
         )
     except linkedin.LinkedInError as error:
+        # Not taken: the claim is let go, so the person can try again.
+        owned(Comment, workspace=comment.workspace).filter(
+            pk=comment.pk, replied_at=started, reply_urn=""
+        ).update(replied_at=None)
         raise LeadError(
             _("LinkedIn did not take the reply: %(error)s") % {"error": error}
         ) from error
-    comment.reply_urn = str((answer or {}).get("$URN") or (answer or {}).get("id") or "")[:200]
-    comment.replied_at = timezone.now()
-    comment.save(update_fields=["reply_urn", "replied_at"])
-    if comment.lead_id and comment.lead.status == Lead.Status.NEW:
-        lead_update(lead=comment.lead, actor=actor, status=Lead.Status.CONTACTED)
-    audit_record(
-        action="lead.replied",
-        actor=actor,
-        workspace=comment.workspace,
-        target=comment.commenter.name or comment.commenter.actor_urn,
-    )
+    with transaction.atomic():
+        comment.reply_urn = str((answer or {}).get("$URN") or (answer or {}).get("id") or "")[:200]
+        comment.replied_at = timezone.now()
+        comment.save(update_fields=["reply_urn", "replied_at"])
+        if comment.lead_id and comment.lead.status == Lead.Status.NEW:
+            lead_update(lead=comment.lead, actor=actor, status=Lead.Status.CONTACTED)
+        audit_record(
+            action="lead.replied",
+            actor=actor,
+            workspace=comment.workspace,
+            target=comment.commenter.name or comment.commenter.actor_urn,
+        )
     return comment
 
 
