@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -71,6 +72,9 @@ def content_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The language model is asked while answering (up to 30 s a call): no transaction around
+# the request; the service stores the drafts in its own.
+@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_generate(request: HttpRequest) -> HttpResponse:
@@ -99,6 +103,9 @@ def _say_how_it_was_written(request, post: Post) -> None:
         messages.success(request, _("A fresh draft. Make it yours, then send it for review."))
 
 
+# The language model is asked while answering (up to 30 s a call): no transaction around
+# the request; the service stores the drafts in its own.
+@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_plan_week(request: HttpRequest) -> HttpResponse:
@@ -298,6 +305,9 @@ def post_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The language model is asked while answering (up to 30 s a call): no transaction around
+# the request; the service stores the drafts in its own.
+@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_generate_similar(request: HttpRequest, pk: int) -> HttpResponse:
