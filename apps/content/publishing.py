@@ -36,6 +36,7 @@ import logging
 import random
 import re
 import unicodedata
+import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -84,6 +85,11 @@ def _notice(post: Post, title: str, body: str = "") -> dict:
 def _tell(post: Post, event: str, title: str, body: str, *, key: str) -> None:
     """A post event only members hear of, recorded once under `key`."""
     events.post_notice(post=post, event=event, key=key, notice=_notice(post, title, body))
+
+
+def _local_time(post: Post, at: datetime) -> str:
+    """HH:MM in the workspace's time zone: a worker runs in UTC, the people do not."""
+    return timezone.localtime(at, zoneinfo.ZoneInfo(post.workspace.timezone)).strftime("%H:%M")
 
 
 def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
@@ -239,7 +245,7 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
         retry_at = timezone.now() + timedelta(hours=1)
         reason = _(
             "LinkedIn's daily limit for this member is reached; trying again at %(time)s."
-        ) % {"time": timezone.localtime(retry_at).strftime("%H:%M")}
+        ) % {"time": _local_time(post, retry_at)}
         _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, "daily cap")
         _move(
             post,
@@ -371,7 +377,7 @@ def _hold_for_quota(post: Post, attempt: PublishAttempt, error) -> str:
     reason = _(
         "LinkedIn's daily limit for this account is reached. The post goes out after "
         "midnight UTC, at %(time)s your time."
-    ) % {"time": timezone.localtime(retry_at).strftime("%H:%M")}
+    ) % {"time": _local_time(post, retry_at)}
     # A quota hold is not a failed attempt: it must not use up the retries for outages.
     with transaction.atomic():
         _move(
@@ -410,7 +416,7 @@ def _retry_or_fail(post: Post, attempt: PublishAttempt, error) -> str:
         next_attempt_at=retry_at,
         attempt_started_at=None,
         status_reason=_("LinkedIn was busy; trying again at %(time)s.")
-        % {"time": timezone.localtime(retry_at).strftime("%H:%M")},
+        % {"time": _local_time(post, retry_at)},
     )
     return "retry"
 

@@ -427,7 +427,9 @@ def post_queue(request: HttpRequest, pk: int) -> HttpResponse:
 def post_schedule_at(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter a date and time."))
+        # The field's own words where it has them (a time the clocks skip or repeat).
+        errors = form.errors.get("at") or [_("Enter a date and time.")]
+        messages.error(request, errors[0])
         return redirect("post_edit", workspace_slug=request.workspace.slug, pk=pk)
     return _post_action(
         request,
