@@ -484,7 +484,6 @@ def _mark_published(
 # and retried until it is done or LinkedIn refuses it. A call that may have reached LinkedIn
 # without an answer is never repeated blindly: the post's comments are read first.
 
-FIRST_COMMENT_LEASE = timedelta(minutes=5)
 FIRST_COMMENT_MAX_ATTEMPTS = 8
 FIRST_COMMENT_SWEEP_GRACE = timedelta(seconds=30)
 
@@ -559,7 +558,7 @@ def post_first_comment(*, step_id: int, workspace_id: int) -> str:
     ).update(
         status=FirstComment.Status.POSTING,
         attempts=F("attempts") + 1,
-        next_attempt_at=now + FIRST_COMMENT_LEASE,
+        next_attempt_at=now + timedelta(seconds=settings.SIDE_EFFECT_LEASE_SECONDS),
     )
     if not claimed:
         return "not due"
@@ -619,7 +618,8 @@ def sweep_first_comments(*, now: datetime | None = None, limit: int = 200) -> in
         due = list(
             FirstComment.objects.filter(
                 status=FirstComment.Status.PENDING,
-                next_attempt_at__lte=now - FIRST_COMMENT_SWEEP_GRACE,
+                next_attempt_at__lte=now,
+                created_at__lte=now - FIRST_COMMENT_SWEEP_GRACE,
             )
             .order_by("next_attempt_at", "pk")
             .values_list("pk", "workspace_id")[:limit]

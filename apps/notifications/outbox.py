@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,8 +33,13 @@ from apps.webhooks.models import EventType
 
 logger = logging.getLogger(__name__)
 
-# A dispatch in flight holds its event this long; a worker that dies leaves it to the sweep.
-LEASE = timedelta(minutes=5)
+
+def lease() -> timedelta:
+    """A dispatch in flight holds its event this long; a worker that dies leaves it to the
+    sweep after that (SIDE_EFFECT_LEASE_SECONDS)."""
+    return timedelta(seconds=settings.SIDE_EFFECT_LEASE_SECONDS)
+
+
 # The sweep leaves fresh rows this long to the task enqueued on commit.
 SWEEP_GRACE = timedelta(seconds=30)
 # After this many failed dispatches the event stays undelivered, shown on health and admin.
@@ -118,7 +124,7 @@ def dispatch(*, event_id: int, workspace_id: int) -> str:
         workspace_id=workspace_id,
         status=Status.PENDING,
         next_attempt_at__lte=now + timedelta(seconds=5),
-    ).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + lease())
     if not claimed:
         return "not due"
     row.refresh_from_db()
@@ -149,7 +155,9 @@ def sweep(*, limit: int = 500) -> int:
     with across_workspaces(reason="beat sweep: undelivered events in every workspace"):
         due = list(
             OutboxEvent.objects.filter(
-                status=Status.PENDING, next_attempt_at__lte=timezone.now() - SWEEP_GRACE
+                status=Status.PENDING,
+                next_attempt_at__lte=timezone.now(),
+                created_at__lte=timezone.now() - SWEEP_GRACE,
             )
             .order_by("next_attempt_at", "pk")
             .values_list("pk", "workspace_id")[:limit]

@@ -500,6 +500,9 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=5, hour=4),
     },
 }
+# How long a worker holds an event it is delivering, or a first comment it is posting; one
+# killed meanwhile leaves it to beat's sweep after this long.
+SIDE_EFFECT_LEASE_SECONDS = env.int("SIDE_EFFECT_LEASE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE |= {
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
     # Events recorded with a change but not delivered (a worker died after the commit).

@@ -506,7 +506,9 @@ def test_a_first_comment_linkedin_is_busy_for_is_posted_on_a_later_attempt_once(
     assert (step.status, step.attempts) == (FirstComment.Status.PENDING, 1)
     assert linkedin.sandbox.comments(post.linkedin_urn) == []
 
-    FirstComment.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+    FirstComment.objects.update(
+        next_attempt_at=timezone.now(), created_at=timezone.now() - timedelta(minutes=5)
+    )
     assert publishing.sweep_first_comments() == 1  # its task ran inline: posted now
     step.refresh_from_db()
     post.refresh_from_db()
@@ -528,7 +530,9 @@ def test_a_first_comment_linkedin_refuses_is_not_retried_and_says_why(
     step = FirstComment.objects.get(post=post)
     assert step.status == FirstComment.Status.REFUSED
     assert post.first_comment_error != ""
-    FirstComment.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+    FirstComment.objects.update(
+        next_attempt_at=timezone.now(), created_at=timezone.now() - timedelta(minutes=5)
+    )
     assert publishing.sweep_first_comments() == 0
     assert linkedin.sandbox.comments(post.linkedin_urn) == []
 
@@ -556,9 +560,8 @@ def test_a_first_comment_whose_worker_died_mid_call_is_looked_for_before_posting
         next_attempt_at=timezone.now() - timedelta(seconds=1),  # its lease ran out
     )
 
-    assert publishing.sweep_first_comments() == 0  # taken back; due after the grace
-    FirstComment.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=1))
-    assert publishing.sweep_first_comments() == 1
+    FirstComment.objects.update(created_at=timezone.now() - timedelta(minutes=1))
+    assert publishing.sweep_first_comments() == 1  # taken back and tried again at once
     step.refresh_from_db()
     assert step.status == FirstComment.Status.DONE
     assert step.maybe_posted

@@ -60,7 +60,7 @@ def test_a_published_post_whose_worker_died_before_telling_anyone_is_told_once_b
 
     # Too fresh for the sweep: its own task may still be on the way.
     assert outbox.sweep() == 0
-    OutboxEvent.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=1))
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(minutes=1))
     assert outbox.sweep() == 1
     for pk, workspace_id in lost_messages[1:]:
         assert outbox.dispatch(event_id=pk, workspace_id=workspace_id) == "delivered"
