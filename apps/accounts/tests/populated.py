@@ -14,6 +14,7 @@ from apps.analytics.models import MetricSnapshot
 from apps.api.models import ApiToken
 from apps.content.models import (
     ApprovalLink,
+    FirstComment,
     Post,
     PostingSlot,
     PostTemplate,
@@ -37,6 +38,7 @@ from apps.notifications.models import (
     Delivery,
     Event,
     Notification,
+    OutboxEvent,
     PhoneNumber,
     Preference,
     PushSubscription,
@@ -84,6 +86,10 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     PostingSlot.objects.create(workspace=workspace, weekday=1, local_time=time(8, 30))
     PublishAttempt.objects.create(
         workspace=workspace, post=post, outcome=PublishAttempt.Outcome.PUBLISHED
+    )
+    FirstComment.objects.create(workspace=workspace, post=post, text="Slides: /s")
+    OutboxEvent.objects.create(
+        workspace=workspace, event=Event.POST_PUBLISHED, key=f"post.published:{post.pk}"
     )
     MetricSnapshot.objects.create(workspace=workspace, post=post, impressions=120, reactions=7)
     notification = Notification.objects.create(
