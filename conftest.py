@@ -51,6 +51,82 @@ def _empty_cache():
     cache.clear()
 
 
+def open_transaction() -> bool:
+    """True inside a transaction the code opened (not the one a test case wraps itself in)."""
+    from django.db import connections
+
+    return any(
+        not getattr(block, "_from_testcase", False)
+        for connection in connections.all(initialized_only=True)
+        for block in connection.atomic_blocks
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_network_call_inside_a_transaction(monkeypatch):
+    """A LinkedIn or language-model call made inside an open transaction fails the test: it
+    would hold a database connection and its locks (on SQLite: every writer) for as long as
+    the other side takes to answer."""
+    from apps.content.llm import LLMClient
+    from apps.linkedin.client import LinkedInClient
+
+    def guarded(original, what):
+        def call(*args, **kwargs):
+            if open_transaction():
+                pytest.fail(f"{what} called inside an open database transaction")
+            return original(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(LinkedInClient, "_send", guarded(LinkedInClient._send, "LinkedIn"))
+    monkeypatch.setattr(
+        LinkedInClient,
+        "_token_endpoint",
+        guarded(LinkedInClient._token_endpoint, "LinkedIn's token endpoint"),
+    )
+    monkeypatch.setattr(LLMClient, "chat", guarded(LLMClient.chat, "The language model"))
+
+
+@pytest.fixture(autouse=True)
+def _a_worker_takes_recorded_events(monkeypatch):
+    """Recorded events and first comments are enqueued after commit; here a worker takes
+    them at once (the task runs inline), so on-commit callbacks a test executes deliver them.
+    A test of a lost task patches `delay` again to drop the message."""
+    from apps.content import publishing
+    from apps.content import tasks as content_tasks
+    from apps.notifications import outbox
+    from apps.notifications import tasks as notification_tasks
+
+    monkeypatch.setattr(
+        notification_tasks.dispatch_event,
+        "delay",
+        lambda pk, ws: outbox.dispatch(event_id=pk, workspace_id=ws),
+    )
+    monkeypatch.setattr(
+        content_tasks.post_first_comment,
+        "delay",
+        lambda pk, ws: publishing.post_first_comment(step_id=pk, workspace_id=ws),
+    )
+
+
+@pytest.fixture
+def deliver_events(db):
+    """What a worker does with recorded events (apps/notifications/outbox.py): deliver every
+    pending one now. Returns each dispatch's outcome."""
+
+    def run() -> list[str]:
+        from apps.notifications import outbox
+        from apps.notifications.models import OutboxEvent
+
+        pending = OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).order_by("pk")
+        return [
+            outbox.dispatch(event_id=pk, workspace_id=ws)
+            for pk, ws in pending.values_list("pk", "workspace_id")
+        ]
+
+    return run
+
+
 @pytest.fixture
 def alice(db):
     from apps.accounts.tests.factories import UserFactory

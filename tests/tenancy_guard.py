@@ -607,6 +607,7 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
         "_unique_slug": "a new workspace's slug must be unique across all workspaces",
         "workspace_create": "creates the workspace itself",
         "invitations_prune_expired": "daily retention task over every workspace",
+        "audit_log_prune": "daily audit-log retention over every workspace",
     },
     "apps/accounts/management/commands/seed_demo.py": {
         "Command": "development command that creates the demo workspace",
@@ -627,6 +628,7 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     "apps/content/publishing.py": {
         "dispatch_due_posts": "beat dispatcher: every workspace's due posts",
         "reap_stuck_posts": "beat task: posts stuck in publishing, in every workspace",
+        "sweep_first_comments": "beat sweep: first comments left undone, every workspace",
     },
     "apps/content/selectors.py": {
         "publishing_health_across_workspaces": "staff health page",
@@ -661,6 +663,9 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     "apps/linkedin/selectors.py": {
         "connections_due_for_refresh": "beat dispatcher: tokens to refresh, every workspace",
         "connections_due_for_reminder": "beat dispatcher: expiry reminders, every workspace",
+    },
+    "apps/notifications/outbox.py": {
+        "sweep": "beat sweep: events not yet delivered, in every workspace",
     },
     "apps/staffops/selectors.py": {"overview": "staff overview of every workspace"},
     "apps/webhooks/services.py": {

@@ -72,13 +72,19 @@ class ProblemsFilter(admin.SimpleListFilter):
     parameter_name = "problems"
 
     def lookups(self, request, model_admin):
-        return [("failed", _("Has failed posts")), ("needs_check", _("Has posts to check"))]
+        return [
+            ("failed", _("Has failed posts")),
+            ("needs_check", _("Has posts to check")),
+            ("stuck", _("Has posts stuck in publishing")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "failed":
             return queryset.filter(failed_posts__gt=0)
         if self.value() == "needs_check":
             return queryset.filter(needs_check_posts__gt=0)
+        if self.value() == "stuck":
+            return queryset.filter(stuck_posts__gt=0)
         return queryset
 
 
@@ -91,6 +97,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
     # Problems first: on a laptop screen the last columns scroll out of view.
     list_display = (
         "name",
+        "stuck",
         "failed",
         "needs_check",
         "linkedin",
@@ -183,6 +190,11 @@ class WorkspaceAdmin(admin.ModelAdmin):
     @admin.display(description=_("needs check"), ordering="needs_check_posts")
     def needs_check(self, obj):
         return obj.needs_check_posts
+
+    @admin.display(description=_("stuck"), ordering="stuck_posts")
+    def stuck(self, obj):
+        """Posts in "publishing" past the reaper's window: beat or the workers are down."""
+        return obj.stuck_posts
 
     @admin.display(description=_("leads 7 d"), ordering="leads_this_week")
     def leads_week(self, obj):

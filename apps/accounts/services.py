@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -289,6 +291,14 @@ def invitations_prune_expired() -> int:
     deleted, _ = Invitation.objects.filter(
         accepted_at__isnull=True, expires_at__lt=timezone.now()
     ).delete()
+    return deleted
+
+
+def audit_log_prune(*, older_than_days: int | None = None) -> int:
+    """Audit-log retention: drop events older than AUDIT_LOG_RETENTION_DAYS (730)."""
+    days = older_than_days or settings.AUDIT_LOG_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 
 

@@ -1,4 +1,8 @@
+from datetime import UTC
+
 from django import forms
+from django.forms.fields import BaseTemporalField
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.content.models import Framework
@@ -67,10 +71,43 @@ class ImportForm(forms.Form):
         return cleaned
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock time in the current time zone that says why it refuses a time the
+    clocks skip (spring forward) or pass twice (fall back), instead of "Enter a date"."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            naive = BaseTemporalField.to_python(self, value)
+            zone = timezone.get_current_timezone()
+            as_utc = naive.replace(tzinfo=zone).astimezone(UTC)
+            shown = {"time": naive.strftime("%H:%M"), "zone": str(zone)}
+            if as_utc.astimezone(zone).replace(tzinfo=None) != naive:
+                raise forms.ValidationError(
+                    _(
+                        "%(time)s does not exist that day in %(zone)s: the clocks go "
+                        "forward. Choose a time after the change."
+                    )
+                    % shown,
+                    code="nonexistent_time",
+                ) from error
+            raise forms.ValidationError(
+                _(
+                    "%(time)s happens twice that day in %(zone)s: the clocks go back. "
+                    "Choose a time outside that hour."
+                )
+                % shown,
+                code="ambiguous_time",
+            ) from error
+
+
 class ScheduleForm(forms.Form):
     """A date and time typed in the user's own time zone."""
 
-    at = forms.DateTimeField(
+    at = LocalDateTimeField(
         label=_("Date and time"),
         input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

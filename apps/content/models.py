@@ -143,6 +143,11 @@ class Post(WorkspaceOwned):
     # call may already have reached LinkedIn and must not make another.
     attempt_started_at = models.DateTimeField(null=True, blank=True)
     publish_attempts = models.PositiveSmallIntegerField(default=0)
+    # Reconciliation of a post in "needs check": reads of LinkedIn made so far (bounded, then
+    # a person is asked), and when LinkedIn first said "not there" (trusted only when a
+    # second read after a delay agrees: its read side can lag behind a post just made).
+    reconcile_checks = models.PositiveSmallIntegerField(default=0)
+    first_missing_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     linkedin_urn = models.CharField(max_length=120, blank=True)
     linkedin_url = models.URLField(max_length=300, blank=True)
@@ -312,3 +317,35 @@ class PastPost(WorkspaceOwned):
 
     def __str__(self):
         return self.text[:60]
+
+
+class FirstComment(WorkspaceOwned):
+    """The first comment of a published post: a step of publishing with its own record,
+    created in the same transaction that marks the post published and retried until it is
+    done or LinkedIn is known to refuse it (apps/content/publishing.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be posted")
+        POSTING = "posting", _("Being posted")
+        DONE = "done", _("Posted")
+        UNKNOWN = "unknown", _("May or may not be on LinkedIn")
+        REFUSED = "refused", _("Refused by LinkedIn")
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="first_comment_step")
+    text = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # While posting: when the claim runs out (a worker that died leaves it to the sweep).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A call may have reached LinkedIn without an answer: look before posting again.
+    maybe_posted = models.BooleanField(default=False)
+    urn = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.post_id} first comment ({self.status})"

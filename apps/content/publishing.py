@@ -19,7 +19,14 @@ The rules that keep a post from being published twice or lost:
    an unknown outcome is sent again and LinkedIn answers DUPLICATE_POST naming a post, the
    first call went through: the post is marked published with that URN.
 5. The reaper turns posts stuck in "publishing" into "needs check" (call started) or back
-   into "scheduled" (call never started).
+   into "scheduled" (call never started), and re-checks posts in "needs check" whose check
+   was lost: oldest first, with backoff, at most PUBLISH_RECONCILE_MAX_CHECKS reads, then the
+   people in the workspace are asked and the post waits for them.
+6. "Not found" is trusted only when a second read, PUBLISH_RECONCILE_CONFIRM_SECONDS later,
+   agrees: LinkedIn's read side can lag behind a post it has just made.
+7. Everything members and webhooks hear of (published, failed, waiting, needs a check) is an
+   event recorded with the status change (apps/notifications/events.py), and the first
+   comment is a step with its own record: a worker killed after "published" loses neither.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import logging
 import random
 import re
 import unicodedata
+import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -39,17 +47,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import owned, owned_for_task
+from apps.accounts.tenancy import across_workspaces, owned, owned_for_task
 from apps.content.facts import find_gaps, gap_message
 from apps.content.media_publishing import media_content
-from apps.content.models import Post, PublishAttempt
+from apps.content.models import FirstComment, Post, PublishAttempt
 from apps.core.services import heartbeat_record
 from apps.linkedin import client as linkedin
 from apps.linkedin.models import SCOPE_READ_COMMENTS, LinkedInConnection
 from apps.linkedin.selectors import connection_for
+from apps.notifications import events
 from apps.notifications.models import Event
-from apps.notifications.services import notify
-from apps.webhooks.services import emit_post_failed, emit_post_published
 
 logger = logging.getLogger(__name__)
 
@@ -63,26 +70,28 @@ def post_path(post: Post) -> str:
     return reverse("post_edit", kwargs={"workspace_slug": post.workspace.slug, "pk": post.pk})
 
 
-def _tell(post: Post, event: str, title: str, body: str = "", dedupe_key: str = "") -> None:
-    users = None
+def _notice(post: Post, title: str, body: str = "") -> dict:
+    """What members read about a post event: its owners and admins, and its author."""
+    notice = {"title": str(title), "body": str(body), "url": post_path(post)}
     if post.author_id:
         from apps.accounts.models import Membership, Role
 
-        users = [
-            m.user
-            for m in owned(Membership, workspace=post.workspace)
+        notice["user_ids"] = list(
+            owned(Membership, workspace=post.workspace)
             .filter(Q(role__in=(Role.OWNER, Role.ADMIN)) | Q(user_id=post.author_id))
-            .select_related("user")
-        ]
-    notify(
-        workspace=post.workspace,
-        event=event,
-        title=title,
-        body=body,
-        url=post_path(post),
-        users=users,
-        dedupe_key=dedupe_key,
-    )
+            .values_list("user_id", flat=True)
+        )
+    return notice
+
+
+def _tell(post: Post, event: str, title: str, body: str, *, key: str) -> None:
+    """A post event only members hear of, recorded once under `key`."""
+    events.post_notice(post=post, event=event, key=key, notice=_notice(post, title, body))
+
+
+def _local_time(post: Post, at: datetime) -> str:
+    """HH:MM in the workspace's time zone: a worker runs in UTC, the people do not."""
+    return timezone.localtime(at, zoneinfo.ZoneInfo(post.workspace.timezone)).strftime("%H:%M")
 
 
 def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
@@ -120,15 +129,18 @@ def _hold(post: Post, reason: str, *, now: datetime) -> None:
         next_attempt_at=now + HOLD_RECHECK
     )
     if post.status_reason != reason:
-        Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(status_reason=reason)
-        _tell(
-            post,
-            Event.POST_WAITING,
-            _("A scheduled post is waiting"),
-            reason,
-            # hash() of a str differs per process; the key must not.
-            dedupe_key=f"waiting:{post.pk}:{hashlib.sha256(reason.encode()).hexdigest()[:8]}",
-        )
+        with transaction.atomic():
+            Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(
+                status_reason=reason
+            )
+            _tell(
+                post,
+                Event.POST_WAITING,
+                _("A scheduled post is waiting"),
+                reason,
+                # hash() of a str differs per process; the key must not.
+                key=f"waiting:{post.pk}:{hashlib.sha256(reason.encode()).hexdigest()[:8]}",
+            )
 
 
 # --- The dispatcher ------------------------------------------------------------------------
@@ -240,7 +252,7 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
         retry_at = timezone.now() + timedelta(hours=1)
         reason = _(
             "LinkedIn's daily limit for this member is reached; trying again at %(time)s."
-        ) % {"time": timezone.localtime(retry_at).strftime("%H:%M")}
+        ) % {"time": _local_time(post, retry_at)}
         _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, "daily cap")
         _move(
             post,
@@ -327,7 +339,6 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
             Post.Status.FAILED,
         ),
     )
-    _post_first_comment(post, client, connection)
     return "published"
 
 
@@ -378,23 +389,24 @@ def _hold_for_quota(post: Post, attempt: PublishAttempt, error) -> str:
     reason = _(
         "LinkedIn's daily limit for this account is reached. The post goes out after "
         "midnight UTC, at %(time)s your time."
-    ) % {"time": timezone.localtime(retry_at).strftime("%H:%M")}
+    ) % {"time": _local_time(post, retry_at)}
     # A quota hold is not a failed attempt: it must not use up the retries for outages.
-    _move(
-        post,
-        to=Post.Status.SCHEDULED,
-        next_attempt_at=retry_at,
-        attempt_started_at=None,
-        publish_attempts=F("publish_attempts") - 1,
-        status_reason=reason,
-    )
-    _tell(
-        post,
-        Event.POST_WAITING,
-        _("A post waits for LinkedIn's daily limit"),
-        reason,
-        dedupe_key=f"quota:{post.pk}:{retry_at.date().isoformat()}",
-    )
+    with transaction.atomic():
+        _move(
+            post,
+            to=Post.Status.SCHEDULED,
+            next_attempt_at=retry_at,
+            attempt_started_at=None,
+            publish_attempts=F("publish_attempts") - 1,
+            status_reason=reason,
+        )
+        _tell(
+            post,
+            Event.POST_WAITING,
+            _("A post waits for LinkedIn's daily limit"),
+            reason,
+            key=f"quota:{post.pk}:{retry_at.date().isoformat()}",
+        )
     return "held_for_quota"
 
 
@@ -416,12 +428,14 @@ def _retry_or_fail(post: Post, attempt: PublishAttempt, error) -> str:
         next_attempt_at=retry_at,
         attempt_started_at=None,
         status_reason=_("LinkedIn was busy; trying again at %(time)s.")
-        % {"time": timezone.localtime(retry_at).strftime("%H:%M")},
+        % {"time": _local_time(post, retry_at)},
     )
     return "retry"
 
 
+@transaction.atomic
 def _fail(post: Post, reason: str) -> str:
+    # The failure and its event commit together: no failed post without its notice.
     if _move(post, to=Post.Status.FAILED, status_reason=reason[:500]):
         post.refresh_from_db()
         audit_record(
@@ -431,14 +445,20 @@ def _fail(post: Post, reason: str) -> str:
             target=post.hook[:200],
             reason=reason[:300],
         )
-        _tell(post, Event.POST_FAILED, _("A post could not be published"), reason)
-        emit_post_failed(post=post, reason=reason)
+        events.post_failed(
+            post=post,
+            reason=reason,
+            notice=_notice(post, _("A post could not be published"), reason),
+        )
     return "failed"
 
 
+@transaction.atomic
 def _mark_published(
     post: Post, urn: str, *, allowed_from=(Post.Status.PUBLISHING, Post.Status.NEEDS_CHECK)
 ) -> bool:
+    """Published, its event (notification, webhook, CRM) and its first comment step commit
+    together: a worker killed right after still leaves all three to be delivered."""
     now = timezone.now()
     moved = _move(
         post,
@@ -459,36 +479,198 @@ def _mark_published(
             target=post.hook[:200],
             urn=urn,
         )
-        _tell(post, Event.POST_PUBLISHED, _("Your post is live on LinkedIn"), post.hook[:200])
-        emit_post_published(post=post)
+        events.post_published(
+            post=post, notice=_notice(post, _("Your post is live on LinkedIn"), post.hook[:200])
+        )
+        if post.first_comment and post.linkedin_urn:
+            step, created = owned(FirstComment, workspace=post.workspace).get_or_create(
+                post=post, defaults={"workspace": post.workspace, "text": post.first_comment}
+            )
+            if created:
+                _enqueue_first_comment(step)
     return moved
 
 
-def _post_first_comment(post: Post, client, connection) -> None:
-    if not post.first_comment or not post.linkedin_urn:
-        return
+# --- The first comment --------------------------------------------------------------------
+# A step of publishing with its own record (FirstComment), made with the post's "published"
+# and retried until it is done or LinkedIn refuses it. A call that may have reached LinkedIn
+# without an answer is never repeated blindly: the post's comments are read first.
+
+FIRST_COMMENT_MAX_ATTEMPTS = 8
+FIRST_COMMENT_SWEEP_GRACE = timedelta(seconds=30)
+
+
+def _enqueue_first_comment(step: FirstComment) -> None:
+    from apps.content.tasks import post_first_comment
+
+    transaction.on_commit(
+        lambda pk=step.pk, ws=step.workspace_id: post_first_comment.delay(pk, ws), robust=True
+    )
+
+
+def _first_comment_settle(step: FirstComment, status: str, **fields) -> str:
+    settled = FirstComment.objects.filter(
+        pk=step.pk, workspace_id=step.workspace_id, status=FirstComment.Status.POSTING
+    ).update(status=status, **fields)
+    if settled and status in (FirstComment.Status.DONE, FirstComment.Status.REFUSED):
+        # The post's own fields, which the post page shows.
+        Post.objects.filter(pk=step.post_id, workspace_id=step.workspace_id).update(
+            first_comment_urn=fields.get("urn", "")[:200],
+            first_comment_error=fields.get("error", "")[:300],
+        )
+    return str(status)
+
+
+def _first_comment_later(step: FirstComment, error: str, *, maybe_posted=None) -> str:
+    maybe = step.maybe_posted if maybe_posted is None else maybe_posted
+    if step.attempts >= FIRST_COMMENT_MAX_ATTEMPTS:
+        status = FirstComment.Status.UNKNOWN if maybe else FirstComment.Status.REFUSED
+        return _first_comment_settle(
+            step,
+            status,
+            maybe_posted=maybe,
+            error=(
+                _("Gave up after %(n)d attempts: %(error)s") % {"n": step.attempts, "error": error}
+            )[:300],
+        )
+    retry_at = timezone.now() + timedelta(seconds=backoff_seconds(step.attempts))
+    _first_comment_settle(
+        step,
+        FirstComment.Status.PENDING,
+        maybe_posted=maybe,
+        next_attempt_at=retry_at,
+        error=error[:300],
+    )
+    return "retry"
+
+
+def _find_comment(client, connection, post: Post, text: str) -> str | None:
+    wanted = normalised(text)
+    page = client.list_comments(post.linkedin_urn, start=0, count=50)
+    for element in page.get("elements", []):
+        mine = element.get("actor") in ("", None, connection.member_urn)
+        said = normalised(((element.get("message") or {}).get("text")) or "")
+        if mine and said == wanted:
+            return element.get("$URN") or element.get("id") or element.get("urn") or "found"
+    return None
+
+
+def post_first_comment(*, step_id: int, workspace_id: int) -> str:
+    """One attempt at a published post's first comment. Claimed first (pending → posting,
+    leased), so a task run twice, or run with the sweep's, calls LinkedIn once."""
+    step = owned_for_task(FirstComment, workspace_id=workspace_id, pk=step_id)
+    if step is None:
+        return "gone"
+    now = timezone.now()
+    claimed = FirstComment.objects.filter(
+        pk=step.pk,
+        workspace_id=workspace_id,
+        status=FirstComment.Status.PENDING,
+        next_attempt_at__lte=now + timedelta(seconds=5),
+    ).update(
+        status=FirstComment.Status.POSTING,
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + timedelta(seconds=settings.SIDE_EFFECT_LEASE_SECONDS),
+    )
+    if not claimed:
+        return "not due"
+    step.refresh_from_db()
+    post = step.post
+    connection = connection_for(workspace=post.workspace)
+    if connection is None or not connection.is_usable:
+        return _first_comment_later(step, _("LinkedIn needs to be reconnected."))
+    client = linkedin.LinkedInClient(connection.access_token)
+    if step.maybe_posted:
+        try:
+            found = _find_comment(client, connection, post, step.text)
+        except linkedin.LinkedInPermissionError:
+            return _first_comment_settle(
+                step,
+                FirstComment.Status.UNKNOWN,
+                error=_(
+                    "The first comment may or may not be on LinkedIn, and reading comments "
+                    "is not permitted. Look at the post on LinkedIn."
+                ),
+            )
+        except linkedin.LinkedInError as error:
+            return _first_comment_later(step, str(error))
+        if found:
+            return _first_comment_settle(
+                step, FirstComment.Status.DONE, urn=str(found)[:200], done_at=timezone.now()
+            )
     try:
-        answer = client.create_comment(post.linkedin_urn, connection.member_urn, post.first_comment)
+        answer = client.create_comment(post.linkedin_urn, connection.member_urn, step.text)
+    except linkedin.LinkedInUnknownOutcome as error:
+        return _first_comment_later(step, str(error), maybe_posted=True)
+    except (
+        linkedin.LinkedInTransientError,
+        linkedin.LinkedInRateLimited,
+        linkedin.LinkedInAuthError,
+    ) as error:
+        return _first_comment_later(step, str(error))
     except linkedin.LinkedInError as error:
-        # The post is out; a missing first comment is reported, never retried blindly.
-        Post.objects.filter(pk=post.pk).update(first_comment_error=str(error)[:300])
-        return
-    comment_urn = (answer or {}).get("$URN") or (answer or {}).get("id") or ""
-    Post.objects.filter(pk=post.pk).update(first_comment_urn=str(comment_urn)[:200])
+        # LinkedIn said no (a validation or permission error): known refused, not retried.
+        return _first_comment_settle(step, FirstComment.Status.REFUSED, error=str(error)[:300])
+    urn = (answer or {}).get("$URN") or (answer or {}).get("id") or ""
+    return _first_comment_settle(
+        step, FirstComment.Status.DONE, urn=str(urn)[:200], error="", done_at=timezone.now()
+    )
+
+
+def sweep_first_comments(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Beat: first comments whose task was lost, and calls a killed worker left posting
+    (lease run out: the call may have reached LinkedIn, so the next attempt looks first)."""
+    from apps.content.tasks import post_first_comment as task
+
+    now = now or timezone.now()
+    with across_workspaces(reason="beat sweep: first comments in every workspace"):
+        FirstComment.objects.filter(
+            status=FirstComment.Status.POSTING, next_attempt_at__lt=now
+        ).update(status=FirstComment.Status.PENDING, maybe_posted=True, next_attempt_at=now)
+        due = list(
+            FirstComment.objects.filter(
+                status=FirstComment.Status.PENDING,
+                next_attempt_at__lte=now,
+                created_at__lte=now - FIRST_COMMENT_SWEEP_GRACE,
+            )
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", "workspace_id")[:limit]
+        )
+    for pk, workspace_id in due:
+        task.delay(pk, workspace_id)
+    return len(due)
 
 
 # --- Unknown outcomes ----------------------------------------------------------------------
 
 
-def _needs_check(post: Post, reason: str) -> None:
+def _reconcile_later(post: Post, *, countdown: float) -> None:
     from apps.content.tasks import reconcile_post
 
-    if _move(post, to=Post.Status.NEEDS_CHECK, status_reason=reason[:500]):
-        transaction.on_commit(
-            lambda: reconcile_post.apply_async(
-                (post.pk, post.workspace_id), countdown=settings.PUBLISH_RECONCILE_DELAY_SECONDS
-            )
-        )
+    transaction.on_commit(
+        lambda: reconcile_post.apply_async((post.pk, post.workspace_id), countdown=countdown),
+        robust=True,
+    )
+
+
+def _check_backoff(checks: int) -> timedelta:
+    """The wait before re-check number `checks + 1`: the reconcile delay, doubling."""
+    base = max(1, settings.PUBLISH_RECONCILE_DELAY_SECONDS)
+    return timedelta(seconds=min(6 * 3600, base * 2 ** max(0, checks)))
+
+
+def _needs_check(post: Post, reason: str) -> None:
+    delay = settings.PUBLISH_RECONCILE_DELAY_SECONDS
+    if _move(
+        post,
+        to=Post.Status.NEEDS_CHECK,
+        status_reason=reason[:500],
+        reconcile_checks=0,
+        first_missing_at=None,
+        # When the reaper looks again if this check is lost (a worker died holding it).
+        next_attempt_at=timezone.now() + timedelta(seconds=delay) + _check_backoff(0),
+    ):
+        _reconcile_later(post, countdown=delay)
 
 
 def reconcile(*, post_id: int, workspace_id: int) -> str:
@@ -503,24 +685,39 @@ def reconcile(*, post_id: int, workspace_id: int) -> str:
         or not connection.has_scope(SCOPE_READ_COMMENTS)
     ):
         return _ask_people(post)
+    if post.reconcile_checks >= settings.PUBLISH_RECONCILE_MAX_CHECKS:
+        return _ask_people(post)
+    checks = post.reconcile_checks + 1
+    now = timezone.now()
+    Post.objects.filter(pk=post.pk, status=Post.Status.NEEDS_CHECK).update(
+        reconcile_checks=checks, next_attempt_at=now + _check_backoff(checks)
+    )
     client = linkedin.LinkedInClient(connection.access_token)
     try:
         found = _find_on_linkedin(client, connection, post)
     except linkedin.LinkedInPermissionError:
         return _ask_people(post)
     except linkedin.LinkedInError:
-        from apps.content.tasks import reconcile_post
-
-        transaction.on_commit(
-            lambda: reconcile_post.apply_async(
-                (post.pk, post.workspace_id), countdown=settings.PUBLISH_RECONCILE_DELAY_SECONDS
-            )
-        )
+        if checks >= settings.PUBLISH_RECONCILE_MAX_CHECKS:
+            return _ask_people(post)
+        # The reaper takes it at next_attempt_at: long waits stay out of the broker, whose
+        # visibility timeout is short (a countdown past it would be delivered again).
         return "retry later"
     if found:
         _mark_published(post, found, allowed_from=(Post.Status.NEEDS_CHECK,))
         return "found"
-    # Not there: safe to publish again, straight away.
+    confirm = timedelta(seconds=settings.PUBLISH_RECONCILE_CONFIRM_SECONDS)
+    if post.first_missing_at is None or now - post.first_missing_at < confirm:
+        # One "not there" may be LinkedIn's read side lagging: read again after a delay.
+        if post.first_missing_at is None:
+            Post.objects.filter(pk=post.pk, status=Post.Status.NEEDS_CHECK).update(
+                first_missing_at=now
+            )
+        if checks >= settings.PUBLISH_RECONCILE_MAX_CHECKS:
+            return _ask_people(post)
+        _reconcile_later(post, countdown=confirm.total_seconds())
+        return "read again"
+    # Not there, twice, far enough apart: safe to publish again, straight away.
     _move(
         post,
         to=Post.Status.SCHEDULED,
@@ -553,14 +750,16 @@ def _ask_people(post: Post) -> str:
         "We could not confirm whether LinkedIn published this post. Please look at "
         "your LinkedIn profile and tell us."
     )
-    Post.objects.filter(pk=post.pk).update(status_reason=reason)
-    _tell(
-        post,
-        Event.POST_NEEDS_CHECK,
-        _("Did your post appear on LinkedIn?"),
-        reason,
-        dedupe_key=f"needs-check:{post.pk}:{post.publish_attempts}",
-    )
+    with transaction.atomic():
+        # Out of the reaper's re-checks: the post waits for a person's answer.
+        Post.objects.filter(pk=post.pk).update(status_reason=reason, next_attempt_at=None)
+        _tell(
+            post,
+            Event.POST_NEEDS_CHECK,
+            _("Did your post appear on LinkedIn?"),
+            reason,
+            key=f"needs-check:{post.pk}:{post.publish_attempts}",
+        )
     return "asked"
 
 
@@ -638,11 +837,25 @@ def reap_stuck_posts(*, now: datetime | None = None) -> int:
                 claimed_at=post.claimed_at,
             ).update(status=Post.Status.SCHEDULED, claimed_at=None):
                 moved += 1
-    # A check whose reconcile task was lost (a worker died holding it) is tried again.
-    for post_id, workspace_id in Post.objects.filter(
-        status=Post.Status.NEEDS_CHECK, updated_at__lt=cutoff
-    ).values_list("pk", "workspace_id")[:200]:
-        from apps.content.tasks import reconcile_post
+    # A check whose reconcile task was lost (a worker died holding it) is tried again: the
+    # longest-waiting first, each pushed back by its backoff so the next run takes others;
+    # posts out of checks wait for a person (next_attempt_at cleared by _ask_people).
+    from apps.content.tasks import reconcile_post
 
-        transaction.on_commit(lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws))
+    due = list(
+        Post.objects.filter(
+            status=Post.Status.NEEDS_CHECK,
+            next_attempt_at__lte=now,
+            reconcile_checks__lt=settings.PUBLISH_RECONCILE_MAX_CHECKS,
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "workspace_id", "reconcile_checks")[:200]
+    )
+    for post_id, workspace_id, checks in due:
+        if Post.objects.filter(
+            pk=post_id, status=Post.Status.NEEDS_CHECK, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + _check_backoff(checks + 1)):
+            transaction.on_commit(
+                lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws), robust=True
+            )
     return moved

@@ -173,6 +173,42 @@ def workspace_health(*, workspace) -> dict:
         .order_by("-published_at")
         .first(),
         "counts": counts,
+        **_stuck_work(workspace=workspace, now=timezone.now()),
+    }
+
+
+def _stuck_work(*, workspace, now) -> dict:
+    """What is stuck, with its age: posts in "publishing" past the reaper's window, events
+    not delivered minutes after they were recorded, first comments still not posted."""
+    from django.conf import settings
+
+    from apps.content.models import FirstComment
+    from apps.notifications.models import OutboxEvent
+
+    window = timedelta(seconds=settings.PUBLISH_STUCK_AFTER_SECONDS)
+    undelivered = owned(OutboxEvent, workspace=workspace).filter(
+        Q(status=OutboxEvent.Status.FAILED)
+        | Q(status=OutboxEvent.Status.PENDING, created_at__lt=now - timedelta(minutes=5))
+    )
+    return {
+        "stuck_publishing": list(
+            owned(Post, workspace=workspace)
+            .filter(status=Post.Status.PUBLISHING, claimed_at__lt=now - window)
+            .order_by("claimed_at")[:10]
+        ),
+        "undelivered_events": list(undelivered.order_by("created_at")[:10]),
+        "stuck_first_comments": list(
+            owned(FirstComment, workspace=workspace)
+            .filter(
+                Q(status=FirstComment.Status.UNKNOWN)
+                | Q(
+                    status__in=(FirstComment.Status.PENDING, FirstComment.Status.POSTING),
+                    created_at__lt=now - timedelta(minutes=10),
+                )
+            )
+            .select_related("post")
+            .order_by("created_at")[:10]
+        ),
     }
 
 

@@ -136,7 +136,6 @@ def _store_generated(
     return post
 
 
-@transaction.atomic
 def post_generate(
     *,
     workspace,
@@ -170,26 +169,28 @@ def post_generate(
         earlier_texts=tuple(selectors.earlier_post_texts(workspace=workspace)[:200]),
     )
     earlier = selectors.earlier_posts_index(workspace=workspace)
-    post = _store_generated(
-        workspace=workspace,
-        author=author,
-        generated=generated,
-        templates=by_key,
-        earlier=earlier,
-        facts=selectors.lint_facts(workspace=workspace),
-    )
-    audit_record(
-        action="post.generated",
-        actor=author,
-        workspace=workspace,
-        target=post.hook[:200],
-        backend=post.backend,
-        template=post.template_key,
-    )
+    # The model was asked above with no transaction open (it may take 30 s); only storing
+    # the draft is atomic.
+    with transaction.atomic():
+        post = _store_generated(
+            workspace=workspace,
+            author=author,
+            generated=generated,
+            templates=by_key,
+            earlier=earlier,
+            facts=selectors.lint_facts(workspace=workspace),
+        )
+        audit_record(
+            action="post.generated",
+            actor=author,
+            workspace=workspace,
+            target=post.hook[:200],
+            backend=post.backend,
+            template=post.template_key,
+        )
     return post
 
 
-@transaction.atomic
 def post_plan_week(*, workspace, author, count: int) -> list[Post]:
     if not 1 <= count <= 14:
         raise ContentError(_("Plan between 1 and 14 posts at a time."))
@@ -209,18 +210,22 @@ def post_plan_week(*, workspace, author, count: int) -> list[Post]:
     # week's drafts apart from each other, so each draft is checked against earlier posts only.
     earlier = selectors.earlier_posts_index(workspace=workspace)
     facts = selectors.lint_facts(workspace=workspace)
-    posts = [
-        _store_generated(
-            workspace=workspace,
-            author=author,
-            generated=generated,
-            templates=by_key,
-            earlier=earlier,
-            facts=facts,
+    # Up to 14 model calls happened above with no transaction open; storing is atomic.
+    with transaction.atomic():
+        posts = [
+            _store_generated(
+                workspace=workspace,
+                author=author,
+                generated=generated,
+                templates=by_key,
+                earlier=earlier,
+                facts=facts,
+            )
+            for generated in drafts
+        ]
+        audit_record(
+            action="post.week_planned", actor=author, workspace=workspace, count=len(posts)
         )
-        for generated in drafts
-    ]
-    audit_record(action="post.week_planned", actor=author, workspace=workspace, count=len(posts))
     return posts
 
 

@@ -23,3 +23,13 @@ def reconcile_post(post_id: int, workspace_id: int) -> str:
 @shared_task(name="content.reap_stuck_posts")
 def reap_stuck_posts() -> int:
     return publishing.reap_stuck_posts()
+
+
+@shared_task(name="content.post_first_comment")
+def post_first_comment(step_id: int, workspace_id: int) -> str:
+    return publishing.post_first_comment(step_id=step_id, workspace_id=workspace_id)
+
+
+@shared_task(name="content.sweep_first_comments")
+def sweep_first_comments() -> int:
+    return publishing.sweep_first_comments()

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -73,6 +74,9 @@ def content_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The language model is asked while answering (up to 30 s a call): no transaction around
+# the request; the service stores the drafts in its own.
+@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_generate(request: HttpRequest) -> HttpResponse:
@@ -101,6 +105,9 @@ def _say_how_it_was_written(request, post: Post) -> None:
         messages.success(request, _("A fresh draft. Make it yours, then send it for review."))
 
 
+# The language model is asked while answering (up to 30 s a call): no transaction around
+# the request; the service stores the drafts in its own.
+@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_plan_week(request: HttpRequest) -> HttpResponse:
@@ -327,6 +334,9 @@ def post_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The language model is asked while answering (up to 30 s a call): no transaction around
+# the request; the service stores the drafts in its own.
+@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_generate_similar(request: HttpRequest, pk: int) -> HttpResponse:
@@ -453,7 +463,9 @@ def post_queue(request: HttpRequest, pk: int) -> HttpResponse:
 def post_schedule_at(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter a date and time."))
+        # The field's own words where it has them (a time the clocks skip or repeat).
+        errors = form.errors.get("at") or [_("Enter a date and time.")]
+        messages.error(request, errors[0])
         return redirect("post_edit", workspace_slug=request.workspace.slug, pk=pk)
     return _post_action(
         request,

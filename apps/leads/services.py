@@ -27,7 +27,7 @@ from apps.leads.models import (
     LeadCalibration,
     LeadSettings,
 )
-from apps.webhooks.services import emit_lead_detected, emit_lead_stage_changed
+from apps.notifications import events
 
 logger = logging.getLogger(__name__)
 
@@ -153,10 +153,12 @@ def store_comments(
         stored = _insert_comments(workspace, plan.comments, now)
         _raise_and_attribute(workspace, plan, stored)
         _announce_new_leads(workspace, plan, created_leads, stored)
-        for lead_id in plan.alerting_lead_ids(stored):
-            transaction.on_commit(
-                lambda lead_id=lead_id: _alert_members(lead_id, workspace_id=workspace.pk)
-            )
+        # One event per qualifying comment, committed with it: alerts (by `_alert_members`,
+        # each member's threshold), webhooks and the CRM (once per lead), after commit.
+        for lead, comment in plan.alerting(stored):
+            lead.workspace = workspace
+            lead.commenter = comment.commenter  # no query per lead in the event's payload
+            events.lead_detected(lead=lead, comment=comment)
     return stored
 
 
@@ -192,14 +194,13 @@ class _BatchPlan:
             return None
         return self.existing.get(commenter_id) or self.leads.get(commenter_id)
 
-    def alerting_lead_ids(self, stored: list[Comment]) -> list[int]:
-        return list(
-            dict.fromkeys(
-                comment.lead_id
-                for comment in stored
-                if comment.lead_id is not None and self.qualifying[comment.urn]
-            )
-        )
+    def alerting(self, stored: list[Comment]) -> list[tuple[Lead, Comment]]:
+        """The stored comments at the alert threshold, each with its lead."""
+        return [
+            (self.lead_of(comment), comment)
+            for comment in stored
+            if comment.lead_id is not None and self.qualifying[comment.urn]
+        ]
 
 
 def _insert_new_leads(workspace, plan: _BatchPlan, now) -> set[int]:
@@ -298,8 +299,8 @@ def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> 
 
 
 def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) -> None:
-    """The audit record and the lead.detected event of each lead this batch made, with the
-    comment that made it (when this batch stored it)."""
+    """The audit record of each lead this batch made, with the comment that made it (when
+    this batch stored it); its lead.detected event is recorded with the batch's alerts."""
     stored_urns = {comment.urn for comment in stored}
     announced = []
     for commenter_id, comment in plan.becoming.items():
@@ -320,8 +321,6 @@ def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) 
             for _lead, comment in announced
         ]
     )
-    for lead, comment in announced:
-        emit_lead_detected(lead=lead, comment=comment)
 
 
 def _commenters_for(workspace, incoming: list[IncomingComment]) -> dict[str, Commenter]:
@@ -389,7 +388,6 @@ def _lead_for(workspace, commenter, existing: Lead | None, comment: Comment) -> 
                 target=commenter.name or commenter.actor_urn,
                 score=comment.score,
             )
-            emit_lead_detected(lead=lead, comment=comment)
     else:
         lead = existing
         if comment.score > lead.score:
@@ -536,7 +534,7 @@ def lead_update(
             target=lead.commenter.name or lead.commenter.actor_urn,
             **changed["status"],
         )
-        emit_lead_stage_changed(lead=lead, previous=changed["status"]["from"])
+        events.lead_stage_changed(lead=lead, previous=changed["status"]["from"])
     return lead
 
 
@@ -647,9 +645,15 @@ def calibration_refit(*, workspace) -> LeadCalibration:
     return calibration
 
 
-@transaction.atomic
+REPLY_IN_FLIGHT = timedelta(minutes=2)
+
+
 def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
     """Post a reply under the comment, as the connected member.
+
+    Never inside a transaction: the intent is recorded (the comment is claimed, so a double
+    click or a second tab cannot post the reply twice), LinkedIn is called with nothing
+    held, and the outcome is recorded in a transaction of its own.
 
     A reply is a nested comment under the top-level comment (LinkedIn threads are two levels
     deep), so it needs that comment's LinkedIn URN: only comments read through the API have
@@ -678,25 +682,42 @@ def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
     connection = connection_for(workspace=comment.workspace)
     if connection is None or not connection.is_usable:
         raise LeadError(_("Connect LinkedIn to reply from here."))
+    # The intent: "replying" is replied_at set a moment ago with no reply URN yet (a reply
+    # whose worker died is let go after the LinkedIn timeout has surely passed).
+    started = timezone.now()
+    in_flight = Q(replied_at__gte=started - REPLY_IN_FLIGHT, reply_urn="")
+    claimed = (
+        owned(Comment, workspace=comment.workspace)
+        .filter(pk=comment.pk)
+        .exclude(in_flight)
+        .update(replied_at=started, reply_urn="")
+    )
+    if not claimed:
+        raise LeadError(_("A reply to this comment is being posted. Reload in a moment."))
     try:
         answer = linkedin.LinkedInClient(connection.access_token).create_comment(
             comment.post.linkedin_urn, connection.member_urn, text, parent_comment_urn=thread
         )
     except linkedin.LinkedInError as error:
+        # Not taken: the claim is let go, so the person can try again.
+        owned(Comment, workspace=comment.workspace).filter(
+            pk=comment.pk, replied_at=started, reply_urn=""
+        ).update(replied_at=None)
         raise LeadError(
             _("LinkedIn did not take the reply: %(error)s") % {"error": error}
         ) from error
-    comment.reply_urn = str((answer or {}).get("$URN") or (answer or {}).get("id") or "")[:200]
-    comment.replied_at = timezone.now()
-    comment.save(update_fields=["reply_urn", "replied_at"])
-    if comment.lead_id and comment.lead.status == Lead.Status.NEW:
-        lead_update(lead=comment.lead, actor=actor, status=Lead.Status.CONTACTED)
-    audit_record(
-        action="lead.replied",
-        actor=actor,
-        workspace=comment.workspace,
-        target=comment.commenter.name or comment.commenter.actor_urn,
-    )
+    with transaction.atomic():
+        comment.reply_urn = str((answer or {}).get("$URN") or (answer or {}).get("id") or "")[:200]
+        comment.replied_at = timezone.now()
+        comment.save(update_fields=["reply_urn", "replied_at"])
+        if comment.lead_id and comment.lead.status == Lead.Status.NEW:
+            lead_update(lead=comment.lead, actor=actor, status=Lead.Status.CONTACTED)
+        audit_record(
+            action="lead.replied",
+            actor=actor,
+            workspace=comment.workspace,
+            target=comment.commenter.name or comment.commenter.actor_urn,
+        )
     return comment
 
 

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -203,6 +204,9 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("leads", workspace_slug=request.workspace.slug)
 
 
+# LinkedIn is called while answering: no transaction around the request (the service
+# records the intent, calls, then records the outcome in transactions of its own).
+@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:

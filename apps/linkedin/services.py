@@ -91,11 +91,11 @@ def _expiry(seconds: int | None):
     return timezone.now() + timedelta(seconds=seconds) if seconds else None
 
 
-@transaction.atomic
 def connect_complete(
     *, workspace, user, code: str, ip_address: str | None = None
 ) -> LinkedInConnection:
-    """Exchange the code, read who the member is, and store the connection."""
+    """Exchange the code, read who the member is, and store the connection. LinkedIn is
+    called first, outside any transaction; only the storing is atomic."""
     client = LinkedInClient()
     try:
         grant = client.exchange_code(code, redirect_uri())
@@ -110,6 +110,13 @@ def connect_complete(
             % {"reason": error}
         ) from error
 
+    with transaction.atomic():
+        return _connection_store(
+            workspace=workspace, user=user, grant=grant, profile=profile, ip_address=ip_address
+        )
+
+
+def _connection_store(*, workspace, user, grant, profile, ip_address) -> LinkedInConnection:
     connection = LinkedInConnection.objects.select_for_update().filter(
         workspace=workspace
     ).first() or LinkedInConnection(workspace=workspace)

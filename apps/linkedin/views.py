@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -53,6 +54,9 @@ def linkedin_disconnect(request: HttpRequest) -> HttpResponse:
     return redirect("linkedin_settings", workspace_slug=request.workspace.slug)
 
 
+# LinkedIn is called while answering (the code exchange): no transaction around the request;
+# the service stores the connection in its own.
+@transaction.non_atomic_requests
 @login_required
 def linkedin_callback(request: HttpRequest) -> HttpResponse:
     """Where LinkedIn sends the browser back. The workspace comes from the state bound to

@@ -15,14 +15,39 @@ from apps.accounts.tenancy import WorkspaceOwned
 
 
 class Event(models.TextChoices):
+    """The one list of domain events. Members choose channels for MEMBER_EVENTS; a
+    workspace's webhooks subscribe to WEBHOOK_EVENTS (apps/webhooks/models.py's EventType)."""
+
     LEAD_DETECTED = "lead.detected", _("A new lead was detected")
+    LEAD_STAGE_CHANGED = "lead.stage_changed", _("A lead moved to another stage")
     LEAD_WAITING = "lead.waiting", _("A lead is still waiting for an answer")
     POST_APPROVAL_REQUESTED = "post.approval_requested", _("A post waits for your approval")
     POST_FAILED = "post.failed", _("A post failed to publish")
     POST_NEEDS_CHECK = "post.needs_check", _("A post needs a check")
     POST_WAITING = "post.waiting", _("A scheduled post is waiting")
     POST_PUBLISHED = "post.published", _("A post was published")
+    TOKEN_EXPIRING = "token.expiring", _("The LinkedIn connection expires soon")
     WEBHOOK_DISABLED = "webhook.disabled", _("A webhook endpoint was turned off")
+
+
+# Told to members (the preferences grid), and sent to webhooks and the CRM.
+MEMBER_EVENTS = (
+    Event.LEAD_DETECTED,
+    Event.LEAD_WAITING,
+    Event.POST_APPROVAL_REQUESTED,
+    Event.POST_FAILED,
+    Event.POST_NEEDS_CHECK,
+    Event.POST_WAITING,
+    Event.POST_PUBLISHED,
+    Event.WEBHOOK_DISABLED,
+)
+WEBHOOK_EVENTS = (
+    Event.LEAD_DETECTED,
+    Event.LEAD_STAGE_CHANGED,
+    Event.POST_PUBLISHED,
+    Event.POST_FAILED,
+    Event.TOKEN_EXPIRING,
+)
 
 
 class Channel(models.TextChoices):
@@ -250,3 +275,46 @@ class Delivery(WorkspaceOwned):
         if self.webhook_delivery_id and self.webhook_delivery:
             return self.webhook_delivery.last_error
         return self.error
+
+
+class OutboxEvent(WorkspaceOwned):
+    """A domain event, written in the same transaction as the change that caused it and
+    delivered afterwards by apps/notifications/outbox.py to every channel (the app, email,
+    push, SMS, webhooks, the CRM). A worker that dies after the change committed leaves the
+    row pending; the beat sweep delivers it then. `key` names the event instance: recording
+    the same key twice is one event."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be delivered")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Not delivered after every retry")
+
+    event = models.CharField(max_length=40)
+    key = models.CharField(max_length=160)
+    # For members (notify()'s arguments: title, body, url, user ids, ...); empty: none.
+    notice = models.JSONField(default=dict, blank=True)
+    # For the workspace's webhooks and CRM; empty: the event is not sent there.
+    data = models.JSONField(default=dict, blank=True)
+    # The idempotency key of the webhook and CRM channels, where several events of one kind
+    # are one delivery there (every comment of a lead is one lead.detected webhook).
+    channel_key = models.CharField(max_length=160, blank=True)
+    # A member channel with rules of its own (lead alerts: each member's threshold).
+    handler = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="one_outbox_event_per_key"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.event} {self.key} ({self.status})"

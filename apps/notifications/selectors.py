@@ -11,10 +11,10 @@ from apps.notifications import push, sms
 from apps.notifications.models import (
     DEFAULT_CHANNELS,
     MEMBER_CHANNELS,
+    MEMBER_EVENTS,
     SMS_EVENTS,
     Channel,
     Delivery,
-    Event,
     Notification,
     PhoneNumber,
     Preference,
@@ -117,7 +117,7 @@ def preference_grid(*, workspace, user, states: list[ChannelState]) -> list[Grid
         .values_list("event", "channel", "enabled")
     }
     rows = []
-    for event in Event:
+    for event in MEMBER_EVENTS:
         defaults = DEFAULT_CHANNELS.get(event, set())
         chosen = {
             channel

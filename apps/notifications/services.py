@@ -16,7 +16,7 @@ import secrets
 import zoneinfo
 from datetime import time, timedelta
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -29,11 +29,11 @@ from apps.notifications.models import (
     HELD_DAILY_CAP,
     HELD_QUIET_HOURS,
     MEMBER_CHANNELS,
+    MEMBER_EVENTS,
     RATIONED_EVENTS,
     SMS_EVENTS,
     Channel,
     Delivery,
-    Event,
     Notification,
     PhoneNumber,
     Preference,
@@ -250,32 +250,6 @@ def deliver(*, delivery_id: int, workspace_id: int) -> str:
     return "sent"
 
 
-def notify_webhooks(*, workspace, event: str, data: dict, event_id=None) -> None:
-    """The webhook channel: the workspace's endpoints subscribed to `event` get it, signed and
-    retried by apps/webhooks; each delivery also enters the one delivery log. A webhook
-    problem must never undo what happened, so a database error is logged and swallowed."""
-    from apps.webhooks import services as webhooks
-
-    try:
-        with transaction.atomic():
-            created = webhooks.emit(workspace=workspace, event=event, data=data, event_id=event_id)
-            for webhook_delivery in created:
-                Delivery.objects.create(
-                    workspace=workspace,
-                    event=event,
-                    channel=Channel.WEBHOOK,
-                    target=webhook_delivery.endpoint.url[:300],
-                    webhook_delivery=webhook_delivery,
-                    status=Delivery.Status.PENDING,
-                )
-    except DatabaseError:
-        logger.exception("Could not queue webhook %s", event)
-    # The CRM is a channel of lead events too (apps/crm): a push per event, after commit.
-    from apps.crm.services import crm_enqueue_for_event
-
-    crm_enqueue_for_event(workspace=workspace, event=event, data=data, event_id=event_id)
-
-
 # --- Reading -------------------------------------------------------------------------------
 
 
@@ -294,7 +268,7 @@ def preferences_save(*, workspace, user, chosen: set[tuple[str, str]], available
     """Store the grid: each (event, channel) in `chosen` on, the others off. Channels not
     `available` now (no device yet, no verified phone) keep what they had, so adding a
     device later brings back what the member chose or the default."""
-    for event in Event.values:
+    for event in MEMBER_EVENTS:
         for channel in MEMBER_CHANNELS:
             if channel not in available or (channel == Channel.SMS and event not in SMS_EVENTS):
                 continue

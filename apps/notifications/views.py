@@ -11,7 +11,12 @@ from django.views.decorators.http import require_POST
 from apps.accounts.tenancy import get_owned_or_404, owned, workspace_view
 from apps.notifications import selectors, services
 from apps.notifications.forms import PhoneForm, PushSubscriptionForm, SmsSettingsForm, VerifyForm
-from apps.notifications.models import MEMBER_CHANNELS, Event, Notification, PushSubscription
+from apps.notifications.models import (
+    MEMBER_CHANNELS,
+    MEMBER_EVENTS,
+    Notification,
+    PushSubscription,
+)
 
 
 @workspace_view()
@@ -87,7 +92,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         chosen = set()
         for value in request.POST.getlist("on"):
             event, _sep, channel = value.partition(":")
-            if event in Event.values and channel in MEMBER_CHANNELS:
+            if event in MEMBER_EVENTS and channel in MEMBER_CHANNELS:
                 chosen.add((event, channel))
         services.preferences_save(
             workspace=request.workspace, user=request.user, chosen=chosen, available=available

@@ -16,6 +16,7 @@ from apps.content.models import Post
 from apps.core.models import Heartbeat
 from apps.leads.models import Lead
 from apps.linkedin.models import LinkedInConnection
+from apps.notifications.models import OutboxEvent
 
 LEADS_WINDOW = timedelta(days=7)
 
@@ -46,6 +47,9 @@ def with_health(queryset: QuerySet[Workspace], *, now: datetime | None = None) -
         ),
         failed_posts=_count_of(posts.filter(status=Post.Status.FAILED)),
         needs_check_posts=_count_of(posts.filter(status=Post.Status.NEEDS_CHECK)),
+        stuck_posts=_count_of(
+            posts.filter(status=Post.Status.PUBLISHING, claimed_at__lt=now - publishing_window())
+        ),
         leads_this_week=_count_of(
             Lead.objects.filter(workspace=OuterRef("pk"), created_at__gte=now - LEADS_WINDOW)
         ),
@@ -69,14 +73,34 @@ class Overview:
     published_7d: int
     failed: int
     needs_check: int
+    # Stuck work, each with the age of its oldest row (seconds) for the operator.
+    stuck_publishing: int
+    stuck_publishing_age: float | None
+    undelivered_events: int
+    undelivered_events_age: float | None
     due_posts: int
     queue_lag_seconds: float | None
     leads_this_week: int
     heartbeats: list[HeartbeatAge]
 
 
+def publishing_window() -> timedelta:
+    """A post in "publishing" longer than this is stuck (the reaper's cutoff)."""
+    from django.conf import settings
+
+    return timedelta(seconds=settings.PUBLISH_STUCK_AFTER_SECONDS)
+
+
+# An event not delivered this long after it was recorded is shown as stuck.
+UNDELIVERED_AFTER = timedelta(minutes=5)
+
+
+def _age(now: datetime, since: datetime | None) -> float | None:
+    return (now - since).total_seconds() if since else None
+
+
 def overview(*, now: datetime | None = None) -> Overview:
-    """Totals across all tenants. Six queries."""
+    """Totals across all tenants. Seven queries."""
     now = now or timezone.now()
     workspaces = Workspace.objects.aggregate(
         total=Count("pk"), paused=Count("pk", filter=Q(posting_paused=True))
@@ -88,6 +112,7 @@ def overview(*, now: datetime | None = None) -> Overview:
         active=Count("pk", filter=usable),
         needs_reconnect=Count("pk", filter=Q(status=LinkedInConnection.Status.NEEDS_RECONNECT)),
     )
+    stuck = Q(status=Post.Status.PUBLISHING, claimed_at__lt=now - publishing_window())
     posts = Post.objects.filter(archived_at__isnull=True).aggregate(
         published_24h=Count(
             "pk",
@@ -99,7 +124,15 @@ def overview(*, now: datetime | None = None) -> Overview:
         ),
         failed=Count("pk", filter=Q(status=Post.Status.FAILED)),
         needs_check=Count("pk", filter=Q(status=Post.Status.NEEDS_CHECK)),
+        stuck=Count("pk", filter=stuck),
+        stuck_since=Min("claimed_at", filter=stuck),
     )
+    # Events recorded but not delivered a few minutes on (or given up): the sweep or a
+    # worker is not doing its job, or a channel keeps failing.
+    events = OutboxEvent.objects.filter(
+        Q(status=OutboxEvent.Status.FAILED)
+        | Q(status=OutboxEvent.Status.PENDING, created_at__lt=now - UNDELIVERED_AFTER)
+    ).aggregate(count=Count("pk"), oldest=Min("created_at"))
     # Queue lag: how long the oldest post that should be going out now has been waiting.
     # Paused workspaces and posts backing off after a rate limit are waiting on purpose.
     due = (
@@ -122,6 +155,10 @@ def overview(*, now: datetime | None = None) -> Overview:
         published_7d=posts["published_7d"],
         failed=posts["failed"],
         needs_check=posts["needs_check"],
+        stuck_publishing=posts["stuck"],
+        stuck_publishing_age=_age(now, posts["stuck_since"]),
+        undelivered_events=events["count"],
+        undelivered_events_age=_age(now, events["oldest"]),
         due_posts=due["count"],
         queue_lag_seconds=(now - due["oldest"]).total_seconds() if due["oldest"] else None,
         leads_this_week=leads,

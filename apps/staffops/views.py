@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -9,6 +10,8 @@ from apps.linkedin import check as linkedin_check
 from apps.staffops import selectors
 
 
+# Reads only, and may ask LinkedIn (the cached check): no transaction around the request.
+@transaction.non_atomic_requests
 @staff_member_required
 def overview(request: HttpRequest) -> HttpResponse:
     return render(

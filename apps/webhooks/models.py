@@ -15,15 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.tenancy import WorkspaceOwned
 from apps.core.encryption import EncryptedTextField
+from apps.notifications.models import WEBHOOK_EVENTS
 from apps.webhooks.destinations import MAX_URL_LENGTH, validate_destination
 
-
-class EventType(models.TextChoices):
-    LEAD_DETECTED = "lead.detected", _("A lead was detected")
-    LEAD_STAGE_CHANGED = "lead.stage_changed", _("A lead moved to another stage")
-    POST_PUBLISHED = "post.published", _("A post was published")
-    POST_FAILED = "post.failed", _("A post failed to publish")
-    TOKEN_EXPIRING = "token.expiring", _("The LinkedIn connection expires soon")
+# The webhook events are a part of the one event list (apps/notifications/models.py).
+EventType = models.TextChoices(
+    "EventType", [(event.name, (event.value, event.label)) for event in WEBHOOK_EVENTS]
+)
 
 
 # Sent on request from the settings page; not something an endpoint subscribes to.

@@ -30,13 +30,12 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned, owned_for_task
+from apps.notifications import events
 from apps.webhooks import client
 from apps.webhooks.models import PING, EventType, WebhookDelivery, WebhookEndpoint, new_secret
 
 logger = logging.getLogger(__name__)
 
-# Tell apps/notifications/models.py's Event about it to give it a label and a preference.
-NOTIFICATION_EVENT = "webhook.disabled"
 EVENT_ID_NAMESPACE = uuid.UUID("4f0c2a57-5f7e-4c0b-9d8e-2b1f3c6a9e10")
 MAX_ENDPOINTS_PER_WORKSPACE = 10
 # An attempt in flight holds its delivery this long; a worker that dies mid-attempt leaves
@@ -260,117 +259,6 @@ def redeliver(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
     return delivery
 
 
-# --- Events from the rest of the app -------------------------------------------------------
-# One line at the place where the thing happens. Webhooks are a channel of the notification
-# pipeline: it calls emit() above and enters each delivery in the one delivery log. A webhook
-# problem must never undo what happened, so a database error is logged there and swallowed.
-
-
-def _emit_quietly(**kwargs) -> None:
-    from apps.notifications.services import notify_webhooks
-
-    notify_webhooks(**kwargs)
-
-
-def _post_data(post) -> dict:
-    return {
-        "post": {
-            "id": post.pk,
-            "status": post.status,
-            "hook": post.hook,
-            "scheduled_at": post.scheduled_at,
-            "published_at": post.published_at,
-            "linkedin_urn": post.linkedin_urn,
-            "linkedin_url": post.linkedin_url,
-        }
-    }
-
-
-def emit_post_published(*, post) -> None:
-    _emit_quietly(
-        workspace=post.workspace,
-        event=EventType.POST_PUBLISHED,
-        data=_post_data(post),
-        event_id=f"post.published:{post.pk}",
-    )
-
-
-def emit_post_failed(*, post, reason: str) -> None:
-    # A post can fail, be rescheduled and fail again: each failure is its own event.
-    _emit_quietly(
-        workspace=post.workspace,
-        event=EventType.POST_FAILED,
-        data={**_post_data(post), "reason": reason[:500]},
-    )
-
-
-def emit_lead_detected(*, lead, comment) -> None:
-    commenter = lead.commenter
-    _emit_quietly(
-        workspace=lead.workspace,
-        event=EventType.LEAD_DETECTED,
-        data={
-            "lead": {
-                "id": lead.pk,
-                "status": lead.status,
-                "score": comment.score,
-                "intent": comment.intent,
-                "created_at": lead.created_at,
-            },
-            "commenter": {
-                "name": commenter.name,
-                "headline": commenter.headline,
-                "linkedin_urn": commenter.actor_urn,
-            },
-            "comment": {
-                "text": comment.text,
-                "linkedin_urn": comment.urn,
-                "commented_at": comment.commented_at,
-                "post_id": comment.post_id,
-            },
-        },
-        event_id=f"lead.detected:{lead.pk}",
-    )
-
-
-def emit_lead_stage_changed(*, lead, previous: str) -> None:
-    # Keyed by the change itself (to the microsecond): a lead can go back and forth, and
-    # each move is its own event, while the same move emitted twice is one.
-    changed_at = lead.status_changed_at.isoformat()
-    _emit_quietly(
-        workspace=lead.workspace,
-        event=EventType.LEAD_STAGE_CHANGED,
-        data={
-            "lead": {
-                "id": lead.pk,
-                "status": lead.status,
-                "previous_status": previous,
-                "value_eur": lead.value_eur,
-                "status_changed_at": lead.status_changed_at,
-            },
-            "commenter": {"name": lead.commenter.name, "headline": lead.commenter.headline},
-        },
-        event_id=f"lead.stage_changed:{lead.pk}:{lead.status}:{changed_at}",
-    )
-
-
-def emit_token_expiring(*, connection, threshold: int, days_left: int) -> None:
-    expires_at = connection.access_token_expires_at
-    _emit_quietly(
-        workspace=connection.workspace,
-        event=EventType.TOKEN_EXPIRING,
-        data={
-            "token": {
-                "kind": "linkedin",
-                "expires_at": expires_at,
-                "threshold_days": threshold,
-                "days_left": days_left,
-            },
-        },
-        event_id=f"token.expiring:{connection.pk}:{expires_at.isoformat()}:{threshold}",
-    )
-
-
 # --- Delivering ----------------------------------------------------------------------------
 
 
@@ -474,8 +362,6 @@ def _given_up(delivery: WebhookDelivery, result: client.DeliveryResult) -> None:
 
 
 def _tell_endpoint_disabled(endpoint: WebhookEndpoint, *, failures: int) -> None:
-    from apps.notifications.services import notify
-
     workspace = endpoint.workspace
     audit_record(
         action="webhook.disabled",
@@ -485,18 +371,20 @@ def _tell_endpoint_disabled(endpoint: WebhookEndpoint, *, failures: int) -> None
         reason="failures",
         failures=failures,
     )
-    notify(
-        workspace=workspace,
-        event=NOTIFICATION_EVENT,
-        title=_("A webhook endpoint was turned off"),
-        body=_(
-            "%(url)s failed %(count)s deliveries in a row, each after every retry, so we "
-            "stopped sending to it. Fix the receiver, then turn it back on and send the "
-            "failed deliveries again."
-        )
-        % {"url": endpoint.url, "count": failures},
-        url=reverse("webhooks", kwargs={"workspace_slug": workspace.slug}),
-        roles=(Role.OWNER, Role.ADMIN),
+    events.webhook_disabled(
+        endpoint=endpoint,
+        at=timezone.now(),
+        notice={
+            "title": _("A webhook endpoint was turned off"),
+            "body": _(
+                "%(url)s failed %(count)s deliveries in a row, each after every retry, so we "
+                "stopped sending to it. Fix the receiver, then turn it back on and send the "
+                "failed deliveries again."
+            )
+            % {"url": endpoint.url, "count": failures},
+            "url": reverse("webhooks", kwargs={"workspace_slug": workspace.slug}),
+            "roles": [Role.OWNER, Role.ADMIN],
+        },
     )
 
 

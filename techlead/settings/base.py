@@ -164,7 +164,13 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task held by a worker that was killed comes back after this long (acks_late): just
+    # over the longest task (CELERY_TASK_TIME_LIMIT), so due posts are not left for an hour.
+    # Every task claims its row, so a countdown longer than this, delivered again, is
+    # harmless; long waits (re-checks, retries) are kept in the database and swept by beat.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded broker: kombu's filesystem transport, shared by web, worker and beat
@@ -191,9 +197,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat runs a few dispatchers that fan out work; never one periodic task per row.
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "core.record_heartbeat", "schedule": 60.0},
-    "audit-log-retention": {
+    "prune-expired-invitations": {
         "task": "accounts.prune_expired_invitations",
         "schedule": crontab(minute=17, hour=3),
+    },
+    "audit-log-retention": {
+        "task": "accounts.prune_audit_log",
+        "schedule": crontab(minute=27, hour=3),
     },
 }
 # Queues, so that a burst of one kind of work never waits ahead of another: a post due now
@@ -219,6 +229,8 @@ CELERY_TASK_ROUTES = {
     "analytics.*": {"queue": "metrics"},
 }
 
+# Audit events are kept this long, then pruned nightly (audit-log-retention above).
+AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
 # Beat is considered down when its last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
 # /healthz shows which part failed only to staff and to callers sending this as a Bearer token
@@ -502,6 +514,10 @@ PUBLISH_RETRY_BASE_SECONDS = env.float("PUBLISH_RETRY_BASE_SECONDS", default=60.
 PUBLISH_RETRY_MAX_SECONDS = env.float("PUBLISH_RETRY_MAX_SECONDS", default=1800.0)
 PUBLISH_STUCK_AFTER_SECONDS = env.int("PUBLISH_STUCK_AFTER_SECONDS", default=300)
 PUBLISH_RECONCILE_DELAY_SECONDS = env.int("PUBLISH_RECONCILE_DELAY_SECONDS", default=60)
+# "Not found" on LinkedIn is trusted only when a read this much later agrees (its read side
+# can lag); after this many reads of a post in "needs check", the people are asked.
+PUBLISH_RECONCILE_CONFIRM_SECONDS = env.int("PUBLISH_RECONCILE_CONFIRM_SECONDS", default=120)
+PUBLISH_RECONCILE_MAX_CHECKS = env.int("PUBLISH_RECONCILE_MAX_CHECKS", default=6)
 # Calls to publish per member per 24 hours; LinkedIn's own member limit is higher, and a
 # consultant posting more than this a day is a mistake worth stopping.
 LINKEDIN_DAILY_POSTS_PER_MEMBER = env.int("LINKEDIN_DAILY_POSTS_PER_MEMBER", default=25)
@@ -527,8 +543,14 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=5, hour=4),
     },
 }
+# How long a worker holds an event it is delivering, or a first comment it is posting; one
+# killed meanwhile leaves it to beat's sweep after this long.
+SIDE_EFFECT_LEASE_SECONDS = env.int("SIDE_EFFECT_LEASE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE |= {
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
+    # Events recorded with a change but not delivered (a worker died after the commit).
+    "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    "content-sweep-first-comments": {"task": "content.sweep_first_comments", "schedule": 60.0},
     "webhooks-purge-deliveries": {
         "task": "webhooks.purge_deliveries",
         "schedule": crontab(minute=17, hour=4),

@@ -32,7 +32,9 @@ _SERVE = """
 import sys
 from apps.linkedin.sandbox import SandboxConfig, serve
 host, port, db, limit = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-serve(host, port, db, seed=0, config=SandboxConfig(daily_member_limit=limit, approved=True))
+window = int(sys.argv[5]) if len(sys.argv) > 5 else 48 * 3600
+config = SandboxConfig(daily_member_limit=limit, approved=True, duplicate_window_seconds=window)
+serve(host, port, db, seed=0, config=config)
 """
 
 
@@ -119,10 +121,17 @@ class SandboxProcess:
         """Every live post the sandbox holds, as it records them."""
         return self.control("GET", "posts").json()["elements"]
 
+    def comments(self, urn: str) -> list[dict]:
+        """The comments the sandbox holds for one post, as it records them."""
+        return self.control("GET", f"posts/{urn}").json()["comments"]
+
 
 @contextmanager
 def sandbox_process(
-    directory: Path, *, daily_member_limit: int | None = None
+    directory: Path,
+    *,
+    daily_member_limit: int | None = None,
+    duplicate_window_seconds: int | None = None,
 ) -> Iterator[SandboxProcess]:
     """A sandbox as its own process on a free loopback port, with its state in `directory`.
 
@@ -132,13 +141,17 @@ def sandbox_process(
     port = free_port()
     db = directory / "linkedin-sandbox.sqlite3"
     log = directory / "sandbox.log"
-    if daily_member_limit is None:
+    if daily_member_limit is None and duplicate_window_seconds is None:
         args = [sys.executable, "manage.py", "linkedin_sandbox", "--port", str(port)]
         # Reconciliation reads the posts finder: an app LinkedIn approved for r_member_social.
         args += ["--db", str(db), "--approved"]
     else:
+        # duplicate_window_seconds=0 turns LinkedIn's duplicate refusal off, so a post sent
+        # twice is on LinkedIn twice and the suite sees it, rather than the sandbox hiding it.
         args = [sys.executable, "-c", _SERVE, "127.0.0.1", str(port), str(db)]
-        args.append(str(daily_member_limit))
+        args.append(str(daily_member_limit or 5_000))
+        if duplicate_window_seconds is not None:
+            args.append(str(duplicate_window_seconds))
     process = start_group(args, env=child_env(), log=log)
     running = SandboxProcess(f"http://127.0.0.1:{port}", process, log)
     try:

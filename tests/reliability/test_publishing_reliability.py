@@ -1,7 +1,13 @@
 """The reliability suite: 200 posts across 20 workspaces fall due together and are published
 by a real Celery worker process to a LinkedIn sandbox process that answers 429s and 500s,
 answers too late (after the client's timeout) and drops connections after creating the
-post. Mid-run the worker is killed with SIGKILL, process group and all, and a new one starts.
+post. The sandbox's duplicate refusal is off, so a post sent twice is on LinkedIn twice.
+Again and again mid-run the worker is killed with SIGKILL, process group and all, and a new
+one starts.
+
+Every post has a first comment, and every workspace a webhook endpoint: each published
+post must end with exactly one "post.published" notification per owner, one webhook
+delivery and one first comment on LinkedIn, whatever the kills interrupted.
 
 This test process plays beat: it runs the dispatcher and the reaper every half second. The
 reaper counts a post as stuck after STUCK_AFTER seconds instead of five minutes, so what the
@@ -47,7 +53,11 @@ WORKSPACES = 20
 DEADLINE_SECONDS = 150
 TICK_SECONDS = 0.5
 STUCK_AFTER = 15
-KILL_AFTER_PUBLISHED = 50
+# The worker is killed each time this many more posts are published, up to KILLS times.
+KILL_EVERY_PUBLISHED = 35
+KILLS = 3
+# Each published post also brings its event and its first comment to the worker.
+WORKER_CONCURRENCY = 4
 # Needs-check posts that have not moved for this long are left as they are: their check is
 # with the people in the workspace, or its task died with the worker.
 SETTLE_SECONDS = 10
@@ -94,7 +104,9 @@ def purge(broker) -> None:
 
 @pytest.fixture
 def linkedin(services, tmp_path):
-    with sandbox_process(tmp_path) as running:
+    with sandbox_process(
+        tmp_path, daily_member_limit=100_000, duplicate_window_seconds=0
+    ) as running:
         yield running
 
 
@@ -107,6 +119,8 @@ def due_posts(services, linkedin):
     member = Member()  # the member the sandbox process signs everyone in as
     due = timezone.now() - timedelta(seconds=1)
     posts = []
+    from apps.webhooks.models import WebhookEndpoint
+
     for w in range(WORKSPACES):
         owner = UserFactory()
         workspace = WorkspaceFactory()
@@ -120,6 +134,10 @@ def due_posts(services, linkedin):
             access_token=linkedin.issue_token(POST_SCOPES),
             access_token_expires_at=timezone.now() + timedelta(days=50),
         )
+        # Nothing listens on the discard port: deliveries are queued and counted, not sent.
+        WebhookEndpoint.objects.create(
+            workspace=workspace, url="http://127.0.0.1:9/hook", events=["post.published"]
+        )
         posts += [
             Post(
                 workspace=workspace,
@@ -127,6 +145,7 @@ def due_posts(services, linkedin):
                 # Unique per post: LinkedIn refuses the same text twice as a duplicate.
                 text=f"Post {p} of workspace {w}: we cut deploy time from {40 + p} to 8 "
                 f"minutes for client {w}. What slows your pipeline down?",
+                first_comment=f"Slides for post {p} of workspace {w}",
                 status=Post.Status.SCHEDULED,
                 scheduled_at=due,
             )
@@ -136,10 +155,17 @@ def due_posts(services, linkedin):
 
 
 def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_published_once(
-    services, linkedin, due_posts, settings, tmp_path
+    services, linkedin, due_posts, settings, tmp_path, monkeypatch
 ):
+    # The worker process takes every task here: undo the root conftest's inline worker.
+    monkeypatch.undo()
+    from apps.content.publishing import sweep_first_comments
+    from apps.notifications.outbox import sweep as sweep_events
+
     settings.PUBLISH_STUCK_AFTER_SECONDS = STUCK_AFTER
     settings.PUBLISH_RECONCILE_DELAY_SECONDS = 0
+    settings.PUBLISH_RECONCILE_CONFIRM_SECONDS = 1
+    settings.WEBHOOKS_ALLOW_LOCAL = True
     purge(services)
     env = child_env(
         DATABASE_URL=database_url(connection.settings_dict),
@@ -151,6 +177,10 @@ def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_publi
         PUBLISH_RETRY_BASE_SECONDS="0.2",
         PUBLISH_RETRY_MAX_SECONDS="2.0",
         PUBLISH_RECONCILE_DELAY_SECONDS="0",
+        PUBLISH_RECONCILE_CONFIRM_SECONDS="1",
+        # An event or first comment a killed worker held comes back within the run.
+        SIDE_EFFECT_LEASE_SECONDS=str(STUCK_AFTER),
+        WEBHOOKS_ALLOW_LOCAL="1",
         DATABASE_POOL_MIN="1",
         DATABASE_POOL_MAX="4",
     )
@@ -161,31 +191,44 @@ def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_publi
     faults = Counter()
     kills = 0
     started = time.monotonic()
-    worker = start_group(worker_args("reliability-1"), env=env, log=log)
+    worker = start_group(
+        worker_args("reliability-1", concurrency=WORKER_CONCURRENCY), env=env, log=log
+    )
     try:
         statuses = Counter()
         last_change, last_statuses = time.monotonic(), None
         while time.monotonic() - started < DEADLINE_SECONDS:
             dispatch_due_posts()
             reap_stuck_posts(now=timezone.now())
+            sweep_events()
+            sweep_first_comments()
             if waves:
                 wave = waves.pop(0)
                 linkedin.faults(**wave)
                 for kind, armed in wave.items():
                     faults[fault_name(kind, armed)] += armed.get("count", 1)
             statuses = Counter(dict(ours.order_by().values_list("status").annotate(n=Count("pk"))))
-            if not kills and statuses[Post.Status.PUBLISHED] >= KILL_AFTER_PUBLISHED:
+            next_kill_at = KILL_EVERY_PUBLISHED * (kills + 1)
+            if kills < KILLS and statuses[Post.Status.PUBLISHED] >= next_kill_at:
                 # Hold two calls past the client's timeout, then kill the worker mid-call.
                 linkedin.faults(delay_next={"seconds": 2.0, "count": 2, "path_prefix": "/rest"})
                 faults["delay 2.0s"] += 2
                 time.sleep(0.4)
                 kill_group(worker)
                 kills += 1
-                worker = start_group(worker_args("reliability-2"), env=env, log=log)
+                worker = start_group(
+                    worker_args(f"reliability-{kills + 1}", concurrency=WORKER_CONCURRENCY),
+                    env=env,
+                    log=log,
+                )
             assert worker.poll() is None, f"the worker exited:\n{log_tail(log)}"
             if statuses != last_statuses:
                 last_change, last_statuses = time.monotonic(), statuses
-            if kills and not waves and settled(statuses, idle=time.monotonic() - last_change):
+            if (
+                not waves
+                and settled(statuses, idle=time.monotonic() - last_change)
+                and side_effects_done(ids)
+            ):
                 break
             time.sleep(TICK_SECONDS)
         elapsed = time.monotonic() - started
@@ -202,7 +245,7 @@ def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_publi
     )
     print_summary(posts, attempts, faults, kills, elapsed, len(on_linkedin))
 
-    assert kills == 1
+    assert kills >= 1
     assert elapsed < DEADLINE_SECONDS, f"not settled in time: {dict(statuses)}"
     # None published twice, and nothing on LinkedIn that is not one of ours.
     assert [text for text, n in by_text.items() if n > 1] == []
@@ -224,6 +267,60 @@ def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_publi
         (p.pk, p.status_reason) for p in posts if p.status == Post.Status.FAILED and by_text[p.text]
     ]
     assert failed_but_live == []
+    # Exactly once around publishing too: per published post one notification per owner,
+    # one webhook delivery and one first comment on LinkedIn; none for the rest.
+    published = [p for p in posts if p.status == Post.Status.PUBLISHED]
+    effects = side_effect_counts(linkedin, posts)
+    print_side_effects(effects, len(published))
+    for post in posts:
+        want = 1 if post.status == Post.Status.PUBLISHED else 0
+        assert effects[post.pk] == (want, want, want), (post.pk, post.status, effects[post.pk])
+
+
+def side_effects_done(ids) -> bool:
+    from apps.content.models import FirstComment
+    from apps.notifications.models import OutboxEvent
+
+    return not (
+        OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).exists()
+        or FirstComment.objects.filter(
+            post_id__in=ids,
+            status__in=(FirstComment.Status.PENDING, FirstComment.Status.POSTING),
+        ).exists()
+    )
+
+
+def side_effect_counts(linkedin, posts) -> dict[int, tuple[int, int, int]]:
+    """Per post: (post.published notifications, webhook deliveries, first comments on
+    LinkedIn), counted from the database and from the sandbox's own records."""
+    from apps.notifications.models import Notification
+    from apps.webhooks.models import WebhookDelivery
+
+    url_of = {f"/w/{p.workspace.slug}/content/{p.pk}/": p.pk for p in posts}
+    notified = Counter(
+        url_of.get(url)
+        for url in Notification.objects.filter(event="post.published").values_list("url", flat=True)
+    )
+    hooked = Counter(
+        payload["data"]["post"]["id"]
+        for payload in WebhookDelivery.objects.filter(event="post.published").values_list(
+            "payload", flat=True
+        )
+    )
+    commented = Counter()
+    for post in posts:
+        if post.linkedin_urn:
+            texts = [c.get("text") for c in linkedin.comments(post.linkedin_urn)]
+            commented[post.pk] = texts.count(post.first_comment)
+    return {p.pk: (notified[p.pk], hooked[p.pk], commented[p.pk]) for p in posts}
+
+
+def print_side_effects(effects, published: int) -> None:
+    totals = [sum(e[i] for e in effects.values()) for i in range(3)]
+    print(
+        f"  side effects for {published} published posts: notifications={totals[0]}, "
+        f"webhooks={totals[1]}, first comments={totals[2]}"
+    )
 
 
 ENDS = {Post.Status.PUBLISHED, Post.Status.FAILED, Post.Status.NEEDS_CHECK}

@@ -15,6 +15,7 @@ from apps.analytics.models import MetricSnapshot
 from apps.api.models import ApiToken
 from apps.content.models import (
     ApprovalLink,
+    FirstComment,
     PastPost,
     Post,
     PostingSlot,
@@ -41,6 +42,7 @@ from apps.notifications.models import (
     Delivery,
     Event,
     Notification,
+    OutboxEvent,
     PhoneNumber,
     Preference,
     PushSubscription,
@@ -94,6 +96,10 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     )
     PublishAttempt.objects.create(
         workspace=workspace, post=post, outcome=PublishAttempt.Outcome.PUBLISHED
+    )
+    FirstComment.objects.create(workspace=workspace, post=post, text="Slides: /s")
+    OutboxEvent.objects.create(
+        workspace=workspace, event=Event.POST_PUBLISHED, key=f"post.published:{post.pk}"
     )
     MetricSnapshot.objects.create(workspace=workspace, post=post, impressions=120, reactions=7)
     notification = Notification.objects.create(

@@ -299,9 +299,65 @@ def test_a_post_linkedin_never_got_is_requeued_by_reconciliation(
 ):
     post = due_post(alice_workspace, alice)
     Post.objects.filter(pk=post.pk).update(status=Post.Status.NEEDS_CHECK)
+    # One "not there" may be LinkedIn's read side lagging behind: it reads again later.
+    assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "read again"
+    post.refresh_from_db()
+    assert post.status == Post.Status.NEEDS_CHECK
+    assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "read again"
+    Post.objects.filter(pk=post.pk).update(first_missing_at=timezone.now() - timedelta(seconds=121))
     assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "requeued"
     post.refresh_from_db()
     assert post.status == Post.Status.SCHEDULED
+
+
+@pytest.mark.linkedin_approved
+def test_a_post_linkedin_shows_only_on_the_second_read_is_found_not_published_again(
+    alice, alice_workspace, connected, linkedin
+):
+    post = due_post(alice_workspace, alice)
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.NEEDS_CHECK)
+    assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "read again"
+    # Meanwhile LinkedIn's read side catches up with the post the lost call made.
+    urn = linkedin_client(connected).create_post(connected.member_urn, post.text)
+    Post.objects.filter(pk=post.pk).update(first_missing_at=timezone.now() - timedelta(seconds=121))
+    assert publishing.reconcile(post_id=post.pk, workspace_id=alice_workspace.pk) == "found"
+    post.refresh_from_db()
+    assert (post.status, post.linkedin_urn) == (Post.Status.PUBLISHED, urn)
+
+
+def test_the_reaper_rechecks_needs_check_posts_oldest_first_with_backoff_then_asks_a_person(
+    alice, alice_workspace, linkedin, enqueued, settings, django_capture_on_commit_callbacks
+):
+    from apps.content import tasks
+
+    settings.PUBLISH_RECONCILE_MAX_CHECKS = 2
+    rechecked = []
+    now = timezone.now()
+    posts = [due_post(alice_workspace, alice, text=f"Post {n}") for n in range(3)]
+    for age, post in zip((10, 30, 20), posts, strict=True):
+        Post.objects.filter(pk=post.pk).update(
+            status=Post.Status.NEEDS_CHECK, next_attempt_at=now - timedelta(minutes=age)
+        )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks.reconcile_post, "delay", lambda pk, ws: rechecked.append(pk))
+        with django_capture_on_commit_callbacks(execute=True):
+            publishing.reap_stuck_posts()
+        assert rechecked == [posts[1].pk, posts[2].pk, posts[0].pk]  # oldest first
+        with django_capture_on_commit_callbacks(execute=True):
+            publishing.reap_stuck_posts()
+        assert len(rechecked) == 3  # each pushed back by its backoff, not re-queued per run
+    for post in posts:
+        post.refresh_from_db()
+        assert post.next_attempt_at > timezone.now()
+
+    # Out of checks: the post waits for a person, who is asked, and the reaper leaves it.
+    Post.objects.filter(pk=posts[0].pk).update(reconcile_checks=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publishing.reconcile(post_id=posts[0].pk, workspace_id=alice_workspace.pk) == (
+            "asked"
+        )
+    posts[0].refresh_from_db()
+    assert posts[0].next_attempt_at is None
 
 
 def test_without_permission_to_read_posts_the_people_are_asked(
@@ -436,3 +492,94 @@ def test_a_scheduled_post_with_a_gap_fails_instead_of_reaching_linkedin(
     assert post.status == Post.Status.FAILED
     assert "Fill in or remove the gap" in post.status_reason
     assert linkedin.sandbox.posts() == []
+
+
+# --- The first comment, a step of its own ----------------------------------------------------
+
+
+def _published_with_comment(alice, alice_workspace, enqueued, capture, text="Slides: /s"):
+    post = due_post(alice_workspace, alice, first_comment=text)
+    assert dispatch_and_publish(enqueued, capture) == ["published"]
+    post.refresh_from_db()
+    return post
+
+
+def test_a_first_comment_linkedin_is_busy_for_is_posted_on_a_later_attempt_once(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    from apps.content.models import FirstComment
+
+    linkedin.sandbox.faults.fail_next(1, status=500, path_prefix="/rest/socialActions/")
+    post = _published_with_comment(
+        alice, alice_workspace, enqueued, django_capture_on_commit_callbacks
+    )
+    step = FirstComment.objects.get(post=post)
+    assert (step.status, step.attempts) == (FirstComment.Status.PENDING, 1)
+    assert linkedin.sandbox.comments(post.linkedin_urn) == []
+
+    FirstComment.objects.update(
+        next_attempt_at=timezone.now(), created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert publishing.sweep_first_comments() == 1  # its task ran inline: posted now
+    step.refresh_from_db()
+    post.refresh_from_db()
+    assert step.status == FirstComment.Status.DONE
+    assert post.first_comment_urn == step.urn != ""
+    assert [c["text"] for c in linkedin.sandbox.comments(post.linkedin_urn)] == ["Slides: /s"]
+    assert publishing.sweep_first_comments() == 0
+
+
+def test_a_first_comment_linkedin_refuses_is_not_retried_and_says_why(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    from apps.content.models import FirstComment
+
+    linkedin.sandbox.faults.fail_next(1, status=422, path_prefix="/rest/socialActions/")
+    post = _published_with_comment(
+        alice, alice_workspace, enqueued, django_capture_on_commit_callbacks
+    )
+    step = FirstComment.objects.get(post=post)
+    assert step.status == FirstComment.Status.REFUSED
+    assert post.first_comment_error != ""
+    FirstComment.objects.update(
+        next_attempt_at=timezone.now(), created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert publishing.sweep_first_comments() == 0
+    assert linkedin.sandbox.comments(post.linkedin_urn) == []
+
+
+@pytest.mark.linkedin_approved
+def test_a_first_comment_whose_worker_died_mid_call_is_looked_for_before_posting_again(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    from apps.content import tasks
+    from apps.content.models import FirstComment
+
+    lost = []
+    # The worker dies holding the task: the step stays claimed, the call made.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks.post_first_comment, "delay", lambda *args: lost.append(args))
+        post = _published_with_comment(
+            alice, alice_workspace, enqueued, django_capture_on_commit_callbacks
+        )
+    step = FirstComment.objects.get(post=post)
+    client = linkedin_client(connected)
+    client.create_comment(post.linkedin_urn, connected.member_urn, "Slides: /s")
+    FirstComment.objects.filter(pk=step.pk).update(
+        status=FirstComment.Status.POSTING,
+        attempts=1,
+        next_attempt_at=timezone.now() - timedelta(seconds=1),  # its lease ran out
+    )
+
+    FirstComment.objects.update(created_at=timezone.now() - timedelta(minutes=1))
+    assert publishing.sweep_first_comments() == 1  # taken back and tried again at once
+    step.refresh_from_db()
+    assert step.status == FirstComment.Status.DONE
+    assert step.maybe_posted
+    assert len(linkedin.sandbox.comments(post.linkedin_urn)) == 1  # found, not posted twice
+
+
+def linkedin_client(connection):
+    from apps.linkedin.client import LinkedInClient
+
+    return LinkedInClient(connection.access_token)

@@ -114,7 +114,12 @@ def test_a_deal_created_before_a_crash_is_found_not_duplicated(
 
 
 def test_a_stage_change_moves_the_deal_to_the_mapped_stage_with_its_value(
-    fake_hubspot, hubspot_connection, alice, alice_workspace, django_capture_on_commit_callbacks
+    fake_hubspot,
+    hubspot_connection,
+    alice,
+    alice_workspace,
+    django_capture_on_commit_callbacks,
+    deliver_events,
 ):
     lead = make_lead(alice_workspace)
     run(detected(lead))
@@ -127,6 +132,7 @@ def test_a_stage_change_moves_the_deal_to_the_mapped_stage_with_its_value(
             value_eur=Decimal("4500"),
             fields={"value_eur"},
         )
+        deliver_events()
     moved = CrmDelivery.objects.get(event="lead.stage_changed")
 
     assert run(moved) == "sent"
@@ -229,7 +235,12 @@ def test_a_pipedrive_person_is_matched_by_name_and_organization(
 
 
 def test_a_converted_lead_wins_its_pipedrive_deal_in_euros(
-    fake_pipedrive, pipedrive_connection, alice, alice_workspace, django_capture_on_commit_callbacks
+    fake_pipedrive,
+    pipedrive_connection,
+    alice,
+    alice_workspace,
+    django_capture_on_commit_callbacks,
+    deliver_events,
 ):
     lead = make_lead(alice_workspace)
     run(detected(lead))
@@ -242,6 +253,7 @@ def test_a_converted_lead_wins_its_pipedrive_deal_in_euros(
             value_eur=Decimal("12000"),
             fields={"value_eur"},
         )
+        deliver_events()
     run(CrmDelivery.objects.get(event="lead.stage_changed"))
 
     [deal] = fake_pipedrive.deals.values()

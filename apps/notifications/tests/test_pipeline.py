@@ -226,9 +226,9 @@ def test_a_failed_email_is_in_the_log_with_its_error(
     assert Delivery.objects.get(notification=told, channel=Channel.IN_APP).status == "sent"
 
 
-def test_webhooks_are_a_channel_in_the_same_log(alice_workspace, settings):
+def test_webhooks_are_a_channel_in_the_same_log(alice_workspace, settings, deliver_events):
+    from apps.notifications import events
     from apps.webhooks.models import EventType, WebhookEndpoint
-    from apps.webhooks.services import emit_lead_detected
 
     settings.WEBHOOKS_ALLOW_LOCAL = True
     WebhookEndpoint.objects.create(
@@ -241,8 +241,10 @@ def test_webhooks_are_a_channel_in_the_same_log(alice_workspace, settings):
     comment = Comment.objects.create(
         workspace=alice_workspace, commenter=commenter, urn="urn:li:comment:1", text="Rate?"
     )
-    emit_lead_detected(lead=lead, comment=comment)
-    emit_lead_detected(lead=lead, comment=comment)  # the same event once
+    events.lead_detected(lead=lead, comment=comment)
+    events.lead_detected(lead=lead, comment=comment)  # the same event once
+    deliver_events()
+    deliver_events()
     (row,) = Delivery.objects.filter(channel=Channel.WEBHOOK)
     assert row.user is None
     assert row.event == "lead.detected"

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from apps.content.models import Post
 from apps.leads.models import Comment, Commenter, Lead
-from apps.notifications.models import Notification
+from apps.notifications import events
+from apps.notifications.models import Event, Notification, OutboxEvent
 from apps.webhooks import services, tasks
 from apps.webhooks.models import PING, EventType, WebhookDelivery, WebhookEndpoint
 
@@ -99,7 +100,9 @@ def test_a_workspace_without_endpoints_queues_nothing(charlie_workspace, endpoin
     assert WebhookDelivery.objects.count() == 0
 
 
-def test_a_published_post_is_sent_with_its_linkedin_address_once(alice_workspace, endpoint):
+def test_a_published_post_is_sent_with_its_linkedin_address_once(
+    alice_workspace, endpoint, deliver_events
+):
     post = Post.objects.create(
         workspace=alice_workspace,
         text="Kafka is not a database",
@@ -110,8 +113,10 @@ def test_a_published_post_is_sent_with_its_linkedin_address_once(alice_workspace
         linkedin_url="https://www.linkedin.com/feed/update/urn:li:share:1/",
     )
 
-    services.emit_post_published(post=post)
-    services.emit_post_published(post=post)
+    events.post_published(post=post, notice={})
+    events.post_published(post=post, notice={})
+    deliver_events()
+    deliver_events()
 
     [delivery] = WebhookDelivery.objects.all()
     assert delivery.event == "post.published"
@@ -119,18 +124,21 @@ def test_a_published_post_is_sent_with_its_linkedin_address_once(alice_workspace
     assert delivery.payload["data"]["post"]["published_at"].startswith(str(timezone.now().year))
 
 
-def test_a_failed_post_carries_the_reason(alice_workspace, endpoint):
+def test_a_failed_post_carries_the_reason(alice_workspace, endpoint, deliver_events):
     post = Post.objects.create(
         workspace=alice_workspace, text="t", hook="t", status=Post.Status.FAILED
     )
 
-    services.emit_post_failed(post=post, reason="LinkedIn refused the token")
+    events.post_failed(post=post, reason="LinkedIn refused the token", notice={})
+    deliver_events()
 
     [delivery] = WebhookDelivery.objects.all()
     assert delivery.payload["data"]["reason"] == "LinkedIn refused the token"
 
 
-def test_a_detected_lead_carries_the_commenter_and_the_comment(alice_workspace, endpoint):
+def test_a_detected_lead_carries_the_commenter_and_the_comment(
+    alice_workspace, endpoint, deliver_events
+):
     commenter = Commenter.objects.create(
         workspace=alice_workspace, actor_urn="urn:li:person:cto42", name="Dana", headline="CTO"
     )
@@ -145,8 +153,9 @@ def test_a_detected_lead_carries_the_commenter_and_the_comment(alice_workspace, 
         score=91,
     )
 
-    services.emit_lead_detected(lead=lead, comment=comment)
-    services.emit_lead_detected(lead=lead, comment=comment)
+    events.lead_detected(lead=lead, comment=comment)
+    events.lead_detected(lead=lead, comment=comment)
+    deliver_events()
 
     [delivery] = WebhookDelivery.objects.all()
     data = delivery.payload["data"]
@@ -159,16 +168,22 @@ def test_a_detected_lead_carries_the_commenter_and_the_comment(alice_workspace, 
     assert data["comment"]["text"] == "What is your day rate?"
 
 
-def test_a_database_error_while_queueing_never_breaks_the_caller(
-    alice_workspace, endpoint, monkeypatch
+def test_a_database_error_while_queueing_leaves_the_event_to_be_delivered_again(
+    alice_workspace, endpoint, monkeypatch, deliver_events
 ):
     def broken(**kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(services, "emit", broken)
     post = Post.objects.create(workspace=alice_workspace, text="t", hook="t")
+    events.post_published(post=post, notice={})
+    monkeypatch.setattr(services, "emit", broken)
 
-    services.emit_post_published(post=post)  # does not raise
+    assert deliver_events() == ["retry"]
+    assert WebhookDelivery.objects.count() == 0
+    monkeypatch.undo()
+    OutboxEvent.objects.update(next_attempt_at=timezone.now())
+    assert deliver_events() == ["delivered"]
+    assert WebhookDelivery.objects.count() == 1
 
 
 # --- Delivering ----------------------------------------------------------------------------
@@ -300,7 +315,7 @@ def test_six_attempts_by_default_over_about_nine_hours():
 
 
 def test_an_endpoint_failing_again_and_again_is_turned_off_and_its_owner_told_once(
-    alice, bob, alice_workspace, endpoint, receiver, settings
+    alice, bob, alice_workspace, endpoint, receiver, settings, deliver_events
 ):
     settings.WEBHOOKS_RETRY_DELAYS = ()  # one attempt each, so each failure is a given-up
     settings.WEBHOOKS_DISABLE_AFTER = 3
@@ -315,7 +330,8 @@ def test_an_endpoint_failing_again_and_again_is_turned_off_and_its_owner_told_on
     assert not endpoint.is_active
     assert endpoint.disabled_at is not None
     assert endpoint.disabled_reason == "HTTP 500"
-    [told] = Notification.objects.filter(event=services.NOTIFICATION_EVENT)
+    deliver_events()
+    [told] = Notification.objects.filter(event=Event.WEBHOOK_DISABLED)
     assert told.user == alice  # the owner, not Bob the editor
     assert told.url == "/w/alice-co/settings/webhooks/"
     assert endpoint.url in told.body

@@ -24,10 +24,13 @@ def lead(alice_workspace):
     return Lead.objects.create(workspace=alice_workspace, commenter=commenter, score=80)
 
 
-def test_a_stage_change_is_sent_once_with_the_old_and_new_stage(endpoint, lead, alice):
+def test_a_stage_change_is_sent_once_with_the_old_and_new_stage(
+    endpoint, lead, alice, deliver_events
+):
     lead_update(lead=lead, actor=alice, status="qualified")
     lead_update(lead=lead, actor=alice, status="qualified", notes="same stage", fields={"notes"})
     lead_update(lead=lead, actor=alice, value_eur=Decimal("900"), fields={"value_eur"})
+    deliver_events()
 
     [delivery] = WebhookDelivery.objects.filter(event="lead.stage_changed")
     assert delivery.payload["type"] == "lead.stage_changed"
@@ -36,10 +39,11 @@ def test_a_stage_change_is_sent_once_with_the_old_and_new_stage(endpoint, lead, 
     assert delivery.payload["data"]["commenter"]["name"] == "Dana Scully"
 
 
-def test_moving_back_and_forth_is_one_event_per_move(endpoint, lead, alice):
+def test_moving_back_and_forth_is_one_event_per_move(endpoint, lead, alice, deliver_events):
     lead_update(lead=lead, actor=alice, status="contacted")
     lead_update(lead=lead, actor=alice, status="new")
     lead_update(lead=lead, actor=alice, status="contacted")
+    deliver_events()
 
     moves = [
         (d.payload["data"]["lead"]["previous_status"], d.payload["data"]["lead"]["status"])
@@ -58,7 +62,7 @@ def test_an_endpoint_not_subscribed_to_stage_changes_gets_none(endpoint, lead, a
 
 
 def test_a_linkedin_token_about_to_expire_is_announced_once_per_threshold(
-    endpoint, alice, alice_workspace
+    endpoint, alice, alice_workspace, deliver_events
 ):
     connection = LinkedInConnection.objects.create(
         workspace=alice_workspace,
@@ -71,6 +75,7 @@ def test_a_linkedin_token_about_to_expire_is_announced_once_per_threshold(
 
     assert send_expiry_reminder(connection=connection) == 7
     assert send_expiry_reminder(connection=connection) is None
+    deliver_events()
 
     [delivery] = WebhookDelivery.objects.filter(event="token.expiring")
     assert delivery.payload["data"]["token"]["kind"] == "linkedin"

@@ -1,0 +1,196 @@
+"""The one entry point for domain events: `record()` and one function per event.
+
+A caller makes one call per event, inside the transaction of the change that caused it. The
+event is an OutboxEvent row committed with that change; apps/notifications/outbox.py delivers
+it to every channel after commit, and a beat sweep delivers what a dead worker left. So a
+post marked published always gets its notification and webhook, and a rolled-back change
+tells nobody.
+
+This module knows no channel: webhooks and the CRM import it, not the other way round."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+
+from apps.accounts.tenancy import owned
+from apps.notifications.models import Event, OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _jsonable(value: dict) -> dict:
+    # Through the encoder once, so datetimes and decimals are stored as they are sent.
+    return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder))
+
+
+def record(
+    *,
+    workspace,
+    event: str,
+    key: str,
+    notice: dict | None = None,
+    data: dict | None = None,
+    channel_key: str = "",
+    handler: str = "",
+) -> OutboxEvent | None:
+    """Record one event for delivery after commit. `key` names this occurrence (the same
+    key again is the same event and adds nothing). `notice`: notify()'s arguments for
+    members (title, body, url, user_ids, roles, dedupe_key, email_text, sms_text, score);
+    `data`: the webhook/CRM payload. Returns the row, or None if the key was recorded."""
+    if event not in Event.values:
+        raise ValueError(f"Unknown event {event!r}")
+    if len(key) > 160:
+        key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    if owned(OutboxEvent, workspace=workspace).filter(key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            row = OutboxEvent.objects.create(
+                workspace=workspace,
+                event=event,
+                key=key,
+                notice=_jsonable(notice),
+                data=_jsonable(data),
+                channel_key=(channel_key or key)[:160],
+                handler=handler,
+            )
+    except IntegrityError:
+        return None  # recorded a moment ago by another worker
+    from apps.notifications.tasks import dispatch_event
+
+    # robust: a broker that is down must not fail the change; the sweep delivers it later.
+    transaction.on_commit(
+        lambda pk=row.pk, ws=row.workspace_id: dispatch_event.delay(pk, ws), robust=True
+    )
+    return row
+
+
+# --- The events ----------------------------------------------------------------------------
+# One function per event: what members read and what webhooks receive, built in one place.
+
+
+def _post_data(post) -> dict:
+    return {
+        "post": {
+            "id": post.pk,
+            "status": post.status,
+            "hook": post.hook,
+            "scheduled_at": post.scheduled_at,
+            "published_at": post.published_at,
+            "linkedin_urn": post.linkedin_urn,
+            "linkedin_url": post.linkedin_url,
+        }
+    }
+
+
+def post_published(*, post, notice: dict) -> OutboxEvent | None:
+    return record(
+        workspace=post.workspace,
+        event=Event.POST_PUBLISHED,
+        key=f"post.published:{post.pk}",
+        notice=notice,
+        data=_post_data(post),
+    )
+
+
+def post_failed(*, post, reason: str, notice: dict) -> OutboxEvent | None:
+    # A post can fail, be rescheduled and fail again: each failure is its own event.
+    return record(
+        workspace=post.workspace,
+        event=Event.POST_FAILED,
+        key=f"post.failed:{post.pk}:{post.publish_attempts}:{post.updated_at.isoformat()}",
+        notice=notice,
+        data={**_post_data(post), "reason": reason[:500]},
+    )
+
+
+def post_notice(*, post, event: str, key: str, notice: dict) -> OutboxEvent | None:
+    """A post event only members hear of (waiting, needs a check)."""
+    return record(workspace=post.workspace, event=event, key=key, notice=notice)
+
+
+def lead_detected(*, lead, comment) -> OutboxEvent | None:
+    """A comment at or above the workspace's alert threshold, stored for `lead`. Members are
+    alerted by the lead pipeline's own rules (each member's threshold, quiet hours, cap:
+    apps/leads/services.py `_alert_members`); webhooks and the CRM get one event per lead."""
+    commenter = lead.commenter
+    return record(
+        workspace=lead.workspace,
+        event=Event.LEAD_DETECTED,
+        key=f"lead.detected:{lead.pk}:{comment.pk}",
+        channel_key=f"lead.detected:{lead.pk}",
+        handler="lead_alert",
+        notice={"lead_id": lead.pk},
+        data={
+            "lead": {
+                "id": lead.pk,
+                "status": lead.status,
+                "score": comment.score,
+                "intent": comment.intent,
+                "created_at": lead.created_at,
+            },
+            "commenter": {
+                "name": commenter.name,
+                "headline": commenter.headline,
+                "linkedin_urn": commenter.actor_urn,
+            },
+            "comment": {
+                "text": comment.text,
+                "linkedin_urn": comment.urn,
+                "commented_at": comment.commented_at,
+                "post_id": comment.post_id,
+            },
+        },
+    )
+
+
+def lead_stage_changed(*, lead, previous: str) -> OutboxEvent | None:
+    # Keyed by the change itself (to the microsecond): a lead can go back and forth, and
+    # each move is its own event, while the same move recorded twice is one.
+    changed_at = lead.status_changed_at.isoformat()
+    return record(
+        workspace=lead.workspace,
+        event=Event.LEAD_STAGE_CHANGED,
+        key=f"lead.stage_changed:{lead.pk}:{lead.status}:{changed_at}",
+        data={
+            "lead": {
+                "id": lead.pk,
+                "status": lead.status,
+                "previous_status": previous,
+                "value_eur": lead.value_eur,
+                "status_changed_at": lead.status_changed_at,
+            },
+            "commenter": {"name": lead.commenter.name, "headline": lead.commenter.headline},
+        },
+    )
+
+
+def token_expiring(*, connection, threshold: int, days_left: int) -> OutboxEvent | None:
+    expires_at = connection.access_token_expires_at
+    return record(
+        workspace=connection.workspace,
+        event=Event.TOKEN_EXPIRING,
+        key=f"token.expiring:{connection.pk}:{expires_at.isoformat()}:{threshold}",
+        data={
+            "token": {
+                "kind": "linkedin",
+                "expires_at": expires_at,
+                "threshold_days": threshold,
+                "days_left": days_left,
+            },
+        },
+    )
+
+
+def webhook_disabled(*, endpoint, at, notice: dict) -> OutboxEvent | None:
+    return record(
+        workspace=endpoint.workspace,
+        event=Event.WEBHOOK_DISABLED,
+        key=f"webhook.disabled:{endpoint.pk}:{at.isoformat()}",
+        notice=notice,
+    )
