@@ -258,16 +258,27 @@ _NARRATIVE_EN = (
     r"|review)\b|\bin one case\b|\bhad been\b|\b(?:took|takes) (?:one|a single)\b",
     r"\bsaved the project\b|\bbest call of the year\b|\bwent independent\b",
     r"\bnobody (?:had|decided|argued|said|questioned)\b|\beveryone (?:knew|had)\b",
+    # how often the consultant sees something is a count nobody gave: "teams I meet",
+    # "I hear it every month", "every review I do"
+    r"\b(?:teams|clients|companies|systems|setups|job ads) I (?:meet|see|review|audit)\b",
+    r"\bI (?:see|hear|meet) (?:it|this|them)? ?(?:in )?(?:almost )?every\b",
+    r"\b(?:reviews?|audits?|engagements?|calls?) I do\b|\bI get asked\b",
+    # "My plan would have made it worse", "Their constraint: …": a client's story
+    r"\bwould have\b|\btheir (?:constraint|version|request|answer|CTO)\b",
 )
 _NARRATIVE_DE = (
     r"\b(?:ich|wir) (?:habe|haben|hatte|hatten|war|waren)\b",
     r"\b(?:habe|haben|hatte|hatten) (?:ich|wir)\b",
     r"\b(?:hatte|hatten|war|waren|wurde|wurden|dauerte|meldete|sagte|fragte|entschied|ging|fand"
-    r"|sah|kam|kamen|gab|stellte|hob|wollte|wollten|konnte|konnten|musste|mussten|zeigte)\b",
+    r"|sah|kam|kamen|gab|stellte|hob|wollte|wollten|konnte|konnten|musste|mussten|zeigte"
+    r"|wusste|wussten|fehlte|fehlten|lief|liefen|brauchte|brauchten|half|halfen|machte|machten"
+    r"|dachte|dachten|glaubte|glaubten|merkte|merkten|lernte|lernten|baute|bauten|kostete"
+    r"|kosteten|führte|führten|änderte|änderten|sank|stieg|begann|blieb|blieben)\b",
     r"\bvon mir\b|\bmit (?:dem|der|denen) ich\b|\bbei (?:dessen|deren) \w+ ich\b",
     r"\b(?:letztes|dieses|voriges) Jahr\b|\b(?:letzte|diese|vorige) Woche\b"
     r"|\b(?:letzten|diesen|vorigen) Monat\b|\bvor (?:einigen |ein paar )?Jahren\b|\bdamals\b",
     r"\bbei einem (?:\w+ )?Kunden\b|\bmeinem letzten Kunden\b|\bein Kunde\b",
+    r"\bdie ich (?:treffe|sehe|prüfe|höre)\b|\bin fast jede[mnr]?\b",
 )
 NARRATIVE = re.compile("|".join((*_NARRATIVE_EN, *_NARRATIVE_DE)), re.IGNORECASE)
 
