@@ -1043,6 +1043,7 @@ def topic_words(topic: str) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=4096)
 def _overlap(entry: object, words: frozenset[str]) -> int:
     text = " ".join(entry) if isinstance(entry, tuple) else str(entry)
     found = set(_WORD.findall(text.lower()))
