@@ -1002,6 +1002,65 @@ def topic_tools(topic: str) -> tuple[str, str] | None:
     return (first, second) if first and second else None
 
 
+_TOPIC_STOPWORDS = frozenset(
+    [
+        "with",
+        "from",
+        "your",
+        "their",
+        "that",
+        "this",
+        "what",
+        "when",
+        "where",
+        "which",
+        "without",
+        "about",
+        "into",
+        "over",
+        "under",
+        "mit",
+        "für",
+        "über",
+        "ohne",
+        "oder",
+        "eine",
+        "einer",
+        "einem",
+        "einen",
+        "nicht",
+    ]
+)
+
+
+def topic_words(topic: str) -> frozenset[str]:
+    """The words of a topic that can tie vocabulary to it ("karpenter", "autoscaler", "eks")."""
+    return frozenset(
+        w
+        for w in _WORD.findall((topic or "").lower())
+        if (len(w) >= 4 or w.isupper() or w in {"eks", "gke", "aks", "k8s", "ci", "cd", "sso"})
+        and w not in _TOPIC_STOPWORDS
+    )
+
+
+@lru_cache(maxsize=4096)
+def _overlap(entry: object, words: frozenset[str]) -> int:
+    text = " ".join(entry) if isinstance(entry, tuple) else str(entry)
+    found = set(_WORD.findall(text.lower()))
+    # "autoscaler" in the topic and "autoscaling" in a tip share their stem
+    return sum(1 for w in words if w in found or any(f.startswith(w[:7]) for f in found))
+
+
+def topical_choice(entries: tuple, words: frozenset[str], rng: random.Random):
+    """An entry of the area's vocabulary, the ones sharing words with the topic most often: the
+    typed topic shapes the body, not only its label line."""
+    scores = [_overlap(e, words) for e in entries] if words else []
+    best = max(scores, default=0)
+    if best and rng.random() < 0.75:
+        return rng.choice([e for e, score in zip(entries, scores, strict=True) if score == best])
+    return rng.choice(entries)
+
+
 def hashtag_keys(profile: ProfileSnapshot, topic: str) -> list[str]:
     """The areas a post's hashtags may come from: the topic's and the profile's own."""
     keys = []
@@ -1072,12 +1131,15 @@ def build_context(
     cases = proof_points(profile)
     matching_cases = [c for c in cases if proof_point_fits(c, key)]
     case = rng.choice(matching_cases) if matching_cases else None
-    mistake, fix = rng.choice(lexicon.lessons)
-    myth, reality = rng.choice(lexicon.myths)
-    decision, alternative, reason = rng.choice(lexicon.decisions)
+    words = topic_words(topic)
+    mistake, fix = topical_choice(lexicon.lessons, words, rng)
+    myth, reality = topical_choice(lexicon.myths, words, rng)
+    decision, alternative, reason = topical_choice(lexicon.decisions, words, rng)
     tool_a, tool_b = topic_tools(topic) or rng.choice(vocabulary.tools)
     tips = list(lexicon.tips)
     rng.shuffle(tips)
+    # The tips nearest the topic come first ("…let the autoscaler do its job" for Karpenter).
+    tips.sort(key=lambda tip: -_overlap(tip, words))
     years = profile.years_experience
     story = spec.framework in STORY_FRAMEWORKS
     # Without industries in the profile, "a software client" would be an invented client.
@@ -1102,8 +1164,8 @@ def build_context(
         "timeframe": UNKNOWN_FACT if story else VAGUE_TIMEFRAMES[language],
         "tool_a": tool_a,
         "tool_b": tool_b,
-        "metric": rng.choice(lexicon.metrics),
-        "pain": rng.choice(lexicon.pains),
+        "metric": topical_choice(lexicon.metrics, words, rng),
+        "pain": topical_choice(lexicon.pains, words, rng),
         "mistake": mistake,
         "fix": fix,
         # Only a story tells a result, and only the consultant's own.
@@ -1213,6 +1275,30 @@ TOPIC_HOOKS = {
     "en": ("Let's talk about {topic}.", "{topic}: where I'd start."),
     "de": ("Reden wir über {topic}.", "{topic}: wo ich anfangen würde."),
 }
+# A comparison topic ("Karpenter vs Cluster Autoscaler on EKS") gets a body sentence about its
+# own two tools: advice and questions, never a claim about a client.
+TOOL_LINES = {
+    "en": (
+        "{tool_a} or {tool_b}: ask which one your team can run, debug at night and leave "
+        "again, not which one has the longer feature list.",
+        "An honest comparison of {tool_a} and {tool_b} starts with your own workloads, not "
+        "with a benchmark from somebody else's.",
+        "Try {tool_a} and {tool_b} on a real workload of yours before deciding. Your own "
+        "numbers beat any blog post, this one included.",
+    ),
+    "de": (
+        "{tool_a} oder {tool_b}: Fragen Sie, welches Ihr Team betreiben, nachts debuggen und "
+        "wieder ablösen kann, nicht welches die längere Feature-Liste hat.",
+        "Ein ehrlicher Vergleich von {tool_a} und {tool_b} beginnt mit Ihren eigenen "
+        "Workloads, nicht mit dem Benchmark von jemand anderem.",
+        "Testen Sie {tool_a} und {tool_b} an einem echten Workload, bevor Sie entscheiden. "
+        "Eigene Messwerte schlagen jeden Blogartikel, auch diesen.",
+    ),
+}
+# Hook openings that may follow the topic as its label ("EKS autoscaling: one habit I'd ban…").
+_LOWER_AFTER_LABEL = re.compile(
+    r"^(?:The|A|An|One|Most|Many|My|Our|Teams|Every|What|Why|How|Nobody|If|Your|This|These|Stop|Here)\b"
+)
 _LIST_LINE = re.compile(r"^(?:[→•—✓\-]|\d+\.)\s")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
 
@@ -1240,12 +1326,30 @@ def post_figures(profile: ProfileSnapshot, topic: str) -> frozenset[str]:
     return frozenset(figures)
 
 
-def _true_sentence(known: frozenset[str]):
+def vault_texts(profile: ProfileSnapshot) -> tuple[str, ...]:
+    """The proof vault's own words (what was done, results, problem), lower-case: a sentence
+    holding one of them tells the consultant's own story."""
+    texts = []
+    for point in proof_points(profile):
+        texts += [t.lower() for t in (point.title, point.outcome, point.problem) if len(t) > 8]
+    return tuple(texts)
+
+
+def from_vault(sentence: str, vault: tuple[str, ...]) -> bool:
+    low = sentence.lower()
+    return any(text in low for text in vault)
+
+
+def _true_sentence(known: frozenset[str], vault: tuple[str, ...] = ()):
     def keep(sentence: str) -> bool:
         if UNKNOWN_FACT in sentence:
             return False
         if facts.find_gaps(sentence):
             return True  # a gap's hint names the topic, never a fact
+        if facts.tells_story(sentence) and not from_vault(sentence, vault):
+            # "A senior engineer raised her hand", "we tracked", "one team I worked with":
+            # a story nobody gave us would be invented under the consultant's name.
+            return False
         return not facts.unsupported_figures(sentence, known)
 
     return keep
@@ -1294,6 +1398,43 @@ def names_topic(text: str, topic: str) -> bool:
     return _normalise(topic).lower() in _normalise(text).lower()
 
 
+def _names_subject(hook: str, topic: str, context: dict[str, str]) -> bool:
+    """Whether a hook says what the post is about: the topic, its first tool or its area."""
+    low = hook.lower()
+    if names_topic(hook, topic):
+        return True
+    if topic_tools(topic):
+        return context["tool_a"].lower() in low
+    key = context.get("_key")
+    return bool(key) and area_key(hook) == key
+
+
+def _topic_hook(hook: str, topic: str, language: str) -> str:
+    """The hook led by the topic as its label, when the hook itself does not name it."""
+    first_line, _, rest = hook.partition("\n")
+    if language == "en" and _LOWER_AFTER_LABEL.match(first_line):
+        first_line = first_line[0].lower() + first_line[1:]
+    if ":" in first_line:  # "Topic: Myth: …" would stack two labels
+        labelled = f"{topic}\n{hook}"
+    else:
+        labelled = f"{topic}: {first_line}" + (f"\n{rest}" if rest else "")
+    return labelled if len(labelled) <= MAX_HOOK_CHARS else hook
+
+
+def _with_tool_line(
+    paragraphs: list[str], topic: str, context: dict[str, str], rng: random.Random
+) -> list[str]:
+    """A body sentence on the topic's own two tools, when the body names only one of them."""
+    tools = topic_tools(topic)
+    if not tools:
+        return paragraphs
+    body = "\n".join(paragraphs).lower()
+    if tools[0].lower() in body and tools[1].lower() in body:
+        return paragraphs
+    line = _fill(rng.choice(TOOL_LINES[context["_language"]]), context)
+    return [*paragraphs[:1], line, *paragraphs[1:]]
+
+
 def render_post(
     spec: TemplateSpec,
     profile: ProfileSnapshot,
@@ -1314,7 +1455,8 @@ def render_post(
     unknown = {name for name, value in context.items() if value == UNKNOWN_FACT}
     story_gap = spec.framework in STORY_FRAMEWORKS and not context["_has_case"]
     known = post_figures(profile, topic)
-    keep = _true_sentence(known)
+    vault = vault_texts(profile)
+    keep = _true_sentence(known, vault)
 
     usable_hooks = [h for h in hooks if not slots_in(h) & unknown]
     usable_ctas = [c for c in ctas if not slots_in(c) & unknown] or ctas
@@ -1346,6 +1488,7 @@ def render_post(
     paragraphs = [p for p in paragraphs if p.strip()]
     count = str(sum(line.startswith("- ") for p in paragraphs for line in p.split("\n")))
     context["_known"] = " ".join(sorted(known))
+    context["_vault"] = "\n".join(vault)
     if spec.framework in STORY_FRAMEWORKS and context["_has_case"]:
         told = "\n".join(paragraphs).lower()
         if context["case_outcome"].lower() not in told:
@@ -1354,6 +1497,10 @@ def render_post(
             paragraphs.append(_fill(RESULT_LINES[language], context))
 
     hook = _choose_hook(usable_hooks, recent_hooks, rng, profile.tone, context, keep, language)
+    if not _names_subject(hook, topic, context):
+        # The typed topic leads the post, not a label line under a hook about something else.
+        hook = _topic_hook(hook, topic, language)
+    paragraphs = _with_tool_line(paragraphs, topic, context, rng)
     hook = hook.replace(COUNT_MARK, count)
     sentences = re.split(r"(?<=[.?!])\s+(?=[A-ZÄÖÜ0-9])", hook)
     if len(sentences) == 2 and rng.random() < 0.35:
@@ -1369,7 +1516,12 @@ def render_post(
     bridge = ""
     if rng.random() < 0.25:
         bridge = rng.choice(BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"]))
-    cta = _sentences_kept(_fill(_resolve(rng.choice(usable_ctas), rng), context), keep)
+    # A closing question that tells a story ("I've believed all three") would be cut to
+    # nothing; one that survives the truth check closes the post.
+    true_ctas = [
+        c for c in usable_ctas if all(keep(p) for p in _SENTENCE_END.split(_fill(c, context)))
+    ]
+    cta = _sentences_kept(_fill(_resolve(rng.choice(true_ctas or usable_ctas), rng), context), keep)
     hashtags = _hashtag_line(context, style, rng)
 
     extras = [
@@ -1542,6 +1694,14 @@ GENERIC_DEPTH = {
         "What I'd write down before changing anything: what {pain} costs you today, in hours "
         "and in trust. {Without that, every fix looks good.|That is the baseline every fix is "
         "judged against.}",
+        "Ask your team about {topic}: where does it hurt most today? The answer is rarely the "
+        "one on the roadmap, and it is the cheapest place to start.",
+        "A test for any plan on {topic}: can the people who run it explain why, in a few "
+        "sentences, without a slide?",
+        "A question for your next planning meeting on {topic}: who owns {metric}, and what "
+        "would change if it moved? Ownership tends to decide more than tooling does.",
+        "The trap with {topic}: solving it for the slide deck. Solve it for the person who "
+        "is on call this weekend, and the deck takes care of itself.",
     ],
     "de": [
         "Eine Frage, die ich jedem Team zu {topic} stelle: Wenn nur {metric} zählen würde, "
@@ -1549,6 +1709,14 @@ GENERIC_DEPTH = {
         "Was ich aufschreiben würde, bevor sich etwas ändert: was {pain} heute kostet, an "
         "Stunden und an Vertrauen. {Ohne das sieht jede Lösung gut aus.|Daran muss sich jede "
         "Lösung messen lassen.}",
+        "Fragen Sie Ihr Team zu {topic}: Wo tut es heute am meisten weh? Die Antwort steht "
+        "selten auf der Roadmap, und dort ist der Anfang am günstigsten.",
+        "Ein Test für jeden Plan zu {topic}: Können die Leute, die ihn umsetzen, das Warum in "
+        "wenigen Sätzen erklären, ohne Folie?",
+        "Eine Frage für den nächsten Planungstermin zu {topic}: Wem gehört {metric}, und was "
+        "ändert sich, wenn sich der Wert bewegt? Zuständigkeit entscheidet meist mehr als Tools.",
+        "Die Falle bei {topic}: es für die Folien zu lösen. Lösen Sie es für die Person mit "
+        "Rufbereitschaft am Wochenende, dann stimmen die Folien von allein.",
     ],
 }
 
@@ -1603,9 +1771,9 @@ def _depth(framework: str, context: dict[str, str], draft: str, rng: random.Rand
     if length >= target or not lines:
         return []
     values = _depth_context(context, rng)
-    # One general paragraph at most among the framework's own, or every post of a week would
-    # carry the same question.
-    lines.append(rng.choice(GENERIC_DEPTH[context["_language"]]))
+    # Three general paragraphs at most among the framework's own, or every post of a week would
+    # carry the same questions.
+    lines += rng.sample(GENERIC_DEPTH[context["_language"]], 3)
     rng.shuffle(lines)
     added = []
     words = _content_words(draft)
@@ -1621,6 +1789,9 @@ def _depth(framework: str, context: dict[str, str], draft: str, rng: random.Rand
             paragraph, context.get("_known", "").split()
         ):
             continue  # a depth paragraph adds advice, never a fact nobody gave us
+        vault = tuple(t for t in context.get("_vault", "").split("\n") if t)
+        if facts.tells_story(paragraph) and not from_vault(paragraph, vault):
+            continue  # nor a story nobody gave us
         too_long = any(len(part) > DEPTH_MAX_PARAGRAPH for part in paragraph.split("\n\n"))
         if too_long or length + len(paragraph) + 2 > DEPTH_CEILING:
             continue

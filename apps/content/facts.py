@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from django.utils.translation import ngettext
 
@@ -53,7 +54,9 @@ _NUMBER_WORDS = {
     "fourteen": "14",
     "fifteen": "15",
     "sixteen": "16",
+    "seventeen": "17",
     "eighteen": "18",
+    "nineteen": "19",
     "twenty": "20",
     "thirty": "30",
     "forty": "40",
@@ -76,6 +79,13 @@ _NUMBER_WORDS = {
     "zehn": "10",
     "elf": "11",
     "zwölf": "12",
+    "dreizehn": "13",
+    "vierzehn": "14",
+    "fünfzehn": "15",
+    "sechzehn": "16",
+    "siebzehn": "17",
+    "achtzehn": "18",
+    "neunzehn": "19",
     "zwanzig": "20",
     "dreißig": "30",
     "vierzig": "40",
@@ -90,6 +100,22 @@ _NUMBER_WORDS = {
 }
 NUMBER_WORD = re.compile(
     r"(?<![\w-])(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?![\w-])",
+    re.IGNORECASE,
+)
+# "one"/"ein" count only beside a unit of time or work: "it took one retro", "one afternoon",
+# "week one", "einen Nachmittag", "Woche eins" state a figure as much as "3 metrics" does.
+_UNITS_EN = (
+    r"afternoons?|mornings?|days?|weeks?|months?|quarters?|years?|retros?|retrospectives?|"
+    r"sprints?|meetings?|calls?|hours?|workshops?|conversations?|engagements?|reviews?"
+)
+_UNITS_DE = (
+    r"Nachmittag|Vormittag|Tag|Woche|Monat|Quartal|Jahr|Retro|Retrospektive|Sprint|Meeting|"
+    r"Termin|Stunde|Workshop|Gespräch"
+)
+ONE_UNIT = re.compile(
+    rf"(?<![\w-])(?:(?:one|a single) (?:{_UNITS_EN})|(?:week|month|day|sprint) one"
+    rf"|(?:einen|einem|einer|eine|ein) (?:einzigen? )?(?:{_UNITS_DE})(?:e?s|en|n)?"
+    rf"|(?:Woche|Monat|Tag|Sprint) eins)(?![\w-])",
     re.IGNORECASE,
 )
 _LIST_NUMBER = re.compile(r"^[ \t]*\d{1,2}[.)](?=\s)", re.MULTILINE)
@@ -118,6 +144,10 @@ def figures_in(text: str) -> list[str]:
         found.append((match.start(), normalise_figure(match.group(1))))
     for match in NUMBER_WORD.finditer(text):
         found.append((match.start(), _NUMBER_WORDS[match.group(1).lower()]))
+    low = text.lower()
+    if "one" in low or "single" in low or "ein" in low:  # the regex only when it can match
+        for match in ONE_UNIT.finditer(text):
+            found.append((match.start(), "1"))
     found.sort()
     return [figure for _, figure in found]
 
@@ -201,6 +231,227 @@ def unsupported_figures(text: str, known: Iterable[str]) -> list[str]:
         if figure not in known and figure not in result:
             result.append(figure)
     return result
+
+
+# A sentence that tells of a past event, a client, a team or a person ("I led", "we tracked",
+# "a senior engineer raised her hand", "one team I worked with", "last year") is a story. Under
+# the consultant's name it must be their own: from the proof vault, or a gap for them to fill.
+_IRREGULAR_PAST = (
+    r"had|was|were|did|took|saw|made|led|ran|told|asked|spent|went|got|found|thought|said|"
+    r"built|gave|knew|kept|left|met|paid|put|shipped|sat|wrote|chose|began|brought|caught|"
+    r"felt|heard|learnt|lost|meant|quit|sent|stood|taught|understood|won|cut|broke|came|"
+    r"grew|drew|fell|forgot|hired|swore"
+)
+_NARRATIVE_EN = (
+    # "I led", "we tracked", "I almost missed", "they had": a first-person or client event
+    rf"\b(?:I|we|they)(?: (?:\w+ly|almost|nearly|still|once|never|finally|just|first|then|all"
+    rf"|both|only|even))? (?:\w*[^\We\s]ed|{_IRREGULAR_PAST})\b",
+    r"\b(?:I|we)'ve\b|\b(?:I|we) have (?:\w+ )?(?:\w*[^\We\s]ed|seen|done|run|been|made|had)\b",
+    r"\b(?:I|we) ever\b|\bI'd (?:make the same|do it again)",
+    # a client, a team or a person doing something in the past
+    r"\b(?:the|a|an|one|their|our|my|that|this) (?:[\w-]+ ){0,2}(?:team|client|company|"
+    r"engineer|CTO|CEO|founder|call|request|manager|lead|startup|scale-up|customer)s? "
+    rf"(?:(?:\w+ly|almost|nearly|still|finally|never|all) )?(?:\w*[^\We\s]ed|{_IRREGULAR_PAST})\b",
+    r"\b(?:team|client|company|people|engineers?|teams|clients) I (?:worked with|advised|helped"
+    r"|coached|joined|know)\b",
+    r"\b(?:a|one) client of mine\b|\bat (?:my last|one|a recent|a [\w-]+) client\b",
+    r"\braised (?:her|his|their) hands?\b|\b(?:disagreed|argued|worked) with me\b",
+    r"\blast (?:year|month|week|quarter|time)\b|\bthis year\b|\byears ago\b|\bback then\b",
+    r"\bat the time\b|\bbefore I arrived\b|\bwhen I arrived\b|\brecent (?:example|engagement"
+    r"|review)\b|\bin one case\b|\bhad been\b|\b(?:took|takes) (?:one|a single)\b",
+    r"\bsaved the project\b|\bbest call of the year\b|\bwent independent\b",
+    r"\bnobody (?:had|decided|argued|said|questioned)\b|\beveryone (?:knew|had)\b",
+    # how often the consultant sees something is a count nobody gave: "teams I meet",
+    # "I hear it every month", "every review I do"
+    r"\b(?:teams|clients|companies|systems|setups|job ads) I (?:meet|see|review|audit)\b",
+    r"\bI (?:see|hear|meet) (?:it|this|them)? ?(?:in )?(?:almost )?every\b",
+    r"\b(?:reviews?|audits?|engagements?|calls?) I do\b|\bI get asked\b",
+    # "My plan would have made it worse", "Their constraint: …": a client's story
+    r"\bwould have\b|\btheir (?:constraint|version|request|answer|CTO)\b",
+)
+_NARRATIVE_DE = (
+    r"\b(?:ich|wir) (?:habe|haben|hatte|hatten|war|waren)\b",
+    r"\b(?:habe|haben|hatte|hatten) (?:ich|wir)\b",
+    r"\bvon mir\b|\bmit (?:dem|der|denen) ich\b|\bbei (?:dessen|deren) \w+ ich\b",
+    r"\b(?:letztes|dieses|voriges) Jahr\b|\b(?:letzte|diese|vorige) Woche\b"
+    r"|\b(?:letzten|diesen|vorigen) Monat\b|\bvor (?:einigen |ein paar )?Jahren\b|\bdamals\b",
+    r"\bbei einem (?:\w+ )?Kunden\b|\bmeinem letzten Kunden\b|\bein Kunde\b",
+    r"\bdie ich (?:treffe|sehe|prüfe|höre)\b|\bin fast jede[mnr]?\b",
+)
+# German past forms, checked as words (one regex alternation of them cost more than the rest).
+_GERMAN_PAST = frozenset(
+    [
+        "hatte",
+        "hatten",
+        "war",
+        "waren",
+        "wurde",
+        "wurden",
+        "dauerte",
+        "meldete",
+        "sagte",
+        "fragte",
+        "entschied",
+        "ging",
+        "fand",
+        "sah",
+        "kam",
+        "kamen",
+        "gab",
+        "stellte",
+        "hob",
+        "wollte",
+        "wollten",
+        "konnte",
+        "konnten",
+        "musste",
+        "mussten",
+        "zeigte",
+        "wusste",
+        "wussten",
+        "fehlte",
+        "fehlten",
+        "lief",
+        "liefen",
+        "brauchte",
+        "brauchten",
+        "half",
+        "halfen",
+        "machte",
+        "machten",
+        "dachte",
+        "dachten",
+        "glaubte",
+        "glaubten",
+        "merkte",
+        "merkten",
+        "lernte",
+        "lernten",
+        "baute",
+        "bauten",
+        "kostete",
+        "kosteten",
+        "führte",
+        "führten",
+        "änderte",
+        "änderten",
+        "sank",
+        "stieg",
+        "begann",
+        "blieb",
+        "blieben",
+    ]
+)
+# Every pattern above needs one of these words; a sentence without any is no story, and the
+# check stays cheap for the many sentences a draft is built from.
+_TRIGGERS = frozenset(
+    [
+        "i",
+        "we",
+        "they",
+        "i've",
+        "we've",
+        "i'd",
+        "me",
+        "mine",
+        "raised",
+        "last",
+        "year",
+        "years",
+        "ago",
+        "back",
+        "time",
+        "arrived",
+        "recent",
+        "case",
+        "been",
+        "took",
+        "takes",
+        "saved",
+        "best",
+        "independent",
+        "nobody",
+        "everyone",
+        "would",
+        "their",
+        "ich",
+        "wir",
+        "mir",
+        "habe",
+        "haben",
+        "hatte",
+        "hatten",
+        "jahr",
+        "woche",
+        "monat",
+        "jahren",
+        "damals",
+        "kunden",
+        "kunde",
+        "fast",
+        "dessen",
+        "deren",
+        "dem",
+        "der",
+        "denen",
+        "team",
+        "teams",
+        "client",
+        "clients",
+        "company",
+        "companies",
+        "engineer",
+        "engineers",
+        "cto",
+        "ceo",
+        "founder",
+        "founders",
+        "call",
+        "calls",
+        "request",
+        "requests",
+        "manager",
+        "managers",
+        "lead",
+        "leads",
+        "startup",
+        "startups",
+        "scale-up",
+        "scale-ups",
+        "customer",
+        "customers",
+        "people",
+        "systems",
+        "setups",
+        "ads",
+        "reviews",
+        "review",
+        "audit",
+        "audits",
+        "engagement",
+        "engagements",
+    ]
+)
+_TOKENS = re.compile(r"[\w'-]+")
+NARRATIVE = re.compile("|".join((*_NARRATIVE_EN, *_NARRATIVE_DE)), re.IGNORECASE)
+
+
+def narrative_markers(text: str) -> list[str]:
+    """The phrases of `text` that tell of a past event, a client, a team or a person."""
+    found = [m.group(0) for m in NARRATIVE.finditer(text or "")]
+    return found + [w for w in _TOKENS.findall(text or "") if w.lower() in _GERMAN_PAST]
+
+
+@lru_cache(maxsize=8192)
+def tells_story(text: str) -> bool:
+    """Whether `text` tells of a past event (see `narrative_markers`). Cached: the engine asks
+    about the same template sentences again and again."""
+    words = set(_TOKENS.findall((text or "").lower()))
+    if words & _GERMAN_PAST:
+        return True
+    if not words & _TRIGGERS:
+        return False
+    return NARRATIVE.search(text or "") is not None
 
 
 def gap(hint: str, language: str = "en") -> str:

@@ -337,3 +337,86 @@ def test_a_draft_nobody_chose_a_framework_for_needs_no_gap_when_the_vault_is_emp
         )
         assert post.framework not in engine.STORY_FRAMEWORKS
         assert facts.find_gaps(post.text) == []
+
+
+# Phrases that tell of a past event, a client, a team or a person. Under the consultant's name
+# such a sentence must be their own: its words come from the proof vault.
+NARRATIVE_PHRASES = (
+    "I led",
+    "I had",
+    "raised her hand",
+    "we tracked",
+    "one team I worked with",
+    "a client of mine",
+    "last year",
+    "took one",
+    "ich habe",
+    "wir haben",
+    "letztes Jahr",
+    "ein Kunde von mir",
+)
+SMALL_NUMBER = re.compile(
+    r"(?<![\w/.,-])(?:[1-9]|1\d|20)(?![\w%.,]\d?)|\b(?:two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
+    r"eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|dreizehn|vierzehn|"
+    r"fünfzehn|sechzehn|siebzehn|achtzehn|neunzehn|zwanzig)\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_narrative_markers_catch_the_invented_stories_seen_in_drafts():
+    for sentence in (
+        "The engineer who disagreed with me saved the project.",
+        "A senior engineer raised her hand.",
+        "I had missed it completely.",
+        "We tracked 3 metrics.",
+        "It took one retro to agree on it.",
+        "One team I worked with set requests from real usage.",
+        "The fastest cloud security migration I led was the slowest.",
+        "Ich habe oft gesehen, wie es läuft.",
+    ):
+        assert facts.tells_story(sentence), sentence
+    for advice in ("Ask your team what it measures.", "Set requests from real usage."):
+        assert not facts.tells_story(advice), advice
+
+
+def test_no_draft_tells_a_story_the_proof_vault_did_not_give():
+    invented = []
+    for key, language, _topic, _framework, post in drafts():
+        vault = engine.vault_texts(in_language(PROFILES[key], language))
+        for sentence in sentences(post.text):
+            low = sentence.lower()
+            if engine.from_vault(sentence, vault) or facts.find_gaps(sentence):
+                continue
+            phrases = [p for p in NARRATIVE_PHRASES if re.search(rf"\b{p.lower()}\b", low)]
+            if phrases or facts.tells_story(sentence):
+                invented.append((key, post.template_key, sentence))
+    assert invented == []
+
+
+def test_no_small_number_appears_outside_the_vault_the_profile_the_topic_or_a_list_count():
+    invented = []
+    for key, language, _topic, _framework, post in drafts():
+        profile = in_language(PROFILES[key], language)
+        allowed = allowed_figures(profile, post.topic, post.text)
+        vault = engine.vault_texts(profile)
+        for sentence in sentences(post.text):
+            if engine.from_vault(sentence, vault) or facts.find_gaps(sentence):
+                continue
+            # "step one" points at the list above it, not at a fact
+            sentence = re.sub(r"\b(?:Schritt|step) (?:eins|one)\b", "", sentence, flags=re.I)
+            for match in SMALL_NUMBER.finditer(sentence):
+                figures = facts.figures_in(match.group(0)) or [match.group(0)]
+                if not set(figures) & allowed:
+                    invented.append((key, post.template_key, sentence))
+    assert invented == []
+
+
+def test_a_comparison_topic_leads_the_hook_and_its_tools_appear_in_the_body():
+    for key, _language, topic, _framework, post in drafts():
+        if topic != TOPICS[0]:
+            continue
+        hook, _, body = post.text.partition("\n\n")
+        assert "Karpenter" in hook or topic in hook, (key, post.template_key, hook)
+        assert "Karpenter" in body, (key, post.template_key)
+        assert "Cluster Autoscaler" in body, (key, post.template_key)
