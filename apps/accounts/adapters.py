@@ -11,7 +11,10 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         # The browser's time zone (SignupExtrasForm), so posting times start in the
         # consultant's own zone; the personal workspace takes it from the user.
-        browser_timezone = getattr(form, "cleaned_data", {}).get("timezone")
+        cleaned = getattr(form, "cleaned_data", {})
+        browser_timezone = cleaned.get("timezone")
+        if cleaned.get("full_name"):
+            user.full_name = cleaned["full_name"]
         if browser_timezone:
             user.timezone = browser_timezone
         if commit:

@@ -66,14 +66,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return HttpResponse(body)
     context = {"dash_body": body, "days": days, "periods": selectors.PERIODS}
     if not has_published:
-        # Before the first post the home page is the onboarding checklist.
-        from apps.accounts.selectors import profile_of_member
-        from apps.linkedin.selectors import connection_for
+        # Before the first post the home page is the guided start, not a page of zeros.
+        from apps.analytics.onboarding import onboarding_for
 
-        connection = connection_for(workspace=workspace)
-        context["onboarding"] = True
-        context["profile"] = profile_of_member(workspace=workspace, user=request.user)
-        context["linkedin_connected"] = connection is not None and connection.is_usable
+        context["onboarding"] = onboarding_for(workspace=workspace, user=request.user)
     return render(request, "analytics/dashboard.html", context)
 
 
