@@ -243,6 +243,8 @@ INVITATION_VALID_DAYS = 7
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
+# Our own date and number formats per language (techlead/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["techlead.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
