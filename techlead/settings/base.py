@@ -26,6 +26,8 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The name e-mails sign with ("Sent by …"); allauth took the request's host for it.
+SITE_NAME = env("SITE_NAME", default="TechLead AutoPilot")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -307,7 +307,7 @@ def test_times_are_shown_in_the_users_time_zone(alice_client, alice, alice_works
         created_at=datetime(2026, 1, 5, 23, 30, tzinfo=UTC),
     )
     response = alice_client.get(f"/w/{alice_workspace.slug}/settings/audit/")
-    assert "01/06/2026 8:30 a.m." in response.text
+    assert "6 Jan 2026, 08:30" in response.text
 
 
 def test_signing_in_is_audited_with_the_address(client, alice):
