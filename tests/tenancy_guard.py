@@ -647,6 +647,9 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     "apps/leads/services.py": {
         "purge_expired_commenters": "daily retention task over every workspace",
     },
+    "apps/leads/selectors.py": {
+        "labelled_comments_for_export": "staff export of labelled texts from opted-in workspaces",
+    },
     "apps/leads/mail_inbound.py": {
         "_address_for": "a forwarded mail's private address: its secret token names the workspace",
     },

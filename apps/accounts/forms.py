@@ -25,35 +25,108 @@ class CommaListField(forms.CharField):
         return [item for item in items if item]
 
 
-class CaseStudiesField(forms.CharField):
-    """One case study per line, "What we did | the outcome, with numbers"."""
+class CaseStudyForm(forms.Form):
+    """One entry of the proof vault: a project the consultant's posts may tell."""
 
-    widget = forms.Textarea(attrs={"rows": 4})
+    client_type = forms.CharField(
+        label=_("Client type"),
+        max_length=120,
+        required=False,
+        help_text=_("e.g. Series B fintech, logistics scale-up."),
+    )
+    problem = forms.CharField(
+        label=_("Problem"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What hurt before you came in."),
+    )
+    action = forms.CharField(
+        label=_("What you did"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. Moved a payments platform to Kubernetes."),
+    )
+    results = forms.CharField(
+        label=_("Results, with numbers"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. cut cloud spend 38% in 4 months. Posts use these numbers and no others."),
+    )
+    may_name = forms.BooleanField(label=_("The client may be named in posts"), required=False)
+    client_name = forms.CharField(
+        label=_("Client's name"),
+        max_length=120,
+        required=False,
+        help_text=_("Used only when the client may be named."),
+    )
 
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "\n".join(
-                f"{item.get('title', '')} | {item.get('outcome', '')}".strip(" |") for item in value
-            )
-        return value
+    def clean(self):
+        data = super().clean()
+        if not self.has_changed() or data.get("DELETE"):
+            return data
+        texts = ("client_type", "problem", "action", "results", "client_name")
+        if not any((data.get(name) or "").strip() for name in texts):
+            return data  # emptied: the same as removing it
+        if not (data.get("action") or "").strip():
+            self.add_error("action", _("Say what you did, so a post can tell it."))
+        if not (data.get("results") or "").strip():
+            self.add_error("results", _("Say what changed; numbers make it a proof point."))
+        if data.get("may_name") and not (data.get("client_name") or "").strip():
+            self.add_error("client_name", _("Give the client's name, or untick “may be named”."))
+        return data
 
-    def to_python(self, value):
-        text = super().to_python(value) or ""
-        studies = []
-        for line in text.splitlines():
-            if not line.strip():
+    def entry(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "client_type": data["client_type"].strip(),
+            "problem": data["problem"].strip(),
+            "action": data["action"].strip(),
+            "results": data["results"].strip(),
+            "may_name": bool(data["may_name"]),
+            "client_name": data["client_name"].strip(),
+        }
+
+
+class BaseCaseStudyFormSet(forms.BaseFormSet):
+    def entries(self) -> list[dict]:
+        """The vault as saved: filled forms in order, removed and empty ones left out. A case
+        study shown and left as it was is kept (an unchanged form is still one)."""
+        kept = []
+        for index, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
                 continue
-            title, _sep, outcome = line.partition("|")
-            studies.append({"title": title.strip(), "outcome": outcome.strip()})
-        return studies
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue  # the blank form nobody filled in
+            entry = form.entry()
+            if entry["action"] or entry["results"]:
+                kept.append(entry)
+        return kept
 
-    def validate(self, value):
-        super().validate(value)
-        for number, study in enumerate(value, start=1):
-            if not study["title"]:
-                raise forms.ValidationError(
-                    _("Line %(n)s has no title before the “|”.") % {"n": number}
-                )
+
+CaseStudyFormSet = forms.formset_factory(
+    CaseStudyForm,
+    formset=BaseCaseStudyFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
+)
+
+
+def case_study_formset(data=None, *, profile) -> BaseCaseStudyFormSet:
+    from apps.accounts.proof_vault import entries
+
+    initial = [
+        {name: entry[name] for name in ("client_type", "problem", "action", "results")}
+        | {"may_name": entry["may_name"], "client_name": entry["client_name"]}
+        for entry in entries(profile.case_studies)
+    ]
+    if data is not None and "case-TOTAL_FORMS" not in data:
+        data = None  # a form without the vault's fields leaves the vault as it is
+    return CaseStudyFormSet(data, initial=initial, prefix="case")
 
 
 class WorkspaceSettingsForm(forms.ModelForm):
@@ -81,6 +154,35 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+class QuickCaseStudiesField(forms.CharField):
+    """Several case studies at once, one a line: "What you did | the results, with numbers"."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        entries = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            action, bar, results = (part.strip() for part in line.partition("|"))
+            if not (bar and action and results):
+                raise forms.ValidationError(
+                    _("Line %(n)s needs what you did, a “|”, then the results.") % {"n": number}
+                )
+            entries.append(
+                {
+                    "client_type": "",
+                    "problem": "",
+                    "action": action,
+                    "results": results,
+                    "may_name": False,
+                    "client_name": "",
+                }
+            )
+        return entries
+
+
 class ExpertiseProfileForm(forms.ModelForm):
     areas = CommaListField(
         label=_("Areas of expertise"),
@@ -97,12 +199,14 @@ class ExpertiseProfileForm(forms.ModelForm):
         required=False,
         help_text=_("Comma-separated, e.g. fractional CTO, architecture review, workshop."),
     )
-    case_studies = CaseStudiesField(
-        label=_("Case studies"),
+
+    quick_case_studies = QuickCaseStudiesField(
+        label=_("Case studies (quick add)"),
         required=False,
         help_text=_(
-            "One per line: what you did | the outcome. For example: Moved a payments "
-            "platform to Kubernetes | cut cloud spend 38% in 4 months."
+            "Optional, one per line: what you did | the results, with numbers. For example: "
+            "Moved a payments platform to Kubernetes | cut cloud spend 38% in 4 months. Each "
+            "line is added to your proof vault below, where you can add the client and more."
         ),
     )
 
@@ -114,7 +218,6 @@ class ExpertiseProfileForm(forms.ModelForm):
             "years_experience",
             "industries",
             "offers",
-            "case_studies",
             "tone",
             "language",
         ]

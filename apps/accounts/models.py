@@ -230,7 +230,11 @@ class ExpertiseProfile(WorkspaceOwned):
         _("case studies"),
         default=list,
         blank=True,
-        help_text=_("A list of {title, outcome} pairs; outcomes with numbers work best."),
+        # The proof vault; the shape of an entry is in apps/accounts/proof_vault.py.
+        help_text=_(
+            "Case studies: client type, problem, what was done, results with numbers, and "
+            "whether the client may be named."
+        ),
     )
     tone = models.CharField(_("tone"), max_length=20, choices=Tone.choices, default=Tone.DIRECT)
     language = models.CharField(

@@ -17,6 +17,7 @@ from apps.accounts.forms import (
     UserPreferencesForm,
     WorkspaceCreateForm,
     WorkspaceSettingsForm,
+    case_study_formset,
 )
 from apps.accounts.models import Invitation, Membership, Role
 from apps.accounts.tenancy import get_owned_or_404, owned, workspace_view
@@ -87,18 +88,25 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     profile = selectors.profile_of_member(workspace=request.workspace, user=request.user)
     form = ExpertiseProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
+    cases = case_study_formset(request.POST or None, profile=profile)
+    # Both are validated, so a mistake in one shows beside the other's errors.
+    valid = request.method == "POST" and all(
+        [form.is_valid(), cases.is_valid() or not cases.is_bound]
+    )
+    if valid:
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        quick = fields.pop("quick_case_studies")
+        if cases.is_bound or quick:
+            vault = cases.entries() if cases.is_bound else list(profile.case_studies or [])
+            fields["case_studies"] = vault + quick
         services.profile_update(
-            profile=profile,
-            actor=request.user,
-            ip_address=client_ip(request),
-            **{name: form.cleaned_data[name] for name in form.fields},
+            profile=profile, actor=request.user, ip_address=client_ip(request), **fields
         )
         messages.success(request, _("Your expertise profile is saved."))
         return _next_onboarding_step(request) or redirect(
             "profile", workspace_slug=request.workspace.slug
         )
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form, "cases": cases})
 
 
 def _next_onboarding_step(request: HttpRequest) -> HttpResponse | None:

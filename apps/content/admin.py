@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.content.models import ApprovalLink, Post, PostTemplate, PostVersion
+from apps.content.models import ApprovalLink, PastPost, Post, PostTemplate, PostVersion
 from apps.core.http import client_ip
 from apps.staffops import services as staff_services
 from apps.staffops.admin_messages import report_retried
@@ -90,6 +90,28 @@ class ApprovalLinkAdmin(admin.ModelAdmin):
     list_display = ("post", "approver", "created_at", "used_at")
     list_select_related = ("post", "approver")
     readonly_fields = ("workspace", "post", "approver", "nonce_hash", "created_at", "used_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PastPost)
+class PastPostAdmin(admin.ModelAdmin):
+    """Read-only: a consultant's own past posts, imported on the past posts page."""
+
+    list_display = ("__str__", "workspace", "author", "source", "published_at", "created_at")
+    list_select_related = ("workspace", "author")
+    list_filter = ("source",)
+    search_fields = ("text", "workspace__name", "workspace__slug")
+    readonly_fields = (
+        "workspace",
+        "author",
+        "text",
+        "text_hash",
+        "published_at",
+        "source",
+        "created_at",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -103,3 +103,55 @@ class NeedsCheckForm(forms.Form):
     url = forms.URLField(
         label=_("Link to the post on LinkedIn (optional)"), required=False, assume_scheme="https"
     )
+
+
+class PastPostImportForm(forms.Form):
+    """Past posts, pasted or as LinkedIn's Shares.csv. A file that cannot be read is shown in
+    the text box, so nothing the user gave is lost."""
+
+    PASTE, CSV = "paste", "csv"
+    MAX_FILE_BYTES = 8 * 1024 * 1024
+
+    kind = forms.ChoiceField(
+        label=_("What you are importing"),
+        choices=[
+            (PASTE, _("Posts pasted as text")),
+            (CSV, _("Shares.csv from LinkedIn's data export")),
+        ],
+        initial=PASTE,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Posts"),
+        required=False,
+        max_length=2 * 1024 * 1024,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "Pasting: put a line with three dashes (---) between posts, or two empty lines. "
+            "Shares.csv: paste the file's text or choose the file below."
+        ),
+    )
+    file = forms.FileField(label=_("Shares.csv"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            # A prolific poster's Shares.csv runs to a few megabytes.
+            if upload.size > self.MAX_FILE_BYTES:
+                raise forms.ValidationError(_("The file is larger than 8 MB."))
+            content = upload.read()
+            if content.startswith(b"PK\x03\x04"):
+                raise forms.ValidationError(
+                    _("This is the export's ZIP archive: open it and choose Shares.csv inside.")
+                )
+            try:
+                cleaned["text"] = content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+                ) from None
+            cleaned["kind"] = self.CSV
+        if not (cleaned.get("text") or "").strip():
+            raise forms.ValidationError(_("Paste your posts or choose Shares.csv."))
+        return cleaned

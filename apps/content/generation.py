@@ -112,6 +112,10 @@ def plan_week(
         performance=performance,
     )
     topics = suggest_topics(profile, count=max(count, 8), seed=seed)
+    points = engine.proof_points(profile)
+    # The areas the proof vault can tell a story in (none to steer by when one fits any).
+    areas = [engine.proof_point_keys(p) for p in points]
+    story_keys = frozenset().union(*areas) if areas and all(areas) else frozenset()
     keys = list(recent_template_keys)
     hooks = list(recent_hooks)
     drafts: list[GeneratedPost] = []
@@ -122,6 +126,11 @@ def plan_week(
             used_topics = {d.topic.lower() for d in drafts}
             if topic and topic.lower() in used_topics and attempt < ATTEMPTS - 1:
                 topic = next((t for t in topics if t.lower() not in used_topics), topic)
+            if framework in engine.STORY_FRAMEWORKS and story_keys:
+                # A story is told from a proof point, so it gets a topic one of them is on.
+                told = [t for t in topics if engine.area_key(t) in story_keys]
+                fresh = [t for t in told if t.lower() not in used_topics]
+                topic = (fresh or told or [topic])[attempt % len(fresh or told or [topic])]
             request = GenerationRequest(
                 profile=profile,
                 topic=topic,

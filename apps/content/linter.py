@@ -6,22 +6,31 @@ subtracts a weight per finding by severity. Near-duplicates are found with TF-ID
 similarity against the workspace's earlier posts; `EarlierPosts` prepares those once so that
 linting per keystroke does not refit on a thousand posts.
 
+The reader rules (a figure in no proof point, a repeated line, two team sizes, broken grammar,
+drift outside the profile's areas, a post with nothing of the consultant's, an unfilled gap)
+cap the score at 70. The ones that compare the post with the workspace's own material take a
+`PostFacts` (built by `apps.content.selectors.lint_facts`), so the linter itself never reads
+the database.
+
 Lengths: LinkedIn's hard limit of 3,000 characters applies to the *escaped* commentary ("little
 text", where reserved characters take a backslash), so `escaped_length` is what the limit is
 checked against; the fold and the sweet spot are about what readers see, so they use the plain
 text. Line breaks are normalised to "\\n" first (browsers submit textareas with "\\r\\n").
 """
 
+import dataclasses
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from apps.content.facts import GAP_PATTERN, figures_in, find_gaps, unsupported_figures
 from apps.linkedin.client import escape_little_text
 
 ERROR, WARNING, TIP = "error", "warning", "tip"
@@ -581,6 +590,625 @@ def check_filler(post: Post, settings: LintSettings) -> list[Finding]:
     return findings
 
 
+# --- What a reader would catch ----------------------------------------------------------------
+#
+# A post goes out under the consultant's name, so these rules look for what would embarrass
+# them: a figure they never gave us, a repeated line, two team sizes for one client, the
+# engine's known grammar slips, a field they do not work in, a post with nothing of theirs in
+# it, and a gap left for their own example. Any of these caps the score at
+# MAX_SCORE_WITH_READER_PROBLEM.
+
+MAX_SCORE_WITH_READER_PROBLEM = 70
+READER_RULES = frozenset(
+    {
+        "unsupported-figure",
+        "repeated-line",
+        "contradiction",
+        "broken-grammar",
+        "off-profile",
+        "generic-post",
+        "unfilled-gap",
+    }
+)
+
+
+# Topic areas a post can drift into, by words and hashtags that say the area clearly (words
+# shared between areas, like "DevOps" or "cost", are left out). Keys follow the engine's areas.
+AREA_TERMS: dict[str, tuple[str, ...]] = {
+    "security": (
+        "security",
+        "cybersecurity",
+        "cyber security",
+        "infosec",
+        "devsecops",
+        "appsec",
+        "cloudsecurity",
+        "zerotrust",
+        "zero trust",
+        "pentest",
+        "pentesting",
+        "penetration testing",
+        "soc2",
+        "soc 2",
+        "iso27001",
+        "iso 27001",
+        "ransomware",
+        "vulnerability",
+        "vulnerabilities",
+        "siem",
+        "threat model",
+        "threat modeling",
+        "sicherheit",
+        "it-sicherheit",
+        "cissp",
+    ),
+    "kubernetes": (
+        "kubernetes",
+        "k8s",
+        "helm",
+        "eks",
+        "gke",
+        "aks",
+        "openshift",
+        "cloudnative",
+        "cloud native",
+        "karpenter",
+        "kubectl",
+    ),
+    "cloud": (
+        "aws",
+        "azure",
+        "gcp",
+        "finops",
+        "cloudcost",
+        "cloud cost",
+        "cloud costs",
+        "serverless",
+        "lambda",
+        "ec2",
+        "cloud",
+        "cloudarchitecture",
+    ),
+    "platform": (
+        "platformengineering",
+        "platform engineering",
+        "platform team",
+        "devex",
+        "developer experience",
+        "golden path",
+        "backstage",
+        "terraform",
+        "iac",
+    ),
+    "cicd": (
+        "cicd",
+        "ci/cd",
+        "gitops",
+        "continuous delivery",
+        "continuousdelivery",
+        "continuous integration",
+        "jenkins",
+        "github actions",
+        "argocd",
+        "argo cd",
+    ),
+    "observability": (
+        "observability",
+        "sre",
+        "opentelemetry",
+        "monitoring",
+        "tracing",
+        "prometheus",
+        "grafana",
+        "on-call",
+        "slo",
+        "slos",
+    ),
+    "databases": (
+        "postgresql",
+        "postgres",
+        "mysql",
+        "database",
+        "databases",
+        "dynamodb",
+        "mongodb",
+        "aurora",
+        "datenbank",
+        "datenbanken",
+    ),
+    "data": (
+        "dataengineering",
+        "data engineering",
+        "kafka",
+        "etl",
+        "elt",
+        "dbt",
+        "spark",
+        "snowflake",
+        "data platform",
+        "dataplatform",
+        "data warehouse",
+        "streaming",
+    ),
+    "ai": (
+        "ai",
+        "ml",
+        "llm",
+        "llms",
+        "mlops",
+        "genai",
+        "rag",
+        "machine learning",
+        "machinelearning",
+        "artificial intelligence",
+        "ki",
+        "chatgpt",
+    ),
+}
+# Areas a consultant in one area writes about without drifting (one way: a security consultant
+# writes about cloud security, a cloud architect's security hashtags are drift).
+AREA_NEIGHBOURS: dict[str, frozenset[str]] = {
+    "security": frozenset({"cloud", "kubernetes", "platform", "cicd"}),
+    "kubernetes": frozenset({"cloud", "platform", "cicd", "observability"}),
+    "cloud": frozenset({"kubernetes", "platform", "cicd", "observability", "databases"}),
+    "platform": frozenset({"kubernetes", "cloud", "cicd", "observability"}),
+    "cicd": frozenset({"kubernetes", "cloud", "platform", "observability"}),
+    "observability": frozenset({"kubernetes", "cloud", "platform", "cicd"}),
+    "databases": frozenset({"data", "cloud"}),
+    "data": frozenset({"databases", "ai", "cloud"}),
+    "ai": frozenset({"data"}),
+}
+_AREA_OF_TERM = {term: area for area, terms in AREA_TERMS.items() for term in terms}
+AREA_TERM = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(term) for term in sorted(_AREA_OF_TERM, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+MIN_BODY_TERMS_FOR_DRIFT = 3  # body words of an area before it counts (one hashtag is enough)
+
+# Words any consultant's profile holds; sharing them with a post does not make it specific.
+_GENERIC_WORDS = """
+    team teams client clients company companies customer customers project projects work
+    worked working result results problem problems time times cost costs help helped
+    business people engineer engineers engineering years year experience expert expertise
+    consultant consulting consultancy service services solution solutions technology
+    technical tech software process processes change changes improve improved better faster
+    month months week weeks days product products delivery deliver delivered support
+    strategy growth value quality goal goals data system systems management manager senior
+    lead leader leaders leading build built building code development developer developers
+    architecture architect modern scale scaling review audit advice training workshop
+    kunden kunde unternehmen projekt projekte ergebnis ergebnisse problem probleme jahre
+    erfahrung beratung berater lösung lösungen technik entwicklung entwickler
+"""
+GENERIC_WORDS = frozenset(_GENERIC_WORDS.split())
+MIN_SPECIFIC_WORD_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """What the workspace gave us, for the rules that compare a post with it. Built by
+    `apps.content.selectors.lint_facts`; the linter itself stays a pure function.
+
+    `known_figures` are the figures the proof vault, profile, past posts and topic support
+    (`apps.content.facts.known_figures`); None means "not known", and figures go unchecked.
+    `profile_texts` are the profile's areas, headline, industries, offers and case studies.
+    """
+
+    known_figures: frozenset[str] | None = None
+    areas: tuple[str, ...] = ()
+    profile_texts: tuple[str, ...] = ()
+    topic: str = ""
+
+    def with_topic(self, topic: str) -> "PostFacts":
+        """The same facts for a post on `topic`: the figures the user typed in it count as
+        given ("5 lessons from 40 upgrades")."""
+        topic = (topic or "").strip()
+        known = self.known_figures
+        if known is not None:
+            known = known | frozenset(figures_in(topic))
+        return dataclasses.replace(self, topic=topic, known_figures=known)
+
+    @cached_property
+    def _text(self) -> str:
+        return _fold_quotes(" ".join((*self.areas, *self.profile_texts, self.topic)).lower())
+
+    @cached_property
+    def own_areas(self) -> frozenset[str]:
+        """Areas the profile or the topic names."""
+        return frozenset(_AREA_OF_TERM[match.group()] for match in AREA_TERM.finditer(self._text))
+
+    @cached_property
+    def covered_areas(self) -> frozenset[str]:
+        """The profile's and topic's areas and their neighbours."""
+        return self.own_areas.union(*(AREA_NEIGHBOURS.get(area, ()) for area in self.own_areas))
+
+    @cached_property
+    def specific_words(self) -> frozenset[str]:
+        """Words only this consultant would use: those of the profile, proof vault and topic,
+        and the vocabulary of the areas they name ("pentest" for "security")."""
+        own = {
+            word
+            for word in WORD.findall(self._text)
+            if len(word) >= MIN_SPECIFIC_WORD_LENGTH
+            and word not in STOPWORDS
+            and word not in GENERIC_WORDS
+        }
+        vocabulary = {
+            term for area in self.own_areas for term in AREA_TERMS[area] if " " not in term
+        }
+        return frozenset(own | vocabulary)
+
+
+FactRule = Callable[[Post, LintSettings, "PostFacts | None"], list[Finding]]
+
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
+# Numbers that count the post's own parts or are idioms, not claims: list markers, "3 things",
+# "step 2", "#1", "1️⃣", "24/7", "1:1".
+_STRUCTURE_NOUNS = (
+    r"things?|ways?|lessons?|mistakes?|steps?|questions?|reasons?|tips?|signs?|rules?|"
+    r"options?|ideas?|patterns?|takeaways?|principles?|myths?|points?|habits?|traps?|"
+    r"fixes|wins|moves|checks|decisions|changes|tools|practices|metrics|examples|truths|"
+    r"signals|questions|"
+    r"dinge|wege|lektionen|fehler|schritte|fragen|gründe|tipps|zeichen|regeln|optionen|"
+    r"ideen|muster|punkte|prinzipien|mythen|gewohnheiten|fallen|maßnahmen|änderungen|"
+    r"entscheidungen|werkzeuge|beispiele|lösungen|hebel|quick wins"
+)
+_SMALL_NUMBER = (
+    r"\d|10|two|three|four|five|six|seven|eight|nine|ten|zwei|drei|vier|fünf|sechs|sieben|"
+    r"acht|neun|zehn"
+)
+NOT_A_CLAIM = re.compile(
+    r"^[ \t]*\d{1,2}[.)/][ \t]"
+    r"|\b(?:step|part|top|schritt|teil|nr\.?|no\.?)[ \t]+\d{1,2}\b"
+    # "3 quick wins", "3 Kubernetes-Fehler" (German compounds end in the noun)
+    rf"|\b(?:{_SMALL_NUMBER})[ \t]+(?:[\w-]+[ \t]+){{0,3}}(?:\w+-)?(?:{_STRUCTURE_NOUNS})\b"
+    r"|\b(?:first|ersten)[ \t]+(?:30|60|90|100)[ \t]+(?:days|tage|tagen)\b"
+    r"|#\d+|\d\ufe0f?\u20e3|\b24/7\b|\b1:1\b|\b1-on-1\b"
+    # Names with a number: standards and versions ("SOC 2", "ISO 27001", "Python 3.12").
+    r"|\b(?:SOC|ISO|PCI(?: DSS)?|NIS|DORA|Python|Java|PHP|Web|HTTP|TLS|IPv|Level|Tier|"
+    r"Layer|Gen|Postgres(?:QL)?|MySQL|Node(?:\.js)?|Angular|Vue|React|Rails|Django|"
+    r"Windows|iOS|Android)[ \t]?\d+(?:\.\d+)*"
+    # Dates and times of day are when, not how much: "since 2016", "at 3 a.m.", "17 Uhr".
+    r"|\b(?:in|since|seit|im|until|bis|by|of|early|late|mid|anfang|ende|mitte|jahr|year)"
+    r"[ \t]+(?:19|20)\d\d\b"
+    r"|\b\d{1,2}(?::\d\d)?[ \t]?(?:a\.m\.|p\.m\.|am\b|pm\b|uhr\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in SENTENCE_SPLIT.split(text) if part.strip()]
+
+
+MAX_FIGURE_FINDINGS = 5
+
+
+def check_unsupported_figures(
+    post: Post, settings: LintSettings, facts: PostFacts | None
+) -> list[Finding]:
+    if facts is None or facts.known_figures is None:
+        return []
+    # Gaps are the unfilled-gap rule's; their hints may hold names with numbers ("SOC 2").
+    text = _mask(_mask(_mask(_mask(post.text, URL), HASHTAG), GAP_PATTERN), NOT_A_CLAIM)
+    missing = unsupported_figures(text, facts.known_figures)
+    if not missing:  # the usual case: one pass
+        return []
+    # Quote the sentence of the first few; past those, more findings only add noise.
+    wanted = set(missing[:MAX_FIGURE_FINDINGS])
+    findings, seen = [], set()
+    for sentence in _sentences(text):
+        if len(seen) == len(wanted):
+            break
+        for figure in unsupported_figures(sentence, facts.known_figures):
+            if figure not in wanted or figure in seen:
+                continue
+            seen.add(figure)
+            findings.append(
+                Finding(
+                    "unsupported-figure",
+                    WARNING,
+                    _(
+                        'The figure %(figure)s ("%(sentence)s") is in none of your proof '
+                        "points, your profile or your past posts. Readers take it as a fact "
+                        "you stand behind."
+                    )
+                    % {"figure": figure, "sentence": _quote(sentence, 80)},
+                    _(
+                        "If it is true, add it to a case study in your proof vault; if not, "
+                        "delete the number or the sentence."
+                    ),
+                )
+            )
+    return findings
+
+
+SINGULAR_LABELS = frozenset(
+    {
+        "short version",
+        "the short version",
+        "in short",
+        "bottom line",
+        "the bottom line",
+        "long story short",
+        "my take",
+        "the takeaway",
+        "my advice",
+        "in a nutshell",
+        "kurz gesagt",
+        "kurzfassung",
+        "die kurzfassung",
+        "unterm strich",
+        "fazit",
+        "mein fazit",
+        "mein rat",
+    }
+)
+MAX_LABEL_WORDS = 4
+
+
+def _is_label(unit: str) -> bool:
+    return unit.rstrip().endswith(":") and len(unit.split()) <= MAX_LABEL_WORDS
+
+
+REPEAT_UNIT_SPLIT = re.compile(r"(?<=[.!?:\u2026])\s+")
+
+
+def _line_key(text: str) -> str:
+    return " ".join(WORD.findall(_fold_quotes(text).lower()))
+
+
+def check_repeated_lines(
+    post: Post, settings: LintSettings, facts: PostFacts | None = None
+) -> list[Finding]:
+    """The same line or sentence twice ("Short version:" twice) reads as a copy-paste slip."""
+    text = _mask(post.text, HASHTAG)
+    counts: Counter = Counter()
+    first: dict[str, str] = {}
+    for line in text.split("\n"):
+        # Sentences, and labels such as "Short version:" that open a line.
+        units = [part.strip() for part in REPEAT_UNIT_SPLIT.split(line) if part.strip()]
+        keyed = [(_line_key(unit), unit) for unit in units]
+        whole = _line_key(line)
+        if whole not in {key for key, _unit in keyed}:  # "1. Measure" is the same as "Measure"
+            keyed.append((whole, line.strip()))
+        for key, unit in keyed:
+            if len(key) < 10 or " " not in key:
+                continue
+            # "Myth: … What I see: …" three times is a deliberate pattern; "Short version:"
+            # twice is not: a label that announces the one summary may appear once.
+            if _is_label(unit) and key not in SINGULAR_LABELS:
+                continue
+            counts[key] += 1
+            first.setdefault(key, unit)
+    findings = []
+    reported: list[str] = []
+    for key, count in counts.items():
+        # A repeated line is also a repeated sentence: report the longest repeat only.
+        if count < 2 or any(key in longer for longer in reported):
+            continue
+        reported.append(key)
+        findings.append(
+            Finding(
+                "repeated-line",
+                WARNING,
+                ngettext(
+                    '"%(line)s" appears %(count)d time.',
+                    '"%(line)s" appears %(count)d times.',
+                    count,
+                )
+                % {"line": _quote(first[key], 60), "count": count},
+                _("Keep it once: delete the repeat or say something new in its place."),
+            )
+        )
+    return findings
+
+
+_NUMBER = (
+    r"\d{1,5}|"
+    + _SMALL_NUMBER
+    + r"|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    + (r"hundred|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig|hundert")
+)
+# One alternation per way of saying it, the number pattern in each once (this runs on every
+# keystroke): "team of 40", "Team von 40"; "40-person team", "40 engineers", "40-köpfiges Team".
+# Employees and staff count a company, not a team: "200 employees, a team of 6" is fine.
+TEAM_SIZE = re.compile(
+    rf"\bteam (?:of|von) (?P<a>{_NUMBER})\b"
+    rf"|\b(?P<b>{_NUMBER})(?:[- ](?:person|people|strong|member|engineer)s? team\b"
+    r"|[- ]?köpfige[snm]? team\b"
+    r"| (?:engineers|developers|devs|people on the team|entwickler(?:innen|n)?|"
+    r"ingenieur(?:e|en|innen))\b)",
+    re.IGNORECASE,
+)
+# A sentence that tells of a change or of another team may give a second size honestly.
+TEAM_CHANGE = re.compile(
+    r"\b(?:from|grew|grow|grown|hired|hiring|scaled|doubled|halved|shrank|another|other|"
+    r"second|each|every|per|von \w+ auf|gewachsen|wuchs|eingestellt|verdoppelt|halbiert|"
+    r"anderen?|anderes|zweiten?|jede[snrm]?)\b",
+    re.IGNORECASE,
+)
+
+
+SENTENCE_START = re.compile(r"[.!?\u2026]\s|\n")
+
+
+def _sentence_around(text: str, position: int) -> str:
+    """The sentence (or line) of `text` that holds `position`."""
+    start = 0
+    for match in SENTENCE_START.finditer(text, 0, position):
+        start = match.end()
+    end_match = SENTENCE_START.search(text, position)
+    return text[start : end_match.start() + 1 if end_match else len(text)]
+
+
+def check_contradictions(
+    post: Post, settings: LintSettings, facts: PostFacts | None = None
+) -> list[Finding]:
+    """Two team sizes for one client ("a team of 40" … "12 engineers") cannot both be true."""
+    matches = list(TEAM_SIZE.finditer(post.text))
+    if len(matches) < 2:  # the usual case
+        return []
+    sizes: dict[str, str] = {}
+    for match in matches:
+        if TEAM_CHANGE.search(_sentence_around(post.text, match.start())):
+            continue
+        figures = figures_in(match.group("a") or match.group("b"))
+        if figures:
+            sizes.setdefault(figures[0], match.group())
+    if len(sizes) < 2:
+        return []
+    quoted = " / ".join(f'"{phrase}"' for phrase in sizes.values())
+    return [
+        Finding(
+            "contradiction",
+            WARNING,
+            _("The post gives different team sizes: %(sizes)s. A reader asks which is true.")
+            % {"sizes": quoted},
+            _(
+                "Keep the one from your case study and change or delete the other; if they "
+                "are two teams, say so."
+            ),
+        )
+    ]
+
+
+# Doubles that are correct: "that that", "had had", German "die die", "das das".
+_ALLOWED_DOUBLES = "that had very no so bye ha go really much many der die das den dem des sie es"
+ALLOWED_DOUBLES = frozenset(_ALLOWED_DOUBLES.split())
+DOUBLED_WORD = re.compile(r"\b([^\W\d_]+)\s+\1(?![\w'-])", re.IGNORECASE)  # not "on on-call"
+# "The cost is real is nodes idling": a verb, one word, the same verb again. A question word
+# or pronoun in the middle ("the question is what is possible") is correct English.
+VERB_TWICE = re.compile(
+    r"(?:\b([^\W\d_']+)[ \t]+)?\b(is|are|was|were|ist|sind|war)[ \t]+([^\W\d_]+)[ \t]+\2\b", re.I
+)
+_VERB_TWICE_OK_MIDDLE = """
+    what who how where why which when whatever that this it there he she they we you i not
+    what's was wer wie wo warum welche wann das es er sie wir ihr ich nicht
+"""
+VERB_TWICE_OK_MIDDLE = frozenset(_VERB_TWICE_OK_MIDDLE.split())
+ARTICLE_CLASH = re.compile(r"\b(?:a|an|the)[ \t]+(?:a|an|the)\b", re.IGNORECASE)
+
+
+def check_grammar(
+    post: Post, settings: LintSettings, facts: PostFacts | None = None
+) -> list[Finding]:
+    """Slips a generator makes and a proofreader would not let through."""
+    text = _mask(_mask(post.text, URL), HASHTAG)
+    slips: list[str] = []
+    for match in DOUBLED_WORD.finditer(text):
+        if match.group(1).lower() not in ALLOWED_DOUBLES:
+            slips.append(match.group())
+    for match in VERB_TWICE.finditer(text):
+        before, middle = match.group(1), match.group(3)
+        # "What is missing is ownership" is correct: the first clause is the subject.
+        if (before or "").lower() in VERB_TWICE_OK_MIDDLE or middle.lower() in VERB_TWICE_OK_MIDDLE:
+            continue
+        slips.append(match.group()[match.start(2) - match.start() :])
+    slips += [match.group() for match in ARTICLE_CLASH.finditer(text)]
+    return [
+        Finding(
+            "broken-grammar",
+            WARNING,
+            _('"%(phrase)s" is broken grammar; readers stop at it.') % {"phrase": phrase},
+            _("Rewrite the sentence: delete the doubled word or split it into two sentences."),
+        )
+        for phrase in dict.fromkeys(slips)
+    ]
+
+
+def check_off_profile(post: Post, settings: LintSettings, facts: PostFacts | None) -> list[Finding]:
+    """Hashtags or topic words from an area the profile lacks (security hashtags on a cloud
+    architect's post) say the consultant does work they do not do."""
+    if facts is None or not (facts.areas or facts.profile_texts or facts.topic):
+        return []
+    covered = facts.covered_areas
+    tags: dict[str, list[str]] = {}
+    for tag in post.hashtags:
+        area = _AREA_OF_TERM.get(tag[1:].lower())
+        if area and area not in covered:
+            tags.setdefault(area, []).append(tag)
+    body = _fold_quotes(_mask(_mask(post.text, URL), HASHTAG).lower())
+    words: dict[str, list[str]] = {}
+    for match in AREA_TERM.finditer(body):
+        area = _AREA_OF_TERM[match.group()]
+        if area not in covered:
+            words.setdefault(area, []).append(match.group())
+    findings = []
+    for area in AREA_TERMS:
+        found = tags.get(area, [])
+        if len(words.get(area, [])) >= MIN_BODY_TERMS_FOR_DRIFT:
+            found = found + list(dict.fromkeys(words[area]))
+        if not found:
+            continue
+        findings.append(
+            Finding(
+                "off-profile",
+                WARNING,
+                _(
+                    "%(terms)s belong to an area your profile does not list; readers will "
+                    "think you work in it."
+                )
+                % {"terms": ", ".join(dict.fromkeys(found))},
+                _(
+                    "Use hashtags and words from your own areas (%(areas)s), or add the area "
+                    "to your profile if you really work in it."
+                )
+                % {"areas": ", ".join(facts.areas) or "—"},
+            )
+        )
+    return findings
+
+
+def check_generic(post: Post, settings: LintSettings, facts: PostFacts | None) -> list[Finding]:
+    """A post with nothing from the profile, proof vault or topic could be anyone's."""
+    if facts is None or not facts.specific_words:
+        return []
+    if facts.specific_words.intersection(post.words):
+        return []
+    if facts.known_figures and facts.known_figures.intersection(figures_in(post.text)):
+        return []
+    return [
+        Finding(
+            "generic-post",
+            WARNING,
+            _(
+                "Nothing in the post comes from your profile, your proof points or the "
+                "topic; anyone could have written it."
+            ),
+            _(
+                "Add one thing only you can say: a result from a case study, the client type, "
+                "the tool you used or the topic in your own words."
+            ),
+        )
+    ]
+
+
+def check_gaps(post: Post, settings: LintSettings, facts: PostFacts | None = None) -> list[Finding]:
+    return [
+        Finding(
+            "unfilled-gap",
+            ERROR,
+            _('"%(gap)s" is still a gap for your own example.') % {"gap": _quote(gap, 80)},
+            _(
+                "Replace it with a true example from your work (client type, what you did, "
+                "the result), or delete the sentence."
+            ),
+        )
+        for gap in dict.fromkeys(find_gaps(post.text))
+    ]
+
+
+FACT_RULES: tuple[FactRule, ...] = (
+    check_unsupported_figures,
+    check_repeated_lines,
+    check_contradictions,
+    check_grammar,
+    check_off_profile,
+    check_generic,
+    check_gaps,
+)
+
+
 RULES: tuple[Rule, ...] = (
     check_hook,
     check_length,
@@ -605,10 +1233,13 @@ class EarlierPosts:
     never seen, so adding new material lowers the similarity as it would with a refit.
     """
 
-    def __init__(self, texts: Sequence[str]):
-        if isinstance(texts, str):
+    def __init__(self, texts: Sequence[str], *, past_texts: Sequence[str] = ()):
+        """`texts` are the workspace's posts; `past_texts` the consultant's imported past
+        posts, indexed after them (a match there is named as a past post)."""
+        if isinstance(texts, str) or isinstance(past_texts, str):
             raise TypeError("EarlierPosts takes a sequence of posts, not one string")
-        self.texts = tuple(_normalise_newlines(text) for text in texts)
+        self.first_past_post = len(texts)
+        self.texts = tuple(_normalise_newlines(text) for text in (*texts, *past_texts))
         self._vocabulary: dict[str, int] = {}
         self._matrix = None
         if not any(text.strip() for text in self.texts):
@@ -660,21 +1291,27 @@ class EarlierPosts:
 
 
 def check_near_duplicate(
-    similarity: float, settings: LintSettings, index: int | None
+    similarity: float, settings: LintSettings, index: int | None, first_past_post: int | None = None
 ) -> list[Finding]:
     if index is None or similarity < settings.near_duplicate_threshold:
         return []
     percent = round(similarity * 100)
     severity = ERROR if similarity >= DUPLICATE_ERROR_SIMILARITY else WARNING
+    if first_past_post is not None and index >= first_past_post:
+        message = _(
+            "This post is %(percent)d%% similar to your imported past post #%(number)d; "
+            "readers who saw that one notice the repeat."
+        ) % {"percent": percent, "number": index - first_past_post + 1}
+    else:
+        message = _(
+            "This post is %(percent)d%% similar to earlier post #%(number)d; LinkedIn "
+            "rejects duplicate posts and readers notice repeats."
+        ) % {"percent": percent, "number": index + 1}
     return [
         Finding(
             "near-duplicate",
             severity,
-            _(
-                "This post is %(percent)d%% similar to earlier post #%(number)d; LinkedIn "
-                "rejects duplicate posts and readers notice repeats."
-            )
-            % {"percent": percent, "number": index + 1},
+            message,
             _(
                 "Change the angle: a different example, a new number or the opposite "
                 "question, or delete the earlier post's repeated paragraphs from this one."
@@ -691,9 +1328,13 @@ def lint_post(
     *,
     earlier_posts: "Sequence[str] | EarlierPosts" = (),
     settings: LintSettings | None = None,
+    facts: PostFacts | None = None,
 ) -> LintResult:
     """Score `text` and list what to fix. `earlier_posts` are the workspace's published or
-    scheduled posts (not this one); pass an `EarlierPosts` to lint repeatedly against them.
+    scheduled posts and imported past posts (not this one); pass an `EarlierPosts` to lint
+    repeatedly against them. `facts` is what the workspace gave us (known figures, profile
+    areas, proof vault, topic; `selectors.lint_facts` builds it): without it, the rules that
+    compare the post with the workspace's own material are skipped.
 
     `similarity` is always the highest similarity to an earlier post (0.0 when there are none);
     `similar_to_index` is set only when that is a near-duplicate."""
@@ -711,15 +1352,19 @@ def lint_post(
             hook="",
         )
     findings = [finding for rule in RULES for finding in rule(post, settings)]
+    findings += [finding for rule in FACT_RULES for finding in rule(post, settings, facts)]
     if not isinstance(earlier_posts, EarlierPosts):
         earlier_posts = EarlierPosts(earlier_posts)
     index, similarity = earlier_posts.most_similar(post.text)
-    findings += check_near_duplicate(similarity, settings, index)
+    findings += check_near_duplicate(similarity, settings, index, earlier_posts.first_past_post)
     findings.sort(key=lambda finding: SEVERITY_ORDER[finding.severity])
     penalty = sum(SEVERITY_WEIGHTS[finding.severity] for finding in findings)
+    score = max(0, 100 - penalty)
+    if any(finding.rule in READER_RULES for finding in findings):
+        score = min(score, MAX_SCORE_WITH_READER_PROBLEM)
     near_duplicate = any(finding.rule == "near-duplicate" for finding in findings)
     return LintResult(
-        score=max(0, 100 - penalty),
+        score=score,
         findings=tuple(findings),
         escaped_length=post.escaped_length,
         length=post.length,
@@ -787,5 +1432,11 @@ def rules_for_prompt(settings: LintSettings | None = None) -> str:
         "- Do not repeat the same word again and again.",
         f"- No generic filler phrases: {fillers}. Say it plainly and give the number instead.",
         "- Do not repeat an earlier post.",
+        # The reader rules (the rule against inventing facts is in the prompt itself).
+        "- Never repeat a line or a sentence within the post, not even a label such as "
+        '"Short version:".',
+        "- Give one team size per client, and keep every figure consistent.",
+        "- Hashtags and topic words only from the consultant's own areas.",
+        '- Proofread: no doubled words ("the the"), no "X is Y is Z" sentences.',
     ]
     return "\n".join(lines)

@@ -18,7 +18,7 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from apps.content import engine
+from apps.content import engine, facts
 from apps.content.engine import (
     FRAMEWORKS,
     MAX_HOOK_CHARS,
@@ -94,6 +94,11 @@ def fallback_reason(error: LLMError) -> str:
             "The writing model's answer did not look like a post, so this draft was written "
             "from the template instead."
         ),
+        "invented_figure": _(
+            "The writing model's draft stated a number you never gave us (%(detail)s), so "
+            "this draft was written from the template instead."
+        )
+        % {"detail": error.detail},
     }
     return reasons.get(
         error.reason,
@@ -178,6 +183,9 @@ class LLMClient:
 # --- Prompt ---------------------------------------------------------------------------------
 
 
+NOT_GIVEN = "[not given]"
+
+
 def build_messages(
     request: GenerationRequest,
     spec: TemplateSpec,
@@ -193,7 +201,9 @@ def build_messages(
     rng = engine.seeded_rng("prompt", request.seed, spec.key)
 
     def show(line: str) -> str:
-        return engine._fill(engine._resolve(line, rng), context).replace("\n", "\n  ")
+        # A slot the consultant gave no fact for is shown as such, never as an invented value.
+        line = engine.render_line(line, context, rng).replace(engine.UNKNOWN_FACT, NOT_GIVEN)
+        return line.replace("\n", "\n  ")
 
     system = "\n".join(
         [
@@ -206,7 +216,15 @@ def build_messages(
             "- No markdown: no headings, no bold or italics, no code fences. Simple list "
             "markers such as '→', '•' or '1.' are fine.",
             f"- Keep the whole post under {PROMPT_MAX_CHARS} characters.",
-            "- Do not invent client names. Use the numbers given in the profile.",
+            "- Never invent a fact. Every number, client, team size, duration or result in "
+            "the post must come from the consultant's proof vault or past posts below. Name a "
+            "client only where the proof vault says it may be named.",
+            "- Where the post needs an example or a result you were not given, leave a visible "
+            "gap for the consultant instead, written exactly like "
+            + ("'[Ihr Beispiel: kurzer Hinweis]'." if german else "'[your example: short hint]'."),
+            "- The post is about the topic given below: name it, and do not switch to another.",
+            f"- {NOT_GIVEN} in the template marks a fact the consultant did not give: leave "
+            "that part out, or leave a gap.",
             "- Write in German and address readers with 'Sie'."
             if german
             else "- Write in English.",
@@ -257,9 +275,44 @@ def _profile_lines(profile: ProfileSnapshot) -> list[str]:
         lines.append(f"- Industries served: {', '.join(profile.industries)}")
     if profile.offers:
         lines.append(f"- Offers: {', '.join(profile.offers)}")
-    for case in engine._case_studies(profile):
-        lines.append(f"- Case study: {case[0]}. Outcome: {case[1]}.")
+    points = engine.proof_points(profile)
+    if points:
+        lines.append("- Proof vault (the only client stories and results you may use):")
+    else:
+        lines.append("- Proof vault: empty. Tell no client story; leave a gap where one belongs.")
+    for point in points:
+        parts = [f"client: {point.client or 'not named'}"]
+        if point.problem:
+            parts.append(f"problem: {point.problem}")
+        parts += [f"what was done: {point.title}", f"results: {point.outcome}"]
+        lines.append("  - " + "; ".join(parts) + ".")
     lines.append(f"- Tone: {profile.tone or 'direct'}")
+    style = profile.style
+    if style is not None:
+        lines.append("- Their style, learned from their past posts (follow it):")
+        lines += [f"  - {line}" for line in style_lines(style)]
+    return lines
+
+
+def style_lines(style) -> list[str]:
+    """The consultant's style (apps.content.voice.Style) as instructions for the model."""
+    lines = [
+        f"length: about {getattr(style, 'median_length', 0)} characters",
+        f"sentences of about {getattr(style, 'mean_sentence_words', 0):g} words",
+        f"emoji per post: {getattr(style, 'emoji_per_post', 0):g}",
+        f"hashtags per post: {getattr(style, 'hashtags_per_post', 0):g}",
+    ]
+    tags = getattr(style, "typical_hashtags", ()) or ()
+    if tags:
+        lines.append("their hashtags: " + " ".join(tags))
+    openers = getattr(style, "example_openers", ()) or ()
+    if openers:
+        lines.append("how they open (examples): " + " | ".join(openers))
+    if getattr(style, "closes_with_question", 0) >= 0.5:
+        lines.append("they usually end with a question")
+    words = getattr(style, "favourite_words", ()) or ()
+    if words:
+        lines.append("words they use: " + ", ".join(words))
     return lines
 
 
@@ -314,6 +367,14 @@ def check_post(text: str) -> str:
     return text
 
 
+def check_facts(text: str, profile: ProfileSnapshot, topic: str) -> None:
+    """The model's draft goes through the engine's rule: no figure the consultant did not give
+    (in the proof vault, profile, past posts or the topic itself)."""
+    invented = facts.unsupported_figures(text, engine.post_figures(profile, topic))
+    if invented:
+        raise LLMBadAnswer("invented_figure", ", ".join(invented[:5]))
+
+
 def hook_of(text: str) -> str:
     """The opening lines a reader sees first: the first paragraph, cut to the fold."""
     first = text.strip().split("\n\n")[0].strip()
@@ -339,6 +400,7 @@ def generate_with_llm(
     try:
         messages = build_messages(request, spec, topic, context, lint_rules=lint_rules)
         text = check_post(client.chat(messages, seed=request.seed))
+        check_facts(text, request.profile, topic)
     except LLMError as error:
         logger.warning(
             "LLM generation fell back to the template engine: %s (%s, model %r)",

@@ -285,3 +285,44 @@ class PublishAttempt(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.post_id} {self.outcome} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PastPost(WorkspaceOwned):
+    """A post the consultant published before using the app, imported so drafts can follow
+    their voice (apps/content/voice.py) and so new drafts do not repeat them. The text is theirs;
+    it is a source of facts and style, never published again by us."""
+
+    class Source(models.TextChoices):
+        PASTE = "paste", _("Pasted")
+        CSV = "csv", _("LinkedIn export (Shares.csv)")
+        API = "api", _("LinkedIn API")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="past_posts",
+    )
+    text = models.TextField(_("text"))
+    # sha256 of the text with white space collapsed: the same post imported twice (pasted, then
+    # in the export) is one row.
+    text_hash = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.PASTE
+    )
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("past post")
+        verbose_name_plural = _("past posts")
+        ordering = ["-published_at", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "text_hash"], name="past_post_text_unique_per_workspace"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned, owned_for_task
+from apps.content.facts import find_gaps, gap_message
 from apps.content.models import Post, PublishAttempt
 from apps.core.services import heartbeat_record
 from apps.linkedin import client as linkedin
@@ -222,6 +223,11 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
         )
     post.refresh_from_db()
     # Committed above: the attempt is on record before LinkedIn hears of it.
+    gaps = find_gaps(post.text)
+    if gaps:
+        # A gap is a fact the consultant still owes the post; LinkedIn never sees one.
+        _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, "gap")
+        return _fail(post, gap_message(gaps))
 
     connection = connection_for(workspace=post.workspace)
     reason = _blocked_reason(post.workspace, connection)

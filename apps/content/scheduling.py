@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned
 from apps.content.models import Post, PostingSlot
-from apps.content.services import ContentError
+from apps.content.services import ContentError, require_no_gaps
 
 QUEUE_HORIZON_WEEKS = 12
 SCHEDULABLE = (Post.Status.APPROVED, Post.Status.SCHEDULED)
@@ -64,6 +64,8 @@ def next_free_slot(*, workspace, after: datetime | None = None) -> datetime | No
 def _require_schedulable(post: Post) -> None:
     if post.archived_at is not None or post.status not in SCHEDULABLE:
         raise ContentError(_("Only approved posts can be scheduled."))
+    # Approval already refuses a gap; this catches a post approved before gaps were checked.
+    require_no_gaps(post)
 
 
 @transaction.atomic

@@ -8,8 +8,9 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from apps.accounts.models import ExpertiseProfile
 from apps.accounts.tenancy import owned
-from apps.content.linter import EarlierPosts
-from apps.content.models import Post, PostingSlot, PostTemplate, PostVersion
+from apps.content import facts
+from apps.content.linter import EarlierPosts, PostFacts
+from apps.content.models import PastPost, Post, PostingSlot, PostTemplate, PostVersion
 
 # How many earlier posts the near-duplicate check compares with.
 EARLIER_POSTS_LIMIT = 1000
@@ -40,11 +41,24 @@ def post_versions(*, post) -> QuerySet[PostVersion]:
     )
 
 
-def earlier_post_texts(*, workspace, exclude_pk=None) -> list[str]:
+def _post_texts(*, workspace, exclude_pk=None) -> list[str]:
     posts = owned(Post, workspace=workspace)
     if exclude_pk:
         posts = posts.exclude(pk=exclude_pk)
     return list(posts.order_by("-created_at").values_list("text", flat=True)[:EARLIER_POSTS_LIMIT])
+
+
+def _past_post_texts(*, workspace) -> list[str]:
+    past = owned(PastPost, workspace=workspace).order_by("-published_at", "-created_at", "-pk")
+    return list(past.values_list("text", flat=True)[:EARLIER_POSTS_LIMIT])
+
+
+def earlier_post_texts(*, workspace, exclude_pk=None) -> list[str]:
+    """The workspace's posts, newest first, then the consultant's imported past posts: a new
+    draft must not repeat either."""
+    return _post_texts(workspace=workspace, exclude_pk=exclude_pk) + _past_post_texts(
+        workspace=workspace
+    )
 
 
 _EARLIER_CACHE: OrderedDict = OrderedDict()
@@ -62,17 +76,45 @@ def earlier_posts_index(*, workspace, exclude_pk=None) -> EarlierPosts:
     if exclude_pk:
         posts = posts.exclude(pk=exclude_pk)
     fingerprint = posts.aggregate(n=Count("id"), latest=Max("updated_at"))
-    key = (workspace.pk, exclude_pk, fingerprint["n"], fingerprint["latest"])
+    # Past posts are only added and deleted, never edited: their count and newest id say when.
+    past = owned(PastPost, workspace=workspace).aggregate(n=Count("id"), latest=Max("id"))
+    key = (
+        workspace.pk,
+        exclude_pk,
+        fingerprint["n"],
+        fingerprint["latest"],
+        past["n"],
+        past["latest"],
+    )
     with _EARLIER_CACHE_LOCK:
         if key in _EARLIER_CACHE:
             _EARLIER_CACHE.move_to_end(key)
             return _EARLIER_CACHE[key]
-    index = EarlierPosts(earlier_post_texts(workspace=workspace, exclude_pk=exclude_pk))
+    index = EarlierPosts(
+        _post_texts(workspace=workspace, exclude_pk=exclude_pk),
+        past_texts=_past_post_texts(workspace=workspace),
+    )
     with _EARLIER_CACHE_LOCK:
         _EARLIER_CACHE[key] = index
         while len(_EARLIER_CACHE) > _EARLIER_CACHE_SIZE:
             _EARLIER_CACHE.popitem(last=False)
     return index
+
+
+def lint_facts(*, workspace, topic: str = "") -> PostFacts:
+    """What the checker compares a post with: the figures the workspace's own material
+    supports (proof vault, profiles, past posts, and the topic the user typed) and the
+    profiles' areas and texts. Workspace-wide, as any member may edit any draft."""
+    areas: list[str] = []
+    texts: list[str] = []
+    for profile in owned(ExpertiseProfile, workspace=workspace):
+        areas += [str(area) for area in profile.areas or []]
+        texts += facts.profile_texts(profile)
+    return PostFacts(
+        known_figures=facts.known_figures(workspace=workspace),
+        areas=tuple(dict.fromkeys(areas)),
+        profile_texts=tuple(texts),
+    ).with_topic(topic)
 
 
 def recent_generation_history(*, workspace) -> tuple[tuple[str, ...], tuple[str, ...]]:

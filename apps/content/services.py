@@ -25,7 +25,8 @@ from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned
 from apps.analytics.selectors import template_performance
-from apps.content import selectors
+from apps.content import selectors, voice
+from apps.content.facts import find_gaps, gap_message
 from apps.content.generation import (
     GeneratedPost,
     GenerationRequest,
@@ -34,7 +35,7 @@ from apps.content.generation import (
     generate_post,
     plan_week,
 )
-from apps.content.linter import EarlierPosts, lint_post, rules_for_prompt
+from apps.content.linter import EarlierPosts, PostFacts, lint_post, rules_for_prompt
 from apps.content.models import ApprovalLink, Framework, Post, PostTemplate, PostVersion
 
 APPROVAL_SALT = "content.approval-link"
@@ -55,6 +56,8 @@ class NotAllowed(ContentError):
 
 def profile_snapshot(*, workspace, user) -> ProfileSnapshot:
     profile = selectors.profile_for(workspace=workspace, user=user)
+    # Their past posts: figures in them are theirs to repeat, and drafts follow their style.
+    past = tuple(voice.past_post_texts(workspace=workspace, user=user))
     return ProfileSnapshot(
         name=user.full_name or user.email.split("@")[0],
         headline=profile.headline,
@@ -65,6 +68,8 @@ def profile_snapshot(*, workspace, user) -> ProfileSnapshot:
         case_studies=list(profile.case_studies or []),
         tone=profile.tone,
         language=profile.language,
+        past_posts=past,
+        style=voice.style_from_texts(past),
     )
 
 
@@ -108,8 +113,10 @@ def _store_generated(
     generated: GeneratedPost,
     templates: dict[str, PostTemplate],
     earlier: EarlierPosts,
+    facts: PostFacts,
 ) -> Post:
-    lint = lint_post(generated.text, earlier_posts=earlier)
+    # The same checks for the template engine and the model: figures, drift, repeats, gaps.
+    lint = lint_post(generated.text, earlier_posts=earlier, facts=facts.with_topic(generated.topic))
     post = Post.objects.create(
         workspace=workspace,
         author=author,
@@ -164,7 +171,12 @@ def post_generate(
     )
     earlier = selectors.earlier_posts_index(workspace=workspace)
     post = _store_generated(
-        workspace=workspace, author=author, generated=generated, templates=by_key, earlier=earlier
+        workspace=workspace,
+        author=author,
+        generated=generated,
+        templates=by_key,
+        earlier=earlier,
+        facts=selectors.lint_facts(workspace=workspace),
     )
     audit_record(
         action="post.generated",
@@ -196,6 +208,7 @@ def post_plan_week(*, workspace, author, count: int) -> list[Post]:
     # One prepared index (cached per process) for the whole week: plan_week already keeps the
     # week's drafts apart from each other, so each draft is checked against earlier posts only.
     earlier = selectors.earlier_posts_index(workspace=workspace)
+    facts = selectors.lint_facts(workspace=workspace)
     posts = [
         _store_generated(
             workspace=workspace,
@@ -203,6 +216,7 @@ def post_plan_week(*, workspace, author, count: int) -> list[Post]:
             generated=generated,
             templates=by_key,
             earlier=earlier,
+            facts=facts,
         )
         for generated in drafts
     ]
@@ -240,7 +254,8 @@ def post_save(
     post.text = text
     post.first_comment = first_comment
     post.hook = text.split("\n\n", 1)[0][:400]
-    post.lint_score = lint_post(text, earlier_posts=earlier).score
+    facts = selectors.lint_facts(workspace=post.workspace, topic=post.topic)
+    post.lint_score = lint_post(text, earlier_posts=earlier, facts=facts).score
     if post.status in (Post.Status.IN_REVIEW, Post.Status.APPROVED):
         post.status = Post.Status.DRAFT
         post.approved_at = None
@@ -359,6 +374,13 @@ def _tell_approver(post: Post, approver, url: str, requested_by) -> None:
     )
 
 
+def require_no_gaps(post: Post) -> None:
+    """A draft with a visible gap ("[your example: …]") cannot be approved or scheduled."""
+    gaps = find_gaps(post.text)
+    if gaps:
+        raise ContentError(gap_message(gaps))
+
+
 def _require_approver(membership: Membership) -> None:
     if not membership.has_role(Role.ADMIN):
         raise NotAllowed(
@@ -372,6 +394,7 @@ def post_approve(*, post: Post, membership: Membership, ip_address: str | None =
     _require_editable(post)
     if post.status not in (Post.Status.DRAFT, Post.Status.IN_REVIEW):
         raise ContentError(_("This post is already approved."))
+    require_no_gaps(post)
     lint = lint_post(post.text)
     if lint.has_errors:
         raise ContentError(
@@ -587,6 +610,7 @@ def posts_import(*, workspace, author, csv_text: str) -> list[Post]:
     rows = posts_import_preview(csv_text=csv_text)
     if any(row.errors for row in rows):
         raise ContentError(_("Fix the rows with errors first; nothing was imported."))
+    facts = selectors.lint_facts(workspace=workspace)
     posts = []
     for row in rows:
         post = Post.objects.create(
@@ -597,7 +621,7 @@ def posts_import(*, workspace, author, csv_text: str) -> list[Post]:
             topic=row.topic,
             hook=row.text.split("\n\n", 1)[0][:400],
             backend=Post.Backend.IMPORT,
-            lint_score=lint_post(row.text).score,
+            lint_score=lint_post(row.text, facts=facts.with_topic(row.topic)).score,
         )
         PostVersion.objects.create(
             workspace=workspace,

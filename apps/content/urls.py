@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.content import views
+from apps.content import views, voice_views
 
 # Mounted under /w/<workspace_slug>/ by techlead/urls.py.
 workspace_urlpatterns = [
@@ -10,6 +10,12 @@ workspace_urlpatterns = [
     path("content/new/", views.post_new, name="post_new"),
     path("content/lint/", views.post_lint, name="post_lint"),
     path("content/import/", views.post_import, name="post_import"),
+    path("content/past-posts/", voice_views.past_posts, name="past_posts"),
+    path(
+        "content/past-posts/<int:pk>/delete/",
+        voice_views.past_post_delete,
+        name="past_post_delete",
+    ),
     path("content/<int:pk>/", views.post_edit, name="post_edit"),
     path("content/<int:pk>/submit/", views.post_submit, name="post_submit"),
     path("content/<int:pk>/approve/", views.post_approve, name="post_approve"),

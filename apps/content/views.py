@@ -15,6 +15,7 @@ from apps.accounts.models import Role
 from apps.accounts.tenancy import get_owned_or_404, require_role, workspace_view
 from apps.content import publishing, scheduling, selectors, services
 from apps.content.besttime import heatmap_rows
+from apps.content.facts import find_gaps
 from apps.content.forms import (
     GenerateForm,
     ImportForm,
@@ -152,11 +153,18 @@ def post_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Draft saved."))
             return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
-    lint = lint_post(form.data.get("text", "")) if form.is_bound else None
+    text = form.data.get("text", "")
+    lint = lint_post(text, facts=_facts(request, None)) if form.is_bound else None
     return render(
         request,
         "content/post_edit.html",
-        {"form": form, "post": None, "lint": lint, "can_write": True},
+        {
+            "form": form,
+            "post": None,
+            "lint": lint,
+            "gaps": find_gaps(form.data.get("text", "")),
+            "can_write": True,
+        },
         status=400 if form.is_bound else 200,
     )
 
@@ -165,6 +173,10 @@ def _earlier(request, post: Post | None):
     return selectors.earlier_posts_index(
         workspace=request.workspace, exclude_pk=post.pk if post else None
     )
+
+
+def _facts(request, post: Post | None):
+    return selectors.lint_facts(workspace=request.workspace, topic=post.topic if post else "")
 
 
 @workspace_view()
@@ -196,7 +208,10 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_write": can_write,
             "can_approve": request.membership.has_role(Role.ADMIN),
-            "lint": lint_post(text, earlier_posts=_earlier(request, post)),
+            "lint": lint_post(
+                text, earlier_posts=_earlier(request, post), facts=_facts(request, post)
+            ),
+            "gaps": find_gaps(text),
             "versions": selectors.post_versions(post=post)[:20],
             "send_back_form": SendBackForm(),
             "schedule_form": ScheduleForm(),
@@ -229,8 +244,13 @@ def post_lint(request: HttpRequest) -> HttpResponse:
     post = None
     if request.POST.get("post"):
         post = _post_or_404(request, request.POST.get("post"))
-    lint = lint_post(request.POST.get("text", ""), earlier_posts=_earlier(request, post))
-    return render(request, "content/post_edit.html#lint-panel", {"lint": lint, "post": post})
+    text = request.POST.get("text", "")
+    lint = lint_post(text, earlier_posts=_earlier(request, post), facts=_facts(request, post))
+    return render(
+        request,
+        "content/post_edit.html#lint-panel",
+        {"lint": lint, "post": post, "gaps": find_gaps(text)},
+    )
 
 
 def _post_action(request, pk, action, success_message):
@@ -403,7 +423,14 @@ def approval_link(request: HttpRequest, token: str) -> HttpResponse:
         {
             "check": check,
             "post": check.link.post if check.link else None,
-            "lint": lint_post(check.link.post.text) if check.link else None,
+            "lint": lint_post(
+                check.link.post.text,
+                facts=selectors.lint_facts(
+                    workspace=check.link.post.workspace, topic=check.link.post.topic
+                ),
+            )
+            if check.link
+            else None,
         },
         status=200 if check.link else 400,
     )

@@ -2,9 +2,14 @@
 workspace's people (the app's pipeline keeps history and feedback); erasing a commenter's
 data is a workspace action in the app, so nothing is added or deleted here."""
 
-from django.contrib import admin
+import csv
+import io
 
-from apps.leads.models import Comment, Commenter, InboundMessage, Lead
+from django.contrib import admin
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from apps.leads.models import Comment, Commenter, Feedback, InboundMessage, Lead
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,3 +64,27 @@ class InboundMessageAdmin(ReadOnlyAdmin):
     search_fields = ("subject", "sender", "workspace__slug")
     list_select_related = ("workspace",)
     date_hierarchy = "received_at"
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    """Members' "lead / not a lead" answers. The export action gives staff the labelled texts
+    of workspaces that opted in (LeadSettings.share_labelled_comments) to grow the corpus."""
+
+    list_display = ("__str__", "workspace", "is_lead", "intent", "created_at")
+    list_filter = ("is_lead",)
+    list_select_related = ("workspace",)
+    actions = ["export_labelled_comments"]
+
+    @admin.action(description=_("Export labelled comments (CSV, text only, opted-in workspaces)"))
+    def export_labelled_comments(self, request, queryset):
+        from apps.leads.selectors import labelled_comments_for_export
+
+        rows = labelled_comments_for_export(feedback=queryset)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["text", "label", "intent"])
+        writer.writeheader()
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="labelled-comments.csv"'
+        return response

@@ -42,7 +42,12 @@ class LeadSettingsForm(forms.ModelForm):
         from apps.leads.models import LeadSettings
 
         model = LeadSettings
-        fields = ["alert_threshold", "escalate_after_hours", "retention_days"]
+        fields = [
+            "alert_threshold",
+            "escalate_after_hours",
+            "retention_days",
+            "share_labelled_comments",
+        ]
         widgets = {"alert_threshold": forms.NumberInput(attrs={"min": 0, "max": 100})}
 
     def clean_alert_threshold(self):

@@ -24,6 +24,7 @@ INTENT_LABELS = {
 class LeadSettings(WorkspaceOwned):
     """Per-workspace lead rules (one row per workspace, made on first use)."""
 
+    # 60 is scoring.LEAD_LINE: the classifier's own operating point in score points.
     alert_threshold = models.PositiveSmallIntegerField(
         _("lead score threshold"),
         default=60,
@@ -34,6 +35,14 @@ class LeadSettings(WorkspaceOwned):
     )
     retention_days = models.PositiveIntegerField(_("keep commenter data for (days)"), default=365)
     comment_reading_permitted = models.BooleanField(default=True)
+    share_labelled_comments = models.BooleanField(
+        _("share labelled comments"),
+        default=False,
+        help_text=_(
+            "Let the TechLead team use the text of comments you mark as lead or not a lead "
+            "(the text only: no names, no headlines) to improve lead detection for everyone."
+        ),
+    )
     comment_reading_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -141,6 +150,10 @@ class Comment(WorkspaceOwned):
     lead_probability = models.FloatField(default=0)
     score = models.PositiveSmallIntegerField(default=0)
     score_parts = models.JSONField(default=list, blank=True)
+    # Why the classifier abstained ("short", "unfamiliar", "disagree", "borderline"), or "".
+    unsure = models.CharField(max_length=20, blank=True)
+    # A language model's verdict on an unsure comment ("lead", "not_lead"), or "".
+    second_opinion = models.CharField(max_length=20, blank=True)
     explanation = models.JSONField(default=list, blank=True)
     reply_urn = models.CharField(max_length=200, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
@@ -180,7 +193,8 @@ class AlertSettings(WorkspaceOwned):
     """A member's lead alerts: threshold, quiet hours (their time zone) and a daily cap."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    threshold = models.PositiveSmallIntegerField(_("alert me from score"), default=70)
+    # 60 is scoring.LEAD_LINE: every comment the classifier calls a lead alerts by default.
+    threshold = models.PositiveSmallIntegerField(_("alert me from score"), default=60)
     quiet_from = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_until = models.TimeField(_("quiet hours until"), null=True, blank=True)
     daily_cap = models.PositiveSmallIntegerField(_("at most this many alerts a day"), default=10)
@@ -267,3 +281,21 @@ class InboundMessage(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.subject[:60]} ({self.status})"
+
+
+class LeadCalibration(WorkspaceOwned):
+    """What a workspace's "lead / not a lead" answers taught: a shift of the classifier's lead
+    log-odds for this workspace (`apps/leads/feedback.py`), refitted by a Celery task after
+    each answer. The global model stays shared; this is the workspace's small adjustment."""
+
+    offset = models.FloatField(default=0.0)
+    answers = models.PositiveIntegerField(default=0)  # feedback rows it was fitted on
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace"], name="one_lead_calibration_per_workspace")
+        ]
+
+    def __str__(self):
+        return f"lead calibration of {self.workspace_id}: {self.offset:+.2f}"

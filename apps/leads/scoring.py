@@ -1,12 +1,18 @@
 """Lead scores: 0-100 with a breakdown the UI shows. Pure functions — no database, no model.
 
-The intent model's lead probability dominates (up to 60 points). Qualification adds points for
-what makes a comment worth a consultant's next hour — who is asking (seniority from the
-headline), a company, urgency, budget or timeline, a question addressed to the author, repeat
-engagement and an already open lead — capped at 40, and capped at 10 when the intent is weak
-(a CTO's "Great post!" is still not a lead). A comment the model is sure is praise or spam loses
-points. Every adjustment, caps included, is a part of the breakdown, so the parts always sum to
-the score. Thresholds are per workspace and belong to the caller (`score >= threshold`).
+One operating point: `LEAD_LINE` (60) in score points is the classifier's lead threshold. A
+comment the model calls a lead (`Prediction.is_lead`: the gate at or above its threshold, no
+abstention) starts at the line, 60 to 75 by how sure the gate is; every other comment stays
+below it (at most 59), whatever its qualification. So the workspace's default lead score and
+the member's default alert score (both `LEAD_LINE`), `is_lead` in `leads_score` and the inbox
+agree: a real inquiry with no headline known makes a lead and alerts by default.
+
+Qualification then only adds: who is asking (seniority from the headline), a company, urgency,
+budget or timeline, a question addressed to the author, repeat engagement and an already open
+lead, capped at 25 for leads and at 10 otherwise (a CTO's "Great post!" is still not a lead).
+A non-lead the model is sure is praise or spam loses points. Every adjustment, caps included,
+is a part of the breakdown, so the parts always sum to the score. Workspaces may move their own
+line (`score >= threshold`); above 60 they pick among leads, below it they let near-misses in.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from apps.leads.classifier import LEAD_INTENTS, Prediction
+from apps.leads.classifier import DEFAULT_LEAD_THRESHOLD, LEAD_INTENTS, Prediction
 
-INTENT_POINTS = 60
-QUALIFICATION_CAP = 40
-WEAK_INTENT_PROBABILITY = 0.25  # below this lead probability, qualification counts little
-WEAK_INTENT_CAP = 10
+LEAD_LINE = 60  # the classifier's threshold in score points; the default lead and alert score
+LEAD_RANGE = 15  # a lead scores LEAD_LINE..LEAD_LINE + LEAD_RANGE from the model alone
+BELOW_LINE_POINTS = 45  # a non-lead scores 0..45 from the model alone
+QUALIFICATION_CAP = 25
+WEAK_INTENT_CAP = 10  # qualification of a comment the model does not call a lead
 NEGATIVE_INTENTS = ("praise", "spam")
 NEGATIVE_PROBABILITY = 0.5
 NEGATIVE_POINTS = 30  # times the praise/spam probability
@@ -43,6 +50,12 @@ INTENT_LABELS = {
     "praise": gettext_noop("praise"),
     "spam": gettext_noop("spam"),
     "other": gettext_noop("other"),
+}
+UNSURE_LABELS = {
+    "short": gettext_noop("too short to tell"),
+    "unfamiliar": gettext_noop("unlike anything it learnt from"),
+    "disagree": gettext_noop("its two views disagree"),
+    "borderline": gettext_noop("just below the lead line"),
 }
 
 # (pattern, label, points), most senior first; the first match wins. Matched on word
@@ -137,22 +150,42 @@ def _quote(match: re.Match | None) -> str | None:
     return match.group(0).strip() if match else None
 
 
+def model_points(prediction: Prediction) -> int:
+    """The model's share of the score: LEAD_LINE and up for a lead, below BELOW_LINE_POINTS
+    otherwise (see the module docstring)."""
+    p, t = max(0.0, min(1.0, prediction.lead_probability)), DEFAULT_LEAD_THRESHOLD
+    if prediction.is_lead:
+        return LEAD_LINE + round(LEAD_RANGE * max(0.0, p - t) / (1 - t))
+    return round(BELOW_LINE_POINTS * min(p, t) / t)
+
+
 def score_comment(inp: ScoreInput) -> ScoreBreakdown:
     prediction, text = inp.prediction, inp.text or ""
     parts: list[tuple[str, int]] = []
+    is_lead = prediction.is_lead
 
-    # Intent: the lead probability carries the score.
+    # The model: its verdict carries the score.
     lead_probability = max(0.0, min(1.0, prediction.lead_probability))
-    if prediction.intent in LEAD_INTENTS:
+    if prediction.second_opinion:
+        intent_label = _("Second opinion: %(verdict)s (lead likelihood %(percent)d%%)") % {
+            "verdict": _("a lead") if is_lead else _("not a lead"),
+            "percent": round(lead_probability * 100),
+        }
+    elif is_lead and prediction.intent in LEAD_INTENTS:
         intent_label = _("Intent: %(intent)s (%(percent)d%%)") % {
             "intent": _(INTENT_LABELS[prediction.intent]),
             "percent": round(prediction.intent_probability * 100),
+        }
+    elif prediction.unsure in UNSURE_LABELS:
+        intent_label = _("Unsure, %(reason)s (lead likelihood %(percent)d%%)") % {
+            "reason": _(UNSURE_LABELS[prediction.unsure]),
+            "percent": round(lead_probability * 100),
         }
     else:
         intent_label = _("Lead likelihood (%(percent)d%%)") % {
             "percent": round(lead_probability * 100)
         }
-    parts.append((intent_label, round(INTENT_POINTS * lead_probability)))
+    parts.append((intent_label, model_points(prediction)))
 
     # Qualification.
     qualification: list[tuple[str, int]] = []
@@ -182,14 +215,14 @@ def score_comment(inp: ScoreInput) -> ScoreBreakdown:
     parts += qualification
 
     raw = sum(p for _label, p in qualification)
-    cap = QUALIFICATION_CAP if lead_probability >= WEAK_INTENT_PROBABILITY else WEAK_INTENT_CAP
+    cap = QUALIFICATION_CAP if is_lead else WEAK_INTENT_CAP
     if raw > cap:
         parts.append((_("Qualification capped at %(cap)d") % {"cap": cap}, cap - raw))
 
     # Praise and spam the model is sure about pull the score down.
     negative = max(NEGATIVE_INTENTS, key=lambda i: prediction.probabilities.get(i, 0.0))
     negative_probability = prediction.probabilities.get(negative, 0.0)
-    if negative_probability >= NEGATIVE_PROBABILITY:
+    if not is_lead and negative_probability >= NEGATIVE_PROBABILITY:
         parts.append(
             (
                 _("Looks like %(intent)s (%(percent)d%%)")
@@ -202,6 +235,12 @@ def score_comment(inp: ScoreInput) -> ScoreBreakdown:
         )
 
     total = sum(p for _label, p in parts)
+    if not is_lead and total >= LEAD_LINE:
+        # Qualification alone never makes a lead: the line is the model's verdict.
+        parts.append(
+            (_("Below the lead line: the model does not call this a lead"), LEAD_LINE - 1 - total)
+        )
+        total = LEAD_LINE - 1
     if total > 100:
         parts.append((_("Capped at 100"), 100 - total))
     elif total < 0:

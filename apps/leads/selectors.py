@@ -140,3 +140,55 @@ def leads_arrived_since(*, workspace, since) -> int:
         .exclude(status=Lead.Status.NOT_A_LEAD)
         .count()
     )
+
+
+def unsure_comments(*, workspace, limit: int = 10) -> list[Comment]:
+    """Recent comments the classifier abstained on and that belong to no lead: the inbox shows
+    them as "unsure" for the consultant to decide (no alert was sent)."""
+    return list(
+        owned(Comment, workspace=workspace)
+        .exclude(unsure="")
+        .filter(lead__isnull=True, feedback__isnull=True)
+        .select_related("commenter")
+        .order_by("-commented_at", "-id")[:limit]
+    )
+
+
+def lead_calibration(*, workspace):
+    """The workspace's learnt calibration (apps/leads/feedback.py), or None before any answer."""
+    from apps.leads.models import LeadCalibration
+
+    return owned(LeadCalibration, workspace=workspace).first()
+
+
+def calibration_offset(*, workspace) -> float:
+    calibration = lead_calibration(workspace=workspace)
+    return calibration.offset if calibration else 0.0
+
+
+def labelled_comments_for_export(*, feedback=None) -> list[dict]:
+    """Comments members labelled "lead" / "not a lead", in workspaces that opted in to share
+    them (LeadSettings.share_labelled_comments): the text and the label only, for staff to grow
+    the corpus. Across workspaces by design (a staff export); `feedback` (a queryset) narrows
+    it, and it never widens past the opt-in."""
+    from apps.leads.classifier import LEAD_INTENTS
+    from apps.leads.models import Feedback, LeadSettings
+
+    sharing = LeadSettings.objects.filter(share_labelled_comments=True).values("workspace_id")
+    feedback = (Feedback.objects.all() if feedback is None else feedback).filter(
+        workspace_id__in=sharing
+    )
+    rows = []
+    for text, is_lead, intent, given in feedback.order_by("pk").values_list(
+        "comment__text", "is_lead", "intent", "comment__intent"
+    ):
+        rows.append(
+            {
+                "text": text,
+                "label": "lead" if is_lead else "not_lead",
+                "intent": (given if given in LEAD_INTENTS else "direct_inquiry")
+                if is_lead
+                else (intent or "other"),
+            }
+        )
+    return rows

@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import owned, owned_for_task
-from apps.leads.models import Alert, AlertSettings, Comment, Commenter, Feedback, Lead, LeadSettings
+from apps.leads.models import (
+    Alert,
+    AlertSettings,
+    Comment,
+    Commenter,
+    Feedback,
+    Lead,
+    LeadCalibration,
+    LeadSettings,
+)
 from apps.webhooks.services import emit_lead_detected, emit_lead_stage_changed
 
 logger = logging.getLogger(__name__)
@@ -68,11 +77,21 @@ def store_comments(
     fresh = [c for c in incoming if c.urn not in known]
     if not fresh:
         return []
-    # The global model, plus this workspace's own corrections once it has given some.
-    from apps.leads.selectors import feedback_examples
+    # The shared model, seen through this workspace's calibration (its "lead / not a lead"
+    # answers, see apps/leads/feedback.py): no per-workspace retraining on the hot path.
+    from apps.leads.feedback import adjust
+    from apps.leads.selectors import calibration_offset
 
-    model = get_model(extra_examples=feedback_examples(workspace=workspace))
-    predictions = model.predict_many([c.text for c in fresh])
+    offset = calibration_offset(workspace=workspace)
+    predictions = [adjust(p, offset) for p in get_model().predict_many([c.text for c in fresh])]
+    # Where a language model is configured, it decides the unsure band, before the transaction
+    # opens; inside a caller's transaction (a web request's import) it is not asked at all: no
+    # network call inside one. On any failure the model's own verdict stands.
+    if not transaction.get_connection().in_atomic_block:
+        from apps.leads.second_opinion import review
+
+        predictions = review([c.text for c in fresh], predictions)
+
     rules = lead_settings(workspace)
     stored = []
     # One transaction for the batch, and what every comment needs read up front: the
@@ -121,6 +140,8 @@ def store_comments(
                         lead_probability=prediction.lead_probability,
                         score=breakdown.score,
                         score_parts=[[label, points] for label, points in breakdown.parts],
+                        unsure=prediction.unsure,
+                        second_opinion=prediction.second_opinion,
                         explanation=[
                             [term, round(weight, 3)] for term, weight in prediction.explanation
                         ],
@@ -372,6 +393,8 @@ def commenter_identify(*, lead: Lead, actor, name: str, headline: str) -> Lead:
                     lead_probability=comment.lead_probability,
                     probabilities={},
                     explanation=[tuple(pair) for pair in comment.explanation or []],
+                    unsure=comment.unsure,
+                    second_opinion=comment.second_opinion,
                 ),
                 previous_comments_by_commenter=earlier,
                 existing_lead=earlier > 0,
@@ -403,6 +426,11 @@ def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
         user=actor,
         intent="" if is_lead else "other",
     )
+    # The workspace's scoring learns from the answer within minutes (a task, after commit).
+    from apps.leads import tasks
+
+    workspace_id = comment.workspace_id
+    transaction.on_commit(lambda: tasks.refit_lead_calibration.delay(workspace_id))
     if is_lead and comment.lead_id is None:
         lead = _lead_for(
             comment.workspace,
@@ -418,6 +446,30 @@ def feedback_record(*, comment: Comment, actor, is_lead: bool) -> Feedback:
             updated_at=timezone.now(),
         )
     return feedback
+
+
+def calibration_refit(*, workspace) -> LeadCalibration:
+    """Refit the workspace's lead calibration from all its answers (idempotent: the same
+    answers give the same offset). The model runs before the transaction, not inside it."""
+    from apps.leads.classifier import get_model
+    from apps.leads.feedback import fit_offset
+
+    answers = list(
+        owned(Feedback, workspace=workspace).order_by("pk").values_list("comment__text", "is_lead")
+    )
+    probabilities = get_model().predict_many([text for text, _ in answers], explain=False)
+    offset = fit_offset(
+        [
+            (p.lead_probability, is_lead)
+            for p, (_, is_lead) in zip(probabilities, answers, strict=True)
+        ]
+    )
+    with transaction.atomic():
+        calibration, _created = LeadCalibration.objects.update_or_create(
+            workspace=workspace,
+            defaults={"offset": offset, "answers": len(answers), "updated_at": timezone.now()},
+        )
+    return calibration
 
 
 @transaction.atomic

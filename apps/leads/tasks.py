@@ -39,3 +39,16 @@ def process_inbound_message(message_id: int, workspace_id: int) -> str:
     from apps.leads.mail_inbound import inbound_process
 
     return inbound_process(message_id=message_id, workspace_id=workspace_id)
+
+
+@shared_task(name="leads.refit_lead_calibration")
+def refit_lead_calibration(workspace_id: int) -> int:
+    """Refit a workspace's lead calibration from its answers; idempotent. Returns the number
+    of answers it was fitted on (0 when the workspace is gone)."""
+    from apps.accounts.tenancy import workspace_for_task
+    from apps.leads.services import calibration_refit
+
+    workspace = workspace_for_task(workspace_id)
+    if workspace is None:
+        return 0
+    return calibration_refit(workspace=workspace).answers

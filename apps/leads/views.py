@@ -48,6 +48,8 @@ def lead_inbox(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "pipeline": selectors.pipeline(workspace=request.workspace),
             "reading_permitted": selectors.reading_permitted(workspace=request.workspace),
+            "unsure": [] if status else selectors.unsure_comments(workspace=request.workspace),
+            "calibration": selectors.lead_calibration(workspace=request.workspace),
             "statuses": Lead.Status.choices,
             "opened_at": int(time.time()),
         },

@@ -83,6 +83,38 @@
     });
   }
 
+  // "Add another case study": a new blank form from the formset's empty form, numbered after
+  // the last one (Django's management form counts them). Without JavaScript the page always
+  // shows one blank form, so saving adds one at a time.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-add-form]");
+    if (!button) return;
+    var prefix = button.getAttribute("data-add-form");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById(button.getAttribute("data-template"));
+    var target = document.getElementById(button.getAttribute("data-target"));
+    if (!total || !template || !target) return;
+    var index = Number(total.value);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    target.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var first = target.lastElementChild && target.lastElementChild.querySelector("input, textarea");
+    if (first) first.focus();
+  });
+
+  // A gap listed by the checker ("[your example: …]"): clicking it selects that text in the
+  // post, so typing replaces it with the consultant's own example.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-select-gap]");
+    var editor = document.getElementById("id_text");
+    if (!button || !editor) return;
+    var gap = button.getAttribute("data-select-gap");
+    var start = editor.value.indexOf(gap);
+    if (start < 0) return;
+    editor.focus();
+    editor.setSelectionRange(start, start + gap.length);
+  });
+
   if ("serviceWorker" in navigator && window.isSecureContext) {
     var meta = document.querySelector('meta[name="service-worker"]');
     if (meta) {

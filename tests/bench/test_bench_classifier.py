@@ -6,6 +6,11 @@ batches of 1,000 comments with explanations (what ingestion needs) against the s
 them (what `leads_score` does); latency is `predict` (with its explanation, as ingestion calls
 it) per comment, p50 and p99 over 1,000 calls after a warm-up, against the per-comment share
 of a batch. Comments are drawn from the held-out split, with a fixed seed.
+
+The same figures are also taken in CPU time of this process (`time.process_time`): on a shared
+machine (CI, several jobs on two cores) wall-clock figures measure the neighbours too, while the
+CPU-time figures say what one free core would do, which is what the issue's goals (at least
+5,000 comments/s in a batch, single comment p99 at most 5 ms) are about.
 """
 
 import random
@@ -37,14 +42,17 @@ def texts():
 
 @pytest.fixture(scope="module")
 def throughput(model, texts) -> dict[bool, float]:
-    """Comments per second through predict_many, without and with explanations."""
+    """Comments per second through predict_many, without and with explanations (wall clock),
+    and with explanations per CPU-second ("cpu")."""
     rates = {}
     for explain in (False, True):
         model.predict_many(texts[:BATCH], explain=explain)  # warm-up
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for i in range(0, len(texts), BATCH):
             model.predict_many(texts[i : i + BATCH], explain=explain)
         rates[explain] = len(texts) / (time.perf_counter() - started)
+        if explain:
+            rates["cpu"] = len(texts) / (time.process_time() - cpu)
     return rates
 
 
@@ -58,16 +66,24 @@ def test_throughput(throughput, bench_report):
         "without explanations",
         throughput[False],
     )
+    bench_report.add(
+        "comments/s per CPU-second, batches of 1,000 with explanations",
+        throughput["cpu"],
+        "comments/s",
+        "goal",
+        5000,
+    )
 
 
 def test_single_comment_latency(model, texts, throughput, bench_report):
     for text in texts[:50]:
         model.predict(text)
-    timings = []
+    timings, cpu_timings = [], []
     for text in texts[:LATENCY_CALLS]:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         model.predict(text)
         timings.append((time.perf_counter() - started) * 1000)
+        cpu_timings.append((time.process_time() - cpu) * 1000)
     cuts = statistics.quantiles(timings, n=100)
     p50 = statistics.median(timings)
     bench_report.add(
@@ -78,3 +94,5 @@ def test_single_comment_latency(model, texts, throughput, bench_report):
         1000 / throughput[True],
     )
     bench_report.add("latency p99, one comment", cuts[98], "ms", "latency p50", p50)
+    cpu_p99 = statistics.quantiles(cpu_timings, n=100)[98]
+    bench_report.add("latency p99 in CPU time, one comment", cpu_p99, "ms", "goal", 5)

@@ -14,6 +14,7 @@ from apps.analytics.models import MetricSnapshot
 from apps.api.models import ApiToken
 from apps.content.models import (
     ApprovalLink,
+    PastPost,
     Post,
     PostingSlot,
     PostTemplate,
@@ -30,6 +31,7 @@ from apps.leads.models import (
     InboundAddress,
     InboundMessage,
     Lead,
+    LeadCalibration,
     LeadSettings,
 )
 from apps.linkedin.models import LinkedInConnection
@@ -82,6 +84,12 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     PostVersion.objects.create(workspace=workspace, post=post, text=post.text, created_by=owner)
     ApprovalLink.objects.create(workspace=workspace, post=post, approver=owner, nonce_hash="x" * 64)
     PostingSlot.objects.create(workspace=workspace, weekday=1, local_time=time(8, 30))
+    PastPost.objects.create(
+        workspace=workspace,
+        author=owner,
+        text=f"{prefix}Three years ago I moved a bank to Kafka.",
+        text_hash=f"{prefix}{'p' * 64}"[:64],
+    )
     PublishAttempt.objects.create(
         workspace=workspace, post=post, outcome=PublishAttempt.Outcome.PUBLISHED
     )
@@ -123,6 +131,7 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
         text="What's your rate for a fractional CTO?",
     )
     Feedback.objects.create(workspace=workspace, comment=comment, is_lead=True, user=owner)
+    LeadCalibration.objects.create(workspace=workspace, offset=0.2, answers=1)
     AlertSettings.objects.create(workspace=workspace, user=owner)
     Alert.objects.create(workspace=workspace, lead=lead, user=owner)
     InboundAddress.objects.create(

@@ -81,7 +81,22 @@ def test_sections_to_come_show_an_honest_empty_state(alice_client, alice_workspa
     assert "No leads yet" in response.text
 
 
-def test_the_expertise_profile_saves_lists_and_case_studies(alice_client, alice, alice_workspace):
+def vault_form(*cases, total=None):
+    """The proof vault's formset fields, as the profile page posts them."""
+    data = {
+        "case-TOTAL_FORMS": str(total if total is not None else len(cases)),
+        "case-INITIAL_FORMS": "0",
+        "case-MIN_NUM_FORMS": "0",
+        "case-MAX_NUM_FORMS": "20",
+    }
+    for index, case in enumerate(cases):
+        data.update({f"case-{index}-{name}": value for name, value in case.items()})
+    return data
+
+
+def test_the_expertise_profile_saves_lists_and_the_proof_vault(
+    alice_client, alice, alice_workspace
+):
     response = alice_client.post(
         f"/w/{alice_workspace.slug}/settings/profile/",
         {
@@ -90,9 +105,24 @@ def test_the_expertise_profile_saves_lists_and_case_studies(alice_client, alice,
             "years_experience": "12",
             "industries": "fintech",
             "offers": "architecture review, workshops",
-            "case_studies": "Kafka rescue | lag down from 2h to 3s\n\nEKS migration | -38% spend",
             "tone": "direct",
             "language": "de",
+            **vault_form(
+                {
+                    "client_type": "logistics scale-up",
+                    "problem": "reports a day late",
+                    "action": "Kafka rescue",
+                    "results": "lag down from 2h to 3s",
+                },
+                {
+                    "client_type": "fintech",
+                    "action": "EKS migration",
+                    "results": "-38% spend",
+                    "may_name": "on",
+                    "client_name": "Northwind Pay",
+                },
+                {},  # the blank form the page always offers
+            ),
         },
     )
     assert response.status_code == 302
@@ -100,10 +130,54 @@ def test_the_expertise_profile_saves_lists_and_case_studies(alice_client, alice,
     profile = ExpertiseProfile.objects.get(workspace=alice_workspace, user=alice)
     assert profile.areas == ["Kubernetes", "Kafka", "data platforms"]
     assert profile.case_studies == [
-        {"title": "Kafka rescue", "outcome": "lag down from 2h to 3s"},
-        {"title": "EKS migration", "outcome": "-38% spend"},
+        {
+            "client_type": "logistics scale-up",
+            "problem": "reports a day late",
+            "action": "Kafka rescue",
+            "results": "lag down from 2h to 3s",
+            "may_name": False,
+            "client_name": "",
+        },
+        {
+            "client_type": "fintech",
+            "problem": "",
+            "action": "EKS migration",
+            "results": "-38% spend",
+            "may_name": True,
+            "client_name": "Northwind Pay",
+        },
     ]
     assert profile.language == "de"
+
+
+def test_a_case_study_is_edited_and_another_removed_on_the_profile_page(
+    alice_client, alice, alice_workspace
+):
+    profile = ExpertiseProfile.objects.get(workspace=alice_workspace, user=alice)
+    profile.case_studies = [
+        {"action": "Kafka rescue", "results": "lag down to 3s"},
+        {"action": "EKS migration", "results": "-38% spend"},
+    ]
+    profile.save()
+    page = alice_client.get(f"/w/{alice_workspace.slug}/settings/profile/")
+    assert page.text.count('data-testid="case-study"') == 4  # two, a blank one, the template
+    assert "lag down to 3s" in page.text
+
+    data = {
+        "headline": "Cloud architect",
+        "tone": "direct",
+        "language": "en",
+        **vault_form(
+            {"action": "Kafka rescue", "results": "lag down to 3s, for good"},
+            {"action": "EKS migration", "results": "-38% spend", "DELETE": "on"},
+        ),
+    }
+    data["case-INITIAL_FORMS"] = "2"
+    alice_client.post(f"/w/{alice_workspace.slug}/settings/profile/", data)
+    profile.refresh_from_db()
+    assert [(c["action"], c["results"]) for c in profile.case_studies] == [
+        ("Kafka rescue", "lag down to 3s, for good")
+    ]
 
 
 PROFILE = {"headline": "Cloud architect", "tone": "direct", "language": "en"}
@@ -154,12 +228,13 @@ def test_a_bad_profile_shows_field_errors_and_keeps_what_was_typed(alice_client,
             "years_experience": "-3",
             "tone": "direct",
             "language": "en",
-            "case_studies": "| outcome without title",
+            **vault_form({"client_type": "fintech", "results": "kept result 38%"}),
         },
     )
     assert response.status_code == 200
     assert "Kept headline" in response.text
-    assert "has no title" in response.text
+    assert "kept result 38%" in response.text
+    assert "Say what you did" in response.text
     assert "greater than or equal to 0" in response.text
 
 
@@ -371,6 +446,57 @@ def test_the_audit_log_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(8):
         response = alice_client.get(f"/w/{alice_workspace.slug}/settings/audit/")
     assert response.text.count("<code>x.") == 20
+
+
+def test_case_studies_typed_one_a_line_are_added_to_the_proof_vault(
+    alice_client, alice, alice_workspace
+):
+    profile = ExpertiseProfile.objects.get(workspace=alice_workspace, user=alice)
+    profile.case_studies = [{"action": "Kafka rescue", "results": "lag down to 3s"}]
+    profile.save()
+    data = {
+        **PROFILE,
+        "quick_case_studies": "Moved payments to Kubernetes | cut cloud spend 38% in 4 months",
+        **vault_form({"action": "Kafka rescue", "results": "lag down to 3s"}),
+    }
+    data["case-INITIAL_FORMS"] = "1"
+    alice_client.post(f"/w/{alice_workspace.slug}/settings/profile/", data)
+    profile.refresh_from_db()
+    assert [(c["action"], c["results"]) for c in profile.case_studies] == [
+        ("Kafka rescue", "lag down to 3s"),
+        ("Moved payments to Kubernetes", "cut cloud spend 38% in 4 months"),
+    ]
+
+
+def test_a_quick_case_study_without_its_results_is_refused_and_kept(alice_client, alice_workspace):
+    response = alice_client.post(
+        f"/w/{alice_workspace.slug}/settings/profile/",
+        {**PROFILE, "quick_case_studies": "Moved payments to Kubernetes"},
+    )
+    assert response.status_code == 200
+    assert "Line 1 needs what you did" in response.text
+    assert "Moved payments to Kubernetes" in response.text
+
+
+def test_saving_the_profile_untouched_keeps_every_case_study(alice_client, alice, alice_workspace):
+    profile = ExpertiseProfile.objects.get(workspace=alice_workspace, user=alice)
+    profile.case_studies = [
+        {"action": "Kafka rescue", "results": "lag down to 3s"},
+        {"action": "EKS migration", "results": "-38% spend"},
+    ]
+    profile.save()
+    page = alice_client.get(f"/w/{alice_workspace.slug}/settings/profile/")
+    # What the browser sends back: every shown field as it was, the blank form empty.
+    data = dict(PROFILE)
+    for name, value in re.findall(r'name="(case-[^"]+)"[^>]*value="([^"]*)"', page.text):
+        data[name] = value
+    for name, value in re.findall(r'name="(case-\d+-\w+)"[^>]*>([^<]*)</textarea>', page.text):
+        data[name] = value
+    assert (data["case-TOTAL_FORMS"], data["case-INITIAL_FORMS"]) == ("3", "2")
+    assert data["case-1-action"].strip() == "EKS migration"
+    alice_client.post(f"/w/{alice_workspace.slug}/settings/profile/", data)
+    profile.refresh_from_db()
+    assert [c["action"] for c in profile.case_studies] == ["Kafka rescue", "EKS migration"]
 
 
 def test_sign_up_asks_for_a_name_and_greets_and_names_the_workspace_with_it(client):

@@ -145,6 +145,18 @@ def test_alice_approves_and_it_is_audited(alice_api, draft, alice):
     assert AuditEvent.objects.filter(action="post.approved", actor=alice).exists()
 
 
+def test_a_draft_with_a_gap_is_not_approved_and_the_answer_names_the_gap(alice_api, draft):
+    gap = "[your example: a cost cut you led]"
+    alice_api.patch(f"{BASE}{draft.pk}/", {"text": f"{POST_TEXT}\n\n{gap}"})
+
+    response = alice_api.post(f"{BASE}{draft.pk}/approve/")
+
+    assert response.status_code == 409
+    assert gap in response.json()["detail"]
+    draft.refresh_from_db()
+    assert draft.status == Post.Status.DRAFT
+
+
 def test_approving_twice_is_a_conflict(alice_api, approved):
     response = alice_api.post(f"{BASE}{approved.pk}/approve/")
 

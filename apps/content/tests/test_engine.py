@@ -433,3 +433,22 @@ def test_plan_week_in_german_is_deterministic():
     first = plan_week(GERMAN, count=5, seed=2, backend="template")
 
     assert first == plan_week(GERMAN, count=5, seed=2, backend="template")
+
+
+def test_the_vocabulary_loads_from_one_data_file_per_area():
+    areas, general = engine.load_vocabulary()
+    assert list(areas) == list(engine.VOCABULARY_AREAS)
+    assert areas["kubernetes"].en.tips == engine.AREAS["kubernetes"].en.tips
+    assert general.keywords == ()
+    assert all(len(fix) == 2 for area in areas.values() for fix in area.de.lessons)
+
+
+def test_a_broken_vocabulary_file_is_refused_naming_the_file_and_the_field(tmp_path):
+    for path in engine.VOCABULARY_DIR.glob("*.json"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    cloud = json.loads((tmp_path / "cloud.json").read_text(encoding="utf-8"))
+    cloud["de"]["decisions"] = [["only two parts"]]
+    (tmp_path / "cloud.json").write_text(json.dumps(cloud), encoding="utf-8")
+
+    with pytest.raises(ValueError, match=r"cloud\.json: de\.decisions must hold lists of 3"):
+        engine.load_vocabulary(tmp_path)

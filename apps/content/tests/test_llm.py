@@ -31,7 +31,8 @@ PROFILE = ProfileSnapshot(
 )
 GOOD_POST = (
     "We cut a client's cloud bill by 38% in four months.\n\n"
-    "No new tools. Three decisions, written down, each with an owner.\n\n"
+    # Every figure is the proof vault's: an answer inventing one is not used (see below).
+    "No new tools. A few decisions, written down, each with an owner.\n\n"
     "The first one was the hardest: stop buying capacity before measuring it.\n\n"
     "What would your first decision be?"
 )
@@ -175,7 +176,7 @@ def test_the_fallback_is_the_draft_the_template_engine_would_have_written(fake_l
 
 
 def test_fences_preambles_and_markdown_are_stripped_from_the_answer(fake_llm):
-    bold = GOOD_POST.replace("Three decisions", "**Three decisions**")
+    bold = GOOD_POST.replace("A few decisions", "**A few decisions**")
     fake_llm.content = f"Here is your LinkedIn post:\n\n```\n## The bill\n{bold}\n```"
 
     post = generate()
@@ -206,7 +207,7 @@ def test_a_similar_request_sends_the_original_post_to_the_model(fake_llm):
 
     prompt = fake_llm.last_request["json"]["messages"][1]["content"]
     assert "sibling" in prompt
-    assert "Three decisions, written down" in prompt
+    assert "A few decisions, written down" in prompt
 
 
 def test_a_german_profile_asks_for_german_with_sie(fake_llm):
@@ -215,3 +216,41 @@ def test_a_german_profile_asks_for_german_with_sie(fake_llm):
     generate_post(GenerationRequest(profile=german, seed=1))
 
     assert "Write in German" in fake_llm.last_request["json"]["messages"][0]["content"]
+
+
+def test_an_answer_inventing_a_figure_falls_back_and_says_which(fake_llm):
+    fake_llm.content = GOOD_POST.replace("A few decisions", "Seven decisions, 12 engineers,")
+
+    post = generate(topic="AWS cost control")
+
+    assert post.backend == "template"
+    assert "a number you never gave us (7, 12)" in post.fallback_reason
+
+
+def test_the_prompt_carries_the_proof_vault_the_style_and_the_rule_against_inventing(fake_llm):
+    from apps.content.voice import style_from_texts
+
+    past = (
+        "Why do platform teams fail?\n\nBecause nobody owns the paved road. #PlatformEngineering",
+        "Is your cluster too big?\n\nMine was, for 2 years. #Kubernetes",
+    )
+    profile = ProfileSnapshot(**{**PROFILE.__dict__, "past_posts": past})
+    profile = ProfileSnapshot(**{**profile.__dict__, "style": style_from_texts(past)})
+
+    generate_post(GenerationRequest(profile=profile, seed=1, topic="AWS cost control"))
+
+    system, prompt = (m["content"] for m in fake_llm.last_request["json"]["messages"])
+    assert "Never invent a fact" in system
+    assert "[your example: short hint]" in system
+    assert "results: cut cloud spend 38% in 4 months with zero downtime" in prompt
+    assert "Their style, learned from their past posts" in prompt
+    assert "#Kubernetes" in prompt
+
+
+def test_a_fact_the_consultant_did_not_give_is_shown_to_the_model_as_not_given(fake_llm):
+    generate(topic="AWS cost control", framework="story")
+
+    system, prompt = (m["content"] for m in fake_llm.last_request["json"]["messages"])
+    assert "\x02" not in prompt
+    assert "[not given]" in prompt  # e.g. the team size no proof point records
+    assert "[not given] in the template marks a fact" in system

@@ -425,3 +425,14 @@ def test_a_urn_linkedin_returned_wins_over_a_move_made_during_the_call(
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
     assert post.linkedin_urn
+
+
+def test_a_scheduled_post_with_a_gap_fails_instead_of_reaching_linkedin(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice, text="Costs.\n\n[your example: a cost cut you led]")
+    assert dispatch_and_publish(enqueued, django_capture_on_commit_callbacks) == ["failed"]
+    post.refresh_from_db()
+    assert post.status == Post.Status.FAILED
+    assert "Fill in or remove the gap" in post.status_reason
+    assert linkedin.sandbox.posts() == []

@@ -48,7 +48,7 @@ def test_scores_rows_and_copies_every_column(tmp_path, capsys):
     assert len(rows) == len(COMMENTS)
     assert list(rows[0]) == [
         "id", "text", "headline", "post",
-        "intent", "intent_probability", "lead_probability", "is_lead", "score",
+        "intent", "intent_probability", "lead_probability", "unsure", "is_lead", "score",
     ]  # fmt: skip
     assert [r["id"] for r in rows] == [str(i) for i in range(len(COMMENTS))]
     assert all(r["post"] == "urn:li:1" for r in rows)
@@ -172,3 +172,21 @@ def test_scored_csv_writes_formulas_from_the_input_as_text(tmp_path):
         "'@SUM(1+1)",
         "-12",
     )
+
+
+def test_is_lead_agrees_with_the_default_lead_score(tmp_path):
+    """One operating point: at the default threshold, is_lead is exactly score >= the
+    workspace's default lead score, on real validation text and with or without headlines."""
+    from apps.leads.models import LeadSettings
+    from apps.leads.scoring import LEAD_LINE
+
+    rows = [(i, e.text, "", "") for i, e in enumerate(classifier.real_validation_examples()[::20])]
+    rows += [(len(rows) + i, text, title, "") for i, (text, title) in enumerate(COMMENTS)]
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(source, rows)
+    call_command("leads_score", str(source), "--output", str(target))
+    scored = read_csv(target)
+    assert LeadSettings._meta.get_field("alert_threshold").default == LEAD_LINE
+    assert any(r["is_lead"] == "true" for r in scored)
+    for r in scored:
+        assert (r["is_lead"] == "true") is (int(r["score"]) >= LEAD_LINE), r

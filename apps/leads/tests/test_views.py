@@ -28,9 +28,9 @@ def test_the_inbox_lists_leads_with_score_and_snippet(alice_client, lead):
 
 def test_the_inbox_runs_a_fixed_number_of_queries(alice_client, lead, django_assert_num_queries):
     # session, user, membership+workspace, leads+commenters, best comments+posts, pipeline,
-    # reading permitted, switcher, unread notifications; savepoint and release; LinkedIn
-    # capabilities (connection, facts, forwarding in use).
-    with django_assert_num_queries(14):
+    # reading permitted, unsure comments, calibration, switcher, unread notifications; savepoint
+    # and release; LinkedIn capabilities (connection, facts, forwarding in use).
+    with django_assert_num_queries(16):
         alice_client.get("/w/alice-co/leads/")
 
 
@@ -157,3 +157,20 @@ def test_the_open_inbox_hears_of_new_leads_without_reshuffling_itself(
 
 def test_asking_for_fresh_leads_without_a_time_is_a_400(alice_client):
     assert alice_client.get("/w/alice-co/leads/fresh/?since=yesterday").status_code == 400
+
+
+def test_inbox_shows_comments_the_detector_was_unsure_about(alice_client, alice_workspace):
+    from apps.leads.models import Comment, Commenter
+
+    commenter = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:u1")
+    unsure = Comment.objects.create(
+        workspace=alice_workspace, commenter=commenter, urn="urn:li:comment:u1", text="Like",
+        unsure="short",
+    )  # fmt: skip
+    Comment.objects.create(
+        workspace=alice_workspace, commenter=commenter, urn="urn:li:comment:u2", text="Sure one"
+    )
+    response = alice_client.get("/w/alice-co/leads/")
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["unsure"]] == [unsure.pk]
+    assert "Unsure: your call" in response.content.decode()

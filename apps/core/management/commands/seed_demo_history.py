@@ -100,6 +100,7 @@ class Command(BaseCommand):
     def _seed(self, workspace, user, running, clock, started):
         from apps.analytics import collector
         from apps.content import publishing, scheduling, services
+        from apps.content.facts import find_gaps
         from apps.leads import ingestion
         from apps.linkedin.models import LinkedInConnection
 
@@ -127,6 +128,11 @@ class Command(BaseCommand):
             clock.advance(seconds=moment.timestamp() - clock.now())
             with transaction.atomic():
                 post = services.post_generate(workspace=workspace, author=user)
+                if find_gaps(post.text):
+                    # The demo consultant does what a user would with a story they have no
+                    # example for: deletes the paragraph holding the gap, then approves.
+                    kept = [part for part in post.text.split("\n\n") if not find_gaps(part)]
+                    post = services.post_save(post=post, actor=user, text="\n\n".join(kept))
                 services.post_approve(post=post, membership=membership)
                 scheduling.post_publish_now(post=post, actor=user)
                 Post.objects.filter(pk=post.pk).update(

@@ -2,7 +2,9 @@
 
 The input needs a header with a `text` column; `headline` is used for scoring when present and
 every column is copied through. Each output row gains `intent`, `intent_probability`,
-`lead_probability`, `is_lead` (lead_probability at or above the threshold) and `score` (0-100).
+`lead_probability`, `unsure` (why the model abstains, or empty), `is_lead` (lead_probability at
+or above the threshold and no abstention: at the default threshold, exactly the comments whose
+score reaches the default lead score) and `score` (0-100).
 Rows are streamed and predicted in batches, so 100,000 rows take little memory. No database, no
 web server, no worker: only the cached model in LEADS_MODEL_DIR (trained on first use). The
 output is written to a temporary file and renamed at the end, so a failed run leaves no half
@@ -18,10 +20,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.spreadsheet import csv_cell
-from apps.leads.classifier import DEFAULT_LEAD_THRESHOLD, get_model
+from apps.leads.classifier import ABSTAIN_ABOVE, DEFAULT_LEAD_THRESHOLD, get_model
 from apps.leads.scoring import ScoreInput, score_comment
 
-ADDED_COLUMNS = ["intent", "intent_probability", "lead_probability", "is_lead", "score"]
+ADDED_COLUMNS = ["intent", "intent_probability", "lead_probability", "unsure", "is_lead", "score"]
 BATCH_SIZE = 1000
 
 
@@ -103,7 +105,9 @@ class Command(BaseCommand):
         leads = 0
         for row, prediction in zip(batch, predictions, strict=True):
             row.pop(None, None)  # cells beyond the header: dropped, not copied
-            is_lead = prediction.lead_probability >= threshold
+            is_lead = (
+                prediction.unsure not in ABSTAIN_ABOVE and prediction.lead_probability >= threshold
+            )
             leads += is_lead
             breakdown = score_comment(
                 ScoreInput(
@@ -116,6 +120,7 @@ class Command(BaseCommand):
                 intent=prediction.intent,
                 intent_probability=f"{prediction.intent_probability:.4f}",
                 lead_probability=f"{prediction.lead_probability:.4f}",
+                unsure=prediction.unsure,
                 is_lead="true" if is_lead else "false",
                 score=breakdown.score,
             )

@@ -1,7 +1,8 @@
 """Retrain the intent model now: `manage.py leads_train [--feedback FEEDBACK.csv]`.
 
-Also retrains, for every workspace that has given feedback in the app, the global corpus
-plus that workspace's answers, which is the model its comments are then classified with.
+Then refits, for every workspace that has given feedback in the app, its lead calibration
+(apps/leads/feedback.py) against the new model: that is how a workspace's answers shape its
+scoring (the `leads.refit_lead_calibration` task does the same after each answer).
 
 Always retrains the global model (corpus training split) and overwrites its cached file in
 LEADS_MODEL_DIR. With `--feedback`, a CSV with `text` and `intent` columns (for example
@@ -54,17 +55,11 @@ class Command(BaseCommand):
         runs = [("global", [])]
         if feedback:
             runs.append(("global + feedback", read_feedback(feedback)))
-        # Each workspace's "is a lead" / "not a lead" answers, on top of the global corpus.
+        # Afterwards, each workspace's calibration against the new global model.
         from apps.accounts.models import Workspace
         from apps.leads.models import Feedback
-        from apps.leads.selectors import feedback_examples
+        from apps.leads.services import calibration_refit
 
-        for workspace in Workspace.objects.filter(
-            pk__in=Feedback.objects.values("workspace_id")
-        ).order_by("pk"):
-            runs.append(
-                (f"global + {workspace.slug}'s feedback", feedback_examples(workspace=workspace))
-            )
         for name, extra in runs:
             started = time.perf_counter()
             model = get_model(extra_examples=extra, retrain=True)
@@ -77,4 +72,12 @@ class Command(BaseCommand):
                 f"  held-out macro F1 {report['macro_f1']:.2f}, lead precision"
                 f" {lead['precision']:.2f}, recall {lead['recall']:.2f}"
                 f" at {lead['threshold']:.2f}"
+            )
+        for workspace in Workspace.objects.filter(
+            pk__in=Feedback.objects.values("workspace_id")
+        ).order_by("pk"):
+            calibration = calibration_refit(workspace=workspace)
+            self.stdout.write(
+                f"{workspace.slug}: calibration {calibration.offset:+.2f} from"
+                f" {calibration.answers} answers"
             )
