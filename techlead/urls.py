@@ -37,6 +37,9 @@ urlpatterns = [
     path("sw.js", core_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", core_views.web_manifest, name="web_manifest"),
     path("offline/", core_views.offline, name="offline"),
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (error pages from the
+    # server, JSON, files); the app's icon instead of a 404 in every log.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("dev/mail/", include("apps.core.mail_urls")),

@@ -30,6 +30,7 @@ NON_TENANT_ROUTES = {
     "service_worker": "the service worker script, the same for everyone",
     "web_manifest": "the web app manifest, the same for everyone",
     "offline": "the service worker's offline page, nothing about anyone on it",
+    "favicon": "a redirect to the app's icon, the same for everyone",
     "dev_mail_list": "staff only: mail sent by the app in development",
     "dev_mail_detail": "staff only: one mail sent by the app in development",
     "staff_overview": "staff only, across tenants by design",

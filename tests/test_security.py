@@ -261,7 +261,8 @@ def test_sign_up_with_a_taken_address_looks_exactly_like_a_new_one(alice):
     def sign_up(email):
         password = "a-Long-passw0rd!"
         return Client().post(
-            "/accounts/signup/", {"email": email, "password1": password, "password2": password}
+            "/accounts/signup/",
+            {"email": email, "full_name": "Someone", "password1": password, "password2": password},
         )
 
     taken, new = sign_up("alice@example.com"), sign_up("someone-new@example.com")

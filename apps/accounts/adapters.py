@@ -1,7 +1,11 @@
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from apps.accounts import services
+from apps.core import branded_mail
 from apps.core.http import client_ip
 
 
@@ -11,7 +15,10 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         # The browser's time zone (SignupExtrasForm), so posting times start in the
         # consultant's own zone; the personal workspace takes it from the user.
-        browser_timezone = getattr(form, "cleaned_data", {}).get("timezone")
+        cleaned = getattr(form, "cleaned_data", {})
+        browser_timezone = cleaned.get("timezone")
+        if cleaned.get("full_name"):
+            user.full_name = cleaned["full_name"]
         if browser_timezone:
             user.timezone = browser_timezone
         if commit:
@@ -24,3 +31,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         return reverse("home")
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's messages (verification, password reset, "account already exists", …) in
+        the product's layout, signed with the site's name: without the sites framework allauth
+        named the site after the request's host ("Hello from 127.0.0.1:8100!")."""
+        context = {
+            **context,
+            "current_site": SimpleNamespace(
+                name=branded_mail.site_name(), domain=branded_mail.site_domain()
+            ),
+        }
+        super().send_mail(template_prefix, email, context)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if isinstance(message, EmailMultiAlternatives) and message.alternatives:
+            return message
+        branded = branded_mail.branded_message(
+            subject=message.subject, text=message.body, to=message.to
+        )
+        branded.from_email = message.from_email
+        branded.extra_headers = message.extra_headers
+        return branded

@@ -237,9 +237,21 @@ class SignupExtrasForm(forms.Form):
     filled in by static/js/app.js, so a new consultant's posting times start in their own
     zone instead of UTC. Not typed by anyone: a value that is not a time zone is dropped."""
 
+    # The name greets the consultant, signs their posts and names their workspace (and its
+    # address); the e-mail's local part was a poor stand-in for all three.
+    full_name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("Ada Lovelace")}),
+    )
     timezone = forms.CharField(
         required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-browser-timezone": ""})
     )
+
+    field_order = ["full_name"]
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
 
     def clean_timezone(self) -> str:
         value = self.cleaned_data.get("timezone") or ""

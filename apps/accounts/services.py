@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +22,7 @@ from apps.accounts.models import (
     User,
     Workspace,
 )
+from apps.core.branded_mail import send_branded
 
 
 class AccountsError(Exception):
@@ -234,11 +234,11 @@ def invitation_send_email(*, invitation: Invitation) -> None:
     subject = _("You're invited to %(workspace)s on TechLead AutoPilot") % {
         "workspace": invitation.workspace.name
     }
-    send_mail(
-        subject,
-        render_to_string("accounts/email/invitation.txt", context),
-        None,
-        [invitation.email],
+    send_branded(
+        subject=subject,
+        text=render_to_string("accounts/email/invitation.txt", context),
+        to=[invitation.email],
+        workspace_name=invitation.workspace.name,
     )
 
 

@@ -29,6 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where a signed-in user lands: their first workspace, or a page to make one."""
     membership = selectors.memberships_of_user(user=request.user).first()
     if membership is None:
+        # Staff without a workspace of their own came to run the tenants, not to make one.
+        if request.user.is_staff:
+            return redirect("staff_overview")
         return redirect("workspace_create")
     return redirect("dashboard", workspace_slug=membership.workspace.slug)
 

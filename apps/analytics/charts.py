@@ -14,12 +14,14 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 600
-HEIGHT = 220
-PAD_LEFT = 48
+# A narrow viewBox: the SVG scales to its card (about 380 px at 1280 px, 300 px on a phone),
+# so the 13 px labels of app.css stay 10-13 px on screen. At 600 units they shrank to 7 px.
+WIDTH = 420
+HEIGHT = 240
+PAD_LEFT = 56
 PAD_RIGHT = 12
-PAD_TOP = 12
-PAD_BOTTOM = 28
+PAD_TOP = 14
+PAD_BOTTOM = 30
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,12 @@ def _fmt(value: float | None) -> str:
 
 def _svg(title: str, body: SafeString, *, width: int = WIDTH, height: int = HEIGHT) -> SafeString:
     return format_html(
-        '<svg class="chart-svg" viewBox="0 0 {} {}" role="img" aria-label="{}" '
-        'preserveAspectRatio="xMidYMid meet"><title>{}</title>{}</svg>',
+        # width and height give the box its aspect ratio: with the viewBox alone a browser
+        # made it 150 px tall and shrank every label to 8 px.
+        '<svg class="chart-svg" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
+        'aria-label="{}" preserveAspectRatio="xMidYMid meet"><title>{}</title>{}</svg>',
+        width,
+        height,
         width,
         height,
         title,
@@ -49,7 +55,46 @@ def _svg(title: str, body: SafeString, *, width: int = WIDTH, height: int = HEIG
 
 
 def _label_every(n: int) -> int:
-    return max(1, -(-n // 8))  # at most ~8 x-axis labels
+    return max(1, -(-n // 5))  # at most ~5 x-axis labels: each is a date of some 6 characters
+
+
+def _gridlines(top: float, plot_w: float, plot_h: float, pad_right: int) -> SafeString:
+    """Faint horizontal lines at a half and the top of the scale, so a bar's size reads
+    without a ruler."""
+    return format_html_join(
+        "",
+        '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+        (
+            (
+                PAD_LEFT,
+                f"{PAD_TOP + plot_h * (1 - f):.1f}",
+                WIDTH - pad_right,
+                f"{PAD_TOP + plot_h * (1 - f):.1f}",
+            )
+            for f in (0.5, 1.0)
+        ),
+    )
+
+
+def sparkline(values: list[float], *, label: str) -> SafeString:
+    """A small trend line for a stat card (decorative: the card states the figure itself).
+    Fewer than two values draw nothing."""
+    if len(values) < 2:
+        return mark_safe("")
+    top = max(values) or 1
+    w, h = 100, 28
+    points = " ".join(
+        f"{w * i / (len(values) - 1):.1f},{h - 2 - (h - 4) * v / top:.1f}"
+        for i, v in enumerate(values)
+    )
+    return format_html(
+        '<svg class="spark-svg" viewBox="0 0 {} {}" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false"><title>{}</title><polyline points="{}"/></svg>',
+        w,
+        h,
+        label,
+        points,
+    )
 
 
 def line_chart(
@@ -78,6 +123,7 @@ def line_chart(
         return PAD_TOP + plot_h - plot_h * v / scale
 
     parts = [
+        _gridlines(top, plot_w, plot_h, pad_right),
         format_html(
             '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"/>'
             '<text class="chart-tick" x="{}" y="{}" text-anchor="end">{}</text>'
@@ -87,11 +133,11 @@ def line_chart(
             WIDTH - pad_right,
             PAD_TOP + plot_h,
             PAD_LEFT - 6,
-            PAD_TOP + 10,
+            PAD_TOP + 4,
             _fmt(top),
             PAD_LEFT - 6,
             PAD_TOP + plot_h,
-        )
+        ),
     ]
     if right:
         parts.append(
@@ -100,7 +146,7 @@ def line_chart(
                 '<text class="chart-tick" x="{}" y="{}" text-anchor="start">0</text>',
                 len(series) - 1,
                 WIDTH - pad_right + 6,
-                PAD_TOP + 10,
+                PAD_TOP + 4,
                 _fmt(top_right),
                 WIDTH - pad_right + 6,
                 PAD_TOP + plot_h,
@@ -120,6 +166,23 @@ def line_chart(
                 name,
             )
         )
+        # A dot per value: a single snapshot is a point, not an invisible line, and each dot
+        # names its value on hover.
+        if n <= 60:
+            parts.extend(
+                format_html(
+                    '<circle class="chart-dot chart-s{}" cx="{}" cy="{}" r="{}">'
+                    "<title>{}: {} ({})</title></circle>",
+                    index,
+                    f"{x(i):.1f}",
+                    f"{y(v, scale):.1f}",
+                    4 if n == 1 else 3,
+                    name,
+                    _fmt(v),
+                    labels[i],
+                )
+                for i, v in enumerate(values)
+            )
     step = _label_every(n)
     parts.extend(
         format_html(
@@ -170,12 +233,16 @@ def bar_chart(*, title: str, value_label: str, bars: list[tuple[str, float]]) ->
             for i, (label, v) in enumerate(bars)
         ),
     )
-    axis = format_html(
-        '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+    axis = _gridlines(top, plot_w, plot_h, PAD_RIGHT) + format_html(
+        '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+        '<text class="chart-tick" x="{}" y="{}" text-anchor="end">{}</text>',
         PAD_LEFT,
         PAD_TOP + plot_h,
         WIDTH - PAD_RIGHT,
         PAD_TOP + plot_h,
+        PAD_LEFT - 6,
+        PAD_TOP + 4,
+        _fmt(top),
     )
     return Chart(
         svg=_svg(title, axis + body),
@@ -187,10 +254,10 @@ def bar_chart(*, title: str, value_label: str, bars: list[tuple[str, float]]) ->
 
 def funnel_chart(*, title: str, headers: list[str], stages: list[tuple[str, float, str]]) -> Chart:
     """Horizontal bars, one per stage: (label, count, formatted value)."""
-    row_h = 34
+    row_h = 36
     height = max(row_h * len(stages) + 8, 40)
-    label_w = 130
-    plot_w = WIDTH - label_w - 150
+    label_w = 104
+    plot_w = WIDTH - label_w - 130
     top = max((count for _, count, _ in stages), default=0) or 1
     body = format_html_join(
         "",
@@ -221,4 +288,82 @@ def funnel_chart(*, title: str, headers: list[str], stages: list[tuple[str, floa
         title=title,
         headers=headers,
         rows=[[label, _fmt(count), value] for label, count, value in stages],
+    )
+
+
+def post_bars(
+    *,
+    title: str,
+    labels: list[str],
+    bars: tuple[str, list[float]],
+    dots: tuple[str, list[float]],
+) -> Chart:
+    """One bar per publication day (a post's impressions), and a dot on its own right-hand
+    scale (its engagement). Days without a post are left out: drawn as a line, the gaps fell
+    to zero between posts and read as spikes."""
+    n = len(labels)
+    bar_name, bar_values = bars
+    dot_name, dot_values = dots
+    top = max(bar_values, default=0) or 1
+    top_right = max(dot_values, default=0) or 1
+    pad_right = PAD_LEFT
+    plot_w = WIDTH - PAD_LEFT - pad_right
+    plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    slot = plot_w / n if n else plot_w
+    step = _label_every(n)
+
+    def y(v: float, scale: float) -> float:
+        return PAD_TOP + plot_h - plot_h * v / scale
+
+    parts = [
+        _gridlines(top, plot_w, plot_h, pad_right),
+        format_html(
+            '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+            '<text class="chart-tick" x="{}" y="{}" text-anchor="end">{}</text>'
+            '<text class="chart-tick chart-s1" x="{}" y="{}" text-anchor="start">{}</text>',
+            PAD_LEFT,
+            PAD_TOP + plot_h,
+            WIDTH - pad_right,
+            PAD_TOP + plot_h,
+            PAD_LEFT - 6,
+            PAD_TOP + 4,
+            _fmt(top),
+            WIDTH - pad_right + 6,
+            PAD_TOP + 4,
+            _fmt(top_right),
+        ),
+    ]
+    for i, label in enumerate(labels):
+        centre = PAD_LEFT + i * slot + slot / 2
+        bar_w = min(slot * 0.64, 36)
+        value, dot = bar_values[i], dot_values[i]
+        parts.append(
+            format_html(
+                '<g><rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" '
+                'rx="2"><title>{}: {} {}</title></rect>'
+                '<circle class="chart-dot chart-s1" cx="{}" cy="{}" r="4">'
+                "<title>{}: {} {}</title></circle>"
+                '<text class="chart-tick" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                f"{centre - bar_w / 2:.1f}",
+                f"{y(value, top):.1f}",
+                f"{bar_w:.1f}",
+                f"{plot_h * value / top:.1f}",
+                label,
+                _fmt(value),
+                bar_name,
+                f"{centre:.1f}",
+                f"{y(dot, top_right):.1f}",
+                label,
+                _fmt(dot),
+                dot_name,
+                f"{centre:.1f}",
+                HEIGHT - 8,
+                label if i % step == 0 else "",
+            )
+        )
+    return Chart(
+        svg=_svg(title, mark_safe("".join(parts))),  # each part is format_html output
+        title=title,
+        headers=["", bar_name, dot_name],
+        rows=[[label, _fmt(bar_values[i]), _fmt(dot_values[i])] for i, label in enumerate(labels)],
     )

@@ -140,6 +140,21 @@ def _dimension_keys(dimension: str, tz):
     return lambda row: (row[dimension], row[dimension] or "—")
 
 
+def _with_template_names(groups: list[Group], *, workspace) -> list[Group]:
+    """The templates' names ("One-way and two-way doors") instead of their keys
+    ("architecture-decision/reversible-or-not"); a key no longer in the library keeps its key.
+    One query, only when there is something to name."""
+    from apps.content.selectors import templates_for
+
+    keys = [g.key for g in groups if g.key]
+    if not keys:
+        return groups
+    names = dict(templates_for(workspace=workspace).filter(key__in=keys).values_list("key", "name"))
+    for group in groups:
+        group.label = names.get(group.key, group.label)
+    return groups
+
+
 def group_posts(rows: list[dict], leads: dict[int, dict], *, dimension: str, tz) -> list[Group]:
     """Group post rows (values of POST_FIELDS) by a dimension, sorted by leads per 1,000
     impressions (unknown last), then leads, then posts."""
@@ -357,7 +372,10 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         leads_by_week=leads_by_week,
         funnel=funnel,
         by_framework=group_posts(current, attributed, dimension="framework", tz=tz),
-        by_template=group_posts(current, attributed, dimension="template_key", tz=tz),
+        by_template=_with_template_names(
+            group_posts(current, attributed, dimension="template_key", tz=tz),
+            workspace=workspace,
+        ),
         top_posts=top_posts,
         # Same rows, other groupings: no extra queries.
         # Topics and time slots can run to a hundred rows; the best ten are what a person

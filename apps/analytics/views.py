@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,37 +21,32 @@ from apps.analytics import charts, selectors
 from apps.content.models import Post
 from apps.core.db_routers import reads_from_replica
 from apps.core.spreadsheet import csv_cell
+from apps.core.templatetags.euros import format_euros
 
 EXPORT_CHUNK = 2000
 
 
-def _money(value) -> str:
-    return "€" + number_format(value or 0, 0, force_grouping=True)
-
-
 def _dashboard_charts(data: selectors.Dashboard) -> dict:
-    days = [date_format(day, "SHORT_DATE_FORMAT") for day, _i, _e in data.by_day]
+    # Only the days a measured post went out: the days between are not zero impressions.
+    published_days = [(day, i, e) for day, i, e in data.by_day if i or e]
     return {
-        "over_time": charts.line_chart(
+        "over_time": charts.post_bars(
             title=_("Impressions and engagement by publication day"),
-            labels=days,
-            series=[
-                (_("Impressions"), [i for _d, i, _e in data.by_day]),
-                (_("Engagement"), [e for _d, _i, e in data.by_day]),
-            ],
-            right_axis=True,
+            labels=[date_format(day, "MONTH_DAY_FORMAT") for day, _i, _e in published_days],
+            bars=(_("Impressions"), [i for _d, i, _e in published_days]),
+            dots=(_("Engagement"), [e for _d, _i, e in published_days]),
         ),
         "leads_per_week": charts.bar_chart(
             title=_("New leads per week"),
             value_label=_("Leads"),
             # Each bar is a week (the title says so); "week of 11/02/2026" under every bar ran
             # into its neighbours, so the tick is the Monday's day and month.
-            bars=[(date_format(week, "j M"), n) for week, n in data.leads_by_week],
+            bars=[(date_format(week, "MONTH_DAY_FORMAT"), n) for week, n in data.leads_by_week],
         ),
         "funnel": charts.funnel_chart(
             title=_("Lead funnel"),
             headers=[_("Stage"), _("Leads"), _("Value")],
-            stages=[(str(s["label"]), s["count"], _money(s["value"])) for s in data.funnel],
+            stages=[(str(s["label"]), s["count"], format_euros(s["value"])) for s in data.funnel],
         ),
     }
 
@@ -66,14 +61,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return HttpResponse(body)
     context = {"dash_body": body, "days": days, "periods": selectors.PERIODS}
     if not has_published:
-        # Before the first post the home page is the onboarding checklist.
-        from apps.accounts.selectors import profile_of_member
-        from apps.linkedin.selectors import connection_for
+        # Before the first post the home page is the guided start, not a page of zeros.
+        from apps.analytics.onboarding import onboarding_for
 
-        connection = connection_for(workspace=workspace)
-        context["onboarding"] = True
-        context["profile"] = profile_of_member(workspace=workspace, user=request.user)
-        context["linkedin_connected"] = connection is not None and connection.is_usable
+        context["onboarding"] = onboarding_for(workspace=workspace, user=request.user)
     return render(request, "analytics/dashboard.html", context)
 
 
@@ -117,6 +108,14 @@ def _dashboard_body(request: HttpRequest, days: int) -> tuple[str, bool]:
         "days": days,
         "charts": _dashboard_charts(data),
         "heatmap": heatmap_rows(best_time_model(workspace=workspace)),
+        "sparks": {
+            "impressions": charts.sparkline(
+                [i for _d, i, _e in data.by_day], label=_("Impressions by day")
+            ),
+            "new_leads": charts.sparkline(
+                [n for _w, n in data.leads_by_week], label=_("New leads by week")
+            ),
+        },
     }
     body = render_to_string("analytics/dashboard.html#dash-body", context, request=request)
     if seconds:

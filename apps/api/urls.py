@@ -37,6 +37,9 @@ urlpatterns = [
         "v1/w/<slug:workspace_slug>/",
         include(
             [
+                # The workspace's API root has no resource of its own: a JSON 404 like any
+                # other unknown path, not the site's HTML page.
+                path("", views.api_not_found, name="workspace-root"),
                 *router.urls,
                 # Anything else under a workspace (a malformed id, say) is a JSON 404 too.
                 path("<path:unknown>", views.api_not_found, name="not-found"),

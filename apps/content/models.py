@@ -203,6 +203,20 @@ class PostVersion(WorkspaceOwned):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    # The notes services write, in words for the version history ("edited" in a German page
+    # was a stored key).
+    NOTE_LABELS = {
+        "generated": _("generated"),
+        "edited": _("edited"),
+        "written": _("written"),
+        "restored": _("restored"),
+        "imported": _("imported"),
+    }
+
+    @property
+    def note_label(self) -> str:
+        return str(self.NOTE_LABELS.get(self.note, self.note))
+
     def __str__(self):
         return f"{self.post_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 

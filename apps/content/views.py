@@ -115,6 +115,17 @@ def post_plan_week(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Plan between 1 and 14 posts at a time."))
         return redirect("content", workspace_slug=request.workspace.slug)
+    if not selectors.profile_for(workspace=request.workspace, user=request.user).is_complete:
+        # Written from an empty profile, a week of drafts is generic filler the consultant
+        # deletes; ask for what the posts are written from instead.
+        messages.warning(
+            request,
+            _(
+                "Describe your expertise first: a headline, your areas and your offers. A week "
+                "of drafts is written from them."
+            ),
+        )
+        return redirect("profile", workspace_slug=request.workspace.slug)
     posts = services.post_plan_week(
         workspace=request.workspace, author=request.user, count=form.cleaned_data["count"]
     )

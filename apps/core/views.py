@@ -180,3 +180,10 @@ def server_error(request):
         loader.get_template("500.html").render({"csp_nonce": "" if nonce is None else str(nonce)}),
         status=500,
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico where a page names no icon (a server error page, JSON,
+    a file): the app's icon instead of a 404 in every log."""
+    return redirect(static("pwa/icon-192.png"), permanent=True)

@@ -57,7 +57,7 @@ from django.conf import settings
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.pipeline import FeatureUnion
@@ -126,6 +126,61 @@ SOURCE_WEIGHTS: dict[str, float] = {"clinc150": 4.0, "clinc150_oos": 4.0, "comme
 INTENT_C = 4.0
 EXPLANATION_TERMS = 6
 MIN_EXPLANATION_TERMS = 3
+# Words that carry no reason on their own ("the", "we", "und"): the model may weigh them, but
+# "Why this score" listing them explained nothing. A term made only of these is not shown.
+EXPLANATION_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
+    "aber",
+    "als",
+    "am",
+    "an",
+    "auch",
+    "auf",
+    "aus",
+    "bei",
+    "bin",
+    "bis",
+    "da",
+    "das",
+    "dass",
+    "dem",
+    "den",
+    "der",
+    "des",
+    "die",
+    "du",
+    "ein",
+    "eine",
+    "einen",
+    "er",
+    "es",
+    "für",
+    "hat",
+    "ich",
+    "ihr",
+    "im",
+    "in",
+    "ist",
+    "ja",
+    "mit",
+    "nach",
+    "nicht",
+    "noch",
+    "oder",
+    "sie",
+    "sind",
+    "so",
+    "über",
+    "um",
+    "und",
+    "uns",
+    "von",
+    "vor",
+    "war",
+    "was",
+    "wie",
+    "wir",
+    "zu",
+}
 _MEMORY_CACHE_SIZE = 4  # global model + a few feedback models per process
 
 
@@ -564,6 +619,8 @@ class IntentModel:
                     break
                 if term in ("?", "0") or any(term in t.split() for t, _ in chosen):
                     continue  # punctuation alone, or a word already shown in a pair
+                if all(word in EXPLANATION_STOP_WORDS for word in term.split()):
+                    continue
                 chosen.append((term, round(weight, 4)))
             result.append(chosen)
         return result

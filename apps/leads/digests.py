@@ -11,7 +11,6 @@ from datetime import time, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role
 from apps.accounts.tenancy import owned
+from apps.core.branded_mail import send_branded
 from apps.leads.models import AlertSettings, Lead, LeadSettings
 from apps.leads.services import lead_path
 from apps.notifications.models import Event
@@ -92,13 +92,13 @@ def _send_digest(row: AlertSettings, leads: list[Lead]) -> None:
             "n": len(items),
             "workspace": row.workspace.name,
         }
-        message = EmailMultiAlternatives(
-            subject, render_to_string("leads/email/digest.txt", context), None, [user.email]
+        send_branded(
+            subject=subject,
+            text=render_to_string("leads/email/digest.txt", context),
+            to=[user.email],
+            workspace_name=row.workspace.name,
+            content_html=render_to_string("leads/email/digest.html", context),
         )
-        message.attach_alternative(
-            render_to_string("leads/email/digest.html", context), "text/html"
-        )
-        message.send()
 
 
 def _language_of(row: AlertSettings) -> str:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.selectors import owner_and_admin_emails
 from apps.accounts.services import audit_record
+from apps.core.branded_mail import send_branded
 from apps.linkedin.client import LinkedInClient, LinkedInError, LinkedInOAuthError, person_urn
 from apps.linkedin.models import LinkedInConnection
 from apps.linkedin.signals import token_expiring
@@ -182,7 +182,9 @@ def _notify_managers(
     body = render_to_string(
         template, {"connection": connection, "settings_url": settings_url, **context}
     )
-    send_mail(subject, body, None, recipients)
+    send_branded(
+        subject=subject, text=body, to=recipients, workspace_name=connection.workspace.name
+    )
 
 
 def mark_needs_reconnect(*, connection: LinkedInConnection, reason: str) -> bool:

@@ -5,12 +5,12 @@ number opted out) are applied here, where the answer is understood."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.tenancy import owned
+from apps.core.branded_mail import send_branded
 from apps.notifications import push, sms
 from apps.notifications.models import Channel, Delivery, Notification, PhoneNumber, PushSubscription
 
@@ -48,9 +48,29 @@ def _email(delivery: Delivery) -> None:
         {"notification": notification, "link": absolute(notification.url)},
     )
     try:
-        send_mail(notification.title, body, None, [notification.user.email])
+        with translation.override(_member_language(notification)):
+            send_branded(
+                subject=notification.title,
+                text=body,
+                to=[notification.user.email],
+                workspace_name=notification.workspace.name,
+            )
     except Exception as error:  # SMTP and friends raise all sorts; the log says which
         raise DeliveryFailed(str(error)[:300]) from error
+
+
+def _member_language(notification: Notification) -> str:
+    """The language the member writes in (their expertise profile in this workspace), so the
+    e-mail's frame matches them; English when they have none."""
+    from apps.accounts.models import ExpertiseProfile
+
+    language = (
+        owned(ExpertiseProfile, workspace=notification.workspace)
+        .filter(user_id=notification.user_id)
+        .values_list("language", flat=True)
+        .first()
+    )
+    return language or settings.LANGUAGE_CODE
 
 
 def push_payload(notification: Notification) -> dict:

@@ -27,6 +27,8 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The name e-mails sign with ("Sent by …"); allauth took the request's host for it.
+SITE_NAME = env("SITE_NAME", default="TechLead AutoPilot")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -280,6 +282,8 @@ INVITATION_VALID_DAYS = 7
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
+# Our own date and number formats per language (techlead/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["techlead.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

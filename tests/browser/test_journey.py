@@ -139,6 +139,7 @@ def test_a_consultants_first_week(
     # --- Sign up and verify the email -----------------------------------------------------
     page.goto("/")
     page.get_by_role("link", name="Start free").first.click()
+    page.get_by_label("Your name").fill("Nina Novak")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again):").fill(PASSWORD)
@@ -152,10 +153,16 @@ def test_a_consultants_first_week(
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r".*/w/[\w-]+/$"))
     slug = page.url.rstrip("/").rsplit("/", 1)[-1]
+    # The workspace opens on its guided start, greeting her by the name she gave, with an
+    # address made from it rather than from her e-mail.
+    assert page.get_by_role("heading", name="Welcome, Nina Novak").is_visible()
+    assert slug.startswith("nina-novak")
+    expect_text(page, "0 of 6 steps done.")
+    assert page.locator("#dash-body").count() == 0  # no page of zero cards
     step(page, "first-dashboard")
 
     # --- Expertise ---------------------------------------------------------------------------
-    page.get_by_role("link", name="Describe your expertise").click()
+    page.locator("[data-next-step=expertise]").click()
     page.get_by_label("Headline").fill("Fractional CTO for fintech scale-ups")
     page.get_by_label("Areas of expertise").fill("Kubernetes, AWS cost control, platform teams")
     page.get_by_label("Years of experience").fill("15")
@@ -244,6 +251,9 @@ def test_a_consultants_first_week(
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_role("link", name="Open on LinkedIn").wait_for(timeout=60_000)
     assert page.evaluate("window.stillTheSamePage === true")
+    # A link LinkedIn opens: the post's page by its URN, not the bare URN.
+    href = page.get_by_role("link", name="Open on LinkedIn").get_attribute("href")
+    assert href.startswith("https://www.linkedin.com/feed/update/urn:li:"), href
     step(page, "published")
     wait_until(
         lambda: (
@@ -387,9 +397,20 @@ def test_a_consultants_first_week(
         ("posting-times", f"/w/{slug}/settings/slots/"),
         ("linkedin", f"/w/{slug}/settings/linkedin/"),
         ("health", f"/w/{slug}/health/"),
+        ("content", f"/w/{slug}/content/"),
+        ("notifications", f"/w/{slug}/notifications/"),
+        ("profile", f"/w/{slug}/settings/profile/"),
+        ("analytics-import", f"/w/{slug}/analytics/import/"),
     ):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        # Every section one tap away: the bottom bar's five and, by the brand, notifications
+        # and settings, all inside the screen.
+        for link in page.locator(".nav a:not(.nav-util), .phone-actions a").all():
+            box = link.bounding_box()
+            assert box is not None, (path, link.get_attribute("href"))
+            assert box["x"] >= 0, (path, box)
+            assert box["x"] + box["width"] <= 375, (path, box)
         if name in ("dashboard", "lead"):
             step(page, f"phone-{name}")
     page.set_viewport_size({"width": 1280, "height": 860})

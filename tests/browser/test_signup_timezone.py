@@ -16,6 +16,7 @@ def test_signing_up_in_new_york_starts_the_workspace_in_new_york(request, live_s
     try:
         page.goto("/accounts/signup/")
         assert page.locator("input[name=timezone]").input_value() == "America/New_York"
+        page.fill("input[name=full_name]", "Nia York")
         page.fill("input[name=email]", "nyc@example.com")
         page.fill("input[name=password1]", "a-Long-passw0rd!")
         page.fill("input[name=password2]", "a-Long-passw0rd!")

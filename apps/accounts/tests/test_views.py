@@ -14,6 +14,7 @@ def test_signing_up_requires_email_verification_then_lands_on_a_personal_workspa
         "/accounts/signup/",
         {
             "email": "nina@example.com",
+            "full_name": "Nina Novak",
             "password1": "a-Long-passw0rd!",
             "password2": "a-Long-passw0rd!",
         },
@@ -35,7 +36,13 @@ def test_signing_up_requires_email_verification_then_lands_on_a_personal_workspa
 def sign_up(client, email: str, **extra):
     return client.post(
         "/accounts/signup/",
-        {"email": email, "password1": "a-Long-passw0rd!", "password2": "a-Long-passw0rd!", **extra},
+        {
+            "email": email,
+            "full_name": "Nina Novak",
+            "password1": "a-Long-passw0rd!",
+            "password2": "a-Long-passw0rd!",
+            **extra,
+        },
     )
 
 
@@ -64,7 +71,8 @@ def test_the_dashboard_greets_the_member_and_shows_next_steps(alice_client, alic
     response = alice_client.get(f"/w/{alice_workspace.slug}/")
     assert response.status_code == 200
     assert "Welcome, Alice Archer" in response.text
-    assert "Describe your expertise" in response.text
+    assert "Your name and expertise" in response.text
+    assert "Next: Add a case study" in response.text
 
 
 def test_sections_to_come_show_an_honest_empty_state(alice_client, alice_workspace):
@@ -374,7 +382,7 @@ def test_times_are_shown_in_the_users_time_zone(alice_client, alice, alice_works
         created_at=datetime(2026, 1, 5, 23, 30, tzinfo=UTC),
     )
     response = alice_client.get(f"/w/{alice_workspace.slug}/settings/audit/")
-    assert "01/06/2026 8:30 a.m." in response.text
+    assert "6 Jan 2026, 08:30" in response.text
 
 
 def test_signing_in_is_audited_with_the_address(client, alice):
@@ -489,3 +497,33 @@ def test_saving_the_profile_untouched_keeps_every_case_study(alice_client, alice
     alice_client.post(f"/w/{alice_workspace.slug}/settings/profile/", data)
     profile.refresh_from_db()
     assert [c["action"] for c in profile.case_studies] == ["Kafka rescue", "EKS migration"]
+
+
+def test_sign_up_asks_for_a_name_and_greets_and_names_the_workspace_with_it(client):
+    email = "cloud.architect.1204114039@example.com"
+    response = sign_up(client, email, full_name="  Ada   Lovelace ")
+    assert response.status_code == 302
+    user = User.objects.get(email="cloud.architect.1204114039@example.com")
+    assert user.full_name == "Ada Lovelace"
+    workspace = Workspace.objects.get(membership__user=user)
+    assert workspace.name == "Ada Lovelace's workspace"
+    assert workspace.slug.startswith("ada-lovelace")
+    assert "cloud" not in workspace.slug
+
+
+def test_sign_up_without_a_name_is_refused_with_a_message(client):
+    response = sign_up(client, "noname@example.com", full_name="")
+    assert response.status_code == 200
+    assert 'name="full_name"' in response.content.decode()
+    assert not User.objects.filter(email="noname@example.com").exists()
+
+
+def test_staff_without_a_workspace_land_on_the_staff_overview(client):
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    assert client.get("/app/").url == "/staff/overview/"
+
+
+def test_a_user_without_a_workspace_is_asked_to_make_one(client):
+    client.force_login(UserFactory())
+    assert client.get("/app/").url == "/app/workspaces/new/"

@@ -7,7 +7,7 @@ def test_line_chart_escapes_labels_and_has_a_title_and_table():
     )
     assert "<script>" not in chart.svg
     assert "&lt;script&gt;" in chart.svg
-    assert 'viewBox="0 0 600 220"' in chart.svg
+    assert 'viewBox="0 0 420 240"' in chart.svg
     assert "<title>Impressions &lt;b&gt;</title>" in chart.svg
     assert chart.headers == ["", "Views"]
     assert chart.rows == [["a<script>", "1"], ["b", "3"]]
@@ -40,3 +40,37 @@ def test_a_right_axis_gives_the_last_series_its_own_scale():
     assert ">4,000<" in chart.svg
     assert ">120<" in chart.svg
     assert chart.rows == [["a", "1,000", "30"], ["b", "4,000", "120"]]
+
+
+def test_a_post_with_one_snapshot_is_drawn_as_a_point_with_its_value():
+    chart = charts.line_chart(title="t", labels=["4 Dec, 10:00"], series=[("Reactions", [7])])
+    assert chart.svg.count("<circle") == 1
+    assert "<title>Reactions: 7 (4 Dec, 10:00)</title>" in chart.svg
+
+
+def test_post_bars_draw_one_bar_and_one_dot_per_publication_day():
+    chart = charts.post_bars(
+        title="t",
+        labels=["5 Nov", "13 Nov", "3 Dec"],
+        bars=("Impressions", [1200, 800, 3882]),
+        dots=("Engagement", [40, 12, 108]),
+    )
+    assert chart.svg.count('<rect class="chart-bar"') == 3
+    assert chart.svg.count('<circle class="chart-dot') == 3
+    assert "<polyline" not in chart.svg  # no line falling to zero between posts
+    assert ">3,882<" in chart.svg  # the left scale
+    assert ">108<" in chart.svg  # the right scale
+    assert chart.rows[2] == ["3 Dec", "3,882", "108"]
+
+
+def test_the_svg_has_an_intrinsic_size_so_labels_keep_their_size():
+    chart = charts.bar_chart(title="t", value_label="n", bars=[("a", 1)])
+    assert 'width="420" height="240"' in chart.svg
+
+
+def test_a_sparkline_needs_two_values_and_scales_to_the_largest():
+    assert charts.sparkline([5], label="x") == ""
+    spark = charts.sparkline([0, 10, 5], label="Impressions by day")
+    assert 'class="spark-svg"' in spark
+    assert 'aria-hidden="true"' in spark
+    assert "50.0,2.0" in spark  # the peak touches the top

@@ -217,9 +217,9 @@ def _grow(workspace, n):
 # Queries for the full page, the same for 1 post and for 20: session, user, savepoint and
 # release (ATOMIC_REQUESTS), membership (workspace_view), the fingerprint's two (posts, leads);
 # then, computing afresh: posts of both periods, leads attributed to them, lead figures, leads
-# per week, the funnel, the best-time model's posts and their leads; and base.html's
-# membership list and unread-notification count. ("Ever published" only runs when the period
-# has no posts.)
+# per week, the funnel, the templates' names, the best-time model's posts and their leads;
+# and base.html's membership list and unread-notification count. ("Ever published" only runs
+# when the period has no posts.)
 @pytest.mark.parametrize("n", [1, 20])
 def test_the_dashboard_runs_a_fixed_number_of_queries(
     alice_client, alice_workspace, django_assert_num_queries, n
@@ -253,8 +253,8 @@ def test_a_second_visit_is_served_from_the_cache_in_fewer_queries(
     assert _body(second) == _body(first)
 
 
-PAGE_QUERIES = 16
-PARTIAL_QUERIES = 14
+PAGE_QUERIES = 17
+PARTIAL_QUERIES = 15
 CACHED_PAGE_QUERIES = 9
 
 
@@ -398,3 +398,13 @@ def test_results_are_also_grouped_by_topic_time_slot_and_hook(alice_client, alic
     page = alice_client.get("/w/alice-co/")
     assert "Results by topic" in page.text
     assert "Results by time slot" in page.text
+
+
+def test_results_by_template_show_the_templates_name_not_its_key(alice_client, alice_workspace):
+    from apps.content.models import PostTemplate
+
+    template = PostTemplate.objects.filter(workspace=None, is_active=True).first()
+    make_post(alice_workspace, days_ago=1, impressions=10, template_key=template.key)
+    html = _body(alice_client.get("/w/alice-co/?days=7"))
+    assert f'<th scope="row">{template.name}</th>' in html
+    assert template.key not in html

@@ -278,3 +278,10 @@ def test_an_unknown_path_in_a_workspace_is_a_json_404(alice_api):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_the_workspace_api_root_is_a_json_404(alice_api):
+    response = alice_api.get("/api/v1/w/alice-co/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}

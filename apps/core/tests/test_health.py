@@ -91,3 +91,9 @@ def test_the_heartbeat_task_is_safe_to_run_twice():
     record_heartbeat()
     record_heartbeat()
     assert Heartbeat.objects.count() == 1
+
+
+def test_the_favicon_is_the_apps_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("pwa/icon-192.png")

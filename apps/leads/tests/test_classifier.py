@@ -268,3 +268,13 @@ def test_leads_train_feedback_csv_is_checked(tmp_path):
     columns.write_text("comment,label\nx,y\n", encoding="utf-8")
     with pytest.raises(CommandError, match="needs columns text and intent"):
         read_feedback(columns)
+
+
+def test_why_this_score_leaves_out_words_that_explain_nothing(model):
+    from apps.leads.classifier import EXPLANATION_STOP_WORDS
+
+    text = "What is your rate for a fractional CTO? We need help with our Kubernetes migration."
+    terms = [term for term, _weight in model.predict(text).explanation]
+    assert terms
+    for term in terms:
+        assert not all(word in EXPLANATION_STOP_WORDS for word in term.split()), term

@@ -216,7 +216,7 @@ def test_a_failed_email_is_in_the_log_with_its_error(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("SMTP server refused")
 
-    monkeypatch.setattr(channels, "send_mail", refuse)
+    monkeypatch.setattr(channels, "send_branded", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         (told,) = notify(
             workspace=alice_workspace, event=Event.POST_FAILED, title="Failed", users=[alice]

@@ -24,6 +24,19 @@ VIEWPORT = {"width": 1200, "height": 750}
 # A PNG above this is a sign the page changed shape (a long table, a photo): look at it.
 SIZE_LIMIT_BYTES = 150_000
 DISPATCH = "from apps.content.publishing import dispatch_due_posts; dispatch_due_posts()"
+# A consultant who has just signed up, for the guided start (onboarding.png).
+NEWCOMER_EMAIL = "newcomer@techlead.example"
+NEWCOMER_PASSWORD = "newcomer-autopilot-2026"  # noqa: S105 (a throwaway tour login)
+NEWCOMER = (
+    "from allauth.account.models import EmailAddress; "
+    "from apps.accounts.models import User; "
+    "from apps.accounts.services import workspace_create_personal; "
+    f"u = User.objects.create_user(email={NEWCOMER_EMAIL!r}, password={NEWCOMER_PASSWORD!r}, "
+    "full_name='Sam Rivera', timezone='Europe/Berlin'); "
+    "EmailAddress.objects.create(user=u, email=u.email, verified=True, primary=True); "
+    "workspace_create_personal(user=u)"
+)
+PHONE = {"width": 375, "height": 812}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -84,6 +97,10 @@ class Command(BaseCommand):
                     stdout=subprocess.DEVNULL,
                 ),
             )
+            subprocess.run(
+                [*manage, "shell", "-c", NEWCOMER], env=env, check=True, stdout=subprocess.DEVNULL
+            )
+            shots += _take_newcomer_and_phone(base_url, chromium, Path(out))
             for path in shots:
                 size = path.stat().st_size
                 warning = "  (larger than expected: look at it)" if size > SIZE_LIMIT_BYTES else ""
@@ -131,6 +148,38 @@ def _wait_for(url: str, timeout: float = 30.0) -> None:
                 return
             time.sleep(0.3)
     raise CommandError(f"The tour's server did not answer at {url}.")
+
+
+def _take_newcomer_and_phone(base_url: str, chromium: str, out: Path) -> list[Path]:
+    """The guided start a new workspace opens on, and the demo's lead inbox on a phone."""
+    from playwright.sync_api import sync_playwright
+
+    taken = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for name, email, password, viewport, path in (
+            ("onboarding", NEWCOMER_EMAIL, NEWCOMER_PASSWORD, VIEWPORT, None),
+            ("phone", DEMO_EMAIL, DEMO_PASSWORD, PHONE, f"/w/{DEMO_SLUG}/leads/"),
+        ):
+            context = browser.new_context(
+                base_url=base_url, viewport=viewport, device_scale_factor=1, locale="en-US"
+            )
+            context.set_default_timeout(20_000)
+            page = context.new_page()
+            page.goto("/accounts/login/")
+            page.get_by_label("Email").fill(email)
+            page.get_by_label("Password:").fill(password)
+            page.get_by_role("button", name="Sign In").click()
+            page.wait_for_url("**/w/*/")
+            page.goto(path or page.url)  # without the "signed in" message
+            page.wait_for_load_state("networkidle")
+            target = out / f"{name}.png"
+            page.screenshot(path=str(target), animations="disabled", caret="initial")
+            _shrink(target)
+            taken.append(target)
+            context.close()
+        browser.close()
+    return taken
 
 
 def _take_screenshots(base_url: str, chromium: str, out: Path, check_for_due_posts) -> list[Path]:
