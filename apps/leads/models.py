@@ -156,6 +156,9 @@ class Comment(WorkspaceOwned):
     second_opinion = models.CharField(max_length=20, blank=True)
     explanation = models.JSONField(default=list, blank=True)
     reply_urn = models.CharField(max_length=200, blank=True)
+    # What the member posted in reply from the app: shown in the lead's conversation (LinkedIn
+    # does not list the member's own replies back to a self-serve app).
+    reply_text = models.TextField(blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     ingested_at = models.DateTimeField(default=timezone.now)
 

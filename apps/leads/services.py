@@ -709,7 +709,8 @@ def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
     with transaction.atomic():
         comment.reply_urn = str((answer or {}).get("$URN") or (answer or {}).get("id") or "")[:200]
         comment.replied_at = timezone.now()
-        comment.save(update_fields=["reply_urn", "replied_at"])
+        comment.reply_text = text
+        comment.save(update_fields=["reply_urn", "replied_at", "reply_text"])
         if comment.lead_id and comment.lead.status == Lead.Status.NEW:
             lead_update(lead=comment.lead, actor=actor, status=Lead.Status.CONTACTED)
         audit_record(

@@ -51,3 +51,15 @@ def test_an_emailed_comment_cannot_be_answered_from_here_and_nothing_is_sent(
     assert "Glad to help." not in texts
     read_comment.refresh_from_db()
     assert read_comment.replied_at is None
+
+
+def test_the_members_own_reply_is_kept_and_shown_on_the_lead_page(
+    alice, alice_client, alice_workspace, read_comment, linkedin
+):
+    reply_on_linkedin(comment=read_comment, actor=alice, text="Happy to talk: Tuesday at ten?")
+
+    read_comment.refresh_from_db()
+    assert read_comment.reply_text == "Happy to talk: Tuesday at ten?"
+    page = alice_client.get(f"/w/{alice_workspace.slug}/leads/{read_comment.lead_id}/")
+    assert page.status_code == 200
+    assert "Happy to talk: Tuesday at ten?" in page.content.decode()
