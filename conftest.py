@@ -30,6 +30,32 @@ def chromium_path():
     return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_answers_one_request_at_a_time_on_sqlite():
+    """On SQLite the live server hands the test's one in-memory connection to every request
+    thread, so two requests at once (a page and its manifest) interleave their savepoints on
+    it and fail ("no such savepoint"). There the server answers one request at a time, which
+    a browser's parallel fetches only wait for; PostgreSQL keeps the threaded server."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+
+    class SerialWSGIServer(WSGIServer):
+        # Django closes each response's connection on a server without threads, so a
+        # browser's keep-alive connections cannot hold it.
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialWSGIServer
+    yield
+    LiveServerThread.server_class = threaded
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup):
     """pytest-django's test database, and before it is dropped, our connection pools closed:
