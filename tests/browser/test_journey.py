@@ -20,7 +20,6 @@ Screenshots of every step land in var/screenshots/test_a_consultants_first_week/
 """
 
 import base64
-import io
 import json
 import os
 import re
@@ -566,31 +565,14 @@ _IMPRESSIONS = [1840, 1210, 960, 730, 655, 540, 420, 380, 310, 250]
 
 
 def _linkedin_analytics_export(post_urns: list[str]) -> bytes:
-    """A workbook laid out like LinkedIn's content analytics export (TOP POSTS: a note, a
-    blank row, then the posts by engagements and by impressions side by side)."""
-    from openpyxl import Workbook
+    """LinkedIn's content analytics export for the published posts, laid out by the one
+    builder the import's own tests use."""
+    from apps.analytics.tests.test_importing import linkedin_export
 
-    book = Workbook()
-    book.active.title = "DISCOVERY"
-    book.active.append(["Impressions", sum(_IMPRESSIONS[: len(post_urns)])])
-    top = book.create_sheet("TOP POSTS")
-    top.append(["Maximum of 50 posts available to include in this list"])
-    top.append([])
-    top.append(
+    day = timezone.now().strftime("%-m/%-d/%Y")
+    return linkedin_export(
         [
-            "Post URL",
-            "Post publish date",
-            "Engagements",
-            None,
-            "Post URL",
-            "Post publish date",
-            "Impressions",
+            (f"https://www.linkedin.com/feed/update/{urn}/", day, impressions // 40, impressions)
+            for urn, impressions in zip(post_urns, _IMPRESSIONS, strict=False)
         ]
     )
-    day = timezone.now().strftime("%-m/%-d/%Y")
-    for urn, impressions in zip(post_urns, _IMPRESSIONS, strict=False):
-        url = f"https://www.linkedin.com/feed/update/{urn}/"
-        top.append([url, day, impressions // 40, None, url, day, impressions])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
