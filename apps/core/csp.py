@@ -4,6 +4,9 @@
 Chromium applies form-action to that redirect too. The host comes from LINKEDIN_OAUTH_BASE
 when the response is made (not when settings are imported), so the sandbox on whatever port
 a test or `make run` gave it is allowed, and nothing else.
+
+With media in an S3-compatible store, images are redirected to URLs the store signs
+(apps/media/storage.py): the store's origin joins img-src, and only then.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.conf import settings
+
+from apps.media.storage import signed_url_origin
 
 
 def linkedin_oauth_origin() -> str | None:
@@ -28,5 +33,9 @@ class CSPMiddleware(BaseCSPMiddleware):
         if origin and not report_only:
             update = dict(parts.update or {})
             update["form-action"] = [*update.get("form-action", []), origin]
+            parts.update = update
+        if not report_only and (media_origin := signed_url_origin()):
+            update = dict(parts.update or {})
+            update["img-src"] = [*update.get("img-src", []), media_origin]
             parts.update = update
         return parts

@@ -42,8 +42,8 @@ class PostMedia(WorkspaceOwned):
     title = models.CharField(_("document title"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_carousel = models.BooleanField(_("made as a carousel"), default=False)
-    # The first page as a PNG, for the preview (carousels only: a PDF someone attached has
-    # no picture of its first page without a PDF renderer).
+    # The first page as a PNG, for the preview: drawn with the slides for a carousel, rendered
+    # from the PDF (apps/media/thumbnails.py) for one someone attached.
     cover = models.FileField(_("first page"), upload_to=media_upload_to, max_length=200, blank=True)
     # Set once the bytes are on LinkedIn, before the post that names them is created: a
     # retried publish reuses it and never uploads the file again.
@@ -62,6 +62,30 @@ class PostMedia(WorkspaceOwned):
     @property
     def is_image(self) -> bool:
         return self.kind == self.Kind.IMAGE
+
+
+class MediaPage(WorkspaceOwned):
+    """One of the first pages of an attached PDF as a PNG (a derivative made on upload), so
+    the preview shows the document's real pages the way LinkedIn's document viewer opens."""
+
+    media = models.ForeignKey(
+        PostMedia, on_delete=models.CASCADE, related_name="page_images", verbose_name=_("media")
+    )
+    number = models.PositiveSmallIntegerField(_("page number"))
+    image = models.FileField(_("page image"), upload_to=media_upload_to, max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+
+    class Meta:
+        ordering = ("media", "number")
+        verbose_name = _("document page")
+        verbose_name_plural = _("document pages")
+        constraints = [
+            models.UniqueConstraint(fields=("media", "number"), name="media_one_image_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.media} p. {self.number}"
 
 
 class CarouselStyle(WorkspaceOwned):

@@ -4,12 +4,17 @@ from django.db.models import QuerySet
 
 from apps.accounts.tenancy import owned
 
-from .models import CarouselStyle, PostMedia
+from .models import CarouselStyle, MediaPage, PostMedia
 
 
 def post_media(*, workspace, post) -> QuerySet[PostMedia]:
     """The post's media in the order LinkedIn shows them."""
     return owned(PostMedia, workspace=workspace).filter(post=post).order_by("position", "pk")
+
+
+def document_pages(*, workspace, media) -> QuerySet[MediaPage]:
+    """The rendered first pages of a PDF document, in order (none for an image)."""
+    return owned(MediaPage, workspace=workspace).filter(media=media).order_by("number")
 
 
 def images_without_alt(*, workspace, post) -> int:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from apps.accounts.services import audit_record
 
 from . import selectors
-from .models import PostMedia
+from .models import MediaPage, PostMedia
+from .thumbnails import pdf_page_images
 from .validation import ALT_TEXT_MAX_LENGTH, MAX_IMAGES, Inspected, MediaError, inspect_upload
 
 
@@ -71,6 +72,7 @@ def _store(
     title="",
     is_carousel=False,
     cover: bytes | None = None,
+    page_images=(),
 ) -> PostMedia:
     last = selectors.post_media(workspace=post.workspace, post=post).aggregate(
         last=Max("position")
@@ -94,6 +96,16 @@ def _store(
     if cover:
         media.cover.save("cover.png", ContentFile(cover), save=False)
     media.save()
+    for page in page_images:
+        derivative = MediaPage(
+            workspace=post.workspace,
+            media=media,
+            number=page.number,
+            width=page.width,
+            height=page.height,
+        )
+        derivative.image.save(f"page-{page.number}.png", ContentFile(page.png), save=False)
+        derivative.save()
     audit_record(
         action="post.media_attached",
         actor=actor,
@@ -114,8 +126,11 @@ def media_attach(
     inspected = inspect_upload(data, name=name)
     alt_text = _clean_alt_text(alt_text)
     _check_room(post, inspected)
-    if inspected.kind == "document" and not title.strip():
-        title = (name.rsplit(".", 1)[0] if name else "") or post.hook[:80]
+    page_images = []
+    if inspected.kind == "document":
+        if not title.strip():
+            title = (name.rsplit(".", 1)[0] if name else "") or post.hook[:80]
+        page_images = pdf_page_images(data)
     return _store(
         post=post,
         actor=actor,
@@ -124,6 +139,8 @@ def media_attach(
         inspected=inspected,
         alt_text=alt_text if inspected.kind == "image" else "",
         title=title.strip(),
+        cover=page_images[0].png if page_images else None,
+        page_images=page_images,
     )
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from .models import CarouselStyle, PostMedia
+from .models import CarouselStyle, MediaPage, PostMedia
 
 
 def _delete_file_on_commit(field_file) -> None:
@@ -20,6 +20,11 @@ def _delete_file_on_commit(field_file) -> None:
 def delete_post_media_file(sender, instance: PostMedia, **kwargs) -> None:
     _delete_file_on_commit(instance.file)
     _delete_file_on_commit(instance.cover)
+
+
+@receiver(post_delete, sender=MediaPage, dispatch_uid="media.delete_page_image")
+def delete_page_image(sender, instance: MediaPage, **kwargs) -> None:
+    _delete_file_on_commit(instance.image)
 
 
 @receiver(post_delete, sender=CarouselStyle, dispatch_uid="media.delete_logo_file")

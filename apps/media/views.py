@@ -3,8 +3,9 @@ files themselves, served only to members of the workspace (another workspace's m
 
 import base64
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,8 +18,9 @@ from apps.content.models import Post
 from . import selectors, services
 from .carousel import carousel_from_post, render_thumbnails
 from .forms import AttachForm, CarouselForm, CarouselStyleForm, DescribeForm
-from .models import PostMedia
+from .models import MediaPage, PostMedia
 from .preview import feed_previews
+from .storage import signed_url, signs_urls
 from .validation import MediaError
 
 # Enough for any image we take; a bigger PDF is refused before it is read into memory twice.
@@ -205,34 +207,52 @@ def post_preview(request: HttpRequest, post_pk: int) -> HttpResponse:
 
 def preview_context(*, post, text: str, first_comment: str) -> dict:
     media = list(selectors.post_media(workspace=post.workspace, post=post))
+    document = media[0] if media and not media[0].is_image else None
     return {
         "post": post,
         "previews": feed_previews(text),
         "first_comment": first_comment,
         "media": media,
-        "document": media[0] if media and not media[0].is_image else None,
+        "document": document,
+        "document_pages": list(selectors.document_pages(workspace=post.workspace, media=document))
+        if document
+        else [],
         "images": [item for item in media if item.is_image],
     }
 
 
 @workspace_view()
-def media_file(request: HttpRequest, pk: int) -> FileResponse:
-    """The file itself, for members only; never cached by shared caches."""
+def media_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file itself, for members only: streamed from the filesystem, or a redirect to a
+    short-lived signed URL of the object store (apps/media/storage.py)."""
     media = _media(request, pk)
     return _file_response(media.file, media.content_type, media.original_name)
 
 
 @workspace_view()
-def media_cover(request: HttpRequest, pk: int) -> FileResponse:
+def media_cover(request: HttpRequest, pk: int) -> HttpResponse:
     media = _media(request, pk)
     if not media.cover:
-        from django.http import Http404
-
         raise Http404
     return _file_response(media.cover, "image/png", "cover.png")
 
 
-def _file_response(field_file, content_type: str, name: str) -> FileResponse:
+@workspace_view()
+def media_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One rendered page of an attached PDF (the preview's document pages)."""
+    media = _media(request, pk)
+    page = get_owned_or_404(MediaPage, workspace=request.workspace, media=media, number=number)
+    return _file_response(page.image, "image/png", f"page-{number}.png")
+
+
+def _file_response(field_file, content_type: str, name: str) -> HttpResponse:
+    if signs_urls(field_file.storage):
+        response = HttpResponseRedirect(
+            signed_url(field_file, content_type=content_type, filename=name)
+        )
+        # The browser may reuse the redirect while the URL it points to is still valid.
+        response["Cache-Control"] = f"private, max-age={settings.MEDIA_URL_EXPIRY // 2}"
+        return response
     response = FileResponse(field_file.open("rb"), content_type=content_type, filename=name or None)
     response["Content-Disposition"] = response["Content-Disposition"].replace(
         "attachment", "inline"

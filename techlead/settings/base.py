@@ -298,10 +298,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Post images and PDF documents (apps/media): random names under MEDIA_ROOT, never served from
-# a public URL, only through the app after a workspace check. In production any S3-compatible
-# store through django-storages (install `django-storages[s3]`): MEDIA_STORAGE=s3 and the
-# AWS_* settings below; the bucket stays private and the app streams the files.
+# a public URL. On the filesystem the app streams a file after its workspace check; in any
+# S3-compatible store (django-storages, MEDIA_STORAGE=s3 and the AWS_* settings below) the
+# bucket stays private and the same check answers with a redirect to a URL the store signs,
+# valid for MEDIA_URL_EXPIRY seconds (apps/media/storage.py).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_URL_EXPIRY = env.int("MEDIA_URL_EXPIRY", default=300)
 if env("MEDIA_STORAGE", default="filesystem") == "s3":
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -309,10 +311,17 @@ if env("MEDIA_STORAGE", default="filesystem") == "s3":
             "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
             "region_name": env("AWS_S3_REGION_NAME", default=None),
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, instance role).
+            "access_key": env("AWS_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_S3_SECRET_ACCESS_KEY", default=None),
+            # "path" for stores without per-bucket host names (MinIO and most self-hosted ones).
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
+            "signature_version": "s3v4",
             "default_acl": "private",
             "querystring_auth": True,
-            "querystring_expire": 300,
+            "querystring_expire": MEDIA_URL_EXPIRY,
             "file_overwrite": False,
+            "custom_domain": None,  # a custom domain would mean unsigned, public URLs
         },
     }
 

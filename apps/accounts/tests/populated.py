@@ -37,7 +37,7 @@ from apps.leads.models import (
     LeadSettings,
 )
 from apps.linkedin.models import LinkedInConnection
-from apps.media.models import CarouselStyle, PostMedia
+from apps.media.models import CarouselStyle, MediaPage, PostMedia
 from apps.notifications.models import (
     Delivery,
     Event,
@@ -174,6 +174,24 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
         content_type="image/gif",
         size=6,
         alt_text="A pixel",
+    )
+    document = PostMedia.objects.create(
+        workspace=workspace,
+        post=post,
+        kind=PostMedia.Kind.DOCUMENT,
+        file=ContentFile(b"%PDF-1.4", name="deck.pdf"),
+        content_type="application/pdf",
+        size=8,
+        pages=1,
+        position=1,
+    )
+    MediaPage.objects.create(
+        workspace=workspace,
+        media=document,
+        number=1,
+        image=ContentFile(b"PNG", name="page-1.png"),
+        width=1,
+        height=1,
     )
     CarouselStyle.objects.create(workspace=workspace)
     return {"post": post, "lead": lead, "comment": comment, "endpoint": endpoint}

@@ -192,13 +192,14 @@ def test_media_are_in_the_export_and_leave_storage_with_the_workspace(
     archive = zipfile.ZipFile(workspace_export(workspace=alice_workspace, actor=alice))
     names = archive.namelist()
     assert "media/postmedia.json" in names
-    exported = [n for n in names if n.startswith("files/media/postmedia/")]
+    exported = [n for n in names if n.startswith(f"files/media/postmedia/{media.pk}-file-")]
     assert len(exported) == 1
     assert archive.read(exported[0]) == pdf_bytes(2)
-    stored = media.file.name
+    assert len([n for n in names if n.startswith("files/media/mediapage/")]) == 2
+    stored = [media.file.name, media.cover.name, *(p.image.name for p in media.page_images.all())]
     with django_capture_on_commit_callbacks(execute=True):
         workspace_delete(workspace=alice_workspace, actor=alice, confirmation=alice_workspace.slug)
-    assert not default_storage.exists(stored)
+    assert not any(default_storage.exists(name) for name in stored)
 
 
 def test_the_checker_flags_images_without_alt_text(alice_client, alice_workspace, draft):
