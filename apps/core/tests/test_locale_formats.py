@@ -2,9 +2,14 @@
 
 import datetime
 
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
+from apps.content.models import PastPost
+from apps.core.locale import english_region
 from apps.core.templatetags.euros import format_euros
 
 DAY = datetime.date(2026, 12, 8)
@@ -28,3 +33,75 @@ def test_euros_follow_the_language():
         assert format_euros(12000) == "€12,000"
     with translation.override("de"):
         assert format_euros(12000) == "12.000\u00a0€"
+
+
+# --- English in the order of the browser's region ------------------------------------------
+
+US_DAY = "Dec 8, 2026"
+UK_DAY = "8 Dec 2026"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "region"),
+    [
+        ("en-US,en;q=0.9", "US"),
+        ("en-gb", "GB"),
+        ("de-DE,de;q=0.9,en-US;q=0.8", "US"),  # the English it prefers, though after German
+        ("en-AU;q=0.5,en-US;q=0.7", "US"),  # by quality, not by position
+        ("en", None),
+        ("fr-FR,de", None),
+        ("en-US;q=0,en-IE", "IE"),  # q=0 means "not this one"
+        ("en-419", None),  # a region that is no country
+        ("", None),
+    ],
+)
+def test_the_region_of_the_browsers_preferred_english_is_read(accept_language, region):
+    assert english_region(accept_language) == region
+
+
+def test_us_english_puts_the_month_first_in_named_and_written_out_formats():
+    with translation.override("en-us"):
+        assert date_format(DAY) == US_DAY
+        assert date_format(DAY, "SHORT_DATE_FORMAT") == US_DAY
+        assert date_format(DAY, "MONTH_DAY_FORMAT") == "Dec 8"
+        # A format written out in a template is swapped by the en_US catalogue.
+        written_out = Template('{% load i18n %}{{ day|date:_("j M Y") }}')
+        assert written_out.render(Context({"day": DAY})) == US_DAY
+        assert translation.gettext("Published") == "Published"  # the rest is plain English
+
+
+def _past_post_dates(client, workspace, **headers) -> str:
+    page = client.get(reverse("past_posts", args=[workspace.slug]), **headers)
+    return page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept_language", "shown"),
+    [
+        ("en-US,en;q=0.9", US_DAY),
+        ("en-GB,en;q=0.9", UK_DAY),
+        ("en-IE", UK_DAY),
+        ("en-AU,en;q=0.8", UK_DAY),
+        ("en-IN", UK_DAY),
+        ("en", UK_DAY),
+        ("de-DE,de;q=0.9,en-US;q=0.5", "08.12.2026"),  # German as before
+    ],
+)
+def test_a_page_shows_dates_in_the_order_of_the_browsers_region(
+    alice_client, alice_workspace, accept_language, shown
+):
+    PastPost.objects.create(
+        workspace=alice_workspace,
+        text="Why do platform teams burn out?",
+        published_at=datetime.datetime(2026, 12, 8, 12, tzinfo=datetime.UTC),
+    )
+    html = _past_post_dates(alice_client, alice_workspace, HTTP_ACCEPT_LANGUAGE=accept_language)
+    assert f"<td>{shown}</td>" in html
+
+
+@pytest.mark.django_db
+def test_the_language_menu_still_marks_english_for_a_us_browser(alice_client, alice_workspace):
+    html = _past_post_dates(alice_client, alice_workspace, HTTP_ACCEPT_LANGUAGE="en-US")
+    assert '<option value="en" selected>' in html
+    assert '<html lang="en-us">' in html  # which is what the page is written in
