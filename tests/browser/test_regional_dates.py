@@ -26,13 +26,12 @@ def _published_date_seen(browser, live_server, user, locale: str) -> str:
         context.close()
 
 
-def test_english_dates_follow_the_browsers_region(
-    _playwright_browser, live_server, alice, alice_workspace
-):
+def test_english_dates_follow_the_browsers_region(request, live_server, alice, alice_workspace):
+    browser = request.getfixturevalue("_playwright_browser")  # one context per locale
     PastPost.objects.create(
         workspace=alice_workspace,
         text="Why do platform teams burn out?",
         published_at=datetime.datetime(2026, 12, 8, 12, tzinfo=datetime.UTC),
     )
-    assert _published_date_seen(_playwright_browser, live_server, alice, "en-GB") == "8 Dec 2026"
-    assert _published_date_seen(_playwright_browser, live_server, alice, "en-US") == "Dec 8, 2026"
+    assert _published_date_seen(browser, live_server, alice, "en-GB") == "8 Dec 2026"
+    assert _published_date_seen(browser, live_server, alice, "en-US") == "Dec 8, 2026"

@@ -146,3 +146,51 @@ def test_an_owner_attaches_an_image_makes_a_carousel_previews_it_and_publishes_i
         document = PostMedia.objects.get(post=post)
     live = sandbox.sandbox.post(post.linkedin_urn)
     assert live["content"] == {"media": {"id": document.linkedin_urn, "title": document.title}}
+
+
+def test_at_phone_width_the_preview_follows_the_text_as_it_is_typed_and_shows_a_pdfs_pages(
+    page, screenshot, alice, alice_workspace, tmp_path, requests_take_turns
+):
+    from apps.media.tests.files import painted_pdf_bytes
+
+    post = Post.objects.create(
+        workspace=alice_workspace, author=alice, hook="A first line", text="A first line"
+    )
+    deck = tmp_path / "deck.pdf"
+    deck.write_bytes(painted_pdf_bytes())
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("Password:").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/w/alice-co/")
+    page.goto(f"/w/alice-co/content/{post.pk}/")
+    settle(page)
+
+    phone = page.get_by_test_id("preview-phone")
+    editor = page.locator("#id_text")
+    editor.fill("")
+    editor.press_sequentially("Kubernetes is not the hard part. On-call is.", delay=20)
+    # Nothing saved, no button pressed: the preview redraws from what was typed.
+    phone.get_by_text("Kubernetes is not the hard part. On-call is.").wait_for()
+    page.locator("#id_first_comment").press_sequentially("Slides: see the PDF", delay=20)
+    phone.get_by_test_id("preview-first-comment").get_by_text("Slides: see the PDF").wait_for()
+    with db_turn():
+        assert Post.objects.get(pk=post.pk).text == "A first line"
+
+    # An uploaded PDF is previewed with its real pages, and the page never scrolls sideways.
+    page.get_by_label("Image or PDF").set_input_files(str(deck))
+    page.get_by_role("button", name="Attach", exact=True).click()
+    assert page.get_by_text("Attached.").is_visible()
+    settle(page)
+    pages = page.get_by_test_id("preview-phone").get_by_test_id("preview-document-pages")
+    pages.scroll_into_view_if_needed()
+    assert pages.get_by_role("img", name="Page 1").is_visible()
+    assert pages.get_by_role("img").count() == 4
+    first = pages.get_by_role("img", name="Page 1")
+    first.evaluate(
+        "img => img.complete ? null : new Promise(done => img.onload = img.onerror = done)"
+    )
+    assert first.evaluate("img => img.naturalWidth") == 540  # the rendered page, not a broken one
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "phone-live-preview-with-pdf-pages")
