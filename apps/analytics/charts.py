@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 # A narrow viewBox: the SVG scales to its card (about 380 px at 1280 px, 300 px on a phone),
 # so the 13 px labels of app.css stay 10-13 px on screen. At 600 units they shrank to 7 px.
@@ -76,24 +77,46 @@ def _gridlines(top: float, plot_w: float, plot_h: float, pad_right: int) -> Safe
     )
 
 
-def sparkline(values: list[float], *, label: str) -> SafeString:
-    """A small trend line for a stat card (decorative: the card states the figure itself).
-    Fewer than two values draw nothing."""
-    if len(values) < 2:
+def sparkline(
+    values: list[float | None],
+    *,
+    label: str,
+    points: list[str] | None = None,
+    show=None,
+) -> SafeString:
+    """A small trend line for a stat card, with its words for whoever cannot see it: the
+    label, the span, lowest, highest and last value (`points` names each value's day or week,
+    `show` writes a value as the card does). None values are left out of the line. Fewer
+    than two known values draw nothing."""
+    known = [(i, float(v)) for i, v in enumerate(values) if v is not None]
+    if len(known) < 2:
         return mark_safe("")
-    top = max(values) or 1
+    show = show or _fmt
+    top = max(v for _i, v in known) or 1
     w, h = 100, 28
-    points = " ".join(
-        f"{w * i / (len(values) - 1):.1f},{h - 2 - (h - 4) * v / top:.1f}"
-        for i, v in enumerate(values)
-    )
+    last_index = max(len(values) - 1, 1)
+    line = " ".join(f"{w * i / last_index:.1f},{h - 2 - (h - 4) * v / top:.1f}" for i, v in known)
+    numbers = [v for v in values if v is not None]
+    facts = {
+        "label": label,
+        "low": show(min(numbers)),
+        "high": show(max(numbers)),
+        "last": show(numbers[-1]),
+    }
+    if points:
+        words = _(
+            "%(label)s, %(from)s to %(to)s: lowest %(low)s, highest %(high)s, last %(last)s."
+        ) % {**facts, "from": points[0], "to": points[-1]}
+    else:
+        words = _("%(label)s: lowest %(low)s, highest %(high)s, last %(last)s.") % facts
     return format_html(
-        '<svg class="spark-svg" viewBox="0 0 {} {}" preserveAspectRatio="none" aria-hidden="true" '
-        'focusable="false"><title>{}</title><polyline points="{}"/></svg>',
+        '<svg class="spark-svg" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
+        'aria-label="{}"><title>{}</title><polyline points="{}"/></svg>',
         w,
         h,
-        label,
-        points,
+        words,
+        words,
+        line,
     )
 
 

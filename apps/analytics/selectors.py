@@ -236,6 +236,11 @@ class Dashboard:
     # permissions), and posts measured without impressions (what LinkedIn let us read).
     awaiting_figures: int = 0
     measured_without_impressions: int = 0
+    # Each stat card's figure over the period, for its sparkline: (bucket start, value) per
+    # day over 7 days, per week over longer periods; None where the figure is unknown (a
+    # rate without impressions).
+    trend_unit: str = "day"
+    trends: dict = field(default_factory=dict)
 
 
 def _period_figures(rows: list[dict]) -> dict:
@@ -299,12 +304,30 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         converted=Sum("value_eur", filter=won_in_period & Q(status_changed_at__lt=end)),
         converted_before=Sum("value_eur", filter=won_in_previous),
     )
-    # query: when the period's new leads came, bucketed into weeks here (truncating dates to
+    # query: the period's new leads and its conversions, bucketed here (truncating dates to
     # local weeks in SQL is slow on SQLite and the rows are few)
+    # Days for a week; weeks beyond, where days between posts would draw spikes to zero.
+    trend_unit = "day" if days <= 7 else "week"
+
+    def bucket_of(moment: datetime):
+        local_day = moment.astimezone(tz).date()
+        return local_day if trend_unit == "day" else local_day - timedelta(days=local_day.weekday())
+
     weeks: dict = defaultdict(int)
-    for created_at in leads.filter(in_period).values_list("created_at", flat=True):
-        local_day = created_at.astimezone(tz).date()
-        weeks[local_day - timedelta(days=local_day.weekday())] += 1
+    new_leads_in: dict = defaultdict(int)
+    pipeline_in: dict = defaultdict(Decimal)
+    converted_in: dict = defaultdict(Decimal)
+    for created_at, status, value, changed_at in leads.filter(
+        in_period | (won_in_period & Q(status_changed_at__lt=end))
+    ).values_list("created_at", "status", "value_eur", "status_changed_at"):
+        if start <= created_at < end:
+            local_day = created_at.astimezone(tz).date()
+            weeks[local_day - timedelta(days=local_day.weekday())] += 1
+            new_leads_in[bucket_of(created_at)] += 1
+            if status in OPEN_STATUSES:
+                pipeline_in[bucket_of(created_at)] += value or 0
+        if status == Lead.Status.CONVERTED and changed_at and start <= changed_at < end:
+            converted_in[bucket_of(changed_at)] += value or 0
     funnel = [  # query: the pipeline by stage
         stage for stage in pipeline(workspace=workspace) if stage["status"] != Lead.Status.LOST
     ]
@@ -347,6 +370,24 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         leads_by_week.append((week, weeks.get(week, 0)))
         week += timedelta(days=7)
 
+    buckets = []
+    bucket = bucket_of(start)
+    while bucket <= last_day:
+        buckets.append(bucket)
+        bucket += timedelta(days=1 if trend_unit == "day" else 7)
+    posts_in: dict = defaultdict(list)
+    for r in current:
+        posts_in[bucket_of(r["published_at"])].append(r)
+    per_bucket = {b: _period_figures(posts_in.get(b, [])) for b in buckets}
+    trends = {
+        "published": [(b, per_bucket[b]["published"]) for b in buckets],
+        "impressions": [(b, per_bucket[b]["impressions"] or 0) for b in buckets],
+        "engagement_rate": [(b, per_bucket[b]["engagement_rate"]) for b in buckets],
+        "new_leads": [(b, new_leads_in.get(b, 0)) for b in buckets],
+        "pipeline_value": [(b, pipeline_in.get(b, Decimal(0))) for b in buckets],
+        "converted_value": [(b, converted_in.get(b, Decimal(0))) for b in buckets],
+    }
+
     top_posts = sorted(
         ({**r, "leads": attributed.get(r["id"], {}).get("leads", 0)} for r in current),
         key=lambda r: (-r["leads"], -(r["impressions"] or 0), -r["id"]),
@@ -384,6 +425,8 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         by_slot=group_posts(current, attributed, dimension="weekday_hour", tz=tz)[:10],
         by_hook=group_posts(current, attributed, dimension="hook", tz=tz)[:5],
         imported_figures=sum(1 for r in current if r["imported"]),
+        trend_unit=trend_unit,
+        trends=trends,
     )
 
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -108,19 +108,56 @@ def _dashboard_body(request: HttpRequest, days: int) -> tuple[str, bool]:
         "days": days,
         "charts": _dashboard_charts(data),
         "heatmap": heatmap_rows(best_time_model(workspace=workspace)),
-        "sparks": {
-            "impressions": charts.sparkline(
-                [i for _d, i, _e in data.by_day], label=_("Impressions by day")
-            ),
-            "new_leads": charts.sparkline(
-                [n for _w, n in data.leads_by_week], label=_("New leads by week")
-            ),
-        },
+        "sparks": _stat_card_sparks(data),
     }
     body = render_to_string("analytics/dashboard.html#dash-body", context, request=request)
     if seconds:
         cache.set(key, (body, data.has_published), seconds)
     return body, data.has_published
+
+
+def _whole(value) -> str:
+    return number_format(value, 0, force_grouping=True)
+
+
+def _percent(value) -> str:
+    return number_format(value, 1) + "%"
+
+
+def _stat_card_sparks(data: selectors.Dashboard) -> dict:
+    """A sparkline for each stat card, its words naming the span and the figures as the card
+    writes them."""
+    by_day = data.trend_unit == "day"
+    cards = {
+        "published": (
+            _("Posts published by day") if by_day else _("Posts published by week"),
+            _whole,
+        ),
+        "impressions": (_("Impressions by day") if by_day else _("Impressions by week"), _whole),
+        "engagement_rate": (
+            _("Engagement rate by day") if by_day else _("Engagement rate by week"),
+            _percent,
+        ),
+        "new_leads": (_("New leads by day") if by_day else _("New leads by week"), _whole),
+        "pipeline_value": (
+            _("Pipeline value by day") if by_day else _("Pipeline value by week"),
+            format_euros,
+        ),
+        "converted_value": (
+            _("Converted value by day") if by_day else _("Converted value by week"),
+            format_euros,
+        ),
+    }
+    sparks = {}
+    for key, (label, show) in cards.items():
+        trend = data.trends.get(key, [])
+        sparks[key] = charts.sparkline(
+            [value for _bucket, value in trend],
+            label=label,
+            points=[date_format(bucket, "MONTH_DAY_FORMAT") for bucket, _value in trend],
+            show=show,
+        )
+    return sparks
 
 
 @workspace_view()

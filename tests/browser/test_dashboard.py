@@ -25,7 +25,7 @@ def test_the_demo_dashboard_draws_its_charts(page, screenshot, demo, width):
     page.wait_for_url("**/w/demo/")
     screenshot(page, f"dashboard-{width}")
 
-    charts = page.locator("svg[role=img]")
+    charts = page.locator("svg[role=img]:not(.spark-svg)")
     assert charts.count() >= 3
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
@@ -33,4 +33,11 @@ def test_the_demo_dashboard_draws_its_charts(page, screenshot, demo, width):
         assert box["height"] > 40
         # Something is drawn: lines, bars or areas, not only an empty frame.
         assert charts.nth(index).locator("path, rect, polyline").count() > 1
+    # Every stat card has its sparkline, drawn and described in words.
+    cards = page.locator(".dash-stats .stat")
+    assert cards.count() == 6
+    for index in range(cards.count()):
+        spark = cards.nth(index).locator("svg.spark-svg")
+        assert spark.bounding_box()["width"] > 40
+        assert ": lowest " in spark.get_attribute("aria-label")
     assert page.evaluate("document.documentElement.scrollWidth") <= width

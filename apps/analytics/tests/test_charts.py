@@ -72,5 +72,6 @@ def test_a_sparkline_needs_two_values_and_scales_to_the_largest():
     assert charts.sparkline([5], label="x") == ""
     spark = charts.sparkline([0, 10, 5], label="Impressions by day")
     assert 'class="spark-svg"' in spark
-    assert 'aria-hidden="true"' in spark
+    assert 'role="img"' in spark
+    assert 'aria-label="Impressions by day: lowest 0, highest 10, last 5."' in spark
     assert "50.0,2.0" in spark  # the peak touches the top
