@@ -4,7 +4,9 @@ Not a timed assertion: the figures go into the benchmark report (tests/bench/con
 Measured in one run: drawing the PDF with reportlab, drawing the page thumbnails with Pillow
 (the preview before attaching), and the whole click (slides from the post, PDF, validation
 with pypdf, first-page cover, storage and the database row), against a fixed reference of
-one second, what a click may take before it feels slow.
+one second, what a click may take before it feels slow. And an uploaded PDF's preview: its
+first four pages rendered by PDFium (pypdfium2), as attaching a PDF does, against drawing the
+carousel's ten thumbnails.
 """
 
 import statistics
@@ -14,6 +16,7 @@ import pytest
 
 from apps.media import carousel as carousel_module
 from apps.media.models import PostMedia
+from apps.media.thumbnails import PREVIEW_PAGES, pdf_page_images
 
 pytestmark = pytest.mark.bench
 
@@ -53,6 +56,9 @@ def test_bench_a_ten_slide_carousel(bench_report, alice, alice_workspace):
     pdf_ms = p50_ms(lambda: carousel_module.render_pdf(made))
     thumbnails_ms = p50_ms(lambda: carousel_module.render_thumbnails(made))
     click_ms = p50_ms(lambda: carousel_attach(post=post, actor=alice, language="en"))
+    pdf = carousel_module.render_pdf(made)
+    assert len(pdf_page_images(pdf)) == PREVIEW_PAGES
+    pages_ms = p50_ms(lambda: pdf_page_images(pdf))
     assert PostMedia.objects.filter(post=post).count() == 1  # each click replaced the last
 
     bench_report.add(
@@ -66,4 +72,12 @@ def test_bench_a_ten_slide_carousel(bench_report, alice, alice_workspace):
         1000.0,
         ratio_goal="<= 1",
         note="slides, PDF, pypdf check, cover, storage, row",
+    )
+    bench_report.add(
+        f"first {PREVIEW_PAGES} pages of an uploaded 10-page PDF rendered (PDFium) p50",
+        pages_ms,
+        "ms",
+        "10 thumbnails (Pillow) p50",
+        thumbnails_ms,
+        note="the pictures attaching a PDF stores for its preview",
     )
