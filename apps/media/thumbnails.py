@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 PREVIEW_PAGES = 4
 THUMBNAIL_WIDTH = 540
 # A page more than three times as tall as it is wide (a receipt, a long web capture) is cut
-# at that height: the preview shows its top, as the feed does.
+# at that height: the preview shows its top.
 MAX_ASPECT = 3
 
 _pdfium_lock = threading.Lock()
@@ -51,13 +51,16 @@ def pdf_page_images(
             for index in range(min(len(document), pages)):
                 page = document[index]
                 try:
-                    page_width, _page_height = page.get_size()
-                    bitmap = page.render(scale=width / max(page_width, 1.0))
+                    page_width, page_height = page.get_size()
+                    # Only the top of a very tall page is drawn at all: cut before rendering,
+                    # so a 1 x 14,400 pt page cannot ask for a bitmap of millions of rows.
+                    cut_bottom = max(0.0, page_height - page_width * MAX_ASPECT)
+                    bitmap = page.render(
+                        scale=width / max(page_width, 1.0), crop=(0, cut_bottom, 0, 0)
+                    )
                     image = bitmap.to_pil()
                 finally:
                     page.close()
-                if image.height > image.width * MAX_ASPECT:
-                    image = image.crop((0, 0, image.width, image.width * MAX_ASPECT))
                 out = io.BytesIO()
                 image.convert("RGB").save(out, "PNG")
                 images.append(PageImage(index + 1, out.getvalue(), image.width, image.height))

@@ -33,6 +33,21 @@ def test_each_page_is_drawn_as_it_is_printed_at_the_previews_width():
     assert first.height == pages[0].height == round(THUMBNAIL_WIDTH * 842 / 595)  # A4
 
 
+def test_only_the_top_of_a_very_tall_page_is_drawn():
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    tall = canvas.Canvas(out, pagesize=(100, 14_400))  # 77,760 rows at the width of the preview
+    tall.setFillColorRGB(1, 0, 0)
+    tall.rect(0, 14_400 - 50, 100, 50, stroke=0, fill=1)  # a red band at the very top
+    tall.showPage()
+    tall.save()
+    (page,) = pdf_page_images(out.getvalue())
+    image = Image.open(io.BytesIO(page.png)).convert("RGB")
+    assert (image.width, image.height) == (THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 3)
+    assert image.getpixel((THUMBNAIL_WIDTH // 2, 5)) == RED
+
+
 def test_a_pdf_pdfium_cannot_read_has_no_pictures_rather_than_an_error():
     assert pdf_page_images(b"%PDF-1.4\n nothing a renderer can use") == []
 
