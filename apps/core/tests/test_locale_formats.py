@@ -105,3 +105,21 @@ def test_the_language_menu_still_marks_english_for_a_us_browser(alice_client, al
     html = _past_post_dates(alice_client, alice_workspace, HTTP_ACCEPT_LANGUAGE="en-US")
     assert '<option value="en" selected>' in html
     assert '<html lang="en-us">' in html  # which is what the page is written in
+
+
+def test_every_date_format_written_out_in_a_template_has_its_us_order():
+    """A new `date:_("…")` in a template without an en_US entry would show day-first dates to
+    American readers: the catalogue must follow the templates."""
+    import re
+    from pathlib import Path
+
+    import polib
+    from django.conf import settings
+
+    written_out = set()
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        written_out |= set(re.findall(r'(?:date|time):_\("([^"]+)"\)', template.read_text()))
+    catalogue = polib.pofile(str(Path(settings.BASE_DIR, "locale/en_US/LC_MESSAGES/django.po")))
+    us_order = {entry.msgid for entry in catalogue if entry.msgstr}
+    assert written_out
+    assert written_out <= us_order, written_out - us_order
