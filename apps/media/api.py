@@ -22,7 +22,11 @@ READ_LIMIT = 100 * 1024 * 1024 + 1
 
 class PostMediaSerializer(serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField(
-        help_text="Where a member reads the file (the app serves it; nothing is public)."
+        help_text=(
+            "Where a member reads the file: the app checks the workspace, then streams it or, "
+            "with an object store, redirects to a signed URL valid for a few minutes. Nothing "
+            "is public."
+        )
     )
 
     class Meta:
