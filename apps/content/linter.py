@@ -19,18 +19,17 @@ text. Line breaks are normalised to "\\n" first (browsers submit textareas with 
 """
 
 import dataclasses
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from apps.content.facts import GAP_PATTERN, figures_in, find_gaps, unsupported_figures
+from apps.content.similarity import SimilarityIndex
 from apps.linkedin.client import escape_little_text
 
 ERROR, WARNING, TIP = "error", "warning", "tip"
@@ -1224,14 +1223,10 @@ RULES: tuple[Rule, ...] = (
 # --- Near-duplicates --------------------------------------------------------------------------
 
 
-class EarlierPosts:
-    """A workspace's earlier posts prepared once for fast near-duplicate checks (TF-IDF fitted
-    once, matrix kept), so linting as the user types does not refit on 1,000 posts per keystroke.
-
-    Similarity is the cosine of TF-IDF vectors (word 1-2 grams, sublinear tf). A new post's
-    words that no earlier post uses still count towards its length, with the weight of a term
-    never seen, so adding new material lowers the similarity as it would with a refit.
-    """
+class EarlierPosts(SimilarityIndex):
+    """A workspace's earlier posts prepared once for fast near-duplicate checks, so linting as
+    the user types does not prepare 1,000 posts per keystroke. The measure is the one the
+    engine and plan-my-week use (`apps.content.similarity`)."""
 
     def __init__(self, texts: Sequence[str], *, past_texts: Sequence[str] = ()):
         """`texts` are the workspace's posts; `past_texts` the consultant's imported past
@@ -1239,55 +1234,7 @@ class EarlierPosts:
         if isinstance(texts, str) or isinstance(past_texts, str):
             raise TypeError("EarlierPosts takes a sequence of posts, not one string")
         self.first_past_post = len(texts)
-        self.texts = tuple(_normalise_newlines(text) for text in (*texts, *past_texts))
-        self._vocabulary: dict[str, int] = {}
-        self._matrix = None
-        if not any(text.strip() for text in self.texts):
-            return
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.preprocessing import normalize
-
-        vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, norm=None)
-        try:
-            matrix = vectorizer.fit_transform(self.texts)
-        except ValueError:  # nothing but one-letter words: no vocabulary
-            return
-        self._analyze = vectorizer.build_analyzer()
-        self._vocabulary = vectorizer.vocabulary_
-        self._idf = vectorizer.idf_
-        # What a term no earlier post has would weigh (smooth idf with a document frequency of 0).
-        self._unseen_idf = math.log(1 + len(self.texts)) + 1
-        self._matrix = normalize(matrix, norm="l2", copy=False).tocsc()
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def most_similar(self, text: str) -> tuple[int | None, float]:
-        """The index of the earlier post most similar to `text` and the cosine similarity, or
-        (None, 0.0) when nothing is similar at all."""
-        if self._matrix is None:
-            return None, 0.0
-        counts = Counter(self._analyze(_normalise_newlines(text)))
-        columns, weights = [], []
-        squared_norm = 0.0
-        for term, count in counts.items():
-            tf = 1 + math.log(count)
-            column = self._vocabulary.get(term)
-            if column is None:
-                squared_norm += (tf * self._unseen_idf) ** 2
-            else:
-                weight = tf * self._idf[column]
-                columns.append(column)
-                weights.append(weight)
-                squared_norm += weight**2
-        if not columns:
-            return None, 0.0
-        scores = np.asarray(self._matrix[:, columns] @ np.asarray(weights)).ravel()
-        best = int(scores.argmax())
-        similarity = min(1.0, float(scores[best]) / math.sqrt(squared_norm))
-        if similarity <= 0:
-            return None, 0.0
-        return best, round(similarity, 4)
+        super().__init__([_normalise_newlines(text) for text in (*texts, *past_texts)])
 
 
 def check_near_duplicate(
