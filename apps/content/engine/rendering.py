@@ -13,7 +13,16 @@ from apps.content.engine.base import (
     TemplateSpec,
 )
 from apps.content.engine.depth import depth_paragraphs, vary_breaks
-from apps.content.engine.grammar import lower_first, mark_lists, tidy
+from apps.content.engine.grammar import (
+    attributive,
+    in_draft_language,
+    is_clause,
+    lower_first,
+    mark_lists,
+    reads_german,
+    tidy,
+    with_article,
+)
 from apps.content.engine.library import fill, resolve, slots_in
 from apps.content.engine.phrases import (
     BRIDGES,
@@ -21,6 +30,7 @@ from apps.content.engine.phrases import (
     COUNT_MARK,
     LIST_MARKERS,
     MISSING,
+    PROBLEM_LINES,
     RESULT_LINES,
     STORY_GAPS,
     TAKEAWAY_LINES,
@@ -34,6 +44,7 @@ from apps.content.engine.truth import (
     NARRATIVE_SLOTS,
     STORY_FRAMEWORKS,
     UNKNOWN_FACT,
+    ProofPoint,
     post_figures,
     proof_point_fits,
     proof_points,
@@ -45,6 +56,7 @@ from apps.content.engine.vocabulary import (
     GENERAL,
     ROLE_WORDS,
     area_key,
+    comparison_kind,
     hashtags_for,
     profile_area_keys,
     topic_overlap,
@@ -124,7 +136,8 @@ def build_context(
         "area": area,
         "area2": rng.choice(others) if others else vocabulary.related,
         "industry": industry,
-        "offer": rng.choice(matching_offers or general_offers)
+        # Templates say "{offer} engagement" and "{offer} work": "audit", not "audits".
+        "offer": attributive(rng.choice(matching_offers or general_offers))
         if matching_offers or general_offers
         else missing["offer"],
         "offer_role": roles[0] if roles else missing["offer_role"],
@@ -151,7 +164,7 @@ def build_context(
         "alternative": alternative,
         "reason": reason,
         "role": rng.choice(lexicon.roles),
-        "hashtags_for": hashtags_for(profile, topic, key),
+        "_hashtags": hashtags_for(profile, topic, key),
         "_key": key if key in AREAS else "",
         "_language": language,
         "_case_on_topic": "yes" if matching_cases else "",
@@ -159,10 +172,22 @@ def build_context(
         "_industries": "\n".join(industries),
     }
     if case and story:
-        # The story is the proof point's: its problem, what was done, its client.
-        if case.problem:
-            context["pain"] = lower_first(case.problem)
-        context["fix"] = lower_first(case.title)
+        # The story is the proof point's: its problem, what was done, its client. Vault text
+        # is the consultant's notes: a clause ("failed its first audit") gets a subject in a
+        # sentence of its own, and English notes in a German draft are quoted as theirs.
+        if case.problem and is_clause(case.problem):
+            context["pain"] = UNKNOWN_FACT  # "Their problem: failed its first audit" is no sentence
+            context["_problem_line"] = problem_line(case, language)
+        elif case.problem:
+            context["pain"] = in_draft_language(lower_first(case.problem), language)
+        if language == "de" or is_clause(case.title):
+            context["fix"] = in_draft_language(lower_first(case.title), language)
+        else:
+            context["fix"] = UNKNOWN_FACT  # "we migration to Kubernetes": told by {case_title}
+    if case:
+        for name in ("case_title", "case_outcome", "win"):
+            if context[name] != UNKNOWN_FACT:
+                context[name] = in_draft_language(context[name], language)
     for index, tip in enumerate(tips[:6], start=1):
         if language == "en" and len(tip) > 1 and tip[1].islower():
             tip = tip[0].lower() + tip[1:]  # lists and line starts capitalise it again
@@ -270,7 +295,9 @@ def _with_tool_line(
     body = "\n".join(paragraphs).lower()
     if tools[0].lower() in body and tools[1].lower() in body:
         return paragraphs
-    line = fill(rng.choice(TOOL_LINES[context["_language"]]), context)
+    # Advice fits what is compared: nobody "debugs at night" a compliance standard.
+    lines = TOOL_LINES[comparison_kind(*tools)][context["_language"]]
+    line = fill(rng.choice(lines), context)
     return [*paragraphs[:1], line, *paragraphs[1:]]
 
 
@@ -306,8 +333,13 @@ def render_post(
         context["_usual_length"] = str(getattr(style, "median_length", 0) or 0)
     paragraphs = []
     gap_left = False
+    problem_told = not context.get("_problem_line")
     for entry in body:
         paragraph = resolve(entry, rng)
+        if not problem_told and "pain" in slots_in(paragraph) and not story_gap:
+            # Where the template names the problem, the vault's own sentence tells it.
+            paragraphs.append(context["_problem_line"])
+            problem_told = True
         if story_gap and slots_in(paragraph) & NARRATIVE_SLOTS:
             if not gap_left:
                 paragraphs.append(facts.gap(STORY_GAPS[language].format(topic=topic), language))
@@ -422,7 +454,7 @@ def _in_their_style_ctas(ctas: list[str], style) -> list[str]:
 def _hashtag_line(context: dict[str, str], style, rng: random.Random) -> str:
     """Hashtags as the consultant uses them: their count and their own tags first (only those
     in the post's areas or their own); without a style, two or three from the area, usually."""
-    tags = context["hashtags_for"].split()
+    tags = context["_hashtags"].split()
     if style is None:
         if rng.random() >= 0.75:
             return ""
@@ -486,3 +518,21 @@ def _extras(
         extras.append(fill(rng.choice(TAKEAWAY_LINES[language]), {**context, "tip": tip}))
     rng.shuffle(extras)
     return extras
+
+
+def problem_line(case: ProofPoint, language: str) -> str:
+    """The proof point's problem as a sentence with its subject: "Where it started: the
+    client, a telehealth startup, failed its first ISO 27001 stage-one audit." """
+    problem = lower_first(case.problem)
+    if language == "de":
+        client = f" ({case.client})" if case.client else ""
+        if reads_german(problem):
+            return PROBLEM_LINES["de"].format(client=client, problem=problem)
+        return PROBLEM_LINES["de_quoted"].format(client=client, problem=problem)
+    if case.named:
+        subject = case.client
+    elif case.client:
+        subject = f"the client, {with_article(case.client)},"
+    else:
+        subject = "the client"
+    return PROBLEM_LINES["en"].format(subject=subject, problem=problem)

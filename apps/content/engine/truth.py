@@ -33,6 +33,7 @@ class ProofPoint:
     outcome: str  # the results, in the consultant's words and numbers
     problem: str = ""
     client: str = ""  # the client's name when it may be named, else the client type
+    named: bool = False  # whether `client` is the client's name
 
 
 def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
@@ -48,6 +49,7 @@ def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
                     outcome=outcome,
                     problem=entry["problem"].rstrip("."),
                     client=proof_vault.public_client(entry),
+                    named=bool(entry["may_name"]),
                 )
             )
     return points

@@ -244,6 +244,24 @@ def topic_tools(topic: str) -> tuple[str, str] | None:
     return (first, second) if first and second else None
 
 
+# Standards and frameworks a company certifies or reports against, not tools a team runs.
+_STANDARDS = re.compile(
+    r"\b(?:soc ?[12]|iso(?:/iec)? ?\d{4,5}|gdpr|dsgvo|hipaa|pci[ -]?dss|nis ?2|dora|bsi|c5|"
+    r"tisax|fedramp|nist|cis benchmarks?|cyber essentials|sox|eu ai act)\b",
+    re.IGNORECASE,
+)
+
+
+def comparison_kind(first: str, second: str) -> str:
+    """What a comparison topic compares: "standard" (SOC 2 vs ISO 27001), "approach" (two
+    ways of working, written in lower case: "monorepo vs polyrepo") or "tool"."""
+    if _STANDARDS.search(first) or _STANDARDS.search(second):
+        return "standard"
+    if first.islower() and second.islower():
+        return "approach"
+    return "tool"
+
+
 _TOPIC_STOPWORDS = frozenset(
     [
         "with",
