@@ -28,7 +28,13 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from apps.content.facts import GAP_PATTERN, figures_in, find_gaps, unsupported_figures
+from apps.content.facts import (
+    GAP_PATTERN,
+    figures_in,
+    find_gaps,
+    tells_story,
+    unsupported_figures,
+)
 from apps.content.similarity import SimilarityIndex
 from apps.linkedin.client import escape_little_text
 
@@ -607,6 +613,7 @@ READER_RULES = frozenset(
         "off-profile",
         "generic-post",
         "unfilled-gap",
+        "invented-story",
     }
 )
 
@@ -810,6 +817,13 @@ class PostFacts:
     @cached_property
     def _text(self) -> str:
         return _fold_quotes(" ".join((*self.areas, *self.profile_texts, self.topic)).lower())
+
+    @cached_property
+    def own_story_words(self) -> tuple[frozenset[str], ...]:
+        """The words of each profile text and proof point: a sentence sharing two of one entry
+        tells that entry's story, in whatever words the consultant rewrote it."""
+        entries = (_story_words(text) for text in self.profile_texts)
+        return tuple(words for words in entries if len(words) >= 2)
 
     @cached_property
     def own_areas(self) -> frozenset[str]:
@@ -1182,6 +1196,61 @@ def check_generic(post: Post, settings: LintSettings, facts: PostFacts | None) -
     ]
 
 
+STORY_WORDS_SHARED = 2
+
+
+def _story_words(text: str) -> frozenset[str]:
+    return frozenset(
+        word
+        for word in WORD.findall(_fold_quotes(text).lower())
+        if len(word) >= 4 and word not in STOPWORDS
+    )
+
+
+def check_invented_story(
+    post: Post, settings: LintSettings, facts: PostFacts | None
+) -> list[Finding]:
+    """A post telling of the consultant's own past work ("A senior engineer pushed back",
+    "we tracked it for a month") without telling any of their proof points: the test the engine
+    applies to its own sentences (`apps.content.facts.tells_story`). A post that does tell a
+    proof point (a story or a figure sharing two words with one) may tell its details in its
+    own words."""
+    if facts is None or not facts.profile_texts:
+        return []
+    if not tells_story(post.text):  # the usual case: one pass over the whole post
+        return []
+    own = facts.own_story_words
+    sentences = _sentences(_mask(post.text, GAP_PATTERN))
+    told = [s for s in sentences if tells_story(s) or figures_in(s)]
+    if any(
+        len(_story_words(sentence) & entry) >= STORY_WORDS_SHARED
+        for sentence in told
+        for entry in own
+    ):
+        # The post tells one of their proof points, in whatever words they chose; how it
+        # went, step by step, is theirs to tell.
+        return []
+    for sentence in told:
+        if not tells_story(sentence):
+            continue
+        return [
+            Finding(
+                "invented-story",
+                WARNING,
+                _(
+                    '"%(sentence)s" tells of your own work, but none of your proof points '
+                    "holds it. Readers take it as something that happened."
+                )
+                % {"sentence": _quote(sentence, 80)},
+                _(
+                    "If it happened, add it as a case study in your proof vault; if not, "
+                    "rewrite it as advice or delete it."
+                ),
+            )
+        ]
+    return []
+
+
 def check_gaps(post: Post, settings: LintSettings, facts: PostFacts | None = None) -> list[Finding]:
     return [
         Finding(
@@ -1205,6 +1274,7 @@ FACT_RULES: tuple[FactRule, ...] = (
     check_off_profile,
     check_generic,
     check_gaps,
+    check_invented_story,
 )
 
 

@@ -16,6 +16,7 @@ The public interface for the app is `apps.content.generation`; this package hold
 - `grammar`: articles, capitals, list markers;
 - `rendering`: filling a template into a post that states only true facts;
 - `depth`: paragraphs that bring a short draft to the length readers finish;
+- `notices`: what a draft could not be written from, told on the draft;
 - `writing`: one post end to end, rewritten when it is a near-copy of a recent post
   (the similarity measure is `apps.content.similarity`, shared with plan-my-week and the
   checker).
@@ -48,6 +49,7 @@ from apps.content.engine.library import (
     slots_in,
     template_problems,
 )
+from apps.content.engine.notices import draft_notices, topic_is_known
 from apps.content.engine.planning import choose_topic, plan_post, suggest_topics
 from apps.content.engine.ranking import hook_pattern, same_hook, template_ranking
 from apps.content.engine.rendering import build_context, names_topic, render_post
@@ -98,6 +100,7 @@ __all__ = [
     "build_context",
     "choose_topic",
     "depth_paragraphs",
+    "draft_notices",
     "forget_library",
     "framework_depth",
     "from_vault",
@@ -119,6 +122,7 @@ __all__ = [
     "suggest_topics",
     "template_problems",
     "template_ranking",
+    "topic_is_known",
     "topic_tools",
     "vault_texts",
     "write_post",
