@@ -1,10 +1,10 @@
 """Generation: the one interface over both backends.
 
 Callers build a `GenerationRequest` from the member's expertise profile and get a
-`GeneratedPost` back. The template engine (`engine.py`) is the default and works offline; the
-LLM backend (`llm.py`) is used when `LLM_API_BASE` is set, writes from the same template the
-engine would have used, and falls back to the engine on any failure, saying why in
-`fallback_reason`.
+`GeneratedPost` back. The template engine (`apps.content.engine`) is the default and works
+offline; the LLM backend (`llm.py`) is used when `LLM_API_BASE` is set, writes from the same
+template the engine would have used, and falls back to the engine on any failure, saying why
+in `fallback_reason`.
 """
 
 import logging
