@@ -10,7 +10,7 @@ from apps.content.engine.base import (
     TemplateSpec,
     seeded_rng,
 )
-from apps.content.engine.grammar import ARTICLE_AN
+from apps.content.engine.grammar import ARTICLE_AN, attributive
 from apps.content.engine.library import CASE_SLOTS, cached_problems, slots_in
 from apps.content.engine.ranking import source_template, template_ranking
 from apps.content.engine.truth import STORY_FRAMEWORKS, case_studies
@@ -41,7 +41,7 @@ def suggest_topics(profile: ProfileSnapshot, *, count: int = 8, seed: int = 0) -
             # is the text the post names
             ARTICLE_AN.sub(
                 lambda m: f"{m.group(1)}n {m.group(2)}",
-                f"what a {offer} engagement really involves",
+                f"what a {attributive(offer)} engagement really involves",
             )
             if language == "en"
             else f"{offer}: wie ich arbeite"

@@ -112,6 +112,8 @@ def test_an_offer_named_in_the_plural_reads_as_one_engagement(english):
     joined = "\n".join(post.text for post in english)
     assert "audits engagement" not in joined
     assert "audits work" not in joined
+    topics = engine.suggest_topics(AUDITOR, count=20)
+    assert "what an ISO 27001 readiness audit engagement really involves" in topics
 
 
 def test_english_vault_notes_in_a_german_draft_are_quoted_as_the_consultants_own(german):
