@@ -1,17 +1,17 @@
 """Generation: the one interface over both backends.
 
 Callers build a `GenerationRequest` from the member's expertise profile and get a
-`GeneratedPost` back. The template engine (`engine.py`) is the default and works offline; the
-LLM backend (`llm.py`) is used when `LLM_API_BASE` is set, writes from the same template the
-engine would have used, and falls back to the engine on any failure, saying why in
-`fallback_reason`.
+`GeneratedPost` back. The template engine (`apps.content.engine`) is the default and works
+offline; the LLM backend (`llm.py`) is used when `LLM_API_BASE` is set, writes from the same
+template the engine would have used, and falls back to the engine on any failure, saying why
+in `fallback_reason`.
 """
 
 import logging
 
 from django.conf import settings
 
-from apps.content import engine, llm
+from apps.content import engine, llm, similarity
 from apps.content.engine import (
     FRAMEWORKS,
     GeneratedPost,
@@ -121,6 +121,8 @@ def plan_week(
     drafts: list[GeneratedPost] = []
     for index, framework in enumerate(frameworks):
         best = None
+        # The week's drafts so far, compared with each candidate by the one similarity measure.
+        week = similarity.SimilarityIndex([d.text for d in drafts])
         for attempt in range(ATTEMPTS):
             topic = topics[(index + attempt * 3) % len(topics)] if topics else None
             used_topics = {d.topic.lower() for d in drafts}
@@ -150,14 +152,14 @@ def plan_week(
                 )
             else:  # a retry is a rewrite from the engine; no second trip to the model
                 post = engine.write_post(request, templates, performance=performance)
-            clash = engine.max_tfidf_similarity(post.text, [d.text for d in drafts])
+            _closest, clash = week.most_similar(post.text)
             repeated = post.template_key in {d.template_key for d in drafts} or any(
                 engine.same_hook(post.hook, d.hook) for d in drafts
             )
             score = clash + (1.0 if repeated else 0.0)
             if best is None or score < best[0]:
                 best = (score, post)
-            if score < engine.NEAR_DUPLICATE:
+            if score < similarity.NEAR_DUPLICATE:
                 break
         drafts.append(best[1])
     return drafts

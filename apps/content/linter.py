@@ -19,18 +19,23 @@ text. Line breaks are normalised to "\\n" first (browsers submit textareas with 
 """
 
 import dataclasses
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from apps.content.facts import GAP_PATTERN, figures_in, find_gaps, unsupported_figures
+from apps.content.facts import (
+    GAP_PATTERN,
+    figures_in,
+    find_gaps,
+    tells_story,
+    unsupported_figures,
+)
+from apps.content.similarity import SimilarityIndex
 from apps.linkedin.client import escape_little_text
 
 ERROR, WARNING, TIP = "error", "warning", "tip"
@@ -608,6 +613,7 @@ READER_RULES = frozenset(
         "off-profile",
         "generic-post",
         "unfilled-gap",
+        "invented-story",
     }
 )
 
@@ -811,6 +817,13 @@ class PostFacts:
     @cached_property
     def _text(self) -> str:
         return _fold_quotes(" ".join((*self.areas, *self.profile_texts, self.topic)).lower())
+
+    @cached_property
+    def own_story_words(self) -> tuple[frozenset[str], ...]:
+        """The words of each profile text and proof point: a sentence sharing two of one entry
+        tells that entry's story, in whatever words the consultant rewrote it."""
+        entries = (_story_words(text) for text in self.profile_texts)
+        return tuple(words for words in entries if len(words) >= 2)
 
     @cached_property
     def own_areas(self) -> frozenset[str]:
@@ -1183,6 +1196,61 @@ def check_generic(post: Post, settings: LintSettings, facts: PostFacts | None) -
     ]
 
 
+STORY_WORDS_SHARED = 2
+
+
+def _story_words(text: str) -> frozenset[str]:
+    return frozenset(
+        word
+        for word in WORD.findall(_fold_quotes(text).lower())
+        if len(word) >= 4 and word not in STOPWORDS
+    )
+
+
+def check_invented_story(
+    post: Post, settings: LintSettings, facts: PostFacts | None
+) -> list[Finding]:
+    """A post telling of the consultant's own past work ("A senior engineer pushed back",
+    "we tracked it for a month") without telling any of their proof points: the test the engine
+    applies to its own sentences (`apps.content.facts.tells_story`). A post that does tell a
+    proof point (a story or a figure sharing two words with one) may tell its details in its
+    own words."""
+    if facts is None or not facts.profile_texts:
+        return []
+    if not tells_story(post.text):  # the usual case: one pass over the whole post
+        return []
+    own = facts.own_story_words
+    sentences = _sentences(_mask(post.text, GAP_PATTERN))
+    told = [s for s in sentences if tells_story(s) or figures_in(s)]
+    if any(
+        len(_story_words(sentence) & entry) >= STORY_WORDS_SHARED
+        for sentence in told
+        for entry in own
+    ):
+        # The post tells one of their proof points, in whatever words they chose; how it
+        # went, step by step, is theirs to tell.
+        return []
+    for sentence in told:
+        if not tells_story(sentence):
+            continue
+        return [
+            Finding(
+                "invented-story",
+                WARNING,
+                _(
+                    '"%(sentence)s" tells of your own work, but none of your proof points '
+                    "holds it. Readers take it as something that happened."
+                )
+                % {"sentence": _quote(sentence, 80)},
+                _(
+                    "If it happened, add it as a case study in your proof vault; if not, "
+                    "rewrite it as advice or delete it."
+                ),
+            )
+        ]
+    return []
+
+
 def check_gaps(post: Post, settings: LintSettings, facts: PostFacts | None = None) -> list[Finding]:
     return [
         Finding(
@@ -1206,6 +1274,7 @@ FACT_RULES: tuple[FactRule, ...] = (
     check_off_profile,
     check_generic,
     check_gaps,
+    check_invented_story,
 )
 
 
@@ -1224,14 +1293,10 @@ RULES: tuple[Rule, ...] = (
 # --- Near-duplicates --------------------------------------------------------------------------
 
 
-class EarlierPosts:
-    """A workspace's earlier posts prepared once for fast near-duplicate checks (TF-IDF fitted
-    once, matrix kept), so linting as the user types does not refit on 1,000 posts per keystroke.
-
-    Similarity is the cosine of TF-IDF vectors (word 1-2 grams, sublinear tf). A new post's
-    words that no earlier post uses still count towards its length, with the weight of a term
-    never seen, so adding new material lowers the similarity as it would with a refit.
-    """
+class EarlierPosts(SimilarityIndex):
+    """A workspace's earlier posts prepared once for fast near-duplicate checks, so linting as
+    the user types does not prepare 1,000 posts per keystroke. The measure is the one the
+    engine and plan-my-week use (`apps.content.similarity`)."""
 
     def __init__(self, texts: Sequence[str], *, past_texts: Sequence[str] = ()):
         """`texts` are the workspace's posts; `past_texts` the consultant's imported past
@@ -1239,55 +1304,7 @@ class EarlierPosts:
         if isinstance(texts, str) or isinstance(past_texts, str):
             raise TypeError("EarlierPosts takes a sequence of posts, not one string")
         self.first_past_post = len(texts)
-        self.texts = tuple(_normalise_newlines(text) for text in (*texts, *past_texts))
-        self._vocabulary: dict[str, int] = {}
-        self._matrix = None
-        if not any(text.strip() for text in self.texts):
-            return
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.preprocessing import normalize
-
-        vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, norm=None)
-        try:
-            matrix = vectorizer.fit_transform(self.texts)
-        except ValueError:  # nothing but one-letter words: no vocabulary
-            return
-        self._analyze = vectorizer.build_analyzer()
-        self._vocabulary = vectorizer.vocabulary_
-        self._idf = vectorizer.idf_
-        # What a term no earlier post has would weigh (smooth idf with a document frequency of 0).
-        self._unseen_idf = math.log(1 + len(self.texts)) + 1
-        self._matrix = normalize(matrix, norm="l2", copy=False).tocsc()
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def most_similar(self, text: str) -> tuple[int | None, float]:
-        """The index of the earlier post most similar to `text` and the cosine similarity, or
-        (None, 0.0) when nothing is similar at all."""
-        if self._matrix is None:
-            return None, 0.0
-        counts = Counter(self._analyze(_normalise_newlines(text)))
-        columns, weights = [], []
-        squared_norm = 0.0
-        for term, count in counts.items():
-            tf = 1 + math.log(count)
-            column = self._vocabulary.get(term)
-            if column is None:
-                squared_norm += (tf * self._unseen_idf) ** 2
-            else:
-                weight = tf * self._idf[column]
-                columns.append(column)
-                weights.append(weight)
-                squared_norm += weight**2
-        if not columns:
-            return None, 0.0
-        scores = np.asarray(self._matrix[:, columns] @ np.asarray(weights)).ravel()
-        best = int(scores.argmax())
-        similarity = min(1.0, float(scores[best]) / math.sqrt(squared_norm))
-        if similarity <= 0:
-            return None, 0.0
-        return best, round(similarity, 4)
+        super().__init__([_normalise_newlines(text) for text in (*texts, *past_texts)])
 
 
 def check_near_duplicate(

@@ -8,7 +8,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from apps.accounts.models import ExpertiseProfile
 from apps.accounts.tenancy import owned
-from apps.content import facts
+from apps.content import engine, facts
 from apps.content.linter import EarlierPosts, PostFacts
 from apps.content.models import PastPost, Post, PostingSlot, PostTemplate, PostVersion
 
@@ -300,3 +300,30 @@ def evergreen_candidates(*, workspace, cooldown_days: int = 90, limit: int = 5):
         .filter(lead_count__gt=0)
         .order_by("-lead_count", "-published_at")[:limit]
     )
+
+
+def draft_notices(*, workspace, post: Post) -> list[str]:
+    """What the draft's author could add to their profile so the engine writes better on this
+    post's topic, or what in the draft still needs their wording (read-only: a page view never
+    creates the profile)."""
+    if not post.topic or post.backend not in (Post.Backend.TEMPLATE, Post.Backend.LLM):
+        return []
+    profile = (
+        owned(ExpertiseProfile, workspace=workspace).filter(user_id=post.author_id).first()
+        if post.author_id
+        else None
+    )
+    if profile is None:
+        return []
+    snapshot = engine.ProfileSnapshot(
+        name="",
+        headline=profile.headline,
+        areas=list(profile.areas or []),
+        years_experience=profile.years_experience,
+        industries=list(profile.industries or []),
+        offers=list(profile.offers or []),
+        case_studies=list(profile.case_studies or []),
+        tone=profile.tone,
+        language=profile.language,
+    )
+    return engine.draft_notices(snapshot, post.topic, post.text)

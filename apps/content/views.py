@@ -223,6 +223,9 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 images_without_alt=images_without_alt(workspace=request.workspace, post=post),
             ),
             "gaps": find_gaps(text),
+            "notices": selectors.draft_notices(workspace=request.workspace, post=post)
+            if post.is_editable
+            else [],
             "versions": selectors.post_versions(post=post)[:20],
             "send_back_form": SendBackForm(),
             "schedule_form": ScheduleForm(),

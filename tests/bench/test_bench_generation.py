@@ -85,7 +85,7 @@ def test_bench_generate_draft_with_the_template_engine(alone, bench_report):
     assert len(alone) == RUNS
     uncached = []
     for _ in range(5):
-        engine._library.cache_clear()  # the parsed library is cached per directory
+        engine.forget_library()  # the parsed library is cached per directory
         started = time.perf_counter()
         load_library()
         uncached.append(time.perf_counter() - started)

@@ -50,7 +50,7 @@ def test_it_writes_one_draft_per_line_on_the_topic_asked_without_touching_the_da
 
     assert len(rows) == 12
     assert {tuple(sorted(row)) for row in rows} == {
-        ("framework", "gaps", "proof_points", "template", "text", "topic")
+        ("framework", "gaps", "notices", "proof_points", "template", "text", "topic")
     }
     assert {row["topic"] for row in rows} == {topic}
     assert len({row["framework"] for row in rows}) == 12

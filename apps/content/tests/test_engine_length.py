@@ -119,7 +119,9 @@ def test_depth_paragraphs_never_break_the_paragraph_length_rule_themselves():
                 continue
             context = engine.build_context(profile, "Kafka in production", spec, context_rng)
             for seed in SEEDS:
-                added = engine._depth(spec.framework, context, "Short.", random.Random(seed))
+                added = engine.depth_paragraphs(
+                    spec.framework, context, "Short.", random.Random(seed)
+                )
                 assert added, spec.key
                 for paragraph in added:
                     for part in paragraph.split("\n\n"):

@@ -286,6 +286,9 @@ BAD = {
     "hashtags outside the profile": "Karpenter or Cluster Autoscaler? Pick what your team "
     "knows.\n\nWhat would you pick?\n\n#CyberSecurity #Pentesting #ZeroTrust",
     "a gap left open": "Costs first.\n\n[your example: a cost cut you led]\n\nWhat did you cut?",
+    "an invented story": "Karpenter or Cluster Autoscaler?\n\nA senior engineer pushed back on "
+    "my plan in the first workshop. I had missed her constraint completely.\n\nWhat would you "
+    "pick?",
 }
 
 
@@ -307,6 +310,7 @@ READER_SLIPS = {
     "contradiction",
     "broken-grammar",
     "generic-post",
+    "invented-story",
 }
 FIGURE_IN_FINDING = re.compile(r"The figure (\S+)")
 

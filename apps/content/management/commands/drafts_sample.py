@@ -13,8 +13,10 @@ PROFILE.json holds the expertise profile form's fields (any may be left out):
      "tone": "direct", "language": "en"}
 
 Each line of OUT.jsonl is one draft: text, topic, framework, template, the proof points it
-used and the gaps it left for the consultant. The template library is read from its files and
-nothing is written to the database, so it is safe against a production settings module.
+used, the gaps it left for the consultant and the notices the editor shows (a topic without
+vocabulary, English case studies quoted in a German draft). The template library is read from
+its files and nothing is written to the database, so it is safe against a production settings
+module.
 """
 
 from __future__ import annotations
@@ -185,6 +187,8 @@ def sample_rows(profile: ProfileSnapshot, *, topics: list[str], count: int) -> l
                     if p.title.lower() in text or p.outcome.lower() in text
                 ],
                 "gaps": facts.find_gaps(post.text),
+                # What the editor would tell the consultant about this draft.
+                "notices": engine.draft_notices(profile, post.topic, post.text),
             }
         )
     return rows

@@ -1,0 +1,340 @@
+"""The per-area vocabulary (library/vocabulary/*.json) and matching texts to areas.
+
+One data file per area holds its keywords, hashtags, tools and, per language, topics,
+metrics, pains, lessons, tips, myths, decisions and roles. This module reads them, finds the
+area of a free text ("AWS cost control" → cloud) and ties vocabulary to a typed topic.
+"""
+
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from apps.content import facts
+from apps.content.engine.base import LANGUAGES, LIBRARY_DIR, ProfileSnapshot
+
+# Concrete tools, metrics, pains and lessons per area of expertise, so a post about Kubernetes
+# names Karpenter and node utilisation, not "tools" and "results". A lesson is a coherent
+# (mistake, fix) pair; a decision is (decision, alternative, reason). No entry states a figure
+# or a result: those are facts about someone's work, and only the proof vault holds them
+# (tests/test_generation_truth checks every draft).
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    topics: tuple[str, ...]
+    metrics: tuple[str, ...]
+    pains: tuple[str, ...]
+    lessons: tuple[tuple[str, str], ...]  # (mistake, fix): a result is only ever the vault's
+    tips: tuple[str, ...]
+    myths: tuple[tuple[str, str], ...]
+    decisions: tuple[tuple[str, str, str], ...]
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Area:
+    keywords: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    tools: tuple[tuple[str, str], ...]
+    related: str  # a neighbouring area, when the profile names only one
+    en: Lexicon
+    de: Lexicon
+    # What to call the area when the post's topic is in it but none of the profile's areas is
+    # ("engineering leadership" for a topic from a fractional CTO's headline).
+    label: dict[str, str] = field(default_factory=dict)
+
+
+VOCABULARY_DIR = LIBRARY_DIR / "vocabulary"
+# One data file per area, apps/content/library/vocabulary/<key>.json, listed in this order
+# (matching an area in text follows AREA_ORDER below); general.json is the vocabulary for
+# profiles whose areas match none of them.
+VOCABULARY_AREAS = (
+    "kubernetes",
+    "cloud",
+    "security",
+    "data",
+    "platform",
+    "cicd",
+    "observability",
+    "databases",
+    "leadership",
+    "ai",
+)
+_LEXICON_SHAPE = {  # field → the length of each entry, or 0 for plain texts
+    "topics": 0,
+    "metrics": 0,
+    "pains": 0,
+    "lessons": 2,
+    "tips": 0,
+    "myths": 2,
+    "decisions": 3,
+    "roles": 0,
+}
+
+
+def _texts(value: object, where: str, size: int = 0) -> tuple:
+    """A non-empty list of texts (size 0) or of lists of `size` texts, as tuples."""
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{where} must be a non-empty list")
+    items = []
+    for item in value:
+        if size:
+            if not (isinstance(item, list) and len(item) == size):
+                raise ValueError(f"{where} must hold lists of {size} texts")
+            item = tuple(_texts(item, where))
+        elif not (isinstance(item, str) and item.strip()):
+            raise ValueError(f"{where} must hold texts")
+        items.append(item)
+    return tuple(items)
+
+
+def _area_from(path: Path) -> Area:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path.name}: {error}") from error
+    name = path.name
+    lexicons = {}
+    for language in LANGUAGES:
+        words = data.get(language)
+        if not isinstance(words, dict):
+            raise ValueError(f"{name}: '{language}' must hold the vocabulary in that language")
+        lexicons[language] = Lexicon(
+            **{
+                field_name: _texts(words.get(field_name), f"{name}: {language}.{field_name}", size)
+                for field_name, size in _LEXICON_SHAPE.items()
+            }
+        )
+    label = data.get("label", {})
+    if not isinstance(label, dict):
+        raise ValueError(f"{name}: label must map a language to a name")
+    return Area(
+        # general.json has no keywords: it is the vocabulary when no area matches
+        keywords=_texts(data["keywords"], f"{name}: keywords") if data.get("keywords") else (),
+        hashtags=_texts(data.get("hashtags"), f"{name}: hashtags"),
+        tools=_texts(data.get("tools"), f"{name}: tools", 2),
+        related=str(data.get("related") or ""),
+        en=lexicons["en"],
+        de=lexicons["de"],
+        label=dict(label),
+    )
+
+
+def load_vocabulary(directory: Path | str | None = None) -> tuple[dict[str, Area], Area]:
+    """The per-area vocabulary and the general one, from their data files; ValueError names
+    the file and what is wrong."""
+    directory = Path(directory or VOCABULARY_DIR)
+    areas = {key: _area_from(directory / f"{key}.json") for key in VOCABULARY_AREAS}
+    return areas, _area_from(directory / "general.json")
+
+
+AREAS, GENERAL = load_vocabulary()
+# Checked in this order, so "data platforms" is data, not platform engineering.
+AREA_ORDER = (
+    "ai",
+    "data",
+    "security",
+    "kubernetes",
+    "databases",
+    "observability",
+    "cicd",
+    "cloud",
+    "platform",
+    "leadership",
+)
+
+
+AREA_PATTERNS = {
+    key: re.compile(
+        r"(?<![a-z0-9])(?:" + "|".join(re.escape(k) for k in AREAS[key].keywords) + r")(?![a-z0-9])"
+    )
+    for key in AREA_ORDER
+}
+ROLE_WORDS = re.compile(
+    r"\b(?:cto|cio|ciso|architect|advis[oe]r|consultant|lead|head|vp|officer|engineer|coach|"
+    r"auditor|manager|mentor|berater|beraterin|leiter|leiterin|trainer|partner)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\b\w\w+\b")  # the token pattern scikit-learn uses
+
+
+def area_key(text: str) -> str | None:
+    """The vocabulary key for a free-text area, offer or topic ("AWS cost control" → "cloud")."""
+    low = (text or "").lower()
+    if low in _TOPIC_KEYS:
+        return _TOPIC_KEYS[low]
+    for key in AREA_ORDER:
+        if AREA_PATTERNS[key].search(low):
+            return key
+    return None
+
+
+_TOPIC_KEYS = {
+    topic.lower(): key
+    for key in AREA_ORDER
+    for lexicon in (AREAS[key].en, AREAS[key].de)
+    for topic in lexicon.topics
+}
+
+
+def profile_area_keys(profile: ProfileSnapshot) -> list[str]:
+    """Vocabulary keys of the profile, most important first: headline, areas, then offers."""
+    keys: list[str] = []
+    for text in [profile.headline, *profile.areas, *profile.offers]:
+        key = area_key(text)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def lexicon_for(key: str | None, language: str) -> Lexicon:
+    area = AREAS.get(key or "", GENERAL)
+    return area.de if language == "de" else area.en
+
+
+def _states_figure(*texts: str) -> bool:
+    return any(facts.figures_in(t) for t in texts)
+
+
+@lru_cache(maxsize=64)
+def truthful_lexicon(key: str | None, language: str) -> Lexicon:
+    """The area's vocabulary without entries that state a figure: a figure is a fact about
+    someone's work, and the library's own would be the same invented fact in every workspace.
+    The library's own entries state none (see the vocabulary); this keeps it so for any added."""
+    lexicon = lexicon_for(key, language)
+    general = GENERAL.de if language == "de" else GENERAL.en
+
+    def keep(entries: tuple):
+        clean = tuple(
+            e for e in entries if not _states_figure(*(e if isinstance(e, tuple) else (e,)))
+        )
+        return clean or None
+
+    def pick(name: str) -> tuple:
+        return (
+            keep(getattr(lexicon, name)) or keep(getattr(general, name)) or getattr(lexicon, name)
+        )
+
+    return Lexicon(
+        topics=lexicon.topics,
+        metrics=pick("metrics"),
+        pains=pick("pains"),
+        lessons=pick("lessons"),
+        tips=pick("tips"),
+        myths=pick("myths"),
+        decisions=pick("decisions"),
+        roles=lexicon.roles,
+    )
+
+
+_VERSUS = re.compile(r"\s+(?:vs\.?|versus|or|oder|statt|instead of)\s+", re.IGNORECASE)
+
+
+def topic_tools(topic: str) -> tuple[str, str] | None:
+    """The two things a comparison topic names ("Karpenter vs Cluster Autoscaler on EKS")."""
+    parts = _VERSUS.split(topic or "", maxsplit=1)
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        return None
+    first, second = parts[0].strip(), parts[1].strip()
+    # "… on EKS" belongs to both sides; the second tool is the name before it.
+    second = re.split(r"\s+(?:on|in|for|auf|für|bei)\s+", second, maxsplit=1)[0].strip()
+    return (first, second) if first and second else None
+
+
+# Standards and frameworks a company certifies or reports against, not tools a team runs.
+_STANDARDS = re.compile(
+    r"\b(?:soc ?[12]|iso(?:/iec)? ?\d{4,5}|gdpr|dsgvo|hipaa|pci[ -]?dss|nis ?2|dora|bsi|c5|"
+    r"tisax|fedramp|nist|cis benchmarks?|cyber essentials|sox|eu ai act)\b",
+    re.IGNORECASE,
+)
+
+
+def comparison_kind(first: str, second: str) -> str:
+    """What a comparison topic compares: "standard" (SOC 2 vs ISO 27001), "approach" (two
+    ways of working, written in lower case: "monorepo vs polyrepo") or "tool"."""
+    if _STANDARDS.search(first) or _STANDARDS.search(second):
+        return "standard"
+    if first.islower() and second.islower():
+        return "approach"
+    return "tool"
+
+
+_TOPIC_STOPWORDS = frozenset(
+    [
+        "with",
+        "from",
+        "your",
+        "their",
+        "that",
+        "this",
+        "what",
+        "when",
+        "where",
+        "which",
+        "without",
+        "about",
+        "into",
+        "over",
+        "under",
+        "mit",
+        "für",
+        "über",
+        "ohne",
+        "oder",
+        "eine",
+        "einer",
+        "einem",
+        "einen",
+        "nicht",
+    ]
+)
+
+
+def topic_words(topic: str) -> frozenset[str]:
+    """The words of a topic that can tie vocabulary to it ("karpenter", "autoscaler", "eks")."""
+    return frozenset(
+        w
+        for w in _WORD.findall((topic or "").lower())
+        if (len(w) >= 4 or w.isupper() or w in {"eks", "gke", "aks", "k8s", "ci", "cd", "sso"})
+        and w not in _TOPIC_STOPWORDS
+    )
+
+
+@lru_cache(maxsize=4096)
+def topic_overlap(entry: object, words: frozenset[str]) -> int:
+    text = " ".join(entry) if isinstance(entry, tuple) else str(entry)
+    found = set(_WORD.findall(text.lower()))
+    # "autoscaler" in the topic and "autoscaling" in a tip share their stem
+    return sum(1 for w in words if w in found or any(f.startswith(w[:7]) for f in found))
+
+
+def topical_choice(entries: tuple, words: frozenset[str], rng: random.Random):
+    """An entry of the area's vocabulary, the ones sharing words with the topic most often: the
+    typed topic shapes the body, not only its label line."""
+    scores = [topic_overlap(e, words) for e in entries] if words else []
+    best = max(scores, default=0)
+    if best and rng.random() < 0.75:
+        return rng.choice([e for e, score in zip(entries, scores, strict=True) if score == best])
+    return rng.choice(entries)
+
+
+def hashtag_keys(profile: ProfileSnapshot, topic: str) -> list[str]:
+    """The areas a post's hashtags may come from: the topic's and the profile's own."""
+    keys = []
+    topic_key = area_key(topic)
+    if topic_key:
+        keys.append(topic_key)
+    keys += [k for k in profile_area_keys(profile) if k not in keys]
+    return keys
+
+
+def hashtags_for(profile: ProfileSnapshot, topic: str, key: str | None) -> str:
+    allowed = hashtag_keys(profile, topic)
+    if key in allowed:
+        return " ".join(AREAS[key].hashtags)
+    if allowed:
+        return " ".join(AREAS[allowed[0]].hashtags)
+    return " ".join(GENERAL.hashtags)
