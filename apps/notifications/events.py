@@ -149,6 +149,28 @@ def lead_detected(*, lead, comment) -> OutboxEvent | None:
     )
 
 
+def lead_waiting(*, lead, notice: dict) -> OutboxEvent | None:
+    """A hot lead nobody answered within the workspace's escalation window; once per lead."""
+    return record(
+        workspace=lead.workspace,
+        event=Event.LEAD_WAITING,
+        key=f"lead.waiting:{lead.pk}",
+        notice=notice,
+    )
+
+
+def post_approval_requested(*, post, approver, notice: dict) -> OutboxEvent | None:
+    """A post sent for review, told to one approver (their email carries their own one-click
+    link). A post sent back and submitted again is a new request."""
+    submitted = f"{post.submitted_at.timestamp():.0f}"
+    return record(
+        workspace=post.workspace,
+        event=Event.POST_APPROVAL_REQUESTED,
+        key=f"post.approval_requested:{post.pk}:{submitted}:{approver.pk}",
+        notice={**notice, "user_ids": [approver.pk]},
+    )
+
+
 def lead_stage_changed(*, lead, previous: str) -> OutboxEvent | None:
     # Keyed by the change itself (to the microsecond): a lead can go back and forth, and
     # each move is its own event, while the same move recorded twice is one.

@@ -246,6 +246,10 @@ class Delivery(WorkspaceOwned):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT)
     error = models.CharField(max_length=300, blank=True)
+    # Email, push and SMS are retried with backoff (services.deliver): the sends tried so
+    # far, and when the next may start (while "sending": when the sender's lease runs out).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -253,7 +257,11 @@ class Delivery(WorkspaceOwned):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "user", "-created_at"]),
+            # The sweep's query: deliveries waiting or whose sender's lease ran out.
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.notification_id} {self.channel} {self.status}"
