@@ -434,27 +434,30 @@ def _code_hash(phone: PhoneNumber, code: str) -> str:
     return salted_hmac("notifications.phone-code", f"{phone.pk}:{phone.number}:{code}").hexdigest()
 
 
-@transaction.atomic
 def phone_set(*, workspace, user, raw_number: str) -> PhoneNumber:
-    """Store a (new) number for the member, unverified, and text it a code."""
+    """Store a (new) number for the member, unverified, and text it a code. The number is
+    stored first and the text sent after that commit, never inside it: the provider may
+    take seconds to answer. A code that could not be sent can be asked for again at once."""
     if not sms.sms_configured():
         raise NotificationError(_("Text messages are not offered on this server."))
     number = normalise_phone(raw_number)
-    phone = owned(PhoneNumber, workspace=workspace).filter(user=user).first()
-    if phone is not None and phone.number == number and phone.verified_at:
-        return phone
-    phone = phone or PhoneNumber(workspace=workspace, user=user)
-    phone.number = number
-    phone.verified_at = None
-    phone.opted_out_at = None
-    phone.sms_enabled = True
-    phone.code_sent_at = None
-    phone.save()
+    with transaction.atomic():
+        phone = owned(PhoneNumber, workspace=workspace).filter(user=user).first()
+        if phone is not None and phone.number == number and phone.verified_at:
+            return phone
+        phone = phone or PhoneNumber(workspace=workspace, user=user)
+        phone.number = number
+        phone.verified_at = None
+        phone.opted_out_at = None
+        phone.sms_enabled = True
+        phone.code_sent_at = None
+        phone.save()
     return phone_send_code(phone=phone)
 
 
 def phone_send_code(*, phone: PhoneNumber) -> PhoneNumber:
-    """Text a fresh 6-digit code (at most once a minute); the previous code stops working."""
+    """Text a fresh 6-digit code (at most once a minute); the previous code stops working.
+    The code is stored (a short write of its own), then sent with no transaction held."""
     now = timezone.now()
     if phone.code_sent_at and now - phone.code_sent_at < CODE_RESEND_AFTER:
         raise NotificationError(
@@ -473,6 +476,9 @@ def phone_send_code(*, phone: PhoneNumber) -> PhoneNumber:
             % {"code": code},
         )
     except sms.SmsError as error:
+        # Nothing reached the member: no code to type, and no minute to wait for a new one.
+        phone.code_hash, phone.code_sent_at, phone.code_expires_at = "", None, None
+        phone.save(update_fields=["code_hash", "code_sent_at", "code_expires_at"])
         raise NotificationError(
             _("The code could not be sent: %(error)s") % {"error": error}
         ) from error
