@@ -192,12 +192,16 @@ def lead_stage_changed(*, lead, previous: str) -> OutboxEvent | None:
     )
 
 
-def token_expiring(*, connection, threshold: int, days_left: int) -> OutboxEvent | None:
+def token_expiring(
+    *, connection, threshold: int, days_left: int, notice: dict | None = None
+) -> OutboxEvent | None:
+    """Owners and admins reminded (`notice`), and webhooks told, once per threshold."""
     expires_at = connection.access_token_expires_at
     return record(
         workspace=connection.workspace,
         event=Event.TOKEN_EXPIRING,
         key=f"token.expiring:{connection.pk}:{expires_at.isoformat()}:{threshold}",
+        notice=notice,
         data={
             "token": {
                 "kind": "linkedin",
@@ -206,6 +210,16 @@ def token_expiring(*, connection, threshold: int, days_left: int) -> OutboxEvent
                 "days_left": days_left,
             },
         },
+    )
+
+
+def linkedin_needs_reconnect(*, connection, at, notice: dict) -> OutboxEvent | None:
+    """The LinkedIn grant died (each time it is flagged, once): owners and admins are told."""
+    return record(
+        workspace=connection.workspace,
+        event=Event.LINKEDIN_NEEDS_RECONNECT,
+        key=f"linkedin.needs_reconnect:{connection.pk}:{at.isoformat()}",
+        notice=notice,
     )
 
 

@@ -261,3 +261,75 @@ def test_an_opted_out_number_is_not_tried_again(
     assert run_enqueued(enqueued) == ["failed"]
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         assert services.sweep_deliveries() == 0
+
+
+# --- LinkedIn's notices ----------------------------------------------------------------------
+
+
+def linkedin_connection(workspace, *, expires_in: timedelta):
+    from apps.linkedin.models import LinkedInConnection
+
+    return LinkedInConnection.objects.create(
+        workspace=workspace,
+        member_sub="abc",
+        member_urn="urn:li:person:abc",
+        access_token="token",
+        access_token_expires_at=timezone.now() + expires_in,
+    )
+
+
+def test_an_expiry_reminder_is_one_event_for_members_and_webhooks_told_once_per_channel(
+    alice, alice_workspace, lost_messages, dispatch_every_event_twice
+):
+    from apps.linkedin.services import send_expiry_reminder
+
+    connection = linkedin_connection(alice_workspace, expires_in=timedelta(days=6, hours=12))
+    assert send_expiry_reminder(connection=connection) == 7
+    assert send_expiry_reminder(connection=connection) is None
+    (row,) = OutboxEvent.objects.all()
+    assert row.event == Event.TOKEN_EXPIRING
+    assert row.data["token"]["threshold_days"] == 7
+    assert not mail.outbox  # nothing sent before the outbox delivers
+
+    assert dispatch_every_event_twice() == ["delivered", "not due"]
+    (notification,) = Notification.objects.filter(event=Event.TOKEN_EXPIRING)
+    assert notification.user == alice
+    assert notification.url == "/w/alice-co/settings/linkedin/"
+    (email,) = mail.outbox
+    assert email.to == ["alice@example.com"]
+    assert "disconnects in 6 day(s)" in email.subject  # 6.5 days, rounded to even
+    assert "/w/alice-co/settings/linkedin/" in email.body
+
+
+def test_a_dead_grant_is_one_event_and_one_email_per_owner_however_often_it_is_flagged(
+    alice, alice_workspace, lost_messages, dispatch_every_event_twice
+):
+    from apps.linkedin.services import mark_needs_reconnect
+
+    connection = linkedin_connection(alice_workspace, expires_in=timedelta(days=30))
+    assert mark_needs_reconnect(connection=connection, reason="The grant was revoked.") is True
+    assert mark_needs_reconnect(connection=connection, reason="Again.") is False
+    (row,) = OutboxEvent.objects.all()
+    assert row.event == Event.LINKEDIN_NEEDS_RECONNECT
+
+    assert dispatch_every_event_twice() == ["delivered", "not due"]
+    (notification,) = Notification.objects.filter(event=Event.LINKEDIN_NEEDS_RECONNECT)
+    assert (notification.user, notification.body) == (alice, "The grant was revoked.")
+    (email,) = mail.outbox
+    assert email.subject == "Reconnect LinkedIn for Alice Co"
+
+
+def test_a_flag_rolled_back_tells_nobody(alice, alice_workspace):
+    from apps.linkedin.services import mark_needs_reconnect
+
+    connection = linkedin_connection(alice_workspace, expires_in=timedelta(days=30))
+
+    @transaction.atomic
+    def flag_then_fail():
+        mark_needs_reconnect(connection=connection, reason="revoked")
+        raise RuntimeError("the refresh task died after the flag")
+
+    with pytest.raises(RuntimeError):
+        flag_then_fail()
+    assert not OutboxEvent.objects.exists()
+    assert not mail.outbox
