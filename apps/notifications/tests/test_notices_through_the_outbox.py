@@ -333,3 +333,36 @@ def test_a_flag_rolled_back_tells_nobody(alice, alice_workspace):
         flag_then_fail()
     assert not OutboxEvent.objects.exists()
     assert not mail.outbox
+
+
+def test_members_are_told_only_by_the_outbox():
+    """One event path: nothing calls notify() or sends a text itself but the outbox's member
+    channel, the lead alerts it runs, and the channels that carry a delivery (plus the
+    verification code a member asks for on the page)."""
+    import ast
+    from pathlib import Path
+
+    apps = Path(__file__).resolve().parents[2]
+    allowed = {
+        ("notifications/outbox.py", "notify"),
+        ("leads/services.py", "notify"),  # _alert_members, the outbox's lead_alert handler
+        ("notifications/channels.py", "send"),  # sms.send for a claimed Delivery
+        ("notifications/services.py", "send"),  # the verification code
+    }
+    callers = set()
+    for path in apps.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            target = (
+                func.value.id
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                else ""
+            )
+            if name == "notify" or (name == "send" and target == "sms"):
+                callers.add((str(path.relative_to(apps)), name))
+    assert callers == allowed
