@@ -668,6 +668,9 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     "apps/notifications/outbox.py": {
         "sweep": "beat sweep: events not yet delivered, in every workspace",
     },
+    "apps/notifications/services.py": {
+        "sweep_deliveries": "beat sweep: emails, pushes and texts not yet sent, every workspace",
+    },
     "apps/staffops/selectors.py": {"overview": "staff overview of every workspace"},
     "apps/webhooks/services.py": {
         "emit": "deliveries for the endpoints it has just read scoped to the workspace",

@@ -76,6 +76,7 @@ class ProblemsFilter(admin.SimpleListFilter):
             ("failed", _("Has failed posts")),
             ("needs_check", _("Has posts to check")),
             ("stuck", _("Has posts stuck in publishing")),
+            ("scans_overdue", _("Has comment scans overdue")),
         ]
 
     def queryset(self, request, queryset):
@@ -85,6 +86,8 @@ class ProblemsFilter(admin.SimpleListFilter):
             return queryset.filter(needs_check_posts__gt=0)
         if self.value() == "stuck":
             return queryset.filter(stuck_posts__gt=0)
+        if self.value() == "scans_overdue":
+            return queryset.filter(scans_overdue__gt=0)
         return queryset
 
 
@@ -100,6 +103,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
         "stuck",
         "failed",
         "needs_check",
+        "scans_late",
         "linkedin",
         "token_expires",
         "last_published",
@@ -195,6 +199,12 @@ class WorkspaceAdmin(admin.ModelAdmin):
     def stuck(self, obj):
         """Posts in "publishing" past the reaper's window: beat or the workers are down."""
         return obj.stuck_posts
+
+    @admin.display(description=_("scans overdue"), ordering="scans_overdue")
+    def scans_late(self, obj):
+        """Published posts not scanned for comments past twice their interval: beat or the
+        scans workers are down (the staff overview says which), or LinkedIn keeps failing."""
+        return obj.scans_overdue
 
     @admin.display(description=_("leads 7 d"), ordering="leads_this_week")
     def leads_week(self, obj):

@@ -41,13 +41,3 @@ def invitation_by_token(*, token: str) -> Invitation | None:
     """The invitation an email link points at. The token is the secret and carries no
     workspace; it is looked up across workspaces on purpose."""
     return Invitation.objects.select_related("workspace", "invited_by").filter(token=token).first()
-
-
-def owner_and_admin_emails(*, workspace) -> list[str]:
-    """Who hears about things that need a workspace manager (a dead LinkedIn token, say)."""
-    return list(
-        owned(Membership, workspace=workspace)
-        .filter(role__in=("owner", "admin"), user__is_active=True)
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-    )

@@ -177,15 +177,33 @@ def workspace_health(*, workspace) -> dict:
     }
 
 
+# The queues whose workers a workspace waits on: publishing, and scans (comment scans, lead
+# alerts and the delivery of events and notifications).
+WORKSPACE_QUEUES = ("publishing", "scans")
+
+
 def _stuck_work(*, workspace, now) -> dict:
     """What is stuck, with its age: posts in "publishing" past the reaper's window, events
-    not delivered minutes after they were recorded, first comments still not posted."""
+    not delivered minutes after they were recorded, first comments still not posted, comment
+    scans overdue, and beat or the workers this workspace waits on gone silent."""
     from django.conf import settings
 
     from apps.content.models import FirstComment
+    from apps.core.selectors import background_processes
+    from apps.leads.selectors import scans_overdue
     from apps.notifications.models import OutboxEvent
 
     window = timedelta(seconds=settings.PUBLISH_STUCK_AFTER_SECONDS)
+    # Beat, and the workers of the queues this workspace's posts, scans and notices wait on,
+    # gone silent after running (one never seen is the "Publisher: never ran" above; the
+    # staff overview shows both).
+    background_stopped = [
+        process
+        for process in background_processes(now=now)
+        if process.silent
+        and process.age_seconds is not None
+        and (process.kind == "beat" or process.name in WORKSPACE_QUEUES)
+    ]
     undelivered = owned(OutboxEvent, workspace=workspace).filter(
         Q(status=OutboxEvent.Status.FAILED)
         | Q(status=OutboxEvent.Status.PENDING, created_at__lt=now - timedelta(minutes=5))
@@ -209,6 +227,8 @@ def _stuck_work(*, workspace, now) -> dict:
             .select_related("post")
             .order_by("created_at")[:10]
         ),
+        "scans_overdue": scans_overdue(workspace=workspace, now=now),
+        "background_stopped": background_stopped,
     }
 
 

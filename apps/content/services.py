@@ -351,10 +351,9 @@ def post_submit_for_review(*, post: Post, actor, ip_address: str | None = None) 
 
 
 def _tell_approver(post: Post, approver, url: str, requested_by) -> None:
-    """Through the notification pipeline: in the app, and by email (with this approver's
-    one-click link) and push as they chose."""
-    from apps.notifications.models import Event
-    from apps.notifications.services import notify
+    """One event per approver, recorded with the submission: in the app, and by email (with
+    this approver's one-click link) and push as they chose, delivered after commit."""
+    from apps.notifications import events
 
     body = render_to_string(
         "content/email/review_request.txt",
@@ -366,16 +365,20 @@ def _tell_approver(post: Post, approver, url: str, requested_by) -> None:
             "valid_hours": settings.APPROVAL_LINK_VALID_HOURS,
         },
     )
-    notify(
-        workspace=post.workspace,
-        event=Event.POST_APPROVAL_REQUESTED,
-        users=[approver],
-        title=_("Please approve a post for %(workspace)s") % {"workspace": post.workspace.name},
-        body=post.hook[:200],
-        url=reverse("post_edit", kwargs={"workspace_slug": post.workspace.slug, "pk": post.pk}),
-        # A post sent back and submitted again is a new request.
-        dedupe_key=f"approval:{post.pk}:{post.submitted_at.timestamp():.0f}",
-        email_text=body,
+    events.post_approval_requested(
+        post=post,
+        approver=approver,
+        notice={
+            "title": _("Please approve a post for %(workspace)s")
+            % {"workspace": post.workspace.name},
+            "body": post.hook[:200],
+            "url": reverse(
+                "post_edit", kwargs={"workspace_slug": post.workspace.slug, "pk": post.pk}
+            ),
+            # A post sent back and submitted again is a new request.
+            "dedupe_key": f"approval:{post.pk}:{post.submitted_at.timestamp():.0f}",
+            "email_text": body,
+        },
     )
 
 

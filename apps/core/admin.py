@@ -9,10 +9,12 @@ from apps.core.models import Heartbeat, OutboundEmail
 
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
-    """The scheduler's pulse: beat and the dispatcher write here every minute."""
+    """The scheduler's pulse: beat and the dispatcher write here every minute, and each
+    queue's workers ("worker:<queue>") when they take beat's ping. The staff overview reads
+    them as beat or a queue's workers gone silent, with what to do."""
 
-    list_display = ("name", "last_seen_at", "age")
-    readonly_fields = ("name", "last_seen_at", "age")
+    list_display = ("name", "last_seen_at", "age", "means")
+    readonly_fields = ("name", "last_seen_at", "age", "means")
     ordering = ("name",)
 
     class Media:
@@ -27,6 +29,16 @@ class HeartbeatAdmin(admin.ModelAdmin):
             "bad" if stale else "ok",
             _("%(seconds)d s ago") % {"seconds": seconds},
         )
+
+    @admin.display(description=_("when silent"))
+    def means(self, obj):
+        if obj.name.startswith("worker:"):
+            return _(
+                "No worker takes the %(queue)s queue (or beat is down): restart that worker."
+            ) % {"queue": obj.name.removeprefix("worker:")}
+        if obj.name == "dispatcher":
+            return _("Due posts are not being claimed: check beat and the publishing workers.")
+        return _("Beat or the default queue's worker is down: see the staff overview.")
 
     def has_add_permission(self, request):
         return False

@@ -76,3 +76,64 @@ def platform_health() -> dict[str, Check]:
         "broker": check_broker(),
         "beat": check_heartbeat(),
     }
+
+
+# --- Beat and the workers ------------------------------------------------------------------
+# Beat pings every queue each minute (the "worker-heartbeat-<queue>" entries); the worker that
+# takes a ping writes "worker:<queue>". Beat's own record is django_celery_beat's: when it last
+# sent each entry, written to the database every three minutes (its scheduler's sync).
+WORKER_HEARTBEAT_PREFIX = "worker:"
+BEAT_SYNC_SECONDS = 180
+
+
+@dataclass
+class Process:
+    """Beat, or the workers of one queue: how long since it last proved alive, and whether
+    that is too long. "unknown": the workers cannot be judged while beat sends no pings."""
+
+    kind: str  # "beat" or "workers"
+    name: str  # "beat" or the queue's name
+    age_seconds: float | None  # None: never seen
+    state: str  # "ok", "silent" or "unknown"
+
+    @property
+    def silent(self) -> bool:
+        return self.state == "silent"
+
+    @property
+    def age_minutes(self) -> int | None:
+        return None if self.age_seconds is None else round(self.age_seconds / 60)
+
+
+def _beat_age_seconds(now, heartbeat_ages: list[float]) -> float | None:
+    """Since beat last sent anything: its own record, or a ping a worker has just taken
+    (pings expire within a minute, so a fresh one was sent a minute ago at most)."""
+    from django.db.models import Max
+    from django_celery_beat.models import PeriodicTask
+
+    sent = PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
+    ages = [*heartbeat_ages, *([(now - sent).total_seconds()] if sent else [])]
+    return min(ages) if ages else None
+
+
+def background_processes(*, now=None, heartbeats: dict | None = None) -> list[Process]:
+    """Beat first, then each queue's workers. Two queries, or one given the heartbeats
+    already read (name: last seen)."""
+    now = now or timezone.now()
+    limit = settings.HEARTBEAT_MAX_AGE_SECONDS
+    if heartbeats is None:
+        heartbeats = dict(Heartbeat.objects.values_list("name", "last_seen_at"))
+    seen = {name: (now - last).total_seconds() for name, last in heartbeats.items()}
+    beat_age = _beat_age_seconds(now, [seen[n] for n in seen if n == "beat" or _is_worker(n)])
+    beat_silent = beat_age is None or beat_age > limit + BEAT_SYNC_SECONDS
+    processes = [Process("beat", "beat", beat_age, "silent" if beat_silent else "ok")]
+    for queue in settings.TASK_QUEUES:
+        age = seen.get(WORKER_HEARTBEAT_PREFIX + queue)
+        stale = age is None or age > limit
+        state = "unknown" if beat_silent else ("silent" if stale else "ok")
+        processes.append(Process("workers", queue, age, state))
+    return processes
+
+
+def _is_worker(name: str) -> bool:
+    return name.startswith(WORKER_HEARTBEAT_PREFIX)

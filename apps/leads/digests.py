@@ -22,8 +22,7 @@ from apps.accounts.tenancy import owned
 from apps.core.branded_mail import send_branded
 from apps.leads.models import AlertSettings, Lead, LeadSettings
 from apps.leads.services import lead_path
-from apps.notifications.models import Event
-from apps.notifications.services import notify
+from apps.notifications import events
 
 DIGEST_AT = time(8, 0)
 STATUS_LINK_SALT = "leads.status-link"
@@ -138,16 +137,18 @@ def escalate_waiting_leads(*, now=None) -> int:
                     "hours": rules.escalate_after_hours,
                     "url": url,
                 }
-                # Owners and admins, on the channels each chose (email and push by default).
-                notify(
-                    workspace=rules.workspace,
-                    event=Event.LEAD_WAITING,
-                    title=_("A lead is still waiting for you"),
-                    body=body.split("\n\n")[0],
-                    url=lead_path(lead),
-                    roles=(Role.OWNER, Role.ADMIN),
-                    dedupe_key=f"lead-waiting:{lead.pk}",
-                    email_text=body,
+                # Owners and admins, on the channels each chose (email and push by
+                # default), delivered after commit by the outbox.
+                events.lead_waiting(
+                    lead=lead,
+                    notice={
+                        "title": _("A lead is still waiting for you"),
+                        "body": body.split("\n\n")[0],
+                        "url": lead_path(lead),
+                        "roles": [Role.OWNER, Role.ADMIN],
+                        "dedupe_key": f"lead-waiting:{lead.pk}",
+                        "email_text": body,
+                    },
                 )
                 escalated += 1
     return escalated

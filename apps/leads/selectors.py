@@ -1,4 +1,8 @@
-from django.db.models import Count, QuerySet, Sum
+import itertools
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextField
+from django.db.models.functions import Cast, Coalesce
 
 from apps.accounts.tenancy import owned
 from apps.leads.models import Comment, Lead, LeadSettings
@@ -192,3 +196,62 @@ def labelled_comments_for_export(*, feedback=None) -> list[dict]:
             }
         )
     return rows
+
+
+# --- Comment scans overdue -------------------------------------------------------------------
+
+# A post's comment scan is overdue once its last scan (or its publication, if none) is older
+# than twice its interval (apps/leads/ingestion.scan_interval) plus this: one missed round is
+# a busy minute, two mean the dispatcher or the scans workers are not running.
+SCAN_OVERDUE_GRACE = timedelta(minutes=10)
+# The age bands of scan_interval: posts younger than 48 hours, than 7 days, than 30 days.
+SCAN_AGE_BANDS = (timedelta(0), timedelta(hours=48), timedelta(days=7), timedelta(days=30))
+
+
+def with_overdue_scans(posts: QuerySet, *, now: datetime) -> QuerySet:
+    """`posts` (already scoped by the caller) narrowed to published posts whose comment scan
+    is overdue, annotated with `last_scan_at`. Only posts that would be scanned count: the
+    workspace's LinkedIn connection is usable and may read comments, and LinkedIn has not
+    refused it. Oldest scan first."""
+    from apps.content.models import Post
+    from apps.leads.ingestion import scan_interval
+    from apps.linkedin.models import SCOPE_READ_COMMENTS, LinkedInConnection
+
+    overdue = Q()
+    for younger, older in itertools.pairwise(SCAN_AGE_BANDS):
+        interval = scan_interval(younger)
+        overdue |= Q(
+            published_at__lte=now - younger,
+            published_at__gt=now - older,
+            last_scan_at__lt=now - 2 * interval - SCAN_OVERDUE_GRACE,
+        )
+    # The granted scopes are a JSON list; its text holds each scope quoted, on SQLite and
+    # PostgreSQL alike (JSON containment is not offered on SQLite).
+    can_read_comments = (
+        LinkedInConnection.objects.filter(
+            workspace=OuterRef("workspace_id"),
+            status=LinkedInConnection.Status.CONNECTED,
+        )
+        .filter(Q(access_token_expires_at__isnull=True) | Q(access_token_expires_at__gt=now))
+        .annotate(scopes_text=Cast("scopes", TextField()))
+        .filter(scopes_text__contains=f'"{SCOPE_READ_COMMENTS}"')
+    )
+    refused = LeadSettings.objects.filter(
+        workspace=OuterRef("workspace_id"), comment_reading_permitted=False
+    )
+    return (
+        posts.filter(status=Post.Status.PUBLISHED, published_at__isnull=False)
+        .exclude(linkedin_urn="")
+        .annotate(last_scan_at=Coalesce("comments_scanned_at", "published_at"))
+        .filter(overdue)
+        .filter(Exists(can_read_comments))
+        .exclude(Exists(refused))
+        .order_by("last_scan_at", "pk")
+    )
+
+
+def scans_overdue(*, workspace, now: datetime, limit: int = 10) -> list:
+    """The workspace's posts whose comment scan is overdue, oldest scan first."""
+    from apps.content.models import Post
+
+    return list(with_overdue_scans(owned(Post, workspace=workspace), now=now)[:limit])

@@ -20,12 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.selectors import owner_and_admin_emails
+from apps.accounts.models import Role
 from apps.accounts.services import audit_record
-from apps.core.branded_mail import send_branded
 from apps.linkedin.client import LinkedInClient, LinkedInError, LinkedInOAuthError, person_urn
 from apps.linkedin.models import LinkedInConnection
-from apps.linkedin.signals import token_expiring
+from apps.linkedin.signals import needs_reconnect, token_expiring
 
 logger = logging.getLogger(__name__)
 
@@ -170,45 +169,54 @@ def disconnect(*, connection: LinkedInConnection, actor, ip_address: str | None 
     )
 
 
-def _notify_managers(
-    connection: LinkedInConnection, *, subject: str, template: str, **context
-) -> None:
-    recipients = owner_and_admin_emails(workspace=connection.workspace)
-    if not recipients:
-        return
-    settings_url = settings.SITE_URL.rstrip("/") + reverse(
-        "linkedin_settings", kwargs={"workspace_slug": connection.workspace.slug}
+def _managers_notice(
+    connection: LinkedInConnection, *, subject: str, template: str, body: str = "", **context
+) -> dict:
+    """What owners and admins are told (in the app, and by email as they chose): the
+    notice of an event announced by signal and delivered by the outbox after commit."""
+    path = reverse("linkedin_settings", kwargs={"workspace_slug": connection.workspace.slug})
+    email = render_to_string(
+        template,
+        {"connection": connection, "settings_url": settings.SITE_URL.rstrip("/") + path, **context},
     )
-    body = render_to_string(
-        template, {"connection": connection, "settings_url": settings_url, **context}
-    )
-    send_branded(
-        subject=subject, text=body, to=recipients, workspace_name=connection.workspace.name
-    )
+    return {
+        "title": subject,
+        "body": body,
+        "url": path,
+        "roles": [Role.OWNER, Role.ADMIN],
+        "email_text": email,
+    }
 
 
 def mark_needs_reconnect(*, connection: LinkedInConnection, reason: str) -> bool:
     """Flag a dead grant once; owners and admins are told on the first flag only."""
-    changed = LinkedInConnection.objects.filter(
-        pk=connection.pk, status=LinkedInConnection.Status.CONNECTED
-    ).update(status=LinkedInConnection.Status.NEEDS_RECONNECT, status_reason=reason[:300])
-    if changed:
-        connection.refresh_from_db()
-        audit_record(
-            action="linkedin.needs_reconnect",
-            actor=None,
-            workspace=connection.workspace,
-            target=connection.name,
-            reason=reason,
-        )
-        transaction.on_commit(
-            lambda: _notify_managers(
-                connection,
-                subject=_("Reconnect LinkedIn for %(workspace)s")
-                % {"workspace": connection.workspace.name},
-                template="linkedin/email/needs_reconnect.txt",
+    with transaction.atomic():
+        changed = LinkedInConnection.objects.filter(
+            pk=connection.pk, status=LinkedInConnection.Status.CONNECTED
+        ).update(status=LinkedInConnection.Status.NEEDS_RECONNECT, status_reason=reason[:300])
+        if changed:
+            connection.refresh_from_db()
+            audit_record(
+                action="linkedin.needs_reconnect",
+                actor=None,
+                workspace=connection.workspace,
+                target=connection.name,
+                reason=reason,
             )
-        )
+            # Higher apps turn it into the event (recorded with this change); LinkedIn code
+            # does not know them.
+            needs_reconnect.send(
+                sender=LinkedInConnection,
+                connection=connection,
+                flagged_at=timezone.now(),
+                notice=_managers_notice(
+                    connection,
+                    subject=_("Reconnect LinkedIn for %(workspace)s")
+                    % {"workspace": connection.workspace.name},
+                    template="linkedin/email/needs_reconnect.txt",
+                    body=reason[:300],
+                ),
+            )
     return bool(changed)
 
 
@@ -302,20 +310,19 @@ def send_expiry_reminder(*, connection: LinkedInConnection) -> int | None:
         # Sending the 7-day reminder also settles the 14-day one: never two at once.
         locked.expiry_reminders_sent = sorted(set(locked.expiry_reminders_sent) | set(due))
         locked.save(update_fields=["expiry_reminders_sent"])
-        transaction.on_commit(
-            lambda: _notify_managers(
-                locked,
-                subject=_("LinkedIn for %(workspace)s disconnects in %(days)s day(s)")
-                % {"workspace": locked.workspace.name, "days": max(1, round(days_left))},
-                template="linkedin/email/expiry_reminder.txt",
-                days_left=max(1, round(days_left)),
-            )
-        )
-        # Higher apps (webhooks) subscribe; LinkedIn code does not know them.
+        # Higher apps turn it into the one `token.expiring` event (members and webhooks),
+        # recorded with this change; LinkedIn code does not know them.
         token_expiring.send(
             sender=LinkedInConnection,
             connection=locked,
             threshold=threshold,
             days_left=max(1, round(days_left)),
+            notice=_managers_notice(
+                locked,
+                subject=_("LinkedIn for %(workspace)s disconnects in %(days)s day(s)")
+                % {"workspace": locked.workspace.name, "days": max(1, round(days_left))},
+                template="linkedin/email/expiry_reminder.txt",
+                days_left=max(1, round(days_left)),
+            ),
         )
     return threshold

@@ -15,9 +15,18 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("notification", "channel", "status", "created_at")
+    list_display = ("notification", "channel", "status", "attempts", "created_at", "error")
     list_filter = ("channel", "status")
-    readonly_fields = ("workspace", "notification", "channel", "status", "error", "created_at")
+    readonly_fields = (
+        "workspace",
+        "notification",
+        "channel",
+        "status",
+        "error",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    )
 
 
 @admin.register(OutboxEvent)

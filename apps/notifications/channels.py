@@ -16,7 +16,13 @@ from apps.notifications.models import Channel, Delivery, Notification, PhoneNumb
 
 
 class DeliveryFailed(Exception):
-    """The channel could not carry the notification; the message goes in the log."""
+    """The channel could not carry the notification this time; the message goes in the log
+    and the delivery is tried again later."""
+
+
+class DeliveryRefused(DeliveryFailed):
+    """Trying again will not help (the device is gone, the number opted out, SMS was turned
+    off): the delivery fails for good."""
 
 
 def absolute(path: str) -> str:
@@ -37,7 +43,7 @@ def send(delivery: Delivery) -> None:
     senders = {Channel.EMAIL: _email, Channel.PUSH: _push, Channel.SMS: _sms}
     sender = senders.get(delivery.channel)
     if sender is None:
-        raise DeliveryFailed(f"{delivery.channel} is not sent this way")
+        raise DeliveryRefused(f"{delivery.channel} is not sent this way")
     sender(delivery)
 
 
@@ -86,7 +92,7 @@ def push_payload(notification: Notification) -> dict:
 def _push(delivery: Delivery) -> None:
     subscription = delivery.push_subscription
     if subscription is None:
-        raise DeliveryFailed("The device was removed before the message went out.")
+        raise DeliveryRefused("The device was removed before the message went out.")
     notification = delivery.notification
     urgency = "high" if notification.event in ("lead.detected", "post.failed") else "normal"
     try:
@@ -99,7 +105,7 @@ def _push(delivery: Delivery) -> None:
         )
     except push.PushGone as error:
         owned(PushSubscription, workspace=delivery.workspace).filter(pk=subscription.pk).delete()
-        raise DeliveryFailed(f"{error}; the device was removed.") from error
+        raise DeliveryRefused(f"{error}; the device was removed.") from error
     except push.PushError as error:
         raise DeliveryFailed(str(error)[:300]) from error
     PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=timezone.now())
@@ -112,7 +118,7 @@ def sms_text(notification: Notification) -> str:
 def _sms(delivery: Delivery) -> None:
     phone = owned(PhoneNumber, workspace=delivery.workspace).filter(user=delivery.user).first()
     if phone is None or not phone.can_receive_sms:
-        raise DeliveryFailed("SMS was turned off for this number before the message went out.")
+        raise DeliveryRefused("SMS was turned off for this number before the message went out.")
     try:
         sms.send(to=phone.number, body=sms_text(delivery.notification))
     except sms.SmsOptedOut as error:
@@ -120,6 +126,6 @@ def _sms(delivery: Delivery) -> None:
         PhoneNumber.objects.filter(pk=phone.pk).update(
             opted_out_at=timezone.now(), sms_enabled=False
         )
-        raise DeliveryFailed(f"{error}; SMS is now off for this number.") from error
+        raise DeliveryRefused(f"{error}; SMS is now off for this number.") from error
     except sms.SmsError as error:
         raise DeliveryFailed(str(error)[:300]) from error

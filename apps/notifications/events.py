@@ -149,6 +149,28 @@ def lead_detected(*, lead, comment) -> OutboxEvent | None:
     )
 
 
+def lead_waiting(*, lead, notice: dict) -> OutboxEvent | None:
+    """A hot lead nobody answered within the workspace's escalation window; once per lead."""
+    return record(
+        workspace=lead.workspace,
+        event=Event.LEAD_WAITING,
+        key=f"lead.waiting:{lead.pk}",
+        notice=notice,
+    )
+
+
+def post_approval_requested(*, post, approver, notice: dict) -> OutboxEvent | None:
+    """A post sent for review, told to one approver (their email carries their own one-click
+    link). A post sent back and submitted again is a new request."""
+    submitted = f"{post.submitted_at.timestamp():.0f}"
+    return record(
+        workspace=post.workspace,
+        event=Event.POST_APPROVAL_REQUESTED,
+        key=f"post.approval_requested:{post.pk}:{submitted}:{approver.pk}",
+        notice={**notice, "user_ids": [approver.pk]},
+    )
+
+
 def lead_stage_changed(*, lead, previous: str) -> OutboxEvent | None:
     # Keyed by the change itself (to the microsecond): a lead can go back and forth, and
     # each move is its own event, while the same move recorded twice is one.
@@ -170,12 +192,16 @@ def lead_stage_changed(*, lead, previous: str) -> OutboxEvent | None:
     )
 
 
-def token_expiring(*, connection, threshold: int, days_left: int) -> OutboxEvent | None:
+def token_expiring(
+    *, connection, threshold: int, days_left: int, notice: dict | None = None
+) -> OutboxEvent | None:
+    """Owners and admins reminded (`notice`), and webhooks told, once per threshold."""
     expires_at = connection.access_token_expires_at
     return record(
         workspace=connection.workspace,
         event=Event.TOKEN_EXPIRING,
         key=f"token.expiring:{connection.pk}:{expires_at.isoformat()}:{threshold}",
+        notice=notice,
         data={
             "token": {
                 "kind": "linkedin",
@@ -184,6 +210,16 @@ def token_expiring(*, connection, threshold: int, days_left: int) -> OutboxEvent
                 "days_left": days_left,
             },
         },
+    )
+
+
+def linkedin_needs_reconnect(*, connection, at, notice: dict) -> OutboxEvent | None:
+    """The LinkedIn grant died (each time it is flagged, once): owners and admins are told."""
+    return record(
+        workspace=connection.workspace,
+        event=Event.LINKEDIN_NEEDS_RECONNECT,
+        key=f"linkedin.needs_reconnect:{connection.pk}:{at.isoformat()}",
+        notice=notice,
     )
 
 

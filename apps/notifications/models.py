@@ -21,6 +21,7 @@ class Event(models.TextChoices):
     LEAD_DETECTED = "lead.detected", _("A new lead was detected")
     LEAD_STAGE_CHANGED = "lead.stage_changed", _("A lead moved to another stage")
     LEAD_WAITING = "lead.waiting", _("A lead is still waiting for an answer")
+    LINKEDIN_NEEDS_RECONNECT = "linkedin.needs_reconnect", _("LinkedIn needs reconnecting")
     POST_APPROVAL_REQUESTED = "post.approval_requested", _("A post waits for your approval")
     POST_FAILED = "post.failed", _("A post failed to publish")
     POST_NEEDS_CHECK = "post.needs_check", _("A post needs a check")
@@ -39,6 +40,8 @@ MEMBER_EVENTS = (
     Event.POST_NEEDS_CHECK,
     Event.POST_WAITING,
     Event.POST_PUBLISHED,
+    Event.TOKEN_EXPIRING,
+    Event.LINKEDIN_NEEDS_RECONNECT,
     Event.WEBHOOK_DISABLED,
 )
 WEBHOOK_EVENTS = (
@@ -72,6 +75,8 @@ DEFAULT_CHANNELS = {
     Event.POST_NEEDS_CHECK: {Channel.EMAIL},
     Event.POST_WAITING: {Channel.EMAIL},
     Event.POST_PUBLISHED: set(),
+    Event.TOKEN_EXPIRING: {Channel.EMAIL},
+    Event.LINKEDIN_NEEDS_RECONNECT: {Channel.EMAIL},
     Event.WEBHOOK_DISABLED: {Channel.EMAIL},
 }
 
@@ -246,6 +251,10 @@ class Delivery(WorkspaceOwned):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT)
     error = models.CharField(max_length=300, blank=True)
+    # Email, push and SMS are retried with backoff (services.deliver): the sends tried so
+    # far, and when the next may start (while "sending": when the sender's lease runs out).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -253,7 +262,11 @@ class Delivery(WorkspaceOwned):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "user", "-created_at"]),
+            # The sweep's query: deliveries waiting or whose sender's lease ran out.
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.notification_id} {self.channel} {self.status}"

@@ -17,12 +17,13 @@ import zoneinfo
 from datetime import time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, owned
 from apps.notifications import channels, push, sms
 from apps.notifications.models import (
     DEFAULT_CHANNELS,
@@ -217,14 +218,40 @@ def _dispatch(delivery: Delivery) -> None:
     deliver_task.delay(delivery.pk, delivery.workspace_id)
 
 
+# A send in flight holds its delivery this long; a worker killed meanwhile leaves it to the
+# sweep after that. Longer than any channel's timeout (SMS and push: 10 s; SMTP: 30 s).
+DELIVERY_LEASE = timedelta(minutes=2)
+# The sweep leaves a delivery this long to the task enqueued when it was made.
+DELIVERY_SWEEP_GRACE = timedelta(seconds=30)
+# Waits before each retry of a send that failed; after the last, the delivery has failed.
+DELIVERY_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+MAX_DELIVERY_ATTEMPTS = len(DELIVERY_RETRY_DELAYS) + 1
+
+
 def deliver(*, delivery_id: int, workspace_id: int) -> str:
     """Send one pending delivery. Claimed with a conditional update first, so a task run
-    twice (or by two workers) sends once. Returns what happened."""
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, workspace_id=workspace_id, status=Delivery.Status.PENDING
-    ).update(status=Delivery.Status.SENDING)
+    twice (or by two workers, or by its own message and the sweep) sends once; a send the
+    provider did not take is tried again with backoff, a few times, then fails for good.
+    A delivery whose sender died mid-send is claimed again once its lease runs out: the
+    provider may then have it twice (none of them takes an idempotency key), which beats a
+    hot lead nobody hears of. Returns what happened."""
+    now = timezone.now()
+    claimable = (
+        Q(status=Delivery.Status.PENDING, next_attempt_at__isnull=True)
+        | Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        | Q(status=Delivery.Status.SENDING, next_attempt_at__lte=now)
+    )
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, workspace_id=workspace_id)
+        .filter(claimable)
+        .update(
+            status=Delivery.Status.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + DELIVERY_LEASE,
+        )
+    )
     if not claimed:
-        return "not pending"
+        return "not pending"  # sent, failed, being sent, or waiting for its retry time
     delivery = (
         Delivery.objects.filter(workspace_id=workspace_id, pk=delivery_id)
         .select_related(
@@ -240,14 +267,49 @@ def deliver(*, delivery_id: int, workspace_id: int) -> str:
         channels.send(delivery)
     except channels.DeliveryFailed as error:
         logger.info("Delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
+        refused = isinstance(error, channels.DeliveryRefused)
+        if refused or delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.FAILED, error=str(error)[:300], next_attempt_at=None
+            )
+            return "failed"
+        wait = DELIVERY_RETRY_DELAYS[delivery.attempts - 1]
         Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.FAILED, error=str(error)[:300]
+            status=Delivery.Status.PENDING,
+            error=str(error)[:300],
+            next_attempt_at=timezone.now() + wait,
         )
-        return "failed"
+        return "retry"
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+        status=Delivery.Status.SENT, sent_at=timezone.now(), error="", next_attempt_at=None
     )
     return "sent"
+
+
+def sweep_deliveries(*, limit: int = 500) -> int:
+    """Beat's sweep (with the outbox's, each minute): enqueue a send for each email, push or
+    SMS that is due again after a failure, whose task never ran (a worker killed after the
+    notification committed, a broker that was down), or whose sender died mid-send."""
+    from apps.notifications.tasks import deliver as deliver_task
+
+    now = timezone.now()
+    with across_workspaces(reason="beat sweep: deliveries not yet sent, in every workspace"):
+        due = list(
+            Delivery.objects.filter(
+                Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+                | Q(
+                    status=Delivery.Status.PENDING,
+                    next_attempt_at__isnull=True,
+                    created_at__lte=now - DELIVERY_SWEEP_GRACE,
+                )
+                | Q(status=Delivery.Status.SENDING, next_attempt_at__lte=now)
+            )
+            .order_by("created_at", "pk")
+            .values_list("pk", "workspace_id")[:limit]
+        )
+    for pk, workspace_id in due:
+        deliver_task.delay(pk, workspace_id)
+    return len(due)
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -372,27 +434,30 @@ def _code_hash(phone: PhoneNumber, code: str) -> str:
     return salted_hmac("notifications.phone-code", f"{phone.pk}:{phone.number}:{code}").hexdigest()
 
 
-@transaction.atomic
 def phone_set(*, workspace, user, raw_number: str) -> PhoneNumber:
-    """Store a (new) number for the member, unverified, and text it a code."""
+    """Store a (new) number for the member, unverified, and text it a code. The number is
+    stored first and the text sent after that commit, never inside it: the provider may
+    take seconds to answer. A code that could not be sent can be asked for again at once."""
     if not sms.sms_configured():
         raise NotificationError(_("Text messages are not offered on this server."))
     number = normalise_phone(raw_number)
-    phone = owned(PhoneNumber, workspace=workspace).filter(user=user).first()
-    if phone is not None and phone.number == number and phone.verified_at:
-        return phone
-    phone = phone or PhoneNumber(workspace=workspace, user=user)
-    phone.number = number
-    phone.verified_at = None
-    phone.opted_out_at = None
-    phone.sms_enabled = True
-    phone.code_sent_at = None
-    phone.save()
+    with transaction.atomic():
+        phone = owned(PhoneNumber, workspace=workspace).filter(user=user).first()
+        if phone is not None and phone.number == number and phone.verified_at:
+            return phone
+        phone = phone or PhoneNumber(workspace=workspace, user=user)
+        phone.number = number
+        phone.verified_at = None
+        phone.opted_out_at = None
+        phone.sms_enabled = True
+        phone.code_sent_at = None
+        phone.save()
     return phone_send_code(phone=phone)
 
 
 def phone_send_code(*, phone: PhoneNumber) -> PhoneNumber:
-    """Text a fresh 6-digit code (at most once a minute); the previous code stops working."""
+    """Text a fresh 6-digit code (at most once a minute); the previous code stops working.
+    The code is stored (a short write of its own), then sent with no transaction held."""
     now = timezone.now()
     if phone.code_sent_at and now - phone.code_sent_at < CODE_RESEND_AFTER:
         raise NotificationError(
@@ -411,6 +476,9 @@ def phone_send_code(*, phone: PhoneNumber) -> PhoneNumber:
             % {"code": code},
         )
     except sms.SmsError as error:
+        # Nothing reached the member: no code to type, and no minute to wait for a new one.
+        phone.code_hash, phone.code_sent_at, phone.code_expires_at = "", None, None
+        phone.save(update_fields=["code_hash", "code_sent_at", "code_expires_at"])
         raise NotificationError(
             _("The code could not be sent: %(error)s") % {"error": error}
         ) from error

@@ -17,4 +17,5 @@ def dispatch_event(event_id: int, workspace_id: int) -> str:
 
 @shared_task(name="notifications.sweep_outbox")
 def sweep_outbox() -> int:
-    return outbox.sweep()
+    """Events not yet delivered, and emails, pushes and texts not yet sent."""
+    return outbox.sweep() + services.sweep_deliveries()

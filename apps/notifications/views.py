@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -172,6 +173,9 @@ def _my_phone_or_404(request):
     return phone
 
 
+# Texts a code (the provider may take seconds): no transaction around the request; the
+# service stores the number and the code in short transactions of their own.
+@transaction.non_atomic_requests
 @workspace_view()
 @require_POST
 def phone_set(request: HttpRequest) -> HttpResponse:
@@ -191,6 +195,9 @@ def phone_set(request: HttpRequest) -> HttpResponse:
     return _render_settings(request, status=400, phone_form=form)
 
 
+# Texts a code (the provider may take seconds): no transaction around the request; the
+# service stores the number and the code in short transactions of their own.
+@transaction.non_atomic_requests
 @workspace_view()
 @require_POST
 def phone_resend(request: HttpRequest) -> HttpResponse:

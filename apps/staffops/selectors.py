@@ -4,7 +4,7 @@ are: per-workspace figures are correlated subqueries on indexed workspace foreig
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
@@ -14,7 +14,9 @@ from django.utils import timezone
 from apps.accounts.models import Membership, Workspace
 from apps.content.models import Post
 from apps.core.models import Heartbeat
+from apps.core.selectors import background_processes
 from apps.leads.models import Lead
+from apps.leads.selectors import with_overdue_scans
 from apps.linkedin.models import LinkedInConnection
 from apps.notifications.models import OutboxEvent
 
@@ -53,6 +55,9 @@ def with_health(queryset: QuerySet[Workspace], *, now: datetime | None = None) -
         leads_this_week=_count_of(
             Lead.objects.filter(workspace=OuterRef("pk"), created_at__gte=now - LEADS_WINDOW)
         ),
+        scans_overdue=_count_of(
+            with_overdue_scans(Post.objects.filter(workspace=OuterRef("pk")), now=now)
+        ),
     )
 
 
@@ -82,6 +87,11 @@ class Overview:
     queue_lag_seconds: float | None
     leads_this_week: int
     heartbeats: list[HeartbeatAge]
+    # Published posts whose comment scan is overdue, and the age of the oldest last scan.
+    scans_overdue: int = 0
+    scans_overdue_age: float | None = None
+    # Beat and each queue's workers: silent ones with their age (apps/core/selectors).
+    processes: list = field(default_factory=list)
 
 
 def publishing_window() -> timedelta:
@@ -100,7 +110,7 @@ def _age(now: datetime, since: datetime | None) -> float | None:
 
 
 def overview(*, now: datetime | None = None) -> Overview:
-    """Totals across all tenants. Seven queries."""
+    """Totals across all tenants. Nine queries."""
     now = now or timezone.now()
     workspaces = Workspace.objects.aggregate(
         total=Count("pk"), paused=Count("pk", filter=Q(posting_paused=True))
@@ -146,6 +156,12 @@ def overview(*, now: datetime | None = None) -> Overview:
         HeartbeatAge(beat.name, beat.last_seen_at, (now - beat.last_seen_at).total_seconds())
         for beat in Heartbeat.objects.order_by("name")
     ]
+    scans = with_overdue_scans(Post.objects.all(), now=now).aggregate(
+        count=Count("pk"), oldest=Min("last_scan_at")
+    )
+    processes = background_processes(
+        now=now, heartbeats={beat.name: beat.last_seen_at for beat in heartbeats}
+    )
     return Overview(
         workspaces=workspaces["total"],
         workspaces_paused=workspaces["paused"],
@@ -163,4 +179,7 @@ def overview(*, now: datetime | None = None) -> Overview:
         queue_lag_seconds=(now - due["oldest"]).total_seconds() if due["oldest"] else None,
         leads_this_week=leads,
         heartbeats=heartbeats,
+        scans_overdue=scans["count"],
+        scans_overdue_age=_age(now, scans["oldest"]),
+        processes=processes,
     )

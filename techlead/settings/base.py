@@ -231,6 +231,18 @@ CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "scans"},
     "analytics.*": {"queue": "metrics"},
 }
+# Beat pings each queue every minute; the worker that takes the ping records it, so the health
+# pages show a queue nobody consumes (apps/core/selectors.background_processes). A ping not
+# taken within the minute expires, so workers coming back do not work through a pile of them.
+CELERY_BEAT_SCHEDULE |= {
+    f"worker-heartbeat-{queue}": {
+        "task": "core.record_heartbeat",
+        "schedule": 60.0,
+        "args": (f"worker:{queue}",),
+        "options": {"queue": queue, "expires": 55},
+    }
+    for queue in TASK_QUEUES
+}
 
 # Audit events are kept this long, then pruned nightly (audit-log-retention above).
 AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=730)

@@ -204,3 +204,165 @@ def database_url(settings_dict: dict) -> str:
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
+
+
+def purge(broker) -> None:
+    """Empty the test broker: the queue, and messages a killed worker left unacknowledged
+    (they would come back after the visibility timeout, long after this test)."""
+    from techlead.celery import app
+
+    app.control.purge()
+    broker.delete("unacked", "unacked_index", "unacked_mutex")
+
+
+# --- Outages: a Redis of the test's own, and a database connection it can cut ---------------
+
+
+@dataclass
+class RedisServer:
+    """A redis-server of this test's own on a free port, without persistence: killing it
+    loses every queued and unacknowledged message, as a Redis restarted without its disk
+    would. `kill()` and `start()` again on the same port."""
+
+    directory: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        args += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        self.process = start_group(args, env=dict(os.environ), log=self.directory / "redis.log")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as probe,
+            ):
+                probe.sendall(b"PING\r\n")
+                if probe.recv(16).startswith(b"+PONG"):
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start:\n{log_tail(self.directory / 'redis.log')}")
+
+    def kill(self) -> None:
+        kill_group(self.process)
+        self.process = None
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[RedisServer]:
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        from conftest import service_required
+
+        service_required("redis-server", "the outage test starts a Redis of its own to kill")
+    server = RedisServer(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+class DatabaseProxy:
+    """A TCP proxy between the worker and PostgreSQL that the test can cut: `cut()` closes
+    every connection through it and refuses new ones until `restore()`, as a network
+    partition or a database restart would look from the worker."""
+
+    def __init__(self, target_host: str, target_port: int):
+        import threading
+
+        self.target = (target_host, target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = threading.Event()
+        self.open.set()
+        self.lock = threading.Lock()
+        self.sockets: set[socket.socket] = set()
+        self.cuts = 0
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while not self.closed:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            if not self.open.is_set():
+                client.close()  # refused while cut: the worker sees its connect fail
+                continue
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self.lock:
+                self.sockets |= {client, server}
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close(source, sink)
+
+    def _close(self, *pair: socket.socket) -> None:
+        with self.lock:
+            for sock in pair:
+                self.sockets.discard(sock)
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def cut(self) -> None:
+        self.open.clear()
+        self.cuts += 1
+        with self.lock:
+            held = list(self.sockets)
+        self._close(*held)
+
+    def restore(self) -> None:
+        self.open.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.listener.close()
+        self.cut()
+
+
+# A Celery beat process with the dispatchers and sweeps every second or two instead of every
+# minute, so a run of a minute or two sees many rounds. Celery's own beat (PersistentScheduler
+# with a file of its own), sending through the broker like the real one.
+_BEAT = """
+import sys
+import django
+django.setup()
+from techlead.celery import app
+app.conf.beat_schedule = {
+    "dispatch-due-posts": {"task": "content.dispatch_due_posts", "schedule": 1.0},
+    "reap-stuck-posts": {"task": "content.reap_stuck_posts", "schedule": 2.0},
+    "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 2.0},
+    "sweep-first-comments": {"task": "content.sweep_first_comments", "schedule": 2.0},
+}
+app.Beat(
+    scheduler="celery.beat:PersistentScheduler", schedule=sys.argv[1], max_interval=0.5,
+    loglevel="WARNING",
+).run()
+"""
+
+
+def beat_args(schedule_file: Path) -> list[str]:
+    return [sys.executable, "-c", _BEAT, str(schedule_file)]

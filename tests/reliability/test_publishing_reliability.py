@@ -23,25 +23,30 @@ in-memory broker cannot be shared with it).
 
 import time
 from collections import Counter
-from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from apps.content.models import Post, PublishAttempt
 from apps.content.publishing import dispatch_due_posts, reap_stuck_posts
-from apps.linkedin.models import LinkedInConnection
-from conftest import service_required
+from tests.reliability.checks import (
+    ENDS,
+    fault_name,
+    print_side_effects,
+    print_summary,
+    settled,
+    side_effect_counts,
+    side_effects_done,
+)
+from tests.reliability.conftest import make_due_posts
 from tests.reliability.processes import (
-    POST_SCOPES,
     child_env,
     database_url,
     kill_group,
     log_tail,
-    sandbox_process,
+    purge,
     start_group,
     worker_args,
 )
@@ -58,9 +63,6 @@ KILL_EVERY_PUBLISHED = 35
 KILLS = 3
 # Each published post also brings its event and its first comment to the worker.
 WORKER_CONCURRENCY = 4
-# Needs-check posts that have not moved for this long are left as they are: their check is
-# with the people in the workspace, or its task died with the worker.
-SETTLE_SECONDS = 10
 # Faults armed one wave per tick from the first tick on, all on /rest/posts (creating posts,
 # and the reads reconciliation makes).
 FAULT_WAVES = [
@@ -70,88 +72,11 @@ FAULT_WAVES = [
     {"drop_connection_after_create": {"count": 2}},
     {"fail_next": {"count": 2, "status": 503, "path_prefix": "/rest/posts"}},
 ] * 3
-TERMINAL = {Post.Status.PUBLISHED, Post.Status.FAILED}
-
-
-@pytest.fixture
-def services(transactional_db):
-    if connection.vendor != "postgresql":
-        service_required(
-            "PostgreSQL", f"the worker process needs a shared database, not {connection.vendor}"
-        )
-    if not settings.REDIS_URL:
-        service_required("Redis", "REDIS_URL is not set; the worker process needs a broker")
-    import redis
-
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2)
-    try:
-        broker.ping()
-    except redis.exceptions.ConnectionError as error:
-        service_required("Redis", str(error))
-    yield broker
-    purge(broker)
-    broker.close()
-
-
-def purge(broker) -> None:
-    """Empty the test broker: the queue, and messages a killed worker left unacknowledged
-    (they would come back after the visibility timeout, long after this test)."""
-    from techlead.celery import app
-
-    app.control.purge()
-    broker.delete("unacked", "unacked_index", "unacked_mutex")
-
-
-@pytest.fixture
-def linkedin(services, tmp_path):
-    with sandbox_process(
-        tmp_path, daily_member_limit=100_000, duplicate_window_seconds=0
-    ) as running:
-        yield running
 
 
 @pytest.fixture
 def due_posts(services, linkedin):
-    from apps.accounts.models import Role
-    from apps.accounts.tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
-    from apps.linkedin.sandbox import Member
-
-    member = Member()  # the member the sandbox process signs everyone in as
-    due = timezone.now() - timedelta(seconds=1)
-    posts = []
-    from apps.webhooks.models import WebhookEndpoint
-
-    for w in range(WORKSPACES):
-        owner = UserFactory()
-        workspace = WorkspaceFactory()
-        MembershipFactory(workspace=workspace, user=owner, role=Role.OWNER)
-        LinkedInConnection.objects.create(
-            workspace=workspace,
-            member_sub=member.sub,
-            member_urn=member.urn,
-            name=member.name,
-            scopes=POST_SCOPES,
-            access_token=linkedin.issue_token(POST_SCOPES),
-            access_token_expires_at=timezone.now() + timedelta(days=50),
-        )
-        # Nothing listens on the discard port: deliveries are queued and counted, not sent.
-        WebhookEndpoint.objects.create(
-            workspace=workspace, url="http://127.0.0.1:9/hook", events=["post.published"]
-        )
-        posts += [
-            Post(
-                workspace=workspace,
-                author=owner,
-                # Unique per post: LinkedIn refuses the same text twice as a duplicate.
-                text=f"Post {p} of workspace {w}: we cut deploy time from {40 + p} to 8 "
-                f"minutes for client {w}. What slows your pipeline down?",
-                first_comment=f"Slides for post {p} of workspace {w}",
-                status=Post.Status.SCHEDULED,
-                scheduled_at=due,
-            )
-            for p in range(POSTS // WORKSPACES)
-        ]
-    return Post.objects.bulk_create(posts)
+    return make_due_posts(linkedin, posts=POSTS, workspaces=WORKSPACES)
 
 
 def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_published_once(
@@ -275,85 +200,3 @@ def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_publi
     for post in posts:
         want = 1 if post.status == Post.Status.PUBLISHED else 0
         assert effects[post.pk] == (want, want, want), (post.pk, post.status, effects[post.pk])
-
-
-def side_effects_done(ids) -> bool:
-    from apps.content.models import FirstComment
-    from apps.notifications.models import OutboxEvent
-
-    return not (
-        OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).exists()
-        or FirstComment.objects.filter(
-            post_id__in=ids,
-            status__in=(FirstComment.Status.PENDING, FirstComment.Status.POSTING),
-        ).exists()
-    )
-
-
-def side_effect_counts(linkedin, posts) -> dict[int, tuple[int, int, int]]:
-    """Per post: (post.published notifications, webhook deliveries, first comments on
-    LinkedIn), counted from the database and from the sandbox's own records."""
-    from apps.notifications.models import Notification
-    from apps.webhooks.models import WebhookDelivery
-
-    url_of = {f"/w/{p.workspace.slug}/content/{p.pk}/": p.pk for p in posts}
-    notified = Counter(
-        url_of.get(url)
-        for url in Notification.objects.filter(event="post.published").values_list("url", flat=True)
-    )
-    hooked = Counter(
-        payload["data"]["post"]["id"]
-        for payload in WebhookDelivery.objects.filter(event="post.published").values_list(
-            "payload", flat=True
-        )
-    )
-    commented = Counter()
-    for post in posts:
-        if post.linkedin_urn:
-            texts = [c.get("text") for c in linkedin.comments(post.linkedin_urn)]
-            commented[post.pk] = texts.count(post.first_comment)
-    return {p.pk: (notified[p.pk], hooked[p.pk], commented[p.pk]) for p in posts}
-
-
-def print_side_effects(effects, published: int) -> None:
-    totals = [sum(e[i] for e in effects.values()) for i in range(3)]
-    print(
-        f"  side effects for {published} published posts: notifications={totals[0]}, "
-        f"webhooks={totals[1]}, first comments={totals[2]}"
-    )
-
-
-ENDS = {Post.Status.PUBLISHED, Post.Status.FAILED, Post.Status.NEEDS_CHECK}
-
-
-def settled(statuses: Counter, *, idle: float) -> bool:
-    """Published or failed, or needing a check that has not moved for SETTLE_SECONDS."""
-    unsettled = sum(n for status, n in statuses.items() if status not in TERMINAL)
-    needs_check = statuses[Post.Status.NEEDS_CHECK]
-    return unsettled == 0 or (unsettled == needs_check and idle >= SETTLE_SECONDS)
-
-
-def fault_name(kind: str, armed: dict) -> str:
-    if kind == "fail_next":
-        return f"HTTP {armed['status']}"
-    if kind == "delay_next":
-        return f"delay {armed['seconds']}s"
-    return "dropped after create"
-
-
-def print_summary(posts, attempts, faults, kills, elapsed, on_linkedin) -> None:
-    statuses = Counter(post.status for post in posts)
-    needs_check = [post.status_reason for post in posts if post.status == Post.Status.NEEDS_CHECK]
-    print(
-        f"\nreliability: {len(posts)} posts settled in {elapsed:.1f} s with {kills} worker "
-        f"kill(s); sandbox holds {on_linkedin} posts"
-    )
-    print("  final status: " + ", ".join(f"{s}={n}" for s, n in sorted(statuses.items())))
-    print(
-        f"  attempts: {sum(attempts.values())} ("
-        + ", ".join(f"{o}={n}" for o, n in sorted(attempts.items()))
-        + ")"
-    )
-    print("  faults armed: " + ", ".join(f"{f}={n}" for f, n in sorted(faults.items())))
-    for reason, n in Counter(needs_check).items():
-        print(f"  needs check ({n}): {reason}")

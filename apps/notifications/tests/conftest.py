@@ -184,6 +184,7 @@ class FakeTwilio:
     opted_out: set = field(default_factory=set)  # numbers that replied STOP
     sent: list[dict] = field(default_factory=list)  # accepted messages' form fields
     refused: list[tuple[int, dict]] = field(default_factory=list)
+    fail_next: int = 0  # answer this many more messages with a 503 (Twilio having a bad minute)
 
     def codes_sent_to(self, number: str) -> list[str]:
         import re
@@ -221,6 +222,12 @@ def _twilio_handler(twilio: FakeTwilio):
                 twilio.refused.append((400, fields))
                 return self._answer(
                     400, {"code": 21604, "message": "'To' is required", "status": 400}
+                )
+            if twilio.fail_next > 0:
+                twilio.fail_next -= 1
+                twilio.refused.append((503, fields))
+                return self._answer(
+                    503, {"code": 20503, "message": "Service unavailable", "status": 503}
                 )
             if fields["To"] in twilio.opted_out:
                 twilio.refused.append((400, fields))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from apps.leads.models import AlertSettings
 from apps.notifications.models import Channel, Delivery, Event, Notification, Preference
@@ -208,10 +209,10 @@ def test_the_daily_cap_counts_alerts_not_channels(
     assert fourth.held_reason == ""
 
 
-def test_a_failed_email_is_in_the_log_with_its_error(
+def test_a_failed_email_is_in_the_log_with_its_error_and_fails_for_good_after_its_retries(
     alice, alice_workspace, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from apps.notifications import channels
+    from apps.notifications import channels, services
 
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("SMTP server refused")
@@ -222,8 +223,20 @@ def test_a_failed_email_is_in_the_log_with_its_error(
             workspace=alice_workspace, event=Event.POST_FAILED, title="Failed", users=[alice]
         )
     email = Delivery.objects.get(notification=told, channel=Channel.EMAIL)
-    assert (email.status, email.error) == (Delivery.Status.FAILED, "SMTP server refused")
+    assert (email.status, email.error) == (Delivery.Status.PENDING, "SMTP server refused")
+    assert email.next_attempt_at > timezone.now()  # waiting for its retry
     assert Delivery.objects.get(notification=told, channel=Channel.IN_APP).status == "sent"
+
+    assert services.deliver(delivery_id=email.pk, workspace_id=alice_workspace.pk) == (
+        "not pending"  # a stray message before its retry time sends nothing
+    )
+    outcomes = []
+    for retry in range(1, services.MAX_DELIVERY_ATTEMPTS + 1):
+        with time_machine.travel(timezone.now() + timedelta(hours=retry)):
+            outcomes.append(services.deliver(delivery_id=email.pk, workspace_id=alice_workspace.pk))
+    assert outcomes == ["retry"] * (services.MAX_DELIVERY_ATTEMPTS - 2) + ["failed", "not pending"]
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Delivery.Status.FAILED, 4)
 
 
 def test_webhooks_are_a_channel_in_the_same_log(alice_workspace, settings, deliver_events):

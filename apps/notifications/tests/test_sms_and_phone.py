@@ -188,3 +188,54 @@ def test_without_a_provider_no_number_can_be_added(alice, alice_workspace, setti
     settings.SMS_PROVIDER = ""
     with pytest.raises(NotificationError, match="not offered"):
         phone_set(workspace=alice_workspace, user=alice, raw_number="+4915112345678")
+
+
+@pytest.fixture
+def texts_outside_transactions(monkeypatch):
+    """Fails the test if a text goes to the provider while a transaction is open: the provider
+    may take seconds, and the transaction would hold its connection and locks that long."""
+    from conftest import open_transaction
+
+    sent_inside = []
+    send = sms.send
+
+    def guarded(**kwargs):
+        if open_transaction():
+            sent_inside.append(kwargs["to"])
+        return send(**kwargs)
+
+    monkeypatch.setattr(sms, "send", guarded)
+    return sent_inside
+
+
+def test_the_code_goes_out_with_no_transaction_open(
+    alice, alice_workspace, twilio, texts_outside_transactions
+):
+    phone = phone_set(workspace=alice_workspace, user=alice, raw_number="+4915112345678")
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        phone_send_code(phone=phone)
+    assert len(twilio.codes_sent_to(phone.number)) == 2
+    assert texts_outside_transactions == []
+
+
+def test_asking_for_a_code_on_the_page_texts_it_with_no_transaction_open(
+    alice_client, alice, alice_workspace, twilio, texts_outside_transactions
+):
+    response = alice_client.post(
+        "/w/alice-co/settings/notifications/phone/", {"number": "+49 151 12345678"}
+    )
+    assert response.status_code == 302
+    assert len(twilio.codes_sent_to("+4915112345678")) == 1
+    assert texts_outside_transactions == []
+
+
+def test_a_code_the_provider_refused_can_be_asked_for_again_at_once(alice, alice_workspace, twilio):
+    twilio.fail_next = 1
+    with pytest.raises(NotificationError, match="could not be sent"):
+        phone_set(workspace=alice_workspace, user=alice, raw_number="+4915112345678")
+    phone = PhoneNumber.objects.get(user=alice)
+    assert (phone.number, phone.verified_at, phone.code_hash) == ("+4915112345678", None, "")
+    phone_send_code(phone=phone)  # no "wait a minute": nothing reached the member
+    (code,) = twilio.codes_sent_to(phone.number)
+    phone_verify(phone=PhoneNumber.objects.get(pk=phone.pk), code=code)
+    assert PhoneNumber.objects.get(pk=phone.pk).verified_at is not None
