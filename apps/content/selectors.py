@@ -300,3 +300,8 @@ def evergreen_candidates(*, workspace, cooldown_days: int = 90, limit: int = 5):
         .filter(lead_count__gt=0)
         .order_by("-lead_count", "-published_at")[:limit]
     )
+
+
+def drafting_job_posts(*, workspace, job) -> QuerySet[Post]:
+    """The drafts a drafting job has written so far, in the order it wrote them."""
+    return owned(Post, workspace=workspace).filter(drafting_job=job).order_by("drafting_index")

@@ -114,6 +114,8 @@ def _store_generated(
     templates: dict[str, PostTemplate],
     earlier: EarlierPosts,
     facts: PostFacts,
+    drafting_job=None,
+    drafting_index: int | None = None,
 ) -> Post:
     # The same checks for the template engine and the model: figures, drift, repeats, gaps.
     lint = lint_post(generated.text, earlier_posts=earlier, facts=facts.with_topic(generated.topic))
@@ -129,6 +131,8 @@ def _store_generated(
         backend=generated.backend,
         generation_note=generated.fallback_reason[:300],
         lint_score=lint.score,
+        drafting_job=drafting_job,
+        drafting_index=drafting_index,
     )
     PostVersion.objects.create(
         workspace=workspace, post=post, text=post.text, created_by=author, note="generated"
