@@ -202,11 +202,11 @@ def _store(inputs: _Inputs, index: int, generated: GeneratedPost) -> None:
         )
 
 
-def _finish(job: DraftingJob, *, error: str = "") -> None:
+def _finish(job: DraftingJob, *, error: DraftingJob.Stop | str = "") -> None:
     with workspace_atomic(job.workspace_id):
         owned(DraftingJob, workspace=job.workspace).filter(pk=job.pk).update(
             state=DraftingJob.State.FAILED if error else DraftingJob.State.DONE,
-            error=error[:300],
+            error=error,
             finished_at=timezone.now(),
         )
 
@@ -224,17 +224,11 @@ def drafting_job_run(*, job_id: int, workspace_id: int) -> str:
     try:
         _write(inputs)
     except SoftTimeLimitExceeded:
-        _finish(job, error=_("Writing took too long and was stopped. The drafts above are kept."))
+        _finish(job, error=DraftingJob.Stop.TIME_LIMIT)
         return "timed out"
     except Exception:
         logger.exception("drafting job %s failed", job.pk)
-        _finish(
-            job,
-            error=_(
-                "Something went wrong while writing; the drafts above are kept. Try again for "
-                "the rest."
-            ),
-        )
+        _finish(job, error=DraftingJob.Stop.CRASHED)
         return "failed"
     _finish(job)
     return "done"

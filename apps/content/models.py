@@ -411,9 +411,24 @@ class DraftingJob(WorkspaceOwned):
     )
     # Fixed when the job is made: a rerun writes the same week, not a different one.
     seed = models.BigIntegerField(default=0)
+
+    class Stop(models.TextChoices):
+        # Words for the person waiting, in their language when the page is shown.
+        TIME_LIMIT = (
+            "time_limit",
+            _("Writing took too long and was stopped. The drafts above are kept."),
+        )
+        CRASHED = (
+            "crashed",
+            _(
+                "Something went wrong while writing; the drafts above are kept. Try again for "
+                "the rest."
+            ),
+        )
+
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    # Words for the person waiting, when the job stopped before writing everything.
-    error = models.CharField(max_length=300, blank=True)
+    # Why the job stopped before writing everything (empty when it did not).
+    error = models.CharField(max_length=20, choices=Stop.choices, blank=True)
     # Touched after each draft; a running job whose worker died goes quiet, and a redelivered
     # task may take it over once this is older than drafting.LEASE.
     heartbeat_at = models.DateTimeField(null=True, blank=True)

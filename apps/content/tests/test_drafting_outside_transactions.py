@@ -194,7 +194,7 @@ def test_a_job_stopped_by_the_time_limit_keeps_its_drafts_and_says_so(
     assert job.state == DraftingJob.State.FAILED
     assert Post.objects.filter(drafting_job=job).count() == 2
     page = alice_client.get(url(alice_workspace, f"drafting/{job.pk}/")).content.decode()
-    assert "Stopped after 2 of 4 drafts." in page
+    assert "Stopped: 2 of 4 written." in page
     assert "Writing took too long and was stopped. The drafts above are kept." in page
 
 
