@@ -189,14 +189,15 @@ def _store(inputs: _Inputs, index: int, generated: GeneratedPost) -> None:
                 drafting_job=job,
                 drafting_index=index,
             )
-            audit_record(
-                action="post.generated",
-                actor=job.author,
-                workspace=job.workspace,
-                target=post.hook[:200],
-                backend=post.backend,
-                template=post.template_key,
-            )
+            if job.kind != DraftingJob.Kind.WEEK:  # a week is recorded once, when it is done
+                audit_record(
+                    action="post.generated",
+                    actor=job.author,
+                    workspace=job.workspace,
+                    target=post.hook[:200],
+                    backend=post.backend,
+                    template=post.template_key,
+                )
         owned(DraftingJob, workspace=job.workspace).filter(pk=job.pk).update(
             heartbeat_at=timezone.now()
         )
@@ -209,6 +210,14 @@ def _finish(job: DraftingJob, *, error: DraftingJob.Stop | str = "") -> None:
             error=error,
             finished_at=timezone.now(),
         )
+        if job.kind == DraftingJob.Kind.WEEK:
+            audit_record(
+                action="post.week_planned",
+                actor=job.author,
+                workspace=job.workspace,
+                count=owned(Post, workspace=job.workspace).filter(drafting_job=job).count(),
+                stopped=str(error),
+            )
 
 
 def drafting_job_run(*, job_id: int, workspace_id: int) -> str:
