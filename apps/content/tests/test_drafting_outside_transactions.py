@@ -3,6 +3,7 @@ a DraftingJob and enqueues it after commit; the worker asks the model with no tr
 open (the guard in the root conftest fails any test that calls it inside one) and stores each
 draft in a short transaction of its own; the page's panel shows the drafts as they arrive."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -272,3 +273,44 @@ def test_the_guard_fails_a_model_call_made_inside_a_transaction(
 
     with pytest.raises(pytest.fail.Exception, match="inside an open database transaction"):
         draft_inside_a_transaction()
+
+
+def test_under_row_level_security_each_block_of_a_drafting_run_names_its_workspace(
+    alice, alice_workspace, library, settings, monkeypatch
+):
+    """As the app's role, bound by PostgreSQL's policies: the worker's run reads and writes
+    only inside its short transactions, each naming the workspace again. Here the name is
+    wiped after each block (as the end of a real transaction would), so a query made between
+    blocks would see no row at all."""
+    from django.db import connection
+
+    from apps.accounts.tenancy import database_workspace_set
+    from apps.core import rls
+    from conftest import service_required
+
+    if connection.vendor != "postgresql":
+        service_required("PostgreSQL", "row-level security needs it (set DATABASE_URL)")
+    job = drafting.drafting_job_start(
+        workspace=alice_workspace, author=alice, kind=DraftingJob.Kind.WEEK, count=3
+    )
+    block = drafting.workspace_atomic
+
+    @contextmanager
+    def forgetting_afterwards(*args, **kwargs):
+        with block(*args, **kwargs):
+            yield
+        database_workspace_set(None)
+
+    monkeypatch.setattr(drafting, "workspace_atomic", forgetting_afterwards)
+    settings.DATABASE_ROW_LEVEL_SECURITY = True
+    role = rls.ensure_app_role()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
+    try:
+        database_workspace_set(None)
+        outcome = drafting.drafting_job_run(job_id=job.pk, workspace_id=alice_workspace.pk)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert outcome == "done"
+    assert Post.objects.filter(drafting_job=job).count() == 3
