@@ -107,6 +107,12 @@ def test_the_drafting_panel_in_every_state_has_no_english_sentence(
     jobs = [
         DraftingJob(kind=DraftingJob.Kind.WEEK, count=3, created_at=long_ago),  # no worker
         DraftingJob(kind=DraftingJob.Kind.WEEK, count=3, state=DraftingJob.State.RUNNING),
+        DraftingJob(  # its worker went quiet
+            kind=DraftingJob.Kind.WEEK,
+            count=3,
+            state=DraftingJob.State.RUNNING,
+            heartbeat_at=long_ago,
+        ),
         DraftingJob(kind=DraftingJob.Kind.ONE, state=DraftingJob.State.FAILED, error="crashed"),
         DraftingJob(
             kind=DraftingJob.Kind.WEEK, count=5, state=DraftingJob.State.FAILED, error="time_limit"

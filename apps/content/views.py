@@ -172,7 +172,7 @@ def drafting_job(request: HttpRequest, pk: int) -> HttpResponse:
     template = "content/drafting_job.html"
     if request.htmx:
         template += "#drafting-panel"
-    waiting = timezone.now() - job.created_at
+    now = timezone.now()
     return render(
         request,
         template,
@@ -180,7 +180,11 @@ def drafting_job(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "posts": list(selectors.drafting_job_posts(workspace=request.workspace, job=job)),
             "waiting_long": job.state == DraftingJob.State.QUEUED
-            and waiting > drafting.WORKER_EXPECTED_WITHIN,
+            and now - job.created_at > drafting.WORKER_EXPECTED_WITHIN,
+            # Its worker died: a redelivered task (or a restarted worker) takes it over.
+            "gone_quiet": job.state == DraftingJob.State.RUNNING
+            and job.heartbeat_at is not None
+            and now - job.heartbeat_at > drafting.LEASE,
         },
     )
 

@@ -314,3 +314,30 @@ def test_under_row_level_security_each_block_of_a_drafting_run_names_its_workspa
             cursor.execute("RESET ROLE")
     assert outcome == "done"
     assert Post.objects.filter(drafting_job=job).count() == 3
+
+
+def test_the_panel_says_when_no_worker_took_the_job_or_its_worker_went_quiet(
+    alice_client, alice, alice_workspace, library
+):
+    long_ago = timezone.now() - timedelta(minutes=10)
+    waiting = drafting.drafting_job_start(
+        workspace=alice_workspace, author=alice, kind=DraftingJob.Kind.WEEK, count=3
+    )
+    quiet = drafting.drafting_job_start(
+        workspace=alice_workspace, author=alice, kind=DraftingJob.Kind.WEEK, count=3
+    )
+    fresh = drafting.drafting_job_start(
+        workspace=alice_workspace, author=alice, kind=DraftingJob.Kind.WEEK, count=3
+    )
+    DraftingJob.objects.filter(pk=waiting.pk).update(created_at=long_ago)
+    DraftingJob.objects.filter(pk=quiet.pk).update(
+        state=DraftingJob.State.RUNNING, heartbeat_at=long_ago
+    )
+
+    def panel(job):
+        return alice_client.get(url(alice_workspace, f"drafting/{job.pk}/")).content.decode()
+
+    assert "No worker has taken this yet" in panel(waiting)
+    assert "has gone quiet" in panel(quiet)
+    assert "No worker has taken this yet" not in panel(fresh)
+    assert "has gone quiet" not in panel(fresh)
