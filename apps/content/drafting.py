@@ -98,6 +98,19 @@ def drafting_job_start(
     )
 
 
+def drafting_job_resume(*, job: DraftingJob) -> bool:
+    """Queue a stopped job again, to write the drafts it did not get to (those it wrote are
+    kept). False when it is not stopped (a second click, or it finished meanwhile)."""
+    resumed = (
+        owned(DraftingJob, workspace=job.workspace)
+        .filter(pk=job.pk, state=DraftingJob.State.FAILED)
+        .update(state=DraftingJob.State.QUEUED, error="", finished_at=None)
+    )
+    if resumed:
+        job.refresh_from_db()
+    return resumed == 1
+
+
 def enqueue_on_commit(job: DraftingJob) -> None:
     from django.db import transaction
 

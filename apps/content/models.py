@@ -421,8 +421,8 @@ class DraftingJob(WorkspaceOwned):
         CRASHED = (
             "crashed",
             _(
-                "Something went wrong while writing; the drafts above are kept. Try again for "
-                "the rest."
+                "Something went wrong while writing. The drafts above are kept; “Write the "
+                "rest” tries again."
             ),
         )
 

@@ -158,6 +158,15 @@ def post_plan_week(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.EDITOR)
+@require_POST
+def drafting_job_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_owned_or_404(DraftingJob, workspace=request.workspace, pk=pk)
+    if not drafting.drafting_job_resume(job=job):
+        return redirect("drafting_job", workspace_slug=request.workspace.slug, pk=job.pk)
+    return _write_drafts(request, job)
+
+
+@workspace_view(min_role=Role.EDITOR)
 def drafting_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress panel of a drafting job; htmx asks for it every second until the job is
     finished. A one-draft job that is done opens its draft in the editor."""

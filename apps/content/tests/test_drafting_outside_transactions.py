@@ -341,3 +341,38 @@ def test_the_panel_says_when_no_worker_took_the_job_or_its_worker_went_quiet(
     assert "has gone quiet" in panel(quiet)
     assert "No worker has taken this yet" not in panel(fresh)
     assert "has gone quiet" not in panel(fresh)
+
+
+def test_a_stopped_week_can_write_the_rest_once(
+    alice_client, alice, alice_workspace, library, monkeypatch
+):
+    ask = generation.generate_post
+    calls = []
+
+    def crash_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise ConnectionError("the model went away")
+        return ask(*args, **kwargs)
+
+    monkeypatch.setattr(generation, "generate_post", crash_on_the_third)
+    job = drafting.drafting_job_start(
+        workspace=alice_workspace, author=alice, kind=DraftingJob.Kind.WEEK, count=4
+    )
+    assert drafting.drafting_job_run(job_id=job.pk, workspace_id=alice_workspace.pk) == "failed"
+    kept = list(Post.objects.filter(drafting_job=job).order_by("drafting_index"))
+    page = alice_client.get(url(alice_workspace, f"drafting/{job.pk}/")).content.decode()
+    assert "Something went wrong while writing. The drafts above are kept" in page
+    assert "Write the rest" in page
+
+    response = alice_client.post(url(alice_workspace, f"drafting/{job.pk}/resume/"))
+    assert response.url == url(alice_workspace, f"drafting/{job.pk}/")
+    job.refresh_from_db()
+    assert job.state == DraftingJob.State.DONE
+    assert job.error == ""
+    written = list(Post.objects.filter(drafting_job=job).order_by("drafting_index"))
+    assert len(written) == 4
+    assert written[:2] == kept
+    # A second click finds nothing stopped and writes nothing.
+    alice_client.post(url(alice_workspace, f"drafting/{job.pk}/resume/"))
+    assert Post.objects.filter(drafting_job=job).count() == 4
