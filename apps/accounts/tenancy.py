@@ -7,11 +7,14 @@ workspace are a 403.
 
 Everything that reads or writes tenant-owned rows goes through here:
 
-- views:  `@workspace_view(min_role=...)` sets `request.workspace` and `request.membership`;
+- views:  `@workspace_view(min_role=...)` sets `request.workspace` and `request.membership`
+          and runs the view in one transaction (there is no request-wide one); a view that
+          calls the network says `atomic=False` and writes in `workspace_atomic(...)` blocks;
           `get_owned_or_404(Model, workspace=..., pk=...)` and `owned(Model, workspace=...)`.
 - API:    `WorkspaceScopedViewSet`, which scopes by itself and refuses subclasses that
-          override `get_queryset`.
-- tasks:  `workspace_for_task(id)` and `owned_for_task(Model, workspace_id=..., pk=...)`.
+          override `get_queryset`; `WorkspaceTransaction` is its request transaction.
+- tasks:  `workspace_for_task(id)` and `owned_for_task(Model, workspace_id=..., pk=...)`;
+          between network calls, short `workspace_atomic(workspace_id)` blocks.
 - the database: with DATABASE_ROW_LEVEL_SECURITY on PostgreSQL, the same places name the
           workspace to the database for the rest of the transaction (`database_workspace_set`),
           and PostgreSQL's policies (apps/core/rls.py) admit only that workspace's rows.
