@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,12 +99,18 @@ def drafting_job_start(
     )
 
 
+def _gone_quiet(now) -> Q:
+    return Q(state=DraftingJob.State.RUNNING, heartbeat_at__lt=now - LEASE)
+
+
 def drafting_job_resume(*, job: DraftingJob) -> bool:
-    """Queue a stopped job again, to write the drafts it did not get to (those it wrote are
-    kept). False when it is not stopped (a second click, or it finished meanwhile)."""
+    """Queue a stopped job again (or one whose worker went quiet), to write the drafts it did
+    not get to; those it wrote are kept. False when there is nothing to resume (a second
+    click, or it finished meanwhile)."""
     resumed = (
         owned(DraftingJob, workspace=job.workspace)
-        .filter(pk=job.pk, state=DraftingJob.State.FAILED)
+        .filter(pk=job.pk)
+        .filter(Q(state=DraftingJob.State.FAILED) | _gone_quiet(timezone.now()))
         .update(state=DraftingJob.State.QUEUED, error="", finished_at=None)
     )
     if resumed:
@@ -112,9 +119,7 @@ def drafting_job_resume(*, job: DraftingJob) -> bool:
 
 
 def enqueue_on_commit(job: DraftingJob) -> None:
-    from django.db import transaction
-
-    from apps.content import tasks
+    from apps.content import tasks  # tasks.py imports this module
 
     transaction.on_commit(lambda: tasks.write_drafts.delay(job.pk, job.workspace_id))
 
@@ -140,10 +145,7 @@ def _claim(*, job_id: int, workspace_id: int) -> bool:
         claimed = (
             owned(DraftingJob, workspace=workspace_id)
             .filter(pk=job_id)
-            .filter(
-                Q(state=DraftingJob.State.QUEUED)
-                | Q(state=DraftingJob.State.RUNNING, heartbeat_at__lt=now - LEASE)
-            )
+            .filter(Q(state=DraftingJob.State.QUEUED) | _gone_quiet(now))
             .update(state=DraftingJob.State.RUNNING, heartbeat_at=now)
         )
     return claimed == 1
@@ -187,33 +189,41 @@ def _read_inputs(*, job_id: int, workspace_id: int) -> _Inputs:
 
 def _store(inputs: _Inputs, index: int, generated: GeneratedPost) -> None:
     job = inputs.job
-    with workspace_atomic(job.workspace_id):
-        already = owned(Post, workspace=job.workspace).filter(
-            drafting_job=job, drafting_index=index
+    try:
+        with workspace_atomic(job.workspace_id):
+            _store_once(inputs, index, generated)
+    except IntegrityError:
+        # Another run of the job (its worker only seemed gone) stored this place first; the
+        # unique (job, place) keeps one.
+        logger.info("drafting job %s: draft %s was stored by another run", job.pk, index)
+
+
+def _store_once(inputs: _Inputs, index: int, generated: GeneratedPost) -> None:
+    job = inputs.job
+    already = owned(Post, workspace=job.workspace).filter(drafting_job=job, drafting_index=index)
+    if not already.exists():
+        post = _store_generated(
+            workspace=job.workspace,
+            author=job.author,
+            generated=generated,
+            templates=inputs.by_key,
+            earlier=inputs.earlier,
+            facts=inputs.facts,
+            drafting_job=job,
+            drafting_index=index,
         )
-        if not already.exists():
-            post = _store_generated(
+        if job.kind != DraftingJob.Kind.WEEK:  # a week is recorded once, when it is done
+            audit_record(
+                action="post.generated",
+                actor=job.author,
                 workspace=job.workspace,
-                author=job.author,
-                generated=generated,
-                templates=inputs.by_key,
-                earlier=inputs.earlier,
-                facts=inputs.facts,
-                drafting_job=job,
-                drafting_index=index,
+                target=post.hook[:200],
+                backend=post.backend,
+                template=post.template_key,
             )
-            if job.kind != DraftingJob.Kind.WEEK:  # a week is recorded once, when it is done
-                audit_record(
-                    action="post.generated",
-                    actor=job.author,
-                    workspace=job.workspace,
-                    target=post.hook[:200],
-                    backend=post.backend,
-                    template=post.template_key,
-                )
-        owned(DraftingJob, workspace=job.workspace).filter(pk=job.pk).update(
-            heartbeat_at=timezone.now()
-        )
+    owned(DraftingJob, workspace=job.workspace).filter(pk=job.pk).update(
+        heartbeat_at=timezone.now()
+    )
 
 
 def _finish(job: DraftingJob, *, error: DraftingJob.Stop | str = "") -> None:

@@ -339,6 +339,7 @@ def test_the_panel_says_when_no_worker_took_the_job_or_its_worker_went_quiet(
 
     assert "No worker has taken this yet" in panel(waiting)
     assert "has gone quiet" in panel(quiet)
+    assert "Write the rest" in panel(quiet)
     assert "No worker has taken this yet" not in panel(fresh)
     assert "has gone quiet" not in panel(fresh)
 
@@ -376,3 +377,23 @@ def test_a_stopped_week_can_write_the_rest_once(
     # A second click finds nothing stopped and writes nothing.
     alice_client.post(url(alice_workspace, f"drafting/{job.pk}/resume/"))
     assert Post.objects.filter(drafting_job=job).count() == 4
+
+
+def test_a_draft_another_run_stored_first_is_kept_once(
+    alice, alice_workspace, library, monkeypatch
+):
+    job = drafting.drafting_job_start(
+        workspace=alice_workspace, author=alice, kind=DraftingJob.Kind.WEEK, count=2
+    )
+    drafting.drafting_job_run(job_id=job.pk, workspace_id=alice_workspace.pk)
+    first = Post.objects.get(drafting_job=job, drafting_index=0)
+    inputs = drafting._read_inputs(job_id=job.pk, workspace_id=alice_workspace.pk)
+    scoped = drafting.owned
+
+    def not_seeing_posts_yet(model, *, workspace):
+        # A slower run that looked for place 0 before the first run stored it.
+        return model.objects.none() if model is Post else scoped(model, workspace=workspace)
+
+    monkeypatch.setattr(drafting, "owned", not_seeing_posts_yet)
+    drafting._store(inputs, 0, inputs.written[0])
+    assert list(Post.objects.filter(drafting_job=job, drafting_index=0)) == [first]
