@@ -92,3 +92,39 @@ def test_the_check_finds_the_english_sentences_of_an_english_page(alice_client, 
     alice_client.cookies["django_language"] = "en"
     html = alice_client.get("/w/alice-co/", HTTP_ACCEPT_LANGUAGE="en").text
     assert len(_english_sentences(html)) >= 5
+
+
+def test_the_drafting_panel_in_every_state_has_no_english_sentence(
+    alice_client, alice, alice_workspace
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.content.models import DraftingJob
+
+    long_ago = timezone.now() - timedelta(minutes=5)
+    jobs = [
+        DraftingJob(kind=DraftingJob.Kind.WEEK, count=3, created_at=long_ago),  # no worker
+        DraftingJob(kind=DraftingJob.Kind.WEEK, count=3, state=DraftingJob.State.RUNNING),
+        DraftingJob(  # its worker went quiet
+            kind=DraftingJob.Kind.WEEK,
+            count=3,
+            state=DraftingJob.State.RUNNING,
+            heartbeat_at=long_ago,
+        ),
+        DraftingJob(kind=DraftingJob.Kind.ONE, state=DraftingJob.State.FAILED, error="crashed"),
+        DraftingJob(
+            kind=DraftingJob.Kind.WEEK, count=5, state=DraftingJob.State.FAILED, error="time_limit"
+        ),
+        DraftingJob(kind=DraftingJob.Kind.WEEK, count=2, state=DraftingJob.State.DONE),
+    ]
+    alice_client.cookies["django_language"] = "de"
+    for job in jobs:
+        job.workspace, job.author = alice_workspace, alice
+        job.save()
+        html = alice_client.get(
+            f"/w/alice-co/content/drafting/{job.pk}/", HTTP_ACCEPT_LANGUAGE="de"
+        ).text
+        assert _english_sentences(html) == [], job.state
+        assert 'lang="de"' in html

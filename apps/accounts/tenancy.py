@@ -7,11 +7,14 @@ workspace are a 403.
 
 Everything that reads or writes tenant-owned rows goes through here:
 
-- views:  `@workspace_view(min_role=...)` sets `request.workspace` and `request.membership`;
+- views:  `@workspace_view(min_role=...)` sets `request.workspace` and `request.membership`
+          and runs the view in one transaction (there is no request-wide one); a view that
+          calls the network says `atomic=False` and writes in `workspace_atomic(...)` blocks;
           `get_owned_or_404(Model, workspace=..., pk=...)` and `owned(Model, workspace=...)`.
 - API:    `WorkspaceScopedViewSet`, which scopes by itself and refuses subclasses that
-          override `get_queryset`.
-- tasks:  `workspace_for_task(id)` and `owned_for_task(Model, workspace_id=..., pk=...)`.
+          override `get_queryset`; `WorkspaceTransaction` is its request transaction.
+- tasks:  `workspace_for_task(id)` and `owned_for_task(Model, workspace_id=..., pk=...)`;
+          between network calls, short `workspace_atomic(workspace_id)` blocks.
 - the database: with DATABASE_ROW_LEVEL_SECURITY on PostgreSQL, the same places name the
           workspace to the database for the rest of the transaction (`database_workspace_set`),
           and PostgreSQL's policies (apps/core/rls.py) admit only that workspace's rows.
@@ -154,12 +157,18 @@ def require_role(membership: Membership, minimum: str) -> None:
         raise PermissionDenied
 
 
-def workspace_view(min_role: str = "viewer"):
+def workspace_view(min_role: str = "viewer", *, atomic: bool = True):
     """Decorate a view whose URL carries `workspace_slug`.
 
     Anonymous users go to the login page; non-members get 404; members below `min_role`
     get 403. The view receives the request with `.workspace` and `.membership` set and
     does not get the slug as an argument.
+
+    There is no request-wide transaction (ATOMIC_REQUESTS is off): a tenant view runs in one
+    transaction opened here, because the workspace named to the database is
+    transaction-local. A view that calls the network (LinkedIn, the model) says
+    `atomic=False` and writes in short blocks of `workspace_atomic(...)`, so nothing is held
+    while the other side answers.
     """
 
     def decorator(view):
@@ -170,17 +179,36 @@ def workspace_view(min_role: str = "viewer"):
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
-            membership = membership_for(request.user, slug)
-            require_role(membership, min_role)
-            request.membership = membership
-            request.workspace = membership.workspace
-            return view(request, *args, **kwargs)
+            if not atomic:
+                with transaction.atomic():  # only to look the membership up
+                    membership = membership_for(request.user, slug)
+                require_role(membership, min_role)
+                request.membership = membership
+                request.workspace = membership.workspace
+                return view(request, *args, **kwargs)
+            with transaction.atomic():
+                membership = membership_for(request.user, slug)
+                require_role(membership, min_role)
+                request.membership = membership
+                request.workspace = membership.workspace
+                return view(request, *args, **kwargs)
 
         wrapper.workspace_scoped = True
         wrapper.min_role = min_role
+        wrapper.atomic = atomic
         return wrapper
 
     return decorator
+
+
+@contextmanager
+def workspace_atomic(workspace_id: int, *, user_id: int | None = None, using: str = "default"):
+    """A short transaction for one workspace's writes, outside a request-wide one: views with
+    `atomic=False` and tasks between network calls. The database's workspace setting lasts
+    only for its transaction, so each block names the workspace again."""
+    with transaction.atomic(using=using):
+        database_workspace_set(workspace_id, user_id=user_id, using=using)
+        yield
 
 
 def owned(model: type[M], *, workspace: Workspace) -> models.QuerySet[M]:
@@ -215,7 +243,20 @@ def owned_for_task(model: type[M], *, workspace_id: int, pk) -> M | None:
     return model._default_manager.filter(workspace_id=workspace_id, pk=pk).first()
 
 
-class WorkspaceScopedViewSet(viewsets.GenericViewSet):
+class WorkspaceTransaction:
+    """DRF's side of `workspace_view`'s transaction: the whole dispatch (authentication, the
+    membership, the handler) runs in one, and an error answer rolls it back, as
+    ATOMIC_REQUESTS did. A class in a viewset's bases more than once runs once."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if getattr(response, "exception", False):
+                transaction.set_rollback(True)
+            return response
+
+
+class WorkspaceScopedViewSet(WorkspaceTransaction, viewsets.GenericViewSet):
     """DRF base: resolves the workspace from the URL and scopes `queryset` to it.
 
     Subclasses set `queryset` (with their select_related) and `serializer_class`. They may

@@ -15,7 +15,7 @@ from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
-from apps.accounts.tenancy import WORKSPACE_URL_KWARG, membership_for
+from apps.accounts.tenancy import WORKSPACE_URL_KWARG, WorkspaceTransaction, membership_for
 from apps.api.models import ApiToken
 
 
@@ -52,7 +52,7 @@ def limited_by_token(membership: Membership, auth) -> Membership:
     )
 
 
-class WorkspaceApiAccess:
+class WorkspaceApiAccess(WorkspaceTransaction):
     """Mix into a viewset before WorkspaceScopedViewSet (rows a workspace owns) or before a
     plain GenericViewSet (reads that are not rows of one model). Sets `self.workspace` and
     `self.membership`; unsafe methods need `write_role`."""

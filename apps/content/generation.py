@@ -8,6 +8,7 @@ in `fallback_reason`.
 """
 
 import logging
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 
@@ -93,12 +94,18 @@ def plan_week(
     backend: str | None = None,
     lint_rules: str = "",
     performance: dict[str, float] | None = None,
+    written: Sequence[GeneratedPost] = (),
+    on_draft: Callable[[int, GeneratedPost], None] | None = None,
 ) -> list[GeneratedPost]:
     """`count` drafts, no two alike, frameworks mixed, topics varied.
 
     Frameworks are planned first (as many distinct ones as `count` allows, never the same one
     twice in a row, the best-ranked for the profile first), then each draft is written with the
     keys and hooks of everything before it, and rewritten when it comes out too close to one.
+
+    `written` are the first drafts of this week, already written by an earlier run: they are
+    kept, not written again. `on_draft(index, draft)` is called as each new draft is chosen,
+    so the caller can store it before the next one is asked for.
     """
     templates = load_library() if templates is None else list(templates)
     if count < 1:
@@ -120,6 +127,9 @@ def plan_week(
     hooks = list(recent_hooks)
     drafts: list[GeneratedPost] = []
     for index, framework in enumerate(frameworks):
+        if index < len(written):
+            drafts.append(written[index])
+            continue
         best = None
         # The week's drafts so far, compared with each candidate by the one similarity measure.
         week = similarity.SimilarityIndex([d.text for d in drafts])
@@ -162,6 +172,8 @@ def plan_week(
             if score < similarity.NEAR_DUPLICATE:
                 break
         drafts.append(best[1])
+        if on_draft is not None:
+            on_draft(index, best[1])
     return drafts
 
 

@@ -165,11 +165,26 @@ class Post(WorkspaceOwned):
     comment_count = models.PositiveIntegerField(default=0)
     reshares = models.PositiveIntegerField(null=True, blank=True)
     metrics_at = models.DateTimeField(null=True, blank=True)
+    # Written by a drafting job (apps/content/drafting.py): which one, and the draft's place
+    # in it. Unique together, so a job run twice cannot store the same draft twice.
+    drafting_job = models.ForeignKey(
+        "content.DraftingJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
+    drafting_index = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drafting_job", "drafting_index"], name="post_one_per_drafting_place"
+            )
+        ]
         indexes = [
             models.Index(fields=["workspace", "status", "-updated_at"]),
             # The dispatcher's query: due scheduled posts across all workspaces.
@@ -363,3 +378,69 @@ class FirstComment(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.post_id} first comment ({self.status})"
+
+
+class DraftingJob(WorkspaceOwned):
+    """A request to write drafts (one, one like an earlier post, or a week's worth), run by a
+    worker so the model is never asked while a web request or a transaction waits
+    (apps/content/drafting.py). Each draft it writes is stored at once, tagged with the job
+    and its place in it, so the page shows drafts as they arrive and a second run of the
+    same job (a redelivered task) continues where the first stopped instead of writing
+    them again."""
+
+    class Kind(models.TextChoices):
+        ONE = "one", _("One draft")
+        SIMILAR = "similar", _("A draft like an earlier post")
+        WEEK = "week", _("A week of drafts")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Writing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Stopped")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    count = models.PositiveSmallIntegerField(default=1)
+    topic = models.CharField(max_length=200, blank=True)
+    framework = models.CharField(max_length=40, choices=Framework.choices, blank=True)
+    similar_to = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Fixed when the job is made: a rerun writes the same week, not a different one.
+    seed = models.BigIntegerField(default=0)
+
+    class Stop(models.TextChoices):
+        # Words for the person waiting, in their language when the page is shown.
+        TIME_LIMIT = (
+            "time_limit",
+            _("Writing took too long and was stopped. The drafts above are kept."),
+        )
+        CRASHED = (
+            "crashed",
+            _(
+                "Something went wrong while writing. The drafts above are kept; “Write the "
+                "rest” tries again."
+            ),
+        )
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    # Why the job stopped before writing everything (empty when it did not).
+    error = models.CharField(max_length=20, choices=Stop.choices, blank=True)
+    # Touched after each draft; a running job whose worker died goes quiet, and a redelivered
+    # task may take it over once this is older than drafting.LEASE.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind}, {self.count} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -347,3 +347,8 @@ def draft_notices(*, workspace, post: Post) -> list[str]:
         language=profile.language,
     )
     return engine.draft_notices(snapshot, post.topic, post.text)
+
+
+def drafting_job_posts(*, workspace, job) -> QuerySet[Post]:
+    """The drafts a drafting job has written so far, in the order it wrote them."""
+    return owned(Post, workspace=workspace).filter(drafting_job=job).order_by("drafting_index")

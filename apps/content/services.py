@@ -33,7 +33,6 @@ from apps.content.generation import (
     ProfileSnapshot,
     TemplateSpec,
     generate_post,
-    plan_week,
 )
 from apps.content.linter import EarlierPosts, PostFacts, lint_post, rules_for_prompt
 from apps.content.models import ApprovalLink, Framework, Post, PostTemplate, PostVersion
@@ -114,6 +113,8 @@ def _store_generated(
     templates: dict[str, PostTemplate],
     earlier: EarlierPosts,
     facts: PostFacts,
+    drafting_job=None,
+    drafting_index: int | None = None,
 ) -> Post:
     # The same checks for the template engine and the model: figures, drift, repeats, gaps.
     lint = lint_post(generated.text, earlier_posts=earlier, facts=facts.with_topic(generated.topic))
@@ -129,6 +130,8 @@ def _store_generated(
         backend=generated.backend,
         generation_note=generated.fallback_reason[:300],
         lint_score=lint.score,
+        drafting_job=drafting_job,
+        drafting_index=drafting_index,
     )
     PostVersion.objects.create(
         workspace=workspace, post=post, text=post.text, created_by=author, note="generated"
@@ -192,41 +195,16 @@ def post_generate(
 
 
 def post_plan_week(*, workspace, author, count: int) -> list[Post]:
-    if not 1 <= count <= 14:
-        raise ContentError(_("Plan between 1 and 14 posts at a time."))
-    specs, by_key = template_specs(workspace=workspace)
-    recent_keys, recent_hooks = selectors.recent_generation_history(workspace=workspace)
-    drafts = plan_week(
-        profile_snapshot(workspace=workspace, user=author),
-        count=count,
-        seed=_next_seed(workspace),
-        recent_template_keys=recent_keys,
-        recent_hooks=recent_hooks,
-        templates=specs,
-        lint_rules=rules_for_prompt(),
-        performance=template_performance(workspace=workspace),
+    """A week of drafts written here and now (scripts, tests): the same drafting job a worker
+    runs for the Content page (apps/content/drafting.py), run in this process."""
+    from apps.content import drafting
+    from apps.content.models import DraftingJob
+
+    job = drafting.drafting_job_start(
+        workspace=workspace, author=author, kind=DraftingJob.Kind.WEEK, count=count
     )
-    # One prepared index (cached per process) for the whole week: plan_week already keeps the
-    # week's drafts apart from each other, so each draft is checked against earlier posts only.
-    earlier = selectors.earlier_posts_index(workspace=workspace)
-    facts = selectors.lint_facts(workspace=workspace)
-    # Up to 14 model calls happened above with no transaction open; storing is atomic.
-    with transaction.atomic():
-        posts = [
-            _store_generated(
-                workspace=workspace,
-                author=author,
-                generated=generated,
-                templates=by_key,
-                earlier=earlier,
-                facts=facts,
-            )
-            for generated in drafts
-        ]
-        audit_record(
-            action="post.week_planned", actor=author, workspace=workspace, count=len(posts)
-        )
-    return posts
+    drafting.drafting_job_run(job_id=job.pk, workspace_id=workspace.pk)
+    return list(selectors.drafting_job_posts(workspace=workspace, job=job))
 
 
 # --- Editing -------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Thin tasks over apps/content/publishing.py; each re-scopes by workspace and is idempotent."""
+"""Thin tasks over apps/content/publishing.py and drafting.py; each re-scopes by workspace
+and is idempotent."""
 
 from celery import shared_task
 
-from apps.content import publishing
+from apps.content import drafting, publishing
 
 
 @shared_task(name="content.dispatch_due_posts")
@@ -33,3 +34,10 @@ def post_first_comment(step_id: int, workspace_id: int) -> str:
 @shared_task(name="content.sweep_first_comments")
 def sweep_first_comments() -> int:
     return publishing.sweep_first_comments()
+
+
+# A week of drafts is up to 14 model calls of up to LLM_TIMEOUT_SECONDS each: far more than
+# the default limits. The job stores each draft as it is written, so a stop keeps them.
+@shared_task(name="content.write_drafts", acks_late=True, soft_time_limit=540, time_limit=600)
+def write_drafts(job_id: int, workspace_id: int) -> str:
+    return drafting.drafting_job_run(job_id=job_id, workspace_id=workspace_id)

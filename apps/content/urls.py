@@ -7,6 +7,12 @@ workspace_urlpatterns = [
     path("content/", views.content_list, name="content"),
     path("content/generate/", views.post_generate, name="post_generate"),
     path("content/plan-week/", views.post_plan_week, name="post_plan_week"),
+    path("content/drafting/<int:pk>/", views.drafting_job, name="drafting_job"),
+    path(
+        "content/drafting/<int:pk>/resume/",
+        views.drafting_job_resume,
+        name="drafting_job_resume",
+    ),
     path("content/new/", views.post_new, name="post_new"),
     path("content/lint/", views.post_lint, name="post_lint"),
     path("content/import/", views.post_import, name="post_import"),

@@ -5,16 +5,16 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.accounts.tenancy import get_owned_or_404, require_role, workspace_view
-from apps.content import publishing, scheduling, selectors, services
+from apps.content import drafting, publishing, scheduling, selectors, services
 from apps.content.besttime import heatmap_rows
 from apps.content.facts import find_gaps
 from apps.content.forms import (
@@ -28,7 +28,7 @@ from apps.content.forms import (
     SlotForm,
 )
 from apps.content.linter import lint_post
-from apps.content.models import Post, PostingSlot, PostVersion
+from apps.content.models import DraftingJob, Post, PostingSlot, PostVersion
 from apps.core.http import client_ip
 from apps.media.selectors import images_without_alt
 
@@ -74,9 +74,6 @@ def content_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# The language model is asked while answering (up to 30 s a call): no transaction around
-# the request; the service stores the drafts in its own.
-@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_generate(request: HttpRequest) -> HttpResponse:
@@ -85,17 +82,40 @@ def post_generate(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a framework from the list."))
         return redirect("content", workspace_slug=request.workspace.slug)
     try:
-        post = services.post_generate(
+        job = drafting.drafting_job_start(
             workspace=request.workspace,
             author=request.user,
+            kind=DraftingJob.Kind.ONE,
             topic=form.cleaned_data["topic"],
-            framework=form.cleaned_data["framework"] or None,
+            framework=form.cleaned_data["framework"],
         )
     except services.ContentError as error:
         messages.error(request, str(error))
         return redirect("content", workspace_slug=request.workspace.slug)
-    _say_how_it_was_written(request, post)
-    return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
+    return _write_drafts(request, job)
+
+
+def _write_drafts(request, job: DraftingJob) -> HttpResponse:
+    """The model's drafts are a worker's job, enqueued when this request's transaction
+    commits; the page shows them as they arrive. The template engine calls nothing outside
+    and takes milliseconds, so it writes them here, and one draft opens in the editor."""
+    if drafting.model_writes():
+        drafting.enqueue_on_commit(job)
+    else:
+        drafting.drafting_job_run(job_id=job.pk, workspace_id=job.workspace_id)
+        job.refresh_from_db()
+        post = _only_draft(request, job)
+        if post is not None:
+            _say_how_it_was_written(request, post)
+            return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
+    return redirect("drafting_job", workspace_slug=request.workspace.slug, pk=job.pk)
+
+
+def _only_draft(request, job: DraftingJob) -> Post | None:
+    """The draft of a finished one-draft job (it opens in the editor), else None."""
+    if job.kind == DraftingJob.Kind.WEEK or job.state != DraftingJob.State.DONE:
+        return None
+    return selectors.drafting_job_posts(workspace=request.workspace, job=job).first()
 
 
 def _say_how_it_was_written(request, post: Post) -> None:
@@ -105,9 +125,6 @@ def _say_how_it_was_written(request, post: Post) -> None:
         messages.success(request, _("A fresh draft. Make it yours, then send it for review."))
 
 
-# The language model is asked while answering (up to 30 s a call): no transaction around
-# the request; the service stores the drafts in its own.
-@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_plan_week(request: HttpRequest) -> HttpResponse:
@@ -126,26 +143,59 @@ def post_plan_week(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("profile", workspace_slug=request.workspace.slug)
-    posts = services.post_plan_week(
-        workspace=request.workspace, author=request.user, count=form.cleaned_data["count"]
-    )
-    if not posts:
-        # Only a deployment that never loaded the template library gets here.
-        messages.error(
-            request,
-            _(
-                "No drafts could be written: the template library is empty. An administrator "
-                "loads it with “manage.py load_post_templates”."
-            ),
+    try:
+        job = drafting.drafting_job_start(
+            workspace=request.workspace,
+            author=request.user,
+            kind=DraftingJob.Kind.WEEK,
+            count=form.cleaned_data["count"],
         )
+    except services.ContentError as error:
+        # Only a deployment that never loaded the template library gets here.
+        messages.error(request, str(error))
         return redirect("content", workspace_slug=request.workspace.slug)
-    notes = {p.generation_note for p in posts if p.generation_note}
-    for note in notes:
-        messages.warning(request, note)
-    messages.success(
-        request, _("%(n)d drafts are ready for you to read and edit.") % {"n": len(posts)}
+    return _write_drafts(request, job)
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def drafting_job_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_owned_or_404(DraftingJob, workspace=request.workspace, pk=pk)
+    if not drafting.drafting_job_resume(job=job):
+        return redirect("drafting_job", workspace_slug=request.workspace.slug, pk=job.pk)
+    return _write_drafts(request, job)
+
+
+@workspace_view(min_role=Role.EDITOR)
+def drafting_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress panel of a drafting job; htmx asks for it every second until the job is
+    finished. A one-draft job that is done opens its draft in the editor."""
+    job = get_owned_or_404(DraftingJob, workspace=request.workspace, pk=pk)
+    post = _only_draft(request, job)
+    if post is not None:
+        _say_how_it_was_written(request, post)
+        url = reverse("post_edit", kwargs={"workspace_slug": request.workspace.slug, "pk": post.pk})
+        if request.htmx:
+            return HttpResponse(headers={"HX-Redirect": url})
+        return redirect(url)
+    template = "content/drafting_job.html"
+    if request.htmx:
+        template += "#drafting-panel"
+    now = timezone.now()
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "posts": list(selectors.drafting_job_posts(workspace=request.workspace, job=job)),
+            "waiting_long": job.state == DraftingJob.State.QUEUED
+            and now - job.created_at > drafting.WORKER_EXPECTED_WITHIN,
+            # Its worker died: a redelivered task (or a restarted worker) takes it over.
+            "gone_quiet": job.state == DraftingJob.State.RUNNING
+            and job.heartbeat_at is not None
+            and now - job.heartbeat_at > drafting.LEASE,
+        },
     )
-    return redirect("content", workspace_slug=request.workspace.slug)
 
 
 @workspace_view(min_role=Role.EDITOR)
@@ -348,22 +398,21 @@ def post_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# The language model is asked while answering (up to 30 s a call): no transaction around
-# the request; the service stores the drafts in its own.
-@transaction.non_atomic_requests
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
 def post_generate_similar(request: HttpRequest, pk: int) -> HttpResponse:
     source = _post_or_404(request, pk)
     try:
-        post = services.post_generate(
-            workspace=request.workspace, author=request.user, similar_to=source
+        job = drafting.drafting_job_start(
+            workspace=request.workspace,
+            author=request.user,
+            kind=DraftingJob.Kind.SIMILAR,
+            similar_to=source,
         )
     except services.ContentError as error:
         messages.error(request, str(error))
         return redirect("post_edit", workspace_slug=request.workspace.slug, pk=source.pk)
-    _say_how_it_was_written(request, post)
-    return redirect("post_edit", workspace_slug=request.workspace.slug, pk=post.pk)
+    return _write_drafts(request, job)
 
 
 @workspace_view(min_role=Role.EDITOR)

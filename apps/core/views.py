@@ -7,7 +7,6 @@ from functools import lru_cache
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.staticfiles import finders
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -28,7 +27,6 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-@transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 or 503 for the load balancer. Which part failed, and how (database engine, cache
     class, broker, beat's age), only for staff or a caller with HEALTHZ_TOKEN: to anyone else

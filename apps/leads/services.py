@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import AuditEvent, Membership, Role
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import owned, owned_for_task
+from apps.accounts.tenancy import owned, owned_for_task, workspace_atomic
 from apps.leads.models import (
     Alert,
     AlertSettings,
@@ -679,19 +679,23 @@ def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
                 "under it from here. Copy the reply and answer on LinkedIn directly."
             )
         )
-    connection = connection_for(workspace=comment.workspace)
-    if connection is None or not connection.is_usable:
-        raise LeadError(_("Connect LinkedIn to reply from here."))
-    # The intent: "replying" is replied_at set a moment ago with no reply URN yet (a reply
-    # whose worker died is let go after the LinkedIn timeout has surely passed).
-    started = timezone.now()
-    in_flight = Q(replied_at__gte=started - REPLY_IN_FLIGHT, reply_urn="")
-    claimed = (
-        owned(Comment, workspace=comment.workspace)
-        .filter(pk=comment.pk)
-        .exclude(in_flight)
-        .update(replied_at=started, reply_urn="")
-    )
+    # Each step is a short transaction of its own that names the workspace to the database;
+    # the LinkedIn call between them holds nothing.
+    workspace_id, actor_id = comment.workspace_id, getattr(actor, "pk", None)
+    with workspace_atomic(workspace_id, user_id=actor_id):
+        connection = connection_for(workspace=comment.workspace)
+        if connection is None or not connection.is_usable:
+            raise LeadError(_("Connect LinkedIn to reply from here."))
+        # The intent: "replying" is replied_at set a moment ago with no reply URN yet (a
+        # reply whose worker died is let go after the LinkedIn timeout has surely passed).
+        started = timezone.now()
+        in_flight = Q(replied_at__gte=started - REPLY_IN_FLIGHT, reply_urn="")
+        claimed = (
+            owned(Comment, workspace=comment.workspace)
+            .filter(pk=comment.pk)
+            .exclude(in_flight)
+            .update(replied_at=started, reply_urn="")
+        )
     if not claimed:
         raise LeadError(_("A reply to this comment is being posted. Reload in a moment."))
     try:
@@ -700,13 +704,14 @@ def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
         )
     except linkedin.LinkedInError as error:
         # Not taken: the claim is let go, so the person can try again.
-        owned(Comment, workspace=comment.workspace).filter(
-            pk=comment.pk, replied_at=started, reply_urn=""
-        ).update(replied_at=None)
+        with workspace_atomic(workspace_id, user_id=actor_id):
+            owned(Comment, workspace=comment.workspace).filter(
+                pk=comment.pk, replied_at=started, reply_urn=""
+            ).update(replied_at=None)
         raise LeadError(
             _("LinkedIn did not take the reply: %(error)s") % {"error": error}
         ) from error
-    with transaction.atomic():
+    with workspace_atomic(workspace_id, user_id=actor_id):
         comment.reply_urn = str((answer or {}).get("$URN") or (answer or {}).get("id") or "")[:200]
         comment.replied_at = timezone.now()
         comment.reply_text = text

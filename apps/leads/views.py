@@ -6,14 +6,13 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
-from apps.accounts.tenancy import get_owned_or_404, workspace_view
+from apps.accounts.tenancy import get_owned_or_404, workspace_atomic, workspace_view
 from apps.leads import selectors, services
 from apps.leads.forms import IdentifyForm, LeadForm, ReplyForm
 from apps.leads.models import Comment, Lead
@@ -206,15 +205,15 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 # LinkedIn is called while answering: no transaction around the request (the service
 # records the intent, calls, then records the outcome in transactions of its own).
-@transaction.non_atomic_requests
-@workspace_view(min_role=Role.EDITOR)
+@workspace_view(min_role=Role.EDITOR, atomic=False)
 @require_POST
 def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_owned_or_404(
-        Comment.objects.select_related("post", "lead", "commenter"),
-        workspace=request.workspace,
-        pk=pk,
-    )
+    with workspace_atomic(request.workspace.pk, user_id=request.user.pk):
+        comment = get_owned_or_404(
+            Comment.objects.select_related("post", "lead", "commenter"),
+            workspace=request.workspace,
+            pk=pk,
+        )
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role
 from apps.accounts.services import audit_record
+from apps.accounts.tenancy import workspace_atomic
 from apps.linkedin.client import LinkedInClient, LinkedInError, LinkedInOAuthError, person_urn
 from apps.linkedin.models import LinkedInConnection
 from apps.linkedin.signals import needs_reconnect, token_expiring
@@ -109,7 +110,7 @@ def connect_complete(
             % {"reason": error}
         ) from error
 
-    with transaction.atomic():
+    with workspace_atomic(workspace.pk, user_id=user.pk):
         return _connection_store(
             workspace=workspace, user=user, grant=grant, profile=profile, ip_address=ip_address
         )

@@ -54,9 +54,9 @@ def linkedin_disconnect(request: HttpRequest) -> HttpResponse:
     return redirect("linkedin_settings", workspace_slug=request.workspace.slug)
 
 
-# LinkedIn is called while answering (the code exchange): no transaction around the request;
-# the service stores the connection in its own.
-@transaction.non_atomic_requests
+# Not a tenant URL: the workspace comes from the state bound to the session. LinkedIn is
+# called while answering (the code exchange), so nothing is held around it: the membership
+# is looked up in a short transaction and the service stores the connection in its own.
 @login_required
 def linkedin_callback(request: HttpRequest) -> HttpResponse:
     """Where LinkedIn sends the browser back. The workspace comes from the state bound to
@@ -68,7 +68,8 @@ def linkedin_callback(request: HttpRequest) -> HttpResponse:
     except services.ConnectError as error:
         messages.error(request, str(error))
         return redirect("home")
-    membership = membership_for_workspace_id(request.user, pending.workspace_id)
+    with transaction.atomic():
+        membership = membership_for_workspace_id(request.user, pending.workspace_id)
     require_role(membership, Role.ADMIN)
     workspace = membership.workspace
 

@@ -135,7 +135,11 @@ else:
             },
         }
     }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No transaction around every request: a tenant view runs in the one `workspace_view` (and
+# the API's WorkspaceTransaction) opens, which also names the workspace to the database; a
+# view that calls LinkedIn or the model opts out and writes in short blocks. Login, health,
+# webhooks in and static files hold no transaction at all.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Row-level security (PostgreSQL, apps/core/rls.py): the role the app connects as (owns no
 # tables, no BYPASSRLS) and whether tenancy.py names the workspace to the database in each
 # transaction. Off: the policies exist but the app's queries do not set the workspace, which
@@ -154,8 +158,6 @@ if DATABASE_REPLICA_URL:
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             "timeout": 10,
         }
-    # Read-only work needs no transaction around the request there.
-    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
     REPLICA_DATABASE = "replica"
 DATABASE_ROUTERS = ["apps.core.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -223,6 +225,8 @@ CELERY_TASK_ROUTES = {
     # Mail a person reads later: never urgent, never in the way of an alert.
     "leads.send_due_digests": {"queue": "mail"},
     "linkedin.send_expiry_reminders": {"queue": "mail"},
+    # Drafting waits on the model for minutes at a time: never in the way of publishing.
+    "content.write_drafts": {"queue": "celery"},
     # Publishing and what it needs: a usable LinkedIn token.
     "content.*": {"queue": "publishing"},
     "linkedin.refresh_*": {"queue": "publishing"},

@@ -19,15 +19,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"] = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": ":memory:",
-        "ATOMIC_REQUESTS": True,
     }
 # The replica is default itself in tests (a mirror sees only committed rows). Reads go there
 # only in tests that opt in: settings.REPLICA_DATABASE = "replica" (apps/core/tests).
-DATABASES["replica"] = {
-    **DATABASES["default"],
-    "ATOMIC_REQUESTS": False,
-    "TEST": {"MIRROR": "default"},
-}
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 REPLICA_DATABASE = None
 if REDIS_URL:
     # Tests on Redis get their own database number so they never touch a dev worker's queue.

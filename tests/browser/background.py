@@ -8,7 +8,8 @@ tick every couple of seconds instead of every minute or five.
 On SQLite the test database is one shared in-memory database, and there a connection that
 writes locks whole tables: another connection fails at once ("database table is locked")
 instead of waiting. So on SQLite the live server's requests, the worker's tasks, beat's ticks
-and the test's own queries take turns (`db_turn`). PostgreSQL needs none of that.
+and the test's own queries take turns (`db_turn`); a task that waits on the network between
+short transactions (drafting) takes a turn per transaction. PostgreSQL needs none of that.
 """
 
 import contextlib
@@ -24,6 +25,7 @@ from django.core.signals import request_finished, request_started
 from django.db import connection, connections
 from django_celery_beat.schedulers import DatabaseScheduler
 
+from apps.content import drafting
 from techlead.celery import app
 
 # The dispatchers a consultant's first week waits for, and how often beat runs them here.
@@ -61,6 +63,31 @@ def _give_turn(**kwargs):
     # another thread); release only what this thread holds.
     with contextlib.suppress(RuntimeError):
         _turn.release()
+
+
+# Tasks that take their turns block by block instead of for their whole run: drafting waits
+# on the model for seconds between short transactions, and the page showing its progress
+# must be answered meanwhile. Their transactions (drafting.workspace_atomic) take the turn.
+TURNS_PER_BLOCK = ("content.write_drafts",)
+
+
+def _take_task_turn(sender=None, **kwargs):
+    if getattr(sender, "name", None) not in TURNS_PER_BLOCK:
+        _take_turn()
+
+
+def _give_task_turn(sender=None, **kwargs):
+    if getattr(sender, "name", None) not in TURNS_PER_BLOCK:
+        _give_turn()
+
+
+def _turn_per_block(atomic):
+    @contextlib.contextmanager
+    def in_turn(*args, **kwargs):
+        with db_turn(), atomic(*args, **kwargs):
+            yield
+
+    return in_turn
 
 
 class TurnTakingScheduler(DatabaseScheduler):
@@ -109,15 +136,17 @@ def worker_and_beat() -> Iterator[None]:
     app.conf.beat_schedule = schedule
 
     turn_signals = [(signals.task_postrun, close_thread_connections)]
+    drafting_atomic = drafting.workspace_atomic
     if _takes_turns():
         turn_signals += [
             (request_started, _take_turn),
             (request_finished, _give_turn),
-            (signals.task_prerun, _take_turn),
-            (signals.task_postrun, _give_turn),
+            (signals.task_prerun, _take_task_turn),
+            (signals.task_postrun, _give_task_turn),
         ]
         for signal, receiver in turn_signals:
             signal.connect(receiver, weak=False)
+        drafting.workspace_atomic = _turn_per_block(drafting_atomic)
     beat = EmbeddedService(app, thread=True, scheduler_cls=TurnTakingScheduler)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
@@ -130,6 +159,7 @@ def worker_and_beat() -> Iterator[None]:
     finally:
         for signal, receiver in turn_signals:
             signal.disconnect(receiver)
+        drafting.workspace_atomic = drafting_atomic
         app.conf.beat_schedule = saved_schedule
 
 

@@ -196,6 +196,7 @@ def test_a_consultants_first_week(
     page.get_by_role("button", name="Plan my week").click()
     expect_text(page, "drafts are ready for you to read and edit")
     step(page, "planned-week")
+    page.get_by_role("link", name="Back to Content").click()
     drafts = page.locator("#post-list a.post-card")
     draft_count = drafts.count()
     assert draft_count >= 3

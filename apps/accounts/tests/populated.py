@@ -15,6 +15,7 @@ from apps.analytics.models import MetricSnapshot
 from apps.api.models import ApiToken
 from apps.content.models import (
     ApprovalLink,
+    DraftingJob,
     FirstComment,
     PastPost,
     Post,
@@ -98,6 +99,9 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
         workspace=workspace, post=post, outcome=PublishAttempt.Outcome.PUBLISHED
     )
     FirstComment.objects.create(workspace=workspace, post=post, text="Slides: /s")
+    DraftingJob.objects.create(
+        workspace=workspace, author=owner, kind=DraftingJob.Kind.WEEK, count=3
+    )
     OutboxEvent.objects.create(
         workspace=workspace, event=Event.POST_PUBLISHED, key=f"post.published:{post.pk}"
     )

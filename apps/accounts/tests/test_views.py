@@ -266,7 +266,7 @@ def test_the_member_list_runs_a_fixed_number_of_queries(
     for _ in range(5):
         InvitationFactory(workspace=alice_workspace)
     # session, user, membership+workspace (tenancy), members+users, pending invitations,
-    # switcher memberships, unread notifications; inside ATOMIC_REQUESTS: savepoint and release.
+    # switcher memberships, unread notifications; workspace_view's transaction: savepoint, release.
     with django_assert_num_queries(9):
         response = alice_client.get(f"/w/{alice_workspace.slug}/settings/members/")
     assert response.status_code == 200

@@ -215,7 +215,7 @@ def _grow(workspace, n):
 
 
 # Queries for the full page, the same for 1 post and for 20: session, user, savepoint and
-# release (ATOMIC_REQUESTS), membership (workspace_view), the fingerprint's two (posts, leads);
+# release and membership (workspace_view), the fingerprint's two (posts, leads);
 # then, computing afresh: posts of both periods, leads attributed to them, lead figures, leads
 # per week, the funnel, the templates' names, the best-time model's posts and their leads;
 # and base.html's membership list and unread-notification count. ("Ever published" only runs

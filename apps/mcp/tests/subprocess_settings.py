@@ -9,4 +9,4 @@ from techlead.settings.test import DATABASES
 
 DATABASES["default"] = {**DATABASES["default"], "NAME": os.environ["MCP_TEST_DATABASE_NAME"]}
 DATABASES["default"].pop("TEST", None)
-DATABASES["replica"] = {**DATABASES["default"], "ATOMIC_REQUESTS": False}
+DATABASES["replica"] = dict(DATABASES["default"])
