@@ -37,30 +37,43 @@ def record(
     data: dict | None = None,
     channel_key: str = "",
     handler: str = "",
+    first: bool = False,
 ) -> OutboxEvent | None:
     """Record one event for delivery after commit. `key` names this occurrence (the same
     key again is the same event and adds nothing). `notice`: notify()'s arguments for
     members (title, body, url, user_ids, roles, dedupe_key, email_text, sms_text, score);
-    `data`: the webhook/CRM payload. Returns the row, or None if the key was recorded."""
+    `data`: the webhook/CRM payload. Returns the row, or None if the key was recorded.
+
+    `first=True`: the caller's own conditional update has just made this occurrence (a
+    post moved to published, which happens once), so the key is all but certainly new:
+    one INSERT ... ON CONFLICT instead of a look, a savepoint and an insert. Should the key
+    exist after all, that row is returned and dispatched again, which delivers nothing
+    twice (dispatching claims the row)."""
     if event not in Event.values:
         raise ValueError(f"Unknown event {event!r}")
     if len(key) > 160:
         key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
-    if owned(OutboxEvent, workspace=workspace).filter(key=key).exists():
-        return None
-    try:
-        with transaction.atomic():
-            row = OutboxEvent.objects.create(
-                workspace=workspace,
-                event=event,
-                key=key,
-                notice=_jsonable(notice),
-                data=_jsonable(data),
-                channel_key=(channel_key or key)[:160],
-                handler=handler,
-            )
-    except IntegrityError:
-        return None  # recorded a moment ago by another worker
+    row = OutboxEvent(
+        workspace=workspace,
+        event=event,
+        key=key,
+        notice=_jsonable(notice),
+        data=_jsonable(data),
+        channel_key=(channel_key or key)[:160],
+        handler=handler,
+    )
+    if first:
+        OutboxEvent.objects.bulk_create(
+            [row], update_conflicts=True, unique_fields=["workspace", "key"], update_fields=["key"]
+        )
+    if row.pk is None:  # not `first`, or a database that returns no ids from bulk inserts
+        if owned(OutboxEvent, workspace=workspace).filter(key=key).exists():
+            return None
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            return None  # recorded a moment ago by another worker
     from apps.notifications.tasks import dispatch_event
 
     # robust: a broker that is down must not fail the change; the sweep delivers it later.
@@ -88,13 +101,14 @@ def _post_data(post) -> dict:
     }
 
 
-def post_published(*, post, notice: dict) -> OutboxEvent | None:
+def post_published(*, post, notice: dict, first: bool = False) -> OutboxEvent | None:
     return record(
         workspace=post.workspace,
         event=Event.POST_PUBLISHED,
         key=f"post.published:{post.pk}",
         notice=notice,
         data=_post_data(post),
+        first=first,
     )
 
 
