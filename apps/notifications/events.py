@@ -16,6 +16,7 @@ import logging
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.accounts.tenancy import owned
 from apps.notifications.models import Event, OutboxEvent
@@ -83,6 +84,57 @@ def record(
     return row
 
 
+def record_many(*, workspace, events: list[dict]) -> list[OutboxEvent]:
+    """record() for many events of one workspace (each a dict of record's keyword arguments
+    but the workspace) in two queries: one INSERT that skips keys already recorded (the
+    unique constraint decides, so a race with another worker adds nothing twice) and one
+    read of the rows this call made, told apart by their creation time. Returns those rows;
+    each is dispatched after commit, as record() does."""
+    from apps.notifications.tasks import dispatch_event
+
+    if not events:
+        return []
+    now = timezone.now()
+    rows = []
+    for spec in events:
+        if spec["event"] not in Event.values:
+            raise ValueError(f"Unknown event {spec['event']!r}")
+        key = spec["key"]
+        if len(key) > 160:
+            key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        rows.append(
+            OutboxEvent(
+                workspace=workspace,
+                event=spec["event"],
+                key=key,
+                notice=_jsonable(spec.get("notice")),
+                data=_jsonable(spec.get("data")),
+                channel_key=(spec.get("channel_key") or key)[:160],
+                handler=spec.get("handler", ""),
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    OutboxEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    made = {
+        key: pk
+        for key, pk, created_at in owned(OutboxEvent, workspace=workspace)
+        .filter(key__in=[row.key for row in rows])
+        .values_list("key", "pk", "created_at")
+        if created_at == now
+    }
+    recorded = []
+    for row in rows:
+        if row.key in made:
+            row.pk = made.pop(row.key)
+            row._state.adding = False
+            recorded.append(row)
+            transaction.on_commit(
+                lambda pk=row.pk, ws=workspace.pk: dispatch_event.delay(pk, ws), robust=True
+            )
+    return recorded
+
+
 # --- The events ----------------------------------------------------------------------------
 # One function per event: what members read and what webhooks receive, built in one place.
 
@@ -132,15 +184,26 @@ def lead_detected(*, lead, comment) -> OutboxEvent | None:
     """A comment at or above the workspace's alert threshold, stored for `lead`. Members are
     alerted by the lead pipeline's own rules (each member's threshold, quiet hours, cap:
     apps/leads/services.py `_alert_members`); webhooks and the CRM get one event per lead."""
+    return record(workspace=lead.workspace, **_lead_detected(lead, comment))
+
+
+def leads_detected(*, workspace, pairs: list[tuple]) -> list[OutboxEvent]:
+    """lead_detected for each (lead, comment) of a stored batch of comments, in one insert
+    and one read, whatever the batch's size (a scan stores a post's comments at once)."""
+    return record_many(
+        workspace=workspace, events=[_lead_detected(lead, comment) for lead, comment in pairs]
+    )
+
+
+def _lead_detected(lead, comment) -> dict:
     commenter = lead.commenter
-    return record(
-        workspace=lead.workspace,
-        event=Event.LEAD_DETECTED,
-        key=f"lead.detected:{lead.pk}:{comment.pk}",
-        channel_key=f"lead.detected:{lead.pk}",
-        handler="lead_alert",
-        notice={"lead_id": lead.pk},
-        data={
+    return {
+        "event": Event.LEAD_DETECTED,
+        "key": f"lead.detected:{lead.pk}:{comment.pk}",
+        "channel_key": f"lead.detected:{lead.pk}",
+        "handler": "lead_alert",
+        "notice": {"lead_id": lead.pk},
+        "data": {
             "lead": {
                 "id": lead.pk,
                 "status": lead.status,
@@ -160,7 +223,7 @@ def lead_detected(*, lead, comment) -> OutboxEvent | None:
                 "post_id": comment.post_id,
             },
         },
-    )
+    }
 
 
 def lead_stage_changed(*, lead, previous: str) -> OutboxEvent | None:
