@@ -40,14 +40,20 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connections, router, transaction
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import across_workspaces, owned, owned_for_task
+from apps.accounts.tenancy import (
+    across_workspaces,
+    database_workspace_set,
+    owned,
+    owned_for_task,
+)
 from apps.content.facts import find_gaps, gap_message
 from apps.content.media_publishing import media_content
 from apps.content.models import FirstComment, Post, PublishAttempt
@@ -55,6 +61,7 @@ from apps.core.services import heartbeat_record
 from apps.linkedin import client as linkedin
 from apps.linkedin.models import SCOPE_READ_COMMENTS, LinkedInConnection
 from apps.linkedin.selectors import connection_for
+from apps.media.models import PostMedia
 from apps.notifications import events
 from apps.notifications.models import Event
 
@@ -71,16 +78,15 @@ def post_path(post: Post) -> str:
 
 
 def _notice(post: Post, title: str, body: str = "") -> dict:
-    """What members read about a post event: its owners and admins, and its author."""
+    """What members read about a post event: its owners and admins, and its author. Who
+    they are is looked up when the event is delivered (apps/notifications/outbox.py), not
+    here: a publish step spends no query on it."""
+    from apps.accounts.models import Role
+
     notice = {"title": str(title), "body": str(body), "url": post_path(post)}
     if post.author_id:
-        from apps.accounts.models import Membership, Role
-
-        notice["user_ids"] = list(
-            owned(Membership, workspace=post.workspace)
-            .filter(Q(role__in=(Role.OWNER, Role.ADMIN)) | Q(user_id=post.author_id))
-            .values_list("user_id", flat=True)
-        )
+        notice["roles"] = [Role.OWNER, Role.ADMIN]
+        notice["also_user_ids"] = [post.author_id]
     return notice
 
 
@@ -147,7 +153,11 @@ def _hold(post: Post, reason: str, *, now: datetime) -> None:
 
 
 def dispatch_due_posts(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Claim due posts and enqueue one publish task each. Returns how many were claimed."""
+    """Claim due posts and enqueue one publish task each. Returns how many were claimed.
+
+    A batch costs a fixed number of queries, whatever its size: the due posts with their
+    workspaces, the workspaces' LinkedIn connections, and one conditional UPDATE that claims
+    every post still scheduled and names the ones it claimed (RETURNING)."""
     from apps.content.tasks import publish_post
 
     now = now or timezone.now()
@@ -156,34 +166,60 @@ def dispatch_due_posts(*, now: datetime | None = None, limit: int = 500) -> int:
         Post.objects.filter(status=Post.Status.SCHEDULED, scheduled_at__lte=now)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .select_related("workspace")
+        .only("pk", "workspace", "status_reason", "author_id")
         .order_by("scheduled_at", "pk")[:limit]
     )
-    connections = {}
-    claimed = 0
+    if not due:
+        return 0
+    connections = {
+        row.workspace_id: row
+        for row in LinkedInConnection.objects.filter(
+            workspace_id__in={post.workspace_id for post in due}
+        )
+    }
+    ready = []
     for post in due:
-        workspace = post.workspace
-        if workspace.pk not in connections:
-            connections[workspace.pk] = connection_for(workspace=workspace)
-        reason = _blocked_reason(workspace, connections[workspace.pk])
+        reason = _blocked_reason(post.workspace, connections.get(post.workspace_id))
         if reason:
             _hold(post, reason, now=now)
-            continue
-        with transaction.atomic():
-            won = Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(
-                status=Post.Status.PUBLISHING,
-                claimed_at=now,
-                attempt_started_at=None,
-                status_reason="",
+        else:
+            ready.append(post)
+    won = _claim_scheduled([post.pk for post in ready], now=now)
+    claim = now.isoformat()
+    for post in ready:
+        if post.pk in won:
+            transaction.on_commit(
+                lambda pk=post.pk, ws=post.workspace_id: publish_post.delay(pk, ws, claim)
             )
-            if won:
-                claimed += 1
-                claim = now.isoformat()
-                transaction.on_commit(
-                    lambda pk=post.pk, ws=workspace.pk, claim=claim: publish_post.delay(
-                        pk, ws, claim
-                    )
-                )
-    return claimed
+    return len(won)
+
+
+def _claim_scheduled(post_ids: list[int], *, now: datetime) -> set[int]:
+    """scheduled → publishing for those of `post_ids` still scheduled, in one statement that
+    returns the ids it moved: two dispatchers racing over the same rows each get only the
+    posts their own UPDATE moved. (Django's update() returns a count, not the rows; both
+    PostgreSQL and SQLite 3.35+ have UPDATE ... RETURNING.)"""
+    if not post_ids:
+        return set()
+    db = connections[router.db_for_write(Post)]
+    quote = db.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(post_ids))
+    sql = (
+        f"UPDATE {quote(Post._meta.db_table)} "  # noqa: S608 (names quoted, values bound)
+        f"SET {quote('status')} = %s, {quote('claimed_at')} = %s, "
+        f"{quote('attempt_started_at')} = NULL, {quote('status_reason')} = '' "
+        f"WHERE {quote('id')} IN ({placeholders}) AND {quote('status')} = %s "
+        f"RETURNING {quote('id')}"
+    )
+    params = [
+        Post.Status.PUBLISHING,
+        db.ops.adapt_datetimefield_value(now),
+        *post_ids,
+        Post.Status.SCHEDULED,
+    ]
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 # --- Publishing one post -------------------------------------------------------------------
@@ -203,9 +239,54 @@ def _move(post: Post, *, to: str, allowed_from=(Post.Status.PUBLISHING,), **fiel
     )
 
 
+# Calls that may have published something count against LinkedIn's daily limit; calls
+# LinkedIn refused (rate limits, outages) did not.
+CALLS_THAT_COUNT = (
+    PublishAttempt.Outcome.PUBLISHED,
+    PublishAttempt.Outcome.UNKNOWN,
+    PublishAttempt.Outcome.STARTED,
+)
+
+
+def _post_to_publish(*, post_id: int, workspace_id: int) -> Post | None:
+    """The post with all a publish step reads, in one query: its workspace, the workspace's
+    LinkedIn connection (`linkedin_connection`, absent when there is none), the calls
+    counted against LinkedIn's daily limit in the last 24 hours (`calls_today`) and whether
+    it carries media (`has_media`)."""
+    database_workspace_set(workspace_id)
+    since = timezone.now() - timedelta(hours=24)
+    calls = (
+        PublishAttempt.objects.filter(
+            workspace_id=OuterRef("workspace_id"),
+            started_at__gte=since,
+            outcome__in=CALLS_THAT_COUNT,
+        )
+        .order_by()
+        .values("workspace_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    media = PostMedia.objects.filter(workspace_id=OuterRef("workspace_id"), post_id=OuterRef("pk"))
+    return (
+        Post.objects.filter(workspace_id=workspace_id, pk=post_id)
+        .annotate(
+            linkedin_connection=FilteredRelation("workspace__linkedinconnection"),
+            calls_today=Coalesce(Subquery(calls), 0),
+            has_media=Exists(media),
+        )
+        .select_related("workspace", "linkedin_connection")
+        .order_by()
+        .first()
+    )
+
+
 def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str:
-    """Publish one claimed post. Returns what happened, for logs and tests."""
-    post = owned_for_task(Post, workspace_id=workspace_id, pk=post_id)
+    """Publish one claimed post. Returns what happened, for logs and tests.
+
+    A post that goes out costs seven queries: the read above, the call's claim and its
+    PublishAttempt (one transaction, committed before LinkedIn is called), then the
+    attempt's outcome, the post's "published", its audit record and its event (one more)."""
+    post = _post_to_publish(post_id=post_id, workspace_id=workspace_id)
     if post is None:
         return "gone"
     if claim and (post.claimed_at is None or post.claimed_at.isoformat() != claim):
@@ -234,21 +315,24 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
         attempt = PublishAttempt.objects.create(
             workspace_id=workspace_id, post=post, started_at=now
         )
-    post.refresh_from_db()
-    # Committed above: the attempt is on record before LinkedIn hears of it.
+    # Committed above: the attempt is on record before LinkedIn hears of it. The claim
+    # changed only these two fields of the row read a moment ago (it was ours: publishing,
+    # under this claim, no call started).
+    post.attempt_started_at = now
+    post.publish_attempts += 1
     gaps = find_gaps(post.text)
     if gaps:
         # A gap is a fact the consultant still owes the post; LinkedIn never sees one.
         _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, "gap")
         return _fail(post, gap_message(gaps))
 
-    connection = connection_for(workspace=post.workspace)
+    connection = getattr(post, "linkedin_connection", None)
     reason = _blocked_reason(post.workspace, connection)
     if reason:
         _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, reason)
         _move(post, to=Post.Status.SCHEDULED, status_reason=reason, attempt_started_at=None)
         return "held"
-    if _over_daily_cap(post, attempt):
+    if post.calls_today >= settings.LINKEDIN_DAILY_POSTS_PER_MEMBER:
         retry_at = timezone.now() + timedelta(hours=1)
         reason = _(
             "LinkedIn's daily limit for this member is reached; trying again at %(time)s."
@@ -268,7 +352,11 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
         # Issue 18: images or a PDF go up first (each once, URN kept on its row); see
         # media_publishing.py. Its errors are handled below like the create's. A text-only
         # post is created with exactly the call it always was.
-        content = media_content(client=client, post=post, owner_urn=connection.member_urn)
+        content = (
+            media_content(client=client, post=post, owner_urn=connection.member_urn)
+            if post.has_media
+            else None
+        )
         media = {"content": content} if content else {}
         urn = client.create_post(connection.member_urn, post.text, **media)
     except linkedin.LinkedInUnknownOutcome as error:
@@ -326,12 +414,12 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
         _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, str(error))
         return _fail(post, _("LinkedIn refused the post: %(message)s") % {"message": error})
 
-    _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED, f"urn {urn}")
     # LinkedIn has the post: that wins over whatever happened to the row meanwhile (a reaper
     # or a person who answered "not there" while the call was still running).
     _mark_published(
         post,
         urn,
+        attempt=attempt,
         allowed_from=(
             Post.Status.PUBLISHING,
             Post.Status.NEEDS_CHECK,
@@ -340,25 +428,6 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
         ),
     )
     return "published"
-
-
-def _over_daily_cap(post: Post, attempt: PublishAttempt) -> bool:
-    since = timezone.now() - timedelta(hours=24)
-    calls = (
-        owned(PublishAttempt, workspace=post.workspace)
-        .filter(started_at__gte=since)
-        .exclude(pk=attempt.pk)
-        # Calls LinkedIn refused (rate limits, outages) did not publish anything.
-        .filter(
-            outcome__in=(
-                PublishAttempt.Outcome.PUBLISHED,
-                PublishAttempt.Outcome.UNKNOWN,
-                PublishAttempt.Outcome.STARTED,
-            )
-        )
-        .count()
-    )
-    return calls >= settings.LINKEDIN_DAILY_POSTS_PER_MEMBER
 
 
 def _had_unknown_outcome(post: Post, attempt: PublishAttempt) -> bool:
@@ -455,23 +524,32 @@ def _fail(post: Post, reason: str) -> str:
 
 @transaction.atomic
 def _mark_published(
-    post: Post, urn: str, *, allowed_from=(Post.Status.PUBLISHING, Post.Status.NEEDS_CHECK)
+    post: Post,
+    urn: str,
+    *,
+    allowed_from=(Post.Status.PUBLISHING, Post.Status.NEEDS_CHECK),
+    attempt: PublishAttempt | None = None,
 ) -> bool:
     """Published, its event (notification, webhook, CRM) and its first comment step commit
-    together: a worker killed right after still leaves all three to be delivered."""
+    together, with the outcome of the `attempt` that made it: a worker killed right after
+    still leaves all of them to be delivered."""
     now = timezone.now()
-    moved = _move(
-        post,
-        to=Post.Status.PUBLISHED,
-        allowed_from=allowed_from,
-        linkedin_urn=urn,
-        linkedin_url=PUBLIC_URL.format(urn=urn) if urn else "",
-        published_at=now,
-        status_reason="",
-        next_attempt_at=None,
-    )
+    if attempt is not None:
+        _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED, f"urn {urn}")
+    published = {
+        "linkedin_urn": urn,
+        "linkedin_url": PUBLIC_URL.format(urn=urn) if urn else "",
+        "published_at": now,
+        "status_reason": "",
+        "next_attempt_at": None,
+    }
+    moved = _move(post, to=Post.Status.PUBLISHED, allowed_from=allowed_from, **published)
     if moved:
-        post.refresh_from_db()
+        # What the update wrote, without reading the row back.
+        for field, value in published.items():
+            setattr(post, field, value)
+        post.status = Post.Status.PUBLISHED
+        post.updated_at = now
         audit_record(
             action="post.published",
             actor=None,
@@ -480,7 +558,9 @@ def _mark_published(
             urn=urn,
         )
         events.post_published(
-            post=post, notice=_notice(post, _("Your post is live on LinkedIn"), post.hook[:200])
+            post=post,
+            notice=_notice(post, _("Your post is live on LinkedIn"), post.hook[:200]),
+            first=True,  # the conditional update above moved it: only once per post
         )
         if post.first_comment and post.linkedin_urn:
             step, created = owned(FirstComment, workspace=post.workspace).get_or_create(

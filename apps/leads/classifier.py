@@ -319,12 +319,34 @@ def row_weights(rows: Sequence[Example]) -> np.ndarray:
     return weights * (len(rows) / weights.sum())
 
 
+# The digest of the corpus and this source, kept per process while their files are
+# unchanged (size and modification time): get_model() runs once a stored batch of comments,
+# and reading and hashing every corpus file each time cost more than classifying the batch.
+_base_digests: dict[tuple, hashlib._Hash] = {}
+
+
+def _base_digest() -> hashlib._Hash:
+    files = [*corpus_files(), SOURCE]
+    signature = tuple((str(path), *_stat_signature(path)) for path in files)
+    digest = _base_digests.get(signature)
+    if digest is None:
+        digest = hashlib.sha256()
+        for path in files[:-1]:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(SOURCE.read_bytes())
+        digest.update(f"sklearn={sklearn.__version__}".encode())
+        _base_digests.clear()
+        _base_digests[signature] = digest
+    return digest.copy()
+
+
+def _stat_signature(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 def model_hash(extra_examples: Sequence[tuple[str, str]] = (), include_heldout: bool = False):
-    digest = hashlib.sha256()
-    for path in corpus_files():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(SOURCE.read_bytes())
-    digest.update(f"sklearn={sklearn.__version__}".encode())
+    digest = _base_digest()
     if include_heldout:
         digest.update(b"include_heldout")
     for text, intent in extra_examples:

@@ -155,10 +155,12 @@ def store_comments(
         _announce_new_leads(workspace, plan, created_leads, stored)
         # One event per qualifying comment, committed with it: alerts (by `_alert_members`,
         # each member's threshold), webhooks and the CRM (once per lead), after commit.
-        for lead, comment in plan.alerting(stored):
+        # All of the batch's in one insert (was a look, a savepoint and an insert each).
+        alerting = plan.alerting(stored)
+        for lead, comment in alerting:
             lead.workspace = workspace
             lead.commenter = comment.commenter  # no query per lead in the event's payload
-            events.lead_detected(lead=lead, comment=comment)
+        events.leads_detected(workspace=workspace, pairs=alerting)
     return stored
 
 

@@ -16,6 +16,7 @@ import logging
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.accounts.tenancy import owned
 from apps.notifications.models import Event, OutboxEvent
@@ -37,30 +38,43 @@ def record(
     data: dict | None = None,
     channel_key: str = "",
     handler: str = "",
+    first: bool = False,
 ) -> OutboxEvent | None:
     """Record one event for delivery after commit. `key` names this occurrence (the same
     key again is the same event and adds nothing). `notice`: notify()'s arguments for
     members (title, body, url, user_ids, roles, dedupe_key, email_text, sms_text, score);
-    `data`: the webhook/CRM payload. Returns the row, or None if the key was recorded."""
+    `data`: the webhook/CRM payload. Returns the row, or None if the key was recorded.
+
+    `first=True`: the caller's own conditional update has just made this occurrence (a
+    post moved to published, which happens once), so the key is all but certainly new:
+    one INSERT ... ON CONFLICT instead of a look, a savepoint and an insert. Should the key
+    exist after all, that row is returned and dispatched again, which delivers nothing
+    twice (dispatching claims the row)."""
     if event not in Event.values:
         raise ValueError(f"Unknown event {event!r}")
     if len(key) > 160:
         key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
-    if owned(OutboxEvent, workspace=workspace).filter(key=key).exists():
-        return None
-    try:
-        with transaction.atomic():
-            row = OutboxEvent.objects.create(
-                workspace=workspace,
-                event=event,
-                key=key,
-                notice=_jsonable(notice),
-                data=_jsonable(data),
-                channel_key=(channel_key or key)[:160],
-                handler=handler,
-            )
-    except IntegrityError:
-        return None  # recorded a moment ago by another worker
+    row = OutboxEvent(
+        workspace=workspace,
+        event=event,
+        key=key,
+        notice=_jsonable(notice),
+        data=_jsonable(data),
+        channel_key=(channel_key or key)[:160],
+        handler=handler,
+    )
+    if first:
+        OutboxEvent.objects.bulk_create(
+            [row], update_conflicts=True, unique_fields=["workspace", "key"], update_fields=["key"]
+        )
+    if row.pk is None:  # not `first`, or a database that returns no ids from bulk inserts
+        if owned(OutboxEvent, workspace=workspace).filter(key=key).exists():
+            return None
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            return None  # recorded a moment ago by another worker
     from apps.notifications.tasks import dispatch_event
 
     # robust: a broker that is down must not fail the change; the sweep delivers it later.
@@ -68,6 +82,57 @@ def record(
         lambda pk=row.pk, ws=row.workspace_id: dispatch_event.delay(pk, ws), robust=True
     )
     return row
+
+
+def record_many(*, workspace, events: list[dict]) -> list[OutboxEvent]:
+    """record() for many events of one workspace (each a dict of record's keyword arguments
+    but the workspace) in two queries: one INSERT that skips keys already recorded (the
+    unique constraint decides, so a race with another worker adds nothing twice) and one
+    read of the rows this call made, told apart by their creation time. Returns those rows;
+    each is dispatched after commit, as record() does."""
+    from apps.notifications.tasks import dispatch_event
+
+    if not events:
+        return []
+    now = timezone.now()
+    rows = []
+    for spec in events:
+        if spec["event"] not in Event.values:
+            raise ValueError(f"Unknown event {spec['event']!r}")
+        key = spec["key"]
+        if len(key) > 160:
+            key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        rows.append(
+            OutboxEvent(
+                workspace=workspace,
+                event=spec["event"],
+                key=key,
+                notice=_jsonable(spec.get("notice")),
+                data=_jsonable(spec.get("data")),
+                channel_key=(spec.get("channel_key") or key)[:160],
+                handler=spec.get("handler", ""),
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    OutboxEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    made = {
+        key: pk
+        for key, pk, created_at in owned(OutboxEvent, workspace=workspace)
+        .filter(key__in=[row.key for row in rows])
+        .values_list("key", "pk", "created_at")
+        if created_at == now
+    }
+    recorded = []
+    for row in rows:
+        if row.key in made:
+            row.pk = made.pop(row.key)
+            row._state.adding = False
+            recorded.append(row)
+            transaction.on_commit(
+                lambda pk=row.pk, ws=workspace.pk: dispatch_event.delay(pk, ws), robust=True
+            )
+    return recorded
 
 
 # --- The events ----------------------------------------------------------------------------
@@ -88,13 +153,14 @@ def _post_data(post) -> dict:
     }
 
 
-def post_published(*, post, notice: dict) -> OutboxEvent | None:
+def post_published(*, post, notice: dict, first: bool = False) -> OutboxEvent | None:
     return record(
         workspace=post.workspace,
         event=Event.POST_PUBLISHED,
         key=f"post.published:{post.pk}",
         notice=notice,
         data=_post_data(post),
+        first=first,
     )
 
 
@@ -118,15 +184,26 @@ def lead_detected(*, lead, comment) -> OutboxEvent | None:
     """A comment at or above the workspace's alert threshold, stored for `lead`. Members are
     alerted by the lead pipeline's own rules (each member's threshold, quiet hours, cap:
     apps/leads/services.py `_alert_members`); webhooks and the CRM get one event per lead."""
+    return record(workspace=lead.workspace, **_lead_detected(lead, comment))
+
+
+def leads_detected(*, workspace, pairs: list[tuple]) -> list[OutboxEvent]:
+    """lead_detected for each (lead, comment) of a stored batch of comments, in one insert
+    and one read, whatever the batch's size (a scan stores a post's comments at once)."""
+    return record_many(
+        workspace=workspace, events=[_lead_detected(lead, comment) for lead, comment in pairs]
+    )
+
+
+def _lead_detected(lead, comment) -> dict:
     commenter = lead.commenter
-    return record(
-        workspace=lead.workspace,
-        event=Event.LEAD_DETECTED,
-        key=f"lead.detected:{lead.pk}:{comment.pk}",
-        channel_key=f"lead.detected:{lead.pk}",
-        handler="lead_alert",
-        notice={"lead_id": lead.pk},
-        data={
+    return {
+        "event": Event.LEAD_DETECTED,
+        "key": f"lead.detected:{lead.pk}:{comment.pk}",
+        "channel_key": f"lead.detected:{lead.pk}",
+        "handler": "lead_alert",
+        "notice": {"lead_id": lead.pk},
+        "data": {
             "lead": {
                 "id": lead.pk,
                 "status": lead.status,
@@ -146,7 +223,7 @@ def lead_detected(*, lead, comment) -> OutboxEvent | None:
                 "post_id": comment.post_id,
             },
         },
-    )
+    }
 
 
 def lead_waiting(*, lead, notice: dict) -> OutboxEvent | None:

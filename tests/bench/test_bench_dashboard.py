@@ -36,13 +36,20 @@ from tests.reliability.processes import ROOT, free_port, kill_group, log_tail, s
 
 pytestmark = pytest.mark.bench
 
-POSTS = 5_000
-SNAPSHOTS = 100_000
-LEADS = 20_000
+# BENCH_DASHBOARD_SCALE=10 (PostgreSQL only): ten times the data, and 1,000 other workspaces
+# around it, built in the database (tests/bench/dashboard_at_scale.py); issue 22's goals
+# there: computed afresh at most 5x the login page, from the cache at most 2x.
+SCALE = int(os.environ.get("BENCH_DASHBOARD_SCALE", "1"))
+POSTS = 5_000 * SCALE
+SNAPSHOTS = 100_000 * SCALE
+LEADS = 20_000 * SCALE
+OTHER_WORKSPACES = 1_000 if SCALE > 1 else 0
 WARMUP = 5
 TIMED = 50
 TIMED_FRESH = 20  # each costs most of a second
 GOAL_RATIO = 3.0
+CACHED_GOAL_AT_SCALE = 2.0
+FRESH_GOAL_AT_SCALE = 5.0
 # One dashboard answer may take this long before the run gives up (it cannot finish in
 # budget otherwise); the report says so, and the test fails.
 REQUEST_TIMEOUT = float(os.environ.get("BENCH_DASHBOARD_TIMEOUT_SECONDS", "60"))
@@ -281,14 +288,36 @@ def test_dashboard_under_gunicorn(tmp_path, database_url, bench_report):
     env = app_env(database_url)
     python = sys.executable
 
+    if SCALE > 1 and not ON_POSTGRES:
+        pytest.skip("the dashboard at scale is built with PostgreSQL's generate_series")
     started = time.perf_counter()
     run_step([python, "manage.py", "migrate", "--noinput"], env, timeout=300)
     script = tmp_path / "populate.py"
-    script.write_text(POPULATE, encoding="utf-8")
-    print(run_step([python, str(script)], env, timeout=600).strip())
+    if SCALE > 1:
+        from tests.bench.dashboard_at_scale import populate
+
+        # The account through the ORM (password hash, verified address), the rest in SQL.
+        script.write_text(POPULATE.split("frameworks = ")[0], encoding="utf-8")
+        run_step([python, str(script)], env, timeout=600)
+        counts = populate(
+            urlunsplit(urlsplit(database_url)._replace(scheme="postgresql")),
+            slug=SLUG,
+            posts=POSTS,
+            snapshots_per_post=SNAPSHOTS // POSTS,
+            leads=LEADS,
+            other_workspaces=OTHER_WORKSPACES,
+            other_posts=POSTS // OTHER_WORKSPACES,
+            other_leads=LEADS // OTHER_WORKSPACES,
+        )
+        print("populated", counts)
+    else:
+        script.write_text(POPULATE, encoding="utf-8")
+        print(run_step([python, str(script)], env, timeout=600).strip())
     print(f"database built in {time.perf_counter() - started:.1f} s{DATABASE_NOTE}")
 
     scale = f" [{POSTS:,} posts, {SNAPSHOTS:,} snapshots, {LEADS:,} leads; gunicorn 1x1]"
+    if OTHER_WORKSPACES:
+        scale = scale.replace("; gunicorn", f"; {OTHER_WORKSPACES:,} other workspaces; gunicorn")
     note = scale.strip(" []") + "; " + DATABASE_NOTE.strip(" []")
 
     # As served: later visits may come from the dashboard's cache while nothing it counts
@@ -303,7 +332,7 @@ def test_dashboard_under_gunicorn(tmp_path, database_url, bench_report):
         "ms",
         "GET /accounts/login/ p50",
         base_p50,
-        ratio_goal=f"<= {GOAL_RATIO:.0f}",
+        ratio_goal=f"<= {GOAL_RATIO if SCALE == 1 else CACHED_GOAL_AT_SCALE:.0f}",
         note=note + f"; n={TIMED} each",
     )
     bench_report.add("dashboard p99", dash_p99, "ms", "GET /accounts/login/ p99", base_p99)
@@ -320,6 +349,7 @@ def test_dashboard_under_gunicorn(tmp_path, database_url, bench_report):
         "ms",
         "GET /accounts/login/ p50",
         percentile(fresh_baseline_ms, 50),
+        ratio_goal=None if SCALE == 1 else f"<= {FRESH_GOAL_AT_SCALE:.0f}",
         note=note + f"; n={TIMED_FRESH} each",
     )
 

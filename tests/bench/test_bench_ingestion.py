@@ -94,13 +94,16 @@ def test_ingesting_ten_thousand_comments_across_five_hundred_posts(
         executed[0] += 1
         return execute(sql, params, many, context)
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):
         stored = sum(
             len(store_comments(workspace=alice_workspace, post=post, incoming=batch))
             for post, batch in batches
         )
     seconds = time.perf_counter() - started
+    # This process' own CPU time too: on a machine shared with other work the wall clock
+    # also counts the time the process waited for a core.
+    cpu_seconds = time.process_time() - cpu_started
     total = POSTS * COMMENTS_PER_POST
     assert stored == total
 
@@ -120,10 +123,21 @@ def test_ingesting_ten_thousand_comments_across_five_hundred_posts(
         note=note,
     )
     bench_report.add(
+        "comments/s through store_comments, against issue 22's goal",
+        total / seconds,
+        "comments/s",
+        "goal (fixed)",
+        2000.0,
+        ratio_goal=">= 1",
+        note=f"CPU {cpu_seconds / total * 1000:.2f} ms a comment, "
+        f"wall {seconds / total * 1000:.2f} ms",
+    )
+    bench_report.add(
         "queries per comment",
         executed[0] / total,
         "queries",
-        "one INSERT per comment (reference)",
-        1.0,
+        "issue 22's bound (fixed)",
+        3.0,
+        ratio_goal="<= 1",
         note=note,
     )
