@@ -2,7 +2,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -175,8 +174,7 @@ def _my_phone_or_404(request):
 
 # Texts a code (the provider may take seconds): no transaction around the request; the
 # service stores the number and the code in short transactions of their own.
-@transaction.non_atomic_requests
-@workspace_view()
+@workspace_view(atomic=False)
 @require_POST
 def phone_set(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(request.POST)
@@ -197,8 +195,7 @@ def phone_set(request: HttpRequest) -> HttpResponse:
 
 # Texts a code (the provider may take seconds): no transaction around the request; the
 # service stores the number and the code in short transactions of their own.
-@transaction.non_atomic_requests
-@workspace_view()
+@workspace_view(atomic=False)
 @require_POST
 def phone_resend(request: HttpRequest) -> HttpResponse:
     phone = _my_phone_or_404(request)
