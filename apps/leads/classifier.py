@@ -61,6 +61,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import normalize
 
 INTENTS: tuple[str, ...] = (
     "direct_inquiry",
@@ -181,6 +182,7 @@ EXPLANATION_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
     "wir",
     "zu",
 }
+CHAR_CACHE_WORDS = 200_000  # distinct words whose n-gram columns a model keeps per process
 _MEMORY_CACHE_SIZE = 4  # global model + a few feedback models per process
 
 
@@ -419,6 +421,20 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         return np.array([f"cue:{n}" for n in self.names], dtype=object)
 
 
+def word_char_ngrams(word: str, low: int, high: int) -> list[str]:
+    """The character n-grams scikit-learn's "char_wb" analyser cuts from one word: padded with a
+    space each side, every n from `low` to `high`, a word shorter than n counted once."""
+    padded = f" {word} "
+    size = len(padded)
+    grams = []
+    for n in range(low, high + 1):
+        if size <= n:
+            grams.append(padded)
+            break
+        grams.extend(padded[i : i + n] for i in range(size - n + 1))
+    return grams
+
+
 def build_features() -> FeatureUnion:
     return FeatureUnion(
         [
@@ -486,6 +502,13 @@ class IntentModel:
         self._word, self._char = word, features.transformer_list[1][1]
         for vectoriser in (self._word, self._char):
             vectoriser.preprocessor = _as_is
+        # Character n-grams stay inside a word ("char_wb"), so a word's columns never depend on
+        # its neighbours: they are looked up once per distinct word and kept (`_char_columns`),
+        # instead of cutting and looking up every n-gram of every comment again.
+        self._char_vocabulary = self._char.vocabulary_
+        self._char_range = self._char.ngram_range
+        self._char_idf = self._char.idf_.astype(np.float32)
+        self._char_cache: dict[str, tuple[int, ...]] = {}
         folds = gate.calibrated_classifiers_
         self._gate_coef = np.vstack([f.estimator.coef_[0] for f in folds]).T.astype(np.float32)
         self._gate_intercept = np.array([f.estimator.intercept_[0] for f in folds])
@@ -493,6 +516,11 @@ class IntentModel:
         self._gate_b = np.array([f.calibrators[0].b_ for f in folds])
         self._intent_coef = intents.coef_.T.astype(np.float32)
         self._intent_intercept = intents.intercept_
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_char_cache"] = {}  # a per-process cache, not part of the model
+        return state
 
     @property
     def training_size(self) -> int:
@@ -553,12 +581,43 @@ class IntentModel:
         matrix = sparse.hstack(
             [
                 self._word.transform(normalised),
-                self._char.transform(normalised),
+                self._char_features(normalised),
                 sparse.csr_matrix(cue_matrix),
             ],
             format="csr",
         )
         return matrix, normalised, found
+
+    def _char_features(self, normalised: Sequence[str]) -> sparse.csr_matrix:
+        """What the fitted character vectoriser's `transform` gives (sublinear tf, idf, l2 rows),
+        built from each distinct word's cached columns."""
+        cache, vocabulary = self._char_cache, self._char_vocabulary
+        low, high = self._char_range
+        indices: list[int] = []
+        indptr = [0]
+        for text in normalised:
+            for word in text.split():
+                columns = cache.get(word)
+                if columns is None:
+                    columns = tuple(
+                        vocabulary[gram]
+                        for gram in word_char_ngrams(word, low, high)
+                        if gram in vocabulary
+                    )
+                    if len(cache) >= CHAR_CACHE_WORDS:
+                        cache.clear()  # bounded: a long-lived worker sees ever new words
+                    cache[word] = columns
+                indices.extend(columns)
+            indptr.append(len(indices))
+        matrix = sparse.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr),
+            shape=(len(normalised), len(self._char_idf)),
+        )
+        matrix.sum_duplicates()
+        np.log(matrix.data, out=matrix.data)
+        matrix.data += 1
+        matrix.data *= self._char_idf[matrix.indices]
+        return normalize(matrix, copy=False)
 
     def _gate(self, features) -> np.ndarray:
         """The calibrated gate's P(lead): the mean over its folds of the Platt-scaled logistic
