@@ -499,6 +499,15 @@ class IntentModel:
         self._vocabulary = word.vocabulary_
         self._n_word = len(word.vocabulary_)
         self._terms = word.get_feature_names_out()
+        # Punctuation alone, "0" (any digit) and terms made only of stop words explain nothing.
+        self._explainable = np.array(
+            [
+                str(t) not in ("?", "0")
+                and not all(word in EXPLANATION_STOP_WORDS for word in str(t).split())
+                for t in self._terms
+            ],
+            dtype=bool,
+        )
         coef = intents.coef_[:, : self._n_word]
         self._contrast = (coef - coef.mean(axis=0, keepdims=True)).astype(np.float32)
         # Prediction runs on plain arrays, not through scikit-learn's wrappers: their input
@@ -670,10 +679,13 @@ class IntentModel:
         rows = np.repeat(columns, np.diff(words.indptr))
         contributions = words.data * self._contrast[rows, words.indices]
         result = []
+        # Terms that never explain anything are dropped before sorting, not skipped one by one.
+        shown = self._explainable[words.indices]
         for i in range(words.shape[0]):
             start, end = words.indptr[i], words.indptr[i + 1]
-            values, indices = contributions[start:end], words.indices[start:end]
-            order = np.argsort(-values)
+            keep = shown[start:end]
+            values, indices = contributions[start:end][keep], words.indices[start:end][keep]
+            order = np.argsort(-values, kind="stable")
             chosen: list[tuple[str, float]] = []
             for j in order:
                 if len(chosen) >= EXPLANATION_TERMS:
@@ -681,10 +693,8 @@ class IntentModel:
                 term, weight = str(self._terms[indices[j]]), float(values[j])
                 if weight <= 0 and len(chosen) >= MIN_EXPLANATION_TERMS:
                     break
-                if term in ("?", "0") or any(term in t.split() for t, _ in chosen):
-                    continue  # punctuation alone, or a word already shown in a pair
-                if all(word in EXPLANATION_STOP_WORDS for word in term.split()):
-                    continue
+                if any(term in t.split() for t, _ in chosen):
+                    continue  # a word already shown in a pair
                 chosen.append((term, round(weight, 4)))
             result.append(chosen)
         return result
