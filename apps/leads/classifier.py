@@ -6,18 +6,20 @@ boundaries 2-5 grams for typos, lower case and German compounds, and a few cue f
 question addressed to the author, first person plural, asking for contact, money and time
 words):
 
-- the **lead gate**, a binary, strongly regularised logistic regression calibrated with
-  Platt scaling (3 folds). `lead_probability` is its calibrated P(lead); it is not a sum of
-  five classes' leftovers, so a comment the intent model is merely unsure about does not read
-  as a lead.
-- the **intent model**, a multinomial logistic regression over the nine intents. Among leads the
+- the **lead gate**, a binary, L2-regularised logistic regression (C chosen by cross-validation
+  on the training rows) calibrated with Platt scaling (3 folds). `lead_probability` is its
+  calibrated P(lead); it is not a sum of five classes' leftovers, so a comment the intent
+  model is merely unsure about does not read as a lead.
+- the **intent model**, a multinomial logistic regression over the nine intents, trained with
+  the gate's row weights. Among leads the
   intent shown is the likeliest lead intent; among non-leads the likeliest other one. The
   per-intent probabilities are P(lead) times P(intent | lead intents) and (1 - P(lead)) times
   P(intent | other intents), so they sum to one and the lead intents sum to `lead_probability`.
 
 The model abstains (`Prediction.unsure`, no alert, "unsure" in the inbox) on very short
 comments with no request, money, contact or second-person cue ("Like", "+1"), on texts whose
-words it has mostly never seen, and where the gate's probability sits just below the lead line.
+words it has mostly never seen, where the gate passes a comment the intent model does not see
+as a lead ("disagree"), and where the gate's probability sits just below the lead line.
 
 Training data: every `apps/leads/data/*.csv` (columns text, intent, language, split and an
 optional source): the templated `corpus.csv`, the hand-written `handwritten.csv`,
