@@ -11,10 +11,10 @@ words):
   calibrated P(lead); it is not a sum of five classes' leftovers, so a comment the intent
   model is merely unsure about does not read as a lead.
 - the **intent model**, a multinomial logistic regression over the nine intents, trained with
-  the gate's row weights. Among leads the
-  intent shown is the likeliest lead intent; among non-leads the likeliest other one. The
-  per-intent probabilities are P(lead) times P(intent | lead intents) and (1 - P(lead)) times
-  P(intent | other intents), so they sum to one and the lead intents sum to `lead_probability`.
+  the gate's row weights. Among leads the intent shown is the likeliest lead intent; among
+  non-leads the likeliest other one. The per-intent probabilities are P(lead) times
+  P(intent | lead intents) and (1 - P(lead)) times P(intent | other intents), so they sum to
+  one and the lead intents sum to `lead_probability`.
 
 The model abstains (`Prediction.unsure`, no alert, "unsure" in the inbox) on very short
 comments with no request, money, contact or second-person cue ("Like", "+1"), on texts whose
