@@ -179,6 +179,32 @@ def test_predict_many_matches_predict(model):
         assert single.lead_probability == pytest.approx(p.lead_probability)
 
 
+def test_character_features_from_cached_words_equal_the_fitted_vectoriser(model):
+    texts = [e.text for e in classifier.heldout_examples()[:200]] + [
+        "",
+        "x",
+        "  two   spaces\tand a tab ",
+        "Können wir dazu kurz telefonieren? 💰 €500",
+        "a supercalifragilisticexpialidocious word never seen",
+    ]
+    normalised = [classifier.normalise(t) for t in texts]
+    expected = model._char.transform(normalised).toarray()
+    model._char_cache.clear()
+    cold = model._char_features(normalised).toarray()
+    warm = model._char_features(normalised).toarray()  # every word now from the cache
+    np.testing.assert_allclose(cold, expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(warm, expected, rtol=1e-6, atol=1e-7)
+    assert "supercalifragilisticexpialidocious" in model._char_cache
+
+
+def test_the_word_cache_is_bounded_and_not_saved_with_the_model(model, monkeypatch):
+    monkeypatch.setattr(classifier, "CHAR_CACHE_WORDS", 3)
+    model._char_cache.clear()
+    model._char_features(["one two three four five"])
+    assert len(model._char_cache) <= 3
+    assert model.__getstate__()["_char_cache"] == {}
+
+
 def test_cached_by_hash_on_disk_and_in_memory(model, settings, tmp_path, monkeypatch):
     settings.LEADS_MODEL_DIR = tmp_path
     trained = []
@@ -248,7 +274,8 @@ def test_leads_eval_prints_an_aligned_table(report):
     table = lines[1 : 1 + len(INTENTS)]
     assert [line.split()[0] for line in table] == list(INTENTS)
     assert len({len(line) for line in [lines[0], *table]}) == 1  # aligned columns
-    assert "lead vs not lead at threshold 0.50: precision" in text
+    threshold = classifier.DEFAULT_LEAD_THRESHOLD
+    assert f"lead vs not lead at threshold {threshold:.2f}: precision" in text
     assert "keyword rule, same comments: precision" in text
 
 
