@@ -126,19 +126,15 @@ def database_workspace_set(
     workspace_id: int | None, *, user_id: int | None = None, using: str = "default"
 ) -> None:
     """Name the workspace (and the user, for their own memberships) to the database for the
-    rest of the current request or task (`database_scope`), and end any work across
-    workspaces. Nothing happens without row-level security."""
+    rest of the current request or task (`database_scope`). An enclosing
+    `across_workspaces` block stays what it is: a dispatcher that runs a workspace's task
+    inline goes on seeing every workspace. Nothing happens without row-level security."""
     if not _row_level_security(using):
         return
     from apps.core import rls
 
     _set_database_settings(
-        {
-            rls.WORKSPACE_SETTING: _id(workspace_id),
-            rls.USER_SETTING: _id(user_id),
-            rls.CROSS_TENANT_SETTING: "off",
-        },
-        using,
+        {rls.WORKSPACE_SETTING: _id(workspace_id), rls.USER_SETTING: _id(user_id)}, using
     )
 
 

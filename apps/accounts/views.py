@@ -27,7 +27,7 @@ from apps.core.http import client_ip
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where a signed-in user lands: their first workspace, or a page to make one."""
-    membership = selectors.memberships_of_user(user=request.user).first()
+    membership = next(iter(selectors.memberships_of_user(user=request.user)), None)
     if membership is None:
         # Staff without a workspace of their own came to run the tenants, not to make one.
         if request.user.is_staff:

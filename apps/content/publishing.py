@@ -150,40 +150,41 @@ def dispatch_due_posts(*, now: datetime | None = None, limit: int = 500) -> int:
     """Claim due posts and enqueue one publish task each. Returns how many were claimed."""
     from apps.content.tasks import publish_post
 
-    now = now or timezone.now()
-    heartbeat_record(name="dispatcher")
-    due = list(
-        Post.objects.filter(status=Post.Status.SCHEDULED, scheduled_at__lte=now)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .select_related("workspace")
-        .order_by("scheduled_at", "pk")[:limit]
-    )
-    connections = {}
-    claimed = 0
-    for post in due:
-        workspace = post.workspace
-        if workspace.pk not in connections:
-            connections[workspace.pk] = connection_for(workspace=workspace)
-        reason = _blocked_reason(workspace, connections[workspace.pk])
-        if reason:
-            _hold(post, reason, now=now)
-            continue
-        with transaction.atomic():
-            won = Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(
-                status=Post.Status.PUBLISHING,
-                claimed_at=now,
-                attempt_started_at=None,
-                status_reason="",
-            )
-            if won:
-                claimed += 1
-                claim = now.isoformat()
-                transaction.on_commit(
-                    lambda pk=post.pk, ws=workspace.pk, claim=claim: publish_post.delay(
-                        pk, ws, claim
-                    )
+    with across_workspaces(reason="beat dispatcher: due posts of every workspace"):
+        now = now or timezone.now()
+        heartbeat_record(name="dispatcher")
+        due = list(
+            Post.objects.filter(status=Post.Status.SCHEDULED, scheduled_at__lte=now)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .select_related("workspace")
+            .order_by("scheduled_at", "pk")[:limit]
+        )
+        connections = {}
+        claimed = 0
+        for post in due:
+            workspace = post.workspace
+            if workspace.pk not in connections:
+                connections[workspace.pk] = connection_for(workspace=workspace)
+            reason = _blocked_reason(workspace, connections[workspace.pk])
+            if reason:
+                _hold(post, reason, now=now)
+                continue
+            with transaction.atomic():
+                won = Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(
+                    status=Post.Status.PUBLISHING,
+                    claimed_at=now,
+                    attempt_started_at=None,
+                    status_reason="",
                 )
-    return claimed
+                if won:
+                    claimed += 1
+                    claim = now.isoformat()
+                    transaction.on_commit(
+                        lambda pk=post.pk, ws=workspace.pk, claim=claim: publish_post.delay(
+                            pk, ws, claim
+                        )
+                    )
+        return claimed
 
 
 # --- Publishing one post -------------------------------------------------------------------
@@ -805,57 +806,58 @@ def resolve_needs_check(*, post: Post, appeared: bool, actor, url: str = "") -> 
 def reap_stuck_posts(*, now: datetime | None = None) -> int:
     """Posts stuck in "publishing" (a worker died): call started → needs check; call never
     started → back to the queue."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.PUBLISH_STUCK_AFTER_SECONDS)
-    moved = 0
-    for post in Post.objects.filter(
-        status=Post.Status.PUBLISHING, claimed_at__lt=cutoff
-    ).select_related("workspace"):
-        with transaction.atomic():
-            if post.attempt_started_at is not None:
-                # Only a call that started long ago is stuck; a post that waited in the
-                # queue and started its call a moment ago is still talking to LinkedIn.
-                if post.attempt_started_at >= cutoff:
-                    continue
-                if Post.objects.filter(
+    with across_workspaces(reason="beat task: stuck posts of every workspace"):
+        now = now or timezone.now()
+        cutoff = now - timedelta(seconds=settings.PUBLISH_STUCK_AFTER_SECONDS)
+        moved = 0
+        for post in Post.objects.filter(
+            status=Post.Status.PUBLISHING, claimed_at__lt=cutoff
+        ).select_related("workspace"):
+            with transaction.atomic():
+                if post.attempt_started_at is not None:
+                    # Only a call that started long ago is stuck; a post that waited in the
+                    # queue and started its call a moment ago is still talking to LinkedIn.
+                    if post.attempt_started_at >= cutoff:
+                        continue
+                    if Post.objects.filter(
+                        pk=post.pk,
+                        status=Post.Status.PUBLISHING,
+                        attempt_started_at=post.attempt_started_at,
+                    ).exists():
+                        _needs_check(
+                            post,
+                            _(
+                                "Publishing stopped without an answer; checking whether "
+                                "LinkedIn has the post."
+                            ),
+                        )
+                        moved += 1
+                elif Post.objects.filter(
                     pk=post.pk,
                     status=Post.Status.PUBLISHING,
-                    attempt_started_at=post.attempt_started_at,
-                ).exists():
-                    _needs_check(
-                        post,
-                        _(
-                            "Publishing stopped without an answer; checking whether "
-                            "LinkedIn has the post."
-                        ),
-                    )
+                    attempt_started_at__isnull=True,
+                    claimed_at=post.claimed_at,
+                ).update(status=Post.Status.SCHEDULED, claimed_at=None):
                     moved += 1
-            elif Post.objects.filter(
-                pk=post.pk,
-                status=Post.Status.PUBLISHING,
-                attempt_started_at__isnull=True,
-                claimed_at=post.claimed_at,
-            ).update(status=Post.Status.SCHEDULED, claimed_at=None):
-                moved += 1
-    # A check whose reconcile task was lost (a worker died holding it) is tried again: the
-    # longest-waiting first, each pushed back by its backoff so the next run takes others;
-    # posts out of checks wait for a person (next_attempt_at cleared by _ask_people).
-    from apps.content.tasks import reconcile_post
+        # A check whose reconcile task was lost (a worker died holding it) is tried again: the
+        # longest-waiting first, each pushed back by its backoff so the next run takes others;
+        # posts out of checks wait for a person (next_attempt_at cleared by _ask_people).
+        from apps.content.tasks import reconcile_post
 
-    due = list(
-        Post.objects.filter(
-            status=Post.Status.NEEDS_CHECK,
-            next_attempt_at__lte=now,
-            reconcile_checks__lt=settings.PUBLISH_RECONCILE_MAX_CHECKS,
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", "workspace_id", "reconcile_checks")[:200]
-    )
-    for post_id, workspace_id, checks in due:
-        if Post.objects.filter(
-            pk=post_id, status=Post.Status.NEEDS_CHECK, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + _check_backoff(checks + 1)):
-            transaction.on_commit(
-                lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws), robust=True
+        due = list(
+            Post.objects.filter(
+                status=Post.Status.NEEDS_CHECK,
+                next_attempt_at__lte=now,
+                reconcile_checks__lt=settings.PUBLISH_RECONCILE_MAX_CHECKS,
             )
-    return moved
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", "workspace_id", "reconcile_checks")[:200]
+        )
+        for post_id, workspace_id, checks in due:
+            if Post.objects.filter(
+                pk=post_id, status=Post.Status.NEEDS_CHECK, next_attempt_at__lte=now
+            ).update(next_attempt_at=now + _check_backoff(checks + 1)):
+                transaction.on_commit(
+                    lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws), robust=True
+                )
+        return moved

@@ -1,6 +1,6 @@
 from django.db.models import Count, QuerySet, Sum
 
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, owned
 from apps.leads.models import Comment, Lead, LeadSettings
 
 PIPELINE = (
@@ -174,21 +174,22 @@ def labelled_comments_for_export(*, feedback=None) -> list[dict]:
     from apps.leads.classifier import LEAD_INTENTS
     from apps.leads.models import Feedback, LeadSettings
 
-    sharing = LeadSettings.objects.filter(share_labelled_comments=True).values("workspace_id")
-    feedback = (Feedback.objects.all() if feedback is None else feedback).filter(
-        workspace_id__in=sharing
-    )
-    rows = []
-    for text, is_lead, intent, given in feedback.order_by("pk").values_list(
-        "comment__text", "is_lead", "intent", "comment__intent"
-    ):
-        rows.append(
-            {
-                "text": text,
-                "label": "lead" if is_lead else "not_lead",
-                "intent": (given if given in LEAD_INTENTS else "direct_inquiry")
-                if is_lead
-                else (intent or "other"),
-            }
+    with across_workspaces(reason="staff export from every opted-in workspace"):
+        sharing = LeadSettings.objects.filter(share_labelled_comments=True).values("workspace_id")
+        feedback = (Feedback.objects.all() if feedback is None else feedback).filter(
+            workspace_id__in=sharing
         )
-    return rows
+        rows = []
+        for text, is_lead, intent, given in feedback.order_by("pk").values_list(
+            "comment__text", "is_lead", "intent", "comment__intent"
+        ):
+            rows.append(
+                {
+                    "text": text,
+                    "label": "lead" if is_lead else "not_lead",
+                    "intent": (given if given in LEAD_INTENTS else "direct_inquiry")
+                    if is_lead
+                    else (intent or "other"),
+                }
+            )
+        return rows

@@ -10,7 +10,12 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import include, path
 
-from apps.accounts.tenancy import across_workspaces, database_workspace_set, workspace_view
+from apps.accounts.tenancy import (
+    across_workspaces,
+    database_scope,
+    database_workspace_set,
+    workspace_view,
+)
 from apps.content.models import Post
 from apps.core import rls
 from conftest import service_required
@@ -46,7 +51,8 @@ def as_app_role(settings, posts, table_owner):
     role = rls.ensure_app_role()
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
-    yield role
+    with database_scope():  # as a request or a task starts: no workspace named
+        yield role
     with connection.cursor() as cursor:
         cursor.execute("RESET ROLE")
 
