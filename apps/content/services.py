@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import across_workspaces, owned
+from apps.accounts.tenancy import across_workspaces, database_workspace_set, owned
 from apps.analytics.selectors import template_performance
 from apps.content import selectors, voice
 from apps.content.facts import find_gaps, gap_message
@@ -506,6 +506,9 @@ def approval_link_check(*, token: str, user) -> ApprovalCheck:
             return ApprovalCheck(None, _("This approval link was sent to someone else."))
         if link.used_at is not None:
             return ApprovalCheck(None, _("This approval link has already been used."))
+        # The signed link is the key to this one workspace: the rest of the request (approve,
+        # the page) works in it, as a workspace URL would (row-level security).
+        database_workspace_set(link.workspace_id, user_id=user.pk)
         return ApprovalCheck(link)
 
 
