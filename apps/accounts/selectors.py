@@ -2,7 +2,13 @@
 
 from django.db.models import QuerySet
 
-from apps.accounts.models import AuditEvent, ExpertiseProfile, Invitation, Membership
+from apps.accounts.models import (
+    AuditEvent,
+    ExpertiseProfile,
+    Invitation,
+    Membership,
+    invitation_token_hash,
+)
 from apps.accounts.tenancy import across_workspaces, owned
 
 
@@ -46,7 +52,9 @@ def invitation_by_token(*, token: str) -> Invitation | None:
     workspace; it is looked up across workspaces on purpose."""
     with across_workspaces(reason="an invitation is found by its secret token before membership"):
         return (
-            Invitation.objects.select_related("workspace", "invited_by").filter(token=token).first()
+            Invitation.objects.select_related("workspace", "invited_by")
+            .filter(token_hash=invitation_token_hash(token))
+            .first()
         )
 
 
