@@ -18,7 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.tenancy import across_workspaces, owned, owned_for_task
+from apps.accounts.tenancy import (
+    across_workspaces,
+    database_workspace_set,
+    owned,
+    owned_for_task,
+)
 from apps.content.models import Post
 from apps.leads import services
 from apps.leads.mail_parser import (
@@ -80,6 +85,9 @@ def _address_for(recipients: list[str]) -> InboundAddress | None:
                     .first()
                 )
                 if row is not None:
+                    # The private address names its workspace: the rest of the delivery
+                    # (the message, the lead it becomes) works in it (row-level security).
+                    database_workspace_set(row.workspace_id)
                     return row
         return None
 

@@ -1,6 +1,6 @@
 from django.db.models import Count, QuerySet, Sum
 
-from apps.accounts.tenancy import across_workspaces, owned
+from apps.accounts.tenancy import across_workspaces, database_workspace_set, owned
 from apps.leads.models import Comment, Lead, LeadSettings
 
 PIPELINE = (
@@ -102,6 +102,8 @@ def lead_of_member(*, user, pk) -> Lead | None:
     from apps.accounts.selectors import memberships_of_user
 
     for membership in memberships_of_user(user=user):
+        # A member's own workspace, named to the database in turn (row-level security).
+        database_workspace_set(membership.workspace_id, user_id=user.pk)
         lead = (
             owned(Lead, workspace=membership.workspace)
             .select_related("commenter")
@@ -111,6 +113,7 @@ def lead_of_member(*, user, pk) -> Lead | None:
         if lead is not None:
             lead.membership = membership
             return lead
+    database_workspace_set(None, user_id=user.pk)
     return None
 
 
