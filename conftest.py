@@ -115,13 +115,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def table_owner(db):
-    """For the rest of the test's transaction, the role that owns the tables (to alter
-    them or manage roles); the rollback after the test ends it."""
+    """For the rest of the test, the role that owns the tables (to create or alter one, or
+    manage roles); afterwards the suite's own role again."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("RESET ROLE")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        role = cursor.fetchone()[0]
+        cursor.execute("RESET ROLE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {connection.ops.quote_name(role)}")
 
 
 @pytest.fixture(autouse=True)
