@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connections, models
+from django.db import DatabaseError, connections, models
 from django.http import Http404
 from rest_framework import viewsets
 
@@ -196,8 +196,17 @@ class DatabaseScopeMiddleware:
     def __call__(self, request):
         if not _row_level_security("default"):
             return self.get_response(request)
-        with database_scope(cross_tenant=_is_staff_admin(request)):
+        scope = database_scope(cross_tenant=_is_staff_admin(request))
+        try:
+            scope.__enter__()
+        except DatabaseError:
+            # The database is down: no connection, so nothing to carry over or to see.
+            # /healthz still answers (503), and any query of the view fails by itself.
             return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            scope.__exit__(None, None, None)
 
 
 def _is_staff_admin(request) -> bool:
