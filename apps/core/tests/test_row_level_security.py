@@ -4,6 +4,7 @@ workspace is set. The suite connects as a superuser, which row-level security ne
 these tests take the app's role (SET LOCAL ROLE) inside their transaction to be bound."""
 
 import pytest
+from celery import shared_task
 from django.db import connection, transaction
 from django.db.utils import ProgrammingError
 from django.http import HttpResponse
@@ -14,6 +15,7 @@ from apps.accounts.tenancy import (
     across_workspaces,
     database_scope,
     database_workspace_set,
+    workspace_for_task,
     workspace_view,
 )
 from apps.content.models import Post
@@ -294,3 +296,21 @@ def test_a_request_without_a_workspace_sees_no_workspaces_rows(suite_as_app_role
         template_rendered.disconnect(count_posts)
     assert response.status_code == 200
     assert seen == [0]
+
+
+@shared_task(name="tests.rls.posts_seen_by_a_task")
+def posts_seen_by_a_task(workspace_id: int | None) -> list[str]:
+    if workspace_id is not None:
+        workspace_for_task(workspace_id)
+    return raw_post_texts()
+
+
+def test_a_task_sees_only_the_workspace_it_names_and_nothing_before(
+    suite_as_app_role, posts, alice_workspace
+):
+    """Each task runs in its own scope (Celery's task signals), here run inline as a worker
+    would: nothing until it names its workspace, then only that one's rows; afterwards the
+    caller's own setting is back."""
+    assert posts_seen_by_a_task.apply(args=[None]).get() == []
+    assert posts_seen_by_a_task.apply(args=[alice_workspace.pk]).get() == ["Alice's"]
+    assert raw_post_texts() == ["Alice's", "Charlie's"]
