@@ -114,6 +114,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def first_wall_only(settings):
+    """For tests of the guards that catch a query which forgets its workspace (planted
+    leaky views): the database's second wall lowered, so the leak they must notice happens.
+    Row-level security then does nothing, and test code sees every workspace as usual."""
+    settings.DATABASE_ROW_LEVEL_SECURITY = False
+
+
+@pytest.fixture
 def table_owner(db):
     """For the rest of the test, the role that owns the tables (to create or alter one, or
     manage roles); afterwards the suite's own role again."""

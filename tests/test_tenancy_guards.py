@@ -155,7 +155,7 @@ planted_urlpatterns = [
 
 @override_settings(ROOT_URLCONF=__name__ + "_planted")
 def test_the_insider_walk_catches_views_that_trust_an_id_from_path_query_or_body(
-    charlie_client, victim
+    charlie_client, victim, first_wall_only
 ):
     leaks, _ = walk_as_charlie(charlie_client, victim, only=lambda route: "planted" in route.route)
 
