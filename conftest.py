@@ -97,9 +97,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
             call_command("rls_setup", verbosity=0)
             with connections["default"].cursor() as cursor:
                 # Tests only: TransactionTestCase and live-server tests empty the tables
-                # after each test with TRUNCATE, which the app itself never needs.
+                # after each test with TRUNCATE, and reset_sequences sets sequences back
+                # (setval: UPDATE), neither of which the app itself ever needs.
                 role = connections["default"].ops.quote_name(rls.app_role())
                 cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
+                cursor.execute(f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}")
             for connection in connections.all(initialized_only=True):
                 connection.close()
         connection_created.connect(_connect_as_app_role, dispatch_uid="tests.app_role")
