@@ -56,16 +56,89 @@ def _live_server_answers_one_request_at_a_time_on_sqlite():
     LiveServerThread.server_class = threaded
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """pytest-django's test database, and before it is dropped, our connection pools closed:
-    PostgreSQL refuses to drop a database that the pool's idle connections still hold."""
-    yield
-    from django.db import connections
+def row_level_security_in_tests() -> bool:
+    from django.conf import settings
+    from django.db import connection
 
+    return bool(settings.DATABASE_ROW_LEVEL_SECURITY) and connection.vendor == "postgresql"
+
+
+def _connect_as_app_role(sender, connection, **kwargs):
+    """Every connection of the suite, once the test database exists: the app's role, which
+    owns no table and is bound by the policies, as in production. Test code itself (fixtures,
+    factories, assertions) works across workspaces by default; each request (the test
+    client's, the live server's) and each task runs as the app does, in a `database_scope`
+    that names no workspace until tenancy does and restores this default afterwards."""
+    from apps.core import rls
+
+    if connection.vendor != "postgresql":
+        return
+    role = connection.ops.quote_name(rls.app_role())
+    connection.connection.execute(f"SET ROLE {role}")
+    connection.connection.execute("SELECT set_config(%s, 'on', false)", [rls.CROSS_TENANT_SETTING])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database; with DATABASE_ROW_LEVEL_SECURITY on PostgreSQL the suite
+    then connects as the app's role (made here as in deploy/: `rls_setup`). Before the
+    database is dropped, our connection pools are closed: PostgreSQL refuses to drop a
+    database that the pool's idle connections still hold."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    as_app_role = row_level_security_in_tests()
+    if as_app_role:
+        from django.core.management import call_command
+
+        from apps.core import rls
+
+        with django_db_blocker.unblock():
+            call_command("rls_setup", verbosity=0)
+            with connections["default"].cursor() as cursor:
+                # Tests only: TransactionTestCase and live-server tests empty the tables
+                # after each test with TRUNCATE, and reset_sequences sets sequences back
+                # (setval: UPDATE), neither of which the app itself ever needs.
+                role = connections["default"].ops.quote_name(rls.app_role())
+                cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
+                cursor.execute(f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+            for connection in connections.all(initialized_only=True):
+                connection.close()
+        connection_created.connect(_connect_as_app_role, dispatch_uid="tests.app_role")
+    yield
+    if as_app_role:
+        connection_created.disconnect(dispatch_uid="tests.app_role")
     for connection in connections.all(initialized_only=True):
         if getattr(connection, "pool", None) is not None:
             connection.close_pool()
+        else:
+            connection.close()
+
+
+@pytest.fixture
+def first_wall_only(settings):
+    """For tests of the guards that catch a query which forgets its workspace (planted
+    leaky views): the database's second wall lowered, so the leak they must notice happens.
+    Row-level security then does nothing, and test code sees every workspace as usual."""
+    settings.DATABASE_ROW_LEVEL_SECURITY = False
+
+
+@pytest.fixture
+def table_owner(db):
+    """For the rest of the test, the role that owns the tables (to create or alter one, or
+    manage roles); afterwards the suite's own role again."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        role = cursor.fetchone()[0]
+        cursor.execute("RESET ROLE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {connection.ops.quote_name(role)}")
 
 
 @pytest.fixture(autouse=True)

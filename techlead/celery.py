@@ -2,13 +2,28 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techlead.settings.dev")
 
 app = Celery("techlead")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+def _task_database_scope_enter(**kwargs):
+    # Row-level security: each task starts with no workspace named (apps/accounts/tenancy.py).
+    from apps.accounts.tenancy import task_scope_enter
+
+    task_scope_enter(**kwargs)
+
+
+@signals.task_postrun.connect
+def _task_database_scope_exit(**kwargs):
+    from apps.accounts.tenancy import task_scope_exit
+
+    task_scope_exit(**kwargs)
 
 
 @app.on_after_finalize.connect

@@ -635,7 +635,6 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
         "publishing_health_across_workspaces": "staff health page",
     },
     "apps/content/services.py": {
-        "_expire_approval_links": "the links of a post the caller already holds",
         "approval_link_check": "a one-click approval link found by its signed token",
         "_library_sync": "the shared template library: rows without a workspace",
     },
@@ -673,11 +672,44 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     },
     "apps/staffops/selectors.py": {"overview": "staff overview of every workspace"},
     "apps/webhooks/services.py": {
-        "emit": "deliveries for the endpoints it has just read scoped to the workspace",
         "retry_due": "beat dispatcher: due deliveries in every workspace",
         "purge_deliveries": "daily retention task over every workspace",
     },
 }
+
+
+@dataclass
+class ParsedModule:
+    filename: str  # "apps/content/publishing.py"
+    module: str  # "apps.content.publishing"
+    tree: ast.AST
+    bindings: _Bindings
+    parents: dict[int, ast.AST]
+
+
+def _parse(source: str, filename: str) -> ParsedModule:
+    tree = ast.parse(source, filename=filename)
+    module = filename.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+    return ParsedModule(filename, module, tree, _Bindings(tree, module), _parents(tree))
+
+
+def _unscoped_queries(
+    parsed: ParsedModule, models: dict[str, TenantModel]
+) -> list[tuple[Query, str, bool]]:
+    """(query, enclosing function, excused by CROSS_TENANT) for every unscoped query."""
+    if parsed.filename == TENANCY_MODULE:
+        return []
+    models_by_label = {model.label: model for model in models.values()}
+    allowed = _allowed_nodes(parsed.tree)
+    declared = CROSS_TENANT.get(parsed.filename, {})
+    found = []
+    for query in _queries(parsed.tree, parsed.bindings, models, models_by_label):
+        if _is_scoped(query, parsed.parents, allowed):
+            continue
+        function = _enclosing_function(query.node, parsed.parents)
+        excused = function in declared or function.split(".")[0] in declared
+        found.append((query, function, excused))
+    return found
 
 
 def find_unscoped_queries_in_source(
@@ -685,24 +717,118 @@ def find_unscoped_queries_in_source(
 ) -> list[str]:
     """Every unscoped query in one module's source, as "path:line: how"."""
     models = models if models is not None else tenant_models()
-    if filename == TENANCY_MODULE:
-        return []
-    tree = ast.parse(source, filename=filename)
-    module = filename.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
-    bindings = _Bindings(tree, module)
-    models_by_label = {model.label: model for model in models.values()}
-    allowed = _allowed_nodes(tree)
-    parents = _parents(tree)
-    declared = CROSS_TENANT.get(filename, {})
     problems = []
-    for query in _queries(tree, bindings, models, models_by_label):
-        if _is_scoped(query, parents, allowed):
-            continue
-        function = _enclosing_function(query.node, parents)
-        if function in declared or function.split(".")[0] in declared:
+    for query, function, excused in _unscoped_queries(_parse(source, filename), models):
+        if excused:
             continue
         where = f" in {function}" if function else ""
         problems.append(f"{filename}:{query.node.lineno}: {query.how}{where}")
+    return problems
+
+
+# --- Cross-tenant work says so to the database -----------------------------------------------
+#
+# Under row-level security a query across workspaces sees nothing unless it runs inside
+# `tenancy.across_workspaces(reason=...)`. So every query that CROSS_TENANT excuses must be
+# inside such a block, in the same function or in every caller: its function is called only
+# from inside such blocks, or from functions that are themselves (transitively) called only
+# from there. A function nobody under apps/ calls (a task, a view, a command) must enter the
+# block itself.
+
+ACROSS_WORKSPACES = "across_workspaces"
+
+
+def _inside_across_workspaces(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    current = parents.get(id(node))
+    while current is not None:
+        if isinstance(current, ast.With | ast.AsyncWith) and any(
+            isinstance(item.context_expr, ast.Call)
+            and ACROSS_WORKSPACES
+            in (
+                getattr(item.context_expr.func, "id", None),
+                getattr(item.context_expr.func, "attr", None),
+            )
+            for item in current.items
+        ):
+            return True
+        current = parents.get(id(current))
+    return False
+
+
+def _innermost_function(node: ast.AST, parents: dict[int, ast.AST]):
+    current = parents.get(id(node))
+    while current is not None:
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            return current
+        current = parents.get(id(current))
+    return None
+
+
+def _function_path(parsed: ParsedModule, function) -> str | None:
+    """'apps.accounts.services._unique_slug' for a module-level function; None for methods,
+    nested functions and lambdas (those must enter the block themselves)."""
+    if isinstance(function, ast.Lambda) or parents_is_not_module(parsed, function):
+        return None
+    return f"{parsed.module}.{function.name}"
+
+
+def parents_is_not_module(parsed: ParsedModule, function) -> bool:
+    return not isinstance(parsed.parents.get(id(function)), ast.Module)
+
+
+def _calls_by_target(parsed_modules: list[ParsedModule]) -> dict[str, list]:
+    """'apps.x.y.f' -> [(module, call node)] for every call under apps/ that names it."""
+    calls: dict[str, list] = {}
+    for parsed in parsed_modules:
+        local = {
+            node.name
+            for node in parsed.tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        for node in ast.walk(parsed.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            target = parsed.bindings.resolve(node.func)
+            if target is None and isinstance(node.func, ast.Name) and node.func.id in local:
+                target = f"{parsed.module}.{node.func.id}"
+            if target:
+                calls.setdefault(target, []).append((parsed, node))
+    return calls
+
+
+def _runs_across_workspaces(parsed, node, calls, seen: frozenset = frozenset()) -> bool:
+    """Whether this node always runs inside across_workspaces(): lexically, or because its
+    function is called only from places that do."""
+    if _inside_across_workspaces(node, parsed.parents):
+        return True
+    function = _innermost_function(node, parsed.parents)
+    path = _function_path(parsed, function) if function is not None else None
+    if path is None or path in seen:
+        return False
+    callers = calls.get(path, [])
+    return bool(callers) and all(
+        _runs_across_workspaces(caller, call, calls, seen | {path}) for caller, call in callers
+    )
+
+
+def find_cross_tenant_work_outside_across_workspaces(
+    root: Path, models: dict[str, TenantModel] | None = None
+) -> list[str]:
+    """Queries excused by CROSS_TENANT that the database would not let through: not inside
+    across_workspaces(), nor called only from inside it."""
+    models = models if models is not None else tenant_models()
+    parsed_modules = [
+        _parse(path.read_text(), str(path.relative_to(root))) for path in scanned_modules(root)
+    ]
+    calls = _calls_by_target(parsed_modules)
+    problems = []
+    for parsed in parsed_modules:
+        for query, function, excused in _unscoped_queries(parsed, models):
+            if excused and not _runs_across_workspaces(parsed, query.node, calls):
+                problems.append(
+                    f"{parsed.filename}:{query.node.lineno}: {query.how} in {function} "
+                    "runs outside across_workspaces()"
+                )
     return problems
 
 

@@ -440,7 +440,9 @@ def test_no_url_of_ours_changes_anything_when_fetched_with_get(
 
 @pytest.mark.django_db
 @override_settings(ROOT_URLCONF=__name__ + "_writes")
-def test_the_get_walk_notices_a_view_that_writes_on_get(alice_client, alice_workspace):
+def test_the_get_walk_notices_a_view_that_writes_on_get(
+    alice_client, alice_workspace, first_wall_only
+):
     before = database_fingerprint()
     alice_client.get("/writes/")
     assert database_fingerprint() != before

@@ -20,6 +20,7 @@ from tests.tenancy_guard import (
     NON_TENANT_ROUTES,
     NON_TENANT_URLCONFS,
     cross_workspace_references,
+    find_cross_tenant_work_outside_across_workspaces,
     find_unscoped_queries,
     find_unscoped_queries_in_source,
     is_tenant_route,
@@ -88,7 +89,11 @@ def walk_as_charlie(client, victim, **kwargs):
     )
 
 
-def test_no_tenant_url_of_charlies_own_workspace_reaches_alices_rows_by_id(charlie_client, victim):
+def test_no_tenant_url_of_charlies_own_workspace_reaches_alices_rows_by_id(
+    charlie_client, victim, first_wall_only
+):
+    # The first wall must hold by itself: with the database's policies on, a view's leak
+    # would be hidden here (apps/core/tests/test_row_level_security.py proves that wall).
     leaks, sent = walk_as_charlie(charlie_client, victim)
 
     assert leaks == []
@@ -154,7 +159,7 @@ planted_urlpatterns = [
 
 @override_settings(ROOT_URLCONF=__name__ + "_planted")
 def test_the_insider_walk_catches_views_that_trust_an_id_from_path_query_or_body(
-    charlie_client, victim
+    charlie_client, victim, first_wall_only
 ):
     leaks, _ = walk_as_charlie(charlie_client, victim, only=lambda route: "planted" in route.route)
 
@@ -243,6 +248,66 @@ def test_no_module_under_apps_queries_a_workspace_model_unscoped(db):
 def test_every_cross_tenant_excuse_is_still_needed_and_says_why(db):
     assert stale_cross_tenant_entries(ROOT) == []
     assert all(reason.strip() for entries in CROSS_TENANT.values() for reason in entries.values())
+
+
+def test_every_declared_cross_tenant_query_runs_inside_across_workspaces(db):
+    """Under row-level security the database answers a query across workspaces only inside
+    tenancy.across_workspaces(); a dispatcher that forgets it would silently do nothing."""
+    assert find_cross_tenant_work_outside_across_workspaces(ROOT) == []
+
+
+DISPATCHERS = """
+from apps.accounts.tenancy import across_workspaces
+from apps.content.models import Post
+
+def forgetful_dispatcher(now):
+    return list(Post.objects.filter(scheduled_at__lte=now))
+
+def careful_dispatcher(now):
+    with across_workspaces(reason="beat dispatcher"):
+        return list(Post.objects.filter(scheduled_at__lte=now))
+
+def _due(now):
+    return list(Post.objects.filter(scheduled_at__lte=now))
+
+def dispatcher_that_calls_a_helper(now):
+    with across_workspaces(reason="beat dispatcher"):
+        return _due(now)
+"""
+
+A_CALLER_OUTSIDE = """
+from apps.content import dispatchers
+
+def a_view_that_calls_the_helper_directly(request):
+    return dispatchers._due(None)
+"""
+
+
+def test_the_scan_catches_a_declared_dispatcher_that_forgets_across_workspaces(
+    db, tmp_path, monkeypatch
+):
+    module = tmp_path / "apps" / "content" / "dispatchers.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(DISPATCHERS)
+    monkeypatch.setitem(
+        CROSS_TENANT,
+        "apps/content/dispatchers.py",
+        dict.fromkeys(("forgetful_dispatcher", "careful_dispatcher", "_due"), "beat dispatcher"),
+    )
+
+    problems = find_cross_tenant_work_outside_across_workspaces(tmp_path)
+    assert [problem.split(": ", 2)[-1] for problem in problems] == [
+        "Post.objects in forgetful_dispatcher runs outside across_workspaces()"
+    ]
+
+    # A helper is fine only while every caller enters the block: one more caller that does
+    # not, anywhere under apps/, and the helper's query is reported too.
+    (tmp_path / "apps" / "content" / "views.py").write_text(A_CALLER_OUTSIDE)
+    problems = find_cross_tenant_work_outside_across_workspaces(tmp_path)
+    assert [problem.split(": ", 2)[-1] for problem in problems] == [
+        "Post.objects in forgetful_dispatcher runs outside across_workspaces()",
+        "Post.objects in _due runs outside across_workspaces()",
+    ]
 
 
 def test_the_scan_knows_every_model_with_a_workspace_column(db):

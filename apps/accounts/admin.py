@@ -298,7 +298,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("email", "workspace__name")
     raw_id_fields = ("workspace", "invited_by")
-    exclude = ("token",)
+    exclude = ("token_hash",)  # never shown: only the secret's hash is stored
 
 
 @admin.register(ExpertiseProfile)

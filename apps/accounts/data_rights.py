@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role, User, Workspace
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, owned
 from apps.core.encryption import EncryptedTextField
 from apps.core.spreadsheet import csv_cell
 
@@ -289,18 +289,19 @@ class AccountDeletionPlan:
 
 
 def account_deletion_plan(*, user: User) -> AccountDeletionPlan:
-    plan = AccountDeletionPlan([], [], [])
-    memberships = Membership.objects.filter(user=user).select_related("workspace")
-    for membership in memberships.order_by("workspace__name"):
-        workspace = membership.workspace
-        others = Membership.objects.filter(workspace=workspace).exclude(user=user)
-        if not others.exists():
-            plan.deleted_with_account.append(workspace)
-        elif membership.role == Role.OWNER and not others.filter(role=Role.OWNER).exists():
-            plan.blocking.append(workspace)
-        else:
-            plan.left.append(workspace)
-    return plan
+    with across_workspaces(reason="a user's memberships in every workspace"):
+        plan = AccountDeletionPlan([], [], [])
+        memberships = Membership.objects.filter(user=user).select_related("workspace")
+        for membership in memberships.order_by("workspace__name"):
+            workspace = membership.workspace
+            others = Membership.objects.filter(workspace=workspace).exclude(user=user)
+            if not others.exists():
+                plan.deleted_with_account.append(workspace)
+            elif membership.role == Role.OWNER and not others.filter(role=Role.OWNER).exists():
+                plan.blocking.append(workspace)
+            else:
+                plan.left.append(workspace)
+        return plan
 
 
 @transaction.atomic
@@ -309,30 +310,31 @@ def account_delete(*, user: User, password: str, ip_address: str | None = None) 
 
     Refused while the user is the only owner of a workspace others still use: those people
     would be left with nobody able to manage it. Audit records keep the user's email."""
-    if not user.has_usable_password() or not user.check_password(password):
-        raise DataRightsError(_("That is not your password."))
-    # Lock the user's memberships so an invitation accepted meanwhile cannot slip past the plan.
-    list(Membership.objects.select_for_update().filter(user=user))
-    plan = account_deletion_plan(user=user)
-    if not plan.allowed:
-        raise DataRightsError(
-            _(
-                "You are the only owner of %(names)s. Make another member an owner there "
-                "(or remove the other members) before deleting your account."
+    with across_workspaces(reason="a user's memberships in every workspace, to delete the account"):
+        if not user.has_usable_password() or not user.check_password(password):
+            raise DataRightsError(_("That is not your password."))
+        # Lock the user's memberships so an invitation accepted meanwhile cannot slip past the plan.
+        list(Membership.objects.select_for_update().filter(user=user))
+        plan = account_deletion_plan(user=user)
+        if not plan.allowed:
+            raise DataRightsError(
+                _(
+                    "You are the only owner of %(names)s. Make another member an owner there "
+                    "(or remove the other members) before deleting your account."
+                )
+                % {"names": ", ".join(workspace.name for workspace in plan.blocking)}
             )
-            % {"names": ", ".join(workspace.name for workspace in plan.blocking)}
+        for workspace in plan.deleted_with_account:
+            _delete_workspace(
+                workspace, actor=user, ip_address=ip_address, reason="owner deleted their account"
+            )
+        audit_record(
+            action="account.deleted",
+            actor=user,
+            target=user.email,
+            ip_address=ip_address,
+            user_id=user.pk,
+            workspaces_deleted=[workspace.slug for workspace in plan.deleted_with_account],
+            workspaces_left=[workspace.slug for workspace in plan.left],
         )
-    for workspace in plan.deleted_with_account:
-        _delete_workspace(
-            workspace, actor=user, ip_address=ip_address, reason="owner deleted their account"
-        )
-    audit_record(
-        action="account.deleted",
-        actor=user,
-        target=user.email,
-        ip_address=ip_address,
-        user_id=user.pk,
-        workspaces_deleted=[workspace.slug for workspace in plan.deleted_with_account],
-        workspaces_left=[workspace.slug for workspace in plan.left],
-    )
-    user.delete()
+        user.delete()

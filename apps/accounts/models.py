@@ -1,6 +1,7 @@
 """Users, workspaces (the tenant), memberships with roles, invitations, expertise profiles
 and the audit log."""
 
+import hashlib
 import secrets
 import zoneinfo
 from datetime import timedelta
@@ -163,7 +164,14 @@ class Membership(WorkspaceOwned):
 
 
 def _invitation_token() -> str:
+    # Referenced by migration 0001 (the column's old default); tokens are made in save().
     return secrets.token_urlsafe(32)
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's secret: its SHA-256. The link carries the secret;
+    a copy of the database lets nobody join a workspace."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _invitation_expiry():
@@ -173,7 +181,7 @@ def _invitation_expiry():
 class Invitation(WorkspaceOwned):
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -188,6 +196,14 @@ class Invitation(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.email} → {self.workspace}"
+
+    def save(self, *args, **kwargs):
+        # A new invitation gets its secret here; only its hash is stored. The secret stays
+        # on this instance (`token`) for the email that carries the link, and nowhere else.
+        if not self.token_hash:
+            self.token = _invitation_token()
+            self.token_hash = invitation_token_hash(self.token)
+        super().save(*args, **kwargs)
 
     @property
     def is_expired(self) -> bool:

@@ -2,15 +2,25 @@
 
 from django.db.models import QuerySet
 
-from apps.accounts.models import AuditEvent, ExpertiseProfile, Invitation, Membership
-from apps.accounts.tenancy import owned
+from apps.accounts.models import (
+    AuditEvent,
+    ExpertiseProfile,
+    Invitation,
+    Membership,
+    invitation_token_hash,
+)
+from apps.accounts.tenancy import across_workspaces, owned
 
 
-def memberships_of_user(*, user) -> QuerySet[Membership]:
-    """The workspaces a user can switch between, for the switcher and the home redirect."""
-    return (
-        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
-    )
+def memberships_of_user(*, user) -> list[Membership]:
+    """The workspaces a user can switch between, for the switcher and the home redirect.
+    A list, read at once: the user's own memberships span workspaces."""
+    with across_workspaces(reason="the signed-in user's own memberships, in every workspace"):
+        return list(
+            Membership.objects.filter(user=user)
+            .select_related("workspace")
+            .order_by("workspace__name")
+        )
 
 
 def workspace_members(*, workspace) -> QuerySet[Membership]:
@@ -40,4 +50,9 @@ def audit_events(*, workspace, limit: int = 200) -> QuerySet[AuditEvent]:
 def invitation_by_token(*, token: str) -> Invitation | None:
     """The invitation an email link points at. The token is the secret and carries no
     workspace; it is looked up across workspaces on purpose."""
-    return Invitation.objects.select_related("workspace", "invited_by").filter(token=token).first()
+    with across_workspaces(reason="an invitation is found by its secret token before membership"):
+        return (
+            Invitation.objects.select_related("workspace", "invited_by")
+            .filter(token_hash=invitation_token_hash(token))
+            .first()
+        )

@@ -22,6 +22,7 @@ from apps.accounts.models import (
     User,
     Workspace,
 )
+from apps.accounts.tenancy import across_workspaces
 from apps.core.branded_mail import send_branded
 
 
@@ -67,19 +68,20 @@ def _unique_slug(name: str) -> str:
 def workspace_create(
     *, owner: User, name: str, timezone_name: str | None = None, ip_address: str | None = None
 ) -> Workspace:
-    workspace = Workspace.objects.create(
-        name=name, slug=_unique_slug(name), timezone=timezone_name or owner.timezone
-    )
-    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
-    ExpertiseProfile.objects.create(workspace=workspace, user=owner)
-    audit_record(
-        action="workspace.created",
-        actor=owner,
-        workspace=workspace,
-        target=workspace.name,
-        ip_address=ip_address,
-    )
-    return workspace
+    with across_workspaces(reason="creates a workspace: its slug is unique across all of them"):
+        workspace = Workspace.objects.create(
+            name=name, slug=_unique_slug(name), timezone=timezone_name or owner.timezone
+        )
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+        ExpertiseProfile.objects.create(workspace=workspace, user=owner)
+        audit_record(
+            action="workspace.created",
+            actor=owner,
+            workspace=workspace,
+            target=workspace.name,
+            ip_address=ip_address,
+        )
+        return workspace
 
 
 def workspace_create_personal(*, user: User, ip_address: str | None = None) -> Workspace:
@@ -288,18 +290,20 @@ def invitation_revoke(
 
 
 def invitations_prune_expired() -> int:
-    deleted, _ = Invitation.objects.filter(
-        accepted_at__isnull=True, expires_at__lt=timezone.now()
-    ).delete()
-    return deleted
+    with across_workspaces(reason="daily retention over every workspace"):
+        deleted, _ = Invitation.objects.filter(
+            accepted_at__isnull=True, expires_at__lt=timezone.now()
+        ).delete()
+        return deleted
 
 
 def audit_log_prune(*, older_than_days: int | None = None) -> int:
     """Audit-log retention: drop events older than AUDIT_LOG_RETENTION_DAYS (730)."""
-    days = older_than_days or settings.AUDIT_LOG_RETENTION_DAYS
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    with across_workspaces(reason="daily audit-log retention over every workspace"):
+        days = older_than_days or settings.AUDIT_LOG_RETENTION_DAYS
+        cutoff = timezone.now() - timedelta(days=days)
+        deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
+        return deleted
 
 
 # --- Profiles and personal settings --------------------------------------------------------

@@ -16,9 +16,11 @@ Everything that reads or writes tenant-owned rows goes through here:
 - tasks:  `workspace_for_task(id)` and `owned_for_task(Model, workspace_id=..., pk=...)`;
           between network calls, short `workspace_atomic(workspace_id)` blocks.
 - the database: with DATABASE_ROW_LEVEL_SECURITY on PostgreSQL, the same places name the
-          workspace to the database for the rest of the transaction (`database_workspace_set`),
-          and PostgreSQL's policies (apps/core/rls.py) admit only that workspace's rows.
-          Work that spans workspaces by design runs inside `across_workspaces(reason=...)`.
+          workspace to the database for the rest of the request or task
+          (`database_workspace_set`, inside the `database_scope` that DatabaseScopeMiddleware
+          and the Celery task signals open), and PostgreSQL's policies (apps/core/rls.py)
+          admit only that workspace's rows. Work that spans workspaces by design runs inside
+          `across_workspaces(reason=...)`.
 
 tests/test_tenancy_guards.py walks every tenant URL as an outsider (another workspace's
 slug) and as an insider (their own slug with another workspace's ids in path, query and
@@ -29,13 +31,14 @@ CI. Work that spans workspaces by design is listed, with its reason, in CROSS_TE
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connections, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.http import Http404
 from rest_framework import viewsets
 
@@ -66,60 +69,178 @@ class WorkspaceOwned(models.Model):
 
 
 # --- The database's wall (row-level security, apps/core/rls.py) ------------------------------
+#
+# Three settings of the database session name who is asking: the workspace, the user (their
+# own memberships) and whether the work spans workspaces by design. They are set here and
+# nowhere else, as session settings rather than transaction-local ones so that they hold
+# for every statement of a request or a task, in a transaction or not. Each request and each
+# task runs inside `database_scope()`, which starts from "nobody" and restores what was there
+# before when it ends, so a pooled connection carries nothing from one request or task to
+# the next. (A rolled-back transaction also undoes the settings it made.)
+#
+# The bookkeeping statements go to the driver's connection directly, not through Django's
+# cursor: they carry no data, and the query budgets of tests and benchmarks count the app's
+# data queries, which are the same with and without row-level security.
 
 
 def _row_level_security(using: str) -> bool:
     return bool(settings.DATABASE_ROW_LEVEL_SECURITY) and connections[using].vendor == "postgresql"
 
 
+def _driver_connection(using: str):
+    """The open psycopg connection, or None when a statement now would fail (a transaction
+    that already failed: its rollback undoes the settings anyway)."""
+    from psycopg import pq
+
+    connection = connections[using]
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.info.transaction_status == pq.TransactionStatus.INERROR:
+        return None
+    return raw
+
+
+def _database_settings(using: str) -> dict[str, str]:
+    from apps.core import rls
+
+    raw = _driver_connection(using)
+    if raw is None:
+        return {}
+    names = rls.SESSION_SETTINGS
+    row = raw.execute(
+        "SELECT " + ", ".join("coalesce(current_setting(%s, true), '')" for _ in names), names
+    ).fetchone()
+    return dict(zip(names, row, strict=True))
+
+
+def _set_database_settings(values: dict[str, str], using: str) -> None:
+    raw = _driver_connection(using)
+    if raw is None or not values:
+        return
+    params = [item for pair in values.items() for item in pair]
+    raw.execute("SELECT " + ", ".join("set_config(%s, %s, false)" for _ in values), params)
+
+
+def _id(value) -> str:
+    return "" if value is None else str(int(value))
+
+
 def database_workspace_set(
     workspace_id: int | None, *, user_id: int | None = None, using: str = "default"
 ) -> None:
     """Name the workspace (and the user, for their own memberships) to the database for the
-    rest of the current transaction: transaction-local settings, so a pooled connection
-    carries nothing over to the next request. Outside a transaction it would last one
-    statement, so it is only set inside one. Nothing happens without row-level security."""
-    connection = connections[using]
-    if not _row_level_security(using) or not connection.in_atomic_block:
+    rest of the current request or task (`database_scope`). An enclosing
+    `across_workspaces` block stays what it is: a dispatcher that runs a workspace's task
+    inline goes on seeing every workspace. Nothing happens without row-level security."""
+    if not _row_level_security(using):
         return
     from apps.core import rls
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config(%s, %s, true), set_config(%s, %s, true), "
-            "set_config(%s, 'off', true)",
-            [
-                rls.WORKSPACE_SETTING,
-                "" if workspace_id is None else str(int(workspace_id)),
-                rls.USER_SETTING,
-                "" if user_id is None else str(int(user_id)),
-                rls.CROSS_TENANT_SETTING,
-            ],
-        )
+    _set_database_settings(
+        {rls.WORKSPACE_SETTING: _id(workspace_id), rls.USER_SETTING: _id(user_id)}, using
+    )
+
+
+@contextmanager
+def database_scope(*, cross_tenant: bool = False, using: str = "default"):
+    """One request or one task: it starts with no workspace named (nothing visible until
+    tenancy names one, or everything with `cross_tenant`, which only the staff admin uses),
+    and what was set before is back afterwards (a test's own setting, an enclosing eager
+    task's workspace)."""
+    if not _row_level_security(using):
+        yield
+        return
+    from apps.core import rls
+
+    previous = _database_settings(using)
+    _set_database_settings(
+        {
+            rls.WORKSPACE_SETTING: "",
+            rls.USER_SETTING: "",
+            rls.CROSS_TENANT_SETTING: "on" if cross_tenant else "off",
+        },
+        using,
+    )
+    try:
+        yield
+    finally:
+        _set_database_settings(previous, using)
 
 
 @contextmanager
 def across_workspaces(*, reason: str, using: str = "default"):
-    """Work that spans workspaces by design (dispatchers, retention, staff pages, digests):
-    inside, the database admits every workspace's rows. `reason` is for the reader; the
-    functions that need this are the ones listed in tests/tenancy_guard.py's CROSS_TENANT."""
+    """Work that spans workspaces by design (dispatchers, retention, staff pages, digests,
+    links found by their secret token): inside, the database admits every workspace's rows;
+    afterwards what was set before is back, also when the work fails. `reason` is for the
+    reader; tests/tenancy_guard.py's CROSS_TENANT lists the functions that may do this, and
+    its scan fails when one of them queries outside such a block."""
     if not _row_level_security(using):
         yield
         return
     from apps.core import rls
 
     name = rls.CROSS_TENANT_SETTING
-    # A savepoint: should the work fail, rolling it back also undoes the setting.
-    with transaction.atomic(using=using):
-        with connections[using].cursor() as cursor:
-            cursor.execute(
-                "SELECT coalesce(current_setting(%s, true), ''), set_config(%s, 'on', true)",
-                [name, name],
-            )
-            previous = cursor.fetchone()[0] or "off"
+    previous = _database_settings(using).get(name, "")
+    _set_database_settings({name: "on"}, using)
+    try:
         yield
-        with connections[using].cursor() as cursor:  # an enclosing block keeps its own
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, previous])
+    finally:
+        _set_database_settings({name: previous or "off"}, using)
+
+
+class DatabaseScopeMiddleware:
+    """Every request runs in its own `database_scope`: no workspace until `workspace_view`
+    (or the API's) names one. Staff on Django's admin work across workspaces by design
+    (the admin lists every workspace's rows): there the scope says so."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _row_level_security("default"):
+            return self.get_response(request)
+        scope = database_scope(cross_tenant=_is_staff_admin(request))
+        try:
+            scope.__enter__()
+        except DatabaseError:
+            # The database is down: no connection, so nothing to carry over or to see.
+            # /healthz still answers (503), and any query of the view fails by itself.
+            return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            scope.__exit__(None, None, None)
+
+
+def _is_staff_admin(request) -> bool:
+    from django.urls import reverse
+
+    user = getattr(request, "user", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_staff
+        and request.path.startswith(reverse("admin:index"))
+    )
+
+
+_task_scopes = threading.local()  # a stack per thread: an eager task may run inside another
+
+
+def task_scope_enter(**kwargs) -> None:
+    """Celery's task_prerun: each task (in a worker or eagerly) runs in its own
+    `database_scope` and names its workspace with `workspace_for_task`/`owned_for_task`;
+    dispatchers across workspaces say so with `across_workspaces`."""
+    scope = database_scope()
+    scope.__enter__()
+    _task_scopes.__dict__.setdefault("stack", []).append(scope)
+
+
+def task_scope_exit(**kwargs) -> None:
+    """Celery's task_postrun (also after a failure): the scope ends."""
+    stack = _task_scopes.__dict__.get("stack")
+    if stack:
+        stack.pop().__exit__(None, None, None)
 
 
 # --- Views, API, tasks ---------------------------------------------------------------------
@@ -165,8 +286,8 @@ def workspace_view(min_role: str = "viewer", *, atomic: bool = True):
     does not get the slug as an argument.
 
     There is no request-wide transaction (ATOMIC_REQUESTS is off): a tenant view runs in one
-    transaction opened here, because the workspace named to the database is
-    transaction-local. A view that calls the network (LinkedIn, the model) says
+    transaction opened here, so its writes land together or not at all, as they did with
+    ATOMIC_REQUESTS. A view that calls the network (LinkedIn, the model) says
     `atomic=False` and writes in short blocks of `workspace_atomic(...)`, so nothing is held
     while the other side answers.
     """
@@ -204,8 +325,8 @@ def workspace_view(min_role: str = "viewer", *, atomic: bool = True):
 @contextmanager
 def workspace_atomic(workspace_id: int, *, user_id: int | None = None, using: str = "default"):
     """A short transaction for one workspace's writes, outside a request-wide one: views with
-    `atomic=False` and tasks between network calls. The database's workspace setting lasts
-    only for its transaction, so each block names the workspace again."""
+    `atomic=False` and tasks between network calls. It names the workspace to the database
+    again, so a block is right whatever ran before it in the request or task."""
     with transaction.atomic(using=using):
         database_workspace_set(workspace_id, user_id=user_id, using=using)
         yield

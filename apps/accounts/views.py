@@ -20,14 +20,14 @@ from apps.accounts.forms import (
     case_study_formset,
 )
 from apps.accounts.models import Invitation, Membership, Role
-from apps.accounts.tenancy import get_owned_or_404, owned, workspace_view
+from apps.accounts.tenancy import database_workspace_set, get_owned_or_404, owned, workspace_view
 from apps.core.http import client_ip
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where a signed-in user lands: their first workspace, or a page to make one."""
-    membership = selectors.memberships_of_user(user=request.user).first()
+    membership = next(iter(selectors.memberships_of_user(user=request.user)), None)
     if membership is None:
         # Staff without a workspace of their own came to run the tenants, not to make one.
         if request.user.is_staff:
@@ -262,6 +262,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_token(token=token)
     if invitation is None:
         raise Http404
+    # The token is the key to this one workspace: accepting writes the membership there.
+    database_workspace_set(
+        invitation.workspace_id,
+        user_id=request.user.pk if request.user.is_authenticated else None,
+    )
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.path)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.tenancy import owned_for_task
+from apps.accounts.tenancy import across_workspaces, owned_for_task
 from apps.analytics.models import MetricSnapshot
 from apps.content.models import Post
 from apps.core.claiming import claim_due
@@ -53,32 +53,33 @@ def dispatch_snapshots(*, now: datetime | None = None, limit: int = 2000) -> int
     workspace, so a workspace's posts share one connection and one bulk write."""
     from apps.analytics.tasks import collect_workspace_metrics
 
-    now = now or timezone.now()
-    due = Post.objects.filter(
-        status=Post.Status.PUBLISHED,
-        published_at__isnull=False,
-        published_at__gt=now - timedelta(days=90),
-    ).filter(Q(next_metrics_at__isnull=True) | Q(next_metrics_at__lte=now))
+    with across_workspaces(reason="beat dispatcher: due posts of every workspace"):
+        now = now or timezone.now()
+        due = Post.objects.filter(
+            status=Post.Status.PUBLISHED,
+            published_at__isnull=False,
+            published_at__gt=now - timedelta(days=90),
+        ).filter(Q(next_metrics_at__isnull=True) | Q(next_metrics_at__lte=now))
 
-    def following(row):
-        interval = snapshot_interval(now - row[2])
-        return now + interval if interval else None
+        def following(row):
+            interval = snapshot_interval(now - row[2])
+            return now + interval if interval else None
 
-    claimed = claim_due(
-        due,
-        field="next_metrics_at",
-        columns=("workspace_id", "published_at", "next_metrics_at"),
-        following=following,
-        limit=limit,
-    )
-    by_workspace: dict[int, list[int]] = {}
-    for pk, workspace_id, _published_at, _current in claimed:
-        by_workspace.setdefault(workspace_id, []).append(pk)
-    for workspace_id, post_ids in by_workspace.items():
-        transaction.on_commit(
-            lambda ws=workspace_id, ids=post_ids: collect_workspace_metrics.delay(ws, ids)
+        claimed = claim_due(
+            due,
+            field="next_metrics_at",
+            columns=("workspace_id", "published_at", "next_metrics_at"),
+            following=following,
+            limit=limit,
         )
-    return sum(len(ids) for ids in by_workspace.values())
+        by_workspace: dict[int, list[int]] = {}
+        for pk, workspace_id, _published_at, _current in claimed:
+            by_workspace.setdefault(workspace_id, []).append(pk)
+        for workspace_id, post_ids in by_workspace.items():
+            transaction.on_commit(
+                lambda ws=workspace_id, ids=post_ids: collect_workspace_metrics.delay(ws, ids)
+            )
+        return sum(len(ids) for ids in by_workspace.values())
 
 
 def collect(*, workspace_id: int, post_ids: list[int], now: datetime | None = None) -> int:

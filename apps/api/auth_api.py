@@ -56,7 +56,7 @@ class MeView(APIView):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         memberships = memberships_of_user(user=request.user)
         if token is not None:  # a personal token sees only its own workspace
-            memberships = memberships.filter(workspace_id=token.workspace_id)
+            memberships = [m for m in memberships if m.workspace_id == token.workspace_id]
         workspaces = []
         for membership in memberships:
             membership = limited_by_token(membership, token)

@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import ROLE_RANK, Role
+from apps.accounts.tenancy import across_workspaces
 from apps.api.models import ApiToken
 from apps.api.services import EXPIRY_CHOICES_DAYS
 from apps.api.signals import KEEP_API_TOKENS_ATTRIBUTE
@@ -54,9 +55,10 @@ class PasswordChangeForm(ChangePasswordForm):
     )
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not ApiToken.objects.filter(user=self.user, revoked_at__isnull=True).exists():
-            del self.fields["keep_api_tokens"]  # nothing to keep: no question to ask
+        with across_workspaces(reason="the user's own API tokens, in every workspace"):
+            super().__init__(*args, **kwargs)
+            if not ApiToken.objects.filter(user=self.user, revoked_at__isnull=True).exists():
+                del self.fields["keep_api_tokens"]  # nothing to keep: no question to ask
 
     def save(self) -> None:
         setattr(self.user, KEEP_API_TOKENS_ATTRIBUTE, self.cleaned_data.get("keep_api_tokens"))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, owned
 from apps.api.authentication import TOKEN_PREFIX
 from apps.api.models import ApiToken
 
@@ -128,29 +128,30 @@ def api_tokens_revoke_for_user(*, user, reason: str, ip_address: str | None = No
     """Revoke every active token of this user, in every workspace: a new password ends what
     the old one may have let someone make. Tokens belong to their user across workspaces,
     so this is one of the few writes that is not scoped to a single workspace."""
-    now = timezone.now()
-    with transaction.atomic():
-        live = list(
-            ApiToken.objects.filter(user=user, revoked_at__isnull=True)
-            .select_related("workspace")
-            .order_by("workspace_id", "pk")
-        )
-        ApiToken.objects.filter(pk__in=[token.pk for token in live]).update(revoked_at=now)
-        per_workspace: dict = {}
-        for token in live:
-            per_workspace.setdefault(token.workspace, []).append(token.prefix)
-        for workspace, prefixes in per_workspace.items():
-            audit_record(
-                action="api_token.revoked",
-                actor=user,
-                workspace=workspace,
-                target=user.email,
-                ip_address=ip_address,
-                reason=reason,
-                count=len(prefixes),
-                prefixes=prefixes,
+    with across_workspaces(reason="the user's own API tokens, in every workspace"):
+        now = timezone.now()
+        with transaction.atomic():
+            live = list(
+                ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+                .select_related("workspace")
+                .order_by("workspace_id", "pk")
             )
-    return len(live)
+            ApiToken.objects.filter(pk__in=[token.pk for token in live]).update(revoked_at=now)
+            per_workspace: dict = {}
+            for token in live:
+                per_workspace.setdefault(token.workspace, []).append(token.prefix)
+            for workspace, prefixes in per_workspace.items():
+                audit_record(
+                    action="api_token.revoked",
+                    actor=user,
+                    workspace=workspace,
+                    target=user.email,
+                    ip_address=ip_address,
+                    reason=reason,
+                    count=len(prefixes),
+                    prefixes=prefixes,
+                )
+        return len(live)
 
 
 def api_token_for_secret(secret: str) -> ApiToken | None:

@@ -158,40 +158,41 @@ def dispatch_due_posts(*, now: datetime | None = None, limit: int = 500) -> int:
     A batch costs a fixed number of queries, whatever its size: the due posts with their
     workspaces, the workspaces' LinkedIn connections, and one conditional UPDATE that claims
     every post still scheduled and names the ones it claimed (RETURNING)."""
-    from apps.content.tasks import publish_post
+    with across_workspaces(reason="beat dispatcher: due posts of every workspace"):
+        from apps.content.tasks import publish_post
 
-    now = now or timezone.now()
-    heartbeat_record(name="dispatcher")
-    due = list(
-        Post.objects.filter(status=Post.Status.SCHEDULED, scheduled_at__lte=now)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .select_related("workspace")
-        .only("pk", "workspace", "status_reason", "author_id")
-        .order_by("scheduled_at", "pk")[:limit]
-    )
-    if not due:
-        return 0
-    connections = {
-        row.workspace_id: row
-        for row in LinkedInConnection.objects.filter(
-            workspace_id__in={post.workspace_id for post in due}
+        now = now or timezone.now()
+        heartbeat_record(name="dispatcher")
+        due = list(
+            Post.objects.filter(status=Post.Status.SCHEDULED, scheduled_at__lte=now)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .select_related("workspace")
+            .only("pk", "workspace", "status_reason", "author_id")
+            .order_by("scheduled_at", "pk")[:limit]
         )
-    }
-    ready = []
-    for post in due:
-        reason = _blocked_reason(post.workspace, connections.get(post.workspace_id))
-        if reason:
-            _hold(post, reason, now=now)
-        else:
-            ready.append(post)
-    won = _claim_scheduled([post.pk for post in ready], now=now)
-    claim = now.isoformat()
-    for post in ready:
-        if post.pk in won:
-            transaction.on_commit(
-                lambda pk=post.pk, ws=post.workspace_id: publish_post.delay(pk, ws, claim)
+        if not due:
+            return 0
+        connections = {
+            row.workspace_id: row
+            for row in LinkedInConnection.objects.filter(
+                workspace_id__in={post.workspace_id for post in due}
             )
-    return len(won)
+        }
+        ready = []
+        for post in due:
+            reason = _blocked_reason(post.workspace, connections.get(post.workspace_id))
+            if reason:
+                _hold(post, reason, now=now)
+            else:
+                ready.append(post)
+        won = _claim_scheduled([post.pk for post in ready], now=now)
+        claim = now.isoformat()
+        for post in ready:
+            if post.pk in won:
+                transaction.on_commit(
+                    lambda pk=post.pk, ws=post.workspace_id: publish_post.delay(pk, ws, claim)
+                )
+        return len(won)
 
 
 def _claim_scheduled(post_ids: list[int], *, now: datetime) -> set[int]:
@@ -885,57 +886,58 @@ def resolve_needs_check(*, post: Post, appeared: bool, actor, url: str = "") -> 
 def reap_stuck_posts(*, now: datetime | None = None) -> int:
     """Posts stuck in "publishing" (a worker died): call started → needs check; call never
     started → back to the queue."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.PUBLISH_STUCK_AFTER_SECONDS)
-    moved = 0
-    for post in Post.objects.filter(
-        status=Post.Status.PUBLISHING, claimed_at__lt=cutoff
-    ).select_related("workspace"):
-        with transaction.atomic():
-            if post.attempt_started_at is not None:
-                # Only a call that started long ago is stuck; a post that waited in the
-                # queue and started its call a moment ago is still talking to LinkedIn.
-                if post.attempt_started_at >= cutoff:
-                    continue
-                if Post.objects.filter(
+    with across_workspaces(reason="beat task: stuck posts of every workspace"):
+        now = now or timezone.now()
+        cutoff = now - timedelta(seconds=settings.PUBLISH_STUCK_AFTER_SECONDS)
+        moved = 0
+        for post in Post.objects.filter(
+            status=Post.Status.PUBLISHING, claimed_at__lt=cutoff
+        ).select_related("workspace"):
+            with transaction.atomic():
+                if post.attempt_started_at is not None:
+                    # Only a call that started long ago is stuck; a post that waited in the
+                    # queue and started its call a moment ago is still talking to LinkedIn.
+                    if post.attempt_started_at >= cutoff:
+                        continue
+                    if Post.objects.filter(
+                        pk=post.pk,
+                        status=Post.Status.PUBLISHING,
+                        attempt_started_at=post.attempt_started_at,
+                    ).exists():
+                        _needs_check(
+                            post,
+                            _(
+                                "Publishing stopped without an answer; checking whether "
+                                "LinkedIn has the post."
+                            ),
+                        )
+                        moved += 1
+                elif Post.objects.filter(
                     pk=post.pk,
                     status=Post.Status.PUBLISHING,
-                    attempt_started_at=post.attempt_started_at,
-                ).exists():
-                    _needs_check(
-                        post,
-                        _(
-                            "Publishing stopped without an answer; checking whether "
-                            "LinkedIn has the post."
-                        ),
-                    )
+                    attempt_started_at__isnull=True,
+                    claimed_at=post.claimed_at,
+                ).update(status=Post.Status.SCHEDULED, claimed_at=None):
                     moved += 1
-            elif Post.objects.filter(
-                pk=post.pk,
-                status=Post.Status.PUBLISHING,
-                attempt_started_at__isnull=True,
-                claimed_at=post.claimed_at,
-            ).update(status=Post.Status.SCHEDULED, claimed_at=None):
-                moved += 1
-    # A check whose reconcile task was lost (a worker died holding it) is tried again: the
-    # longest-waiting first, each pushed back by its backoff so the next run takes others;
-    # posts out of checks wait for a person (next_attempt_at cleared by _ask_people).
-    from apps.content.tasks import reconcile_post
+        # A check whose reconcile task was lost (a worker died holding it) is tried again: the
+        # longest-waiting first, each pushed back by its backoff so the next run takes others;
+        # posts out of checks wait for a person (next_attempt_at cleared by _ask_people).
+        from apps.content.tasks import reconcile_post
 
-    due = list(
-        Post.objects.filter(
-            status=Post.Status.NEEDS_CHECK,
-            next_attempt_at__lte=now,
-            reconcile_checks__lt=settings.PUBLISH_RECONCILE_MAX_CHECKS,
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", "workspace_id", "reconcile_checks")[:200]
-    )
-    for post_id, workspace_id, checks in due:
-        if Post.objects.filter(
-            pk=post_id, status=Post.Status.NEEDS_CHECK, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + _check_backoff(checks + 1)):
-            transaction.on_commit(
-                lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws), robust=True
+        due = list(
+            Post.objects.filter(
+                status=Post.Status.NEEDS_CHECK,
+                next_attempt_at__lte=now,
+                reconcile_checks__lt=settings.PUBLISH_RECONCILE_MAX_CHECKS,
             )
-    return moved
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", "workspace_id", "reconcile_checks")[:200]
+        )
+        for post_id, workspace_id, checks in due:
+            if Post.objects.filter(
+                pk=post_id, status=Post.Status.NEEDS_CHECK, next_attempt_at__lte=now
+            ).update(next_attempt_at=now + _check_backoff(checks + 1)):
+                transaction.on_commit(
+                    lambda pk=post_id, ws=workspace_id: reconcile_post.delay(pk, ws), robust=True
+                )
+        return moved

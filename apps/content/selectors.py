@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Count, Max, Q, QuerySet
 
 from apps.accounts.models import ExpertiseProfile
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, owned
 from apps.content import engine, facts
 from apps.content.linter import EarlierPosts, PostFacts
 from apps.content.models import PastPost, Post, PostingSlot, PostTemplate, PostVersion
@@ -236,22 +236,23 @@ def publishing_health_across_workspaces(limit: int = 200) -> list[dict]:
     """Staff view: workspaces with failed, needs-check or overdue posts, worst first."""
     from django.utils import timezone
 
-    overdue = Q(
-        status=Post.Status.SCHEDULED, scheduled_at__lt=timezone.now() - timedelta(minutes=10)
-    )
-    rows = (
-        Post.objects.filter(archived_at__isnull=True)
-        .values("workspace_id", "workspace__name", "workspace__slug")
-        .annotate(
-            failed=Count("id", filter=Q(status=Post.Status.FAILED)),
-            needs_check=Count("id", filter=Q(status=Post.Status.NEEDS_CHECK)),
-            overdue=Count("id", filter=overdue),
-            published=Count("id", filter=Q(status=Post.Status.PUBLISHED)),
+    with across_workspaces(reason="staff health page over every workspace"):
+        overdue = Q(
+            status=Post.Status.SCHEDULED, scheduled_at__lt=timezone.now() - timedelta(minutes=10)
         )
-        .filter(Q(failed__gt=0) | Q(needs_check__gt=0) | Q(overdue__gt=0))
-        .order_by("-needs_check", "-failed", "-overdue")[:limit]
-    )
-    return list(rows)
+        rows = (
+            Post.objects.filter(archived_at__isnull=True)
+            .values("workspace_id", "workspace__name", "workspace__slug")
+            .annotate(
+                failed=Count("id", filter=Q(status=Post.Status.FAILED)),
+                needs_check=Count("id", filter=Q(status=Post.Status.NEEDS_CHECK)),
+                overdue=Count("id", filter=overdue),
+                published=Count("id", filter=Q(status=Post.Status.PUBLISHED)),
+            )
+            .filter(Q(failed__gt=0) | Q(needs_check__gt=0) | Q(overdue__gt=0))
+            .order_by("-needs_check", "-failed", "-overdue")[:limit]
+        )
+        return list(rows)
 
 
 # An inquiry is what a consultant posts for: in the best-time model one counts as much as

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, database_workspace_set, owned
 from apps.analytics.selectors import template_performance
 from apps.content import selectors, voice
 from apps.content.facts import find_gaps, gap_message
@@ -448,7 +448,9 @@ def approval_link_create(*, post: Post, approver) -> str:
 
 
 def _expire_approval_links(post: Post) -> None:
-    ApprovalLink.objects.filter(post=post, used_at__isnull=True).update(used_at=timezone.now())
+    ApprovalLink.objects.filter(
+        workspace_id=post.workspace_id, post=post, used_at__isnull=True
+    ).update(used_at=timezone.now())
 
 
 @dataclass
@@ -461,28 +463,34 @@ class ApprovalCheck:
 def approval_link_check(*, token: str, user) -> ApprovalCheck:
     """Whether this signed link may approve now, by this user. Never says whose post it is
     when the answer is no."""
-    try:
-        data = signing.loads(
-            token, salt=APPROVAL_SALT, max_age=timedelta(hours=settings.APPROVAL_LINK_VALID_HOURS)
+    with across_workspaces(reason="a one-click approval link found by its signed token"):
+        try:
+            data = signing.loads(
+                token,
+                salt=APPROVAL_SALT,
+                max_age=timedelta(hours=settings.APPROVAL_LINK_VALID_HOURS),
+            )
+        except signing.SignatureExpired:
+            return ApprovalCheck(
+                None, _("This approval link has expired. Open the post in the app to approve it.")
+            )
+        except signing.BadSignature:
+            return ApprovalCheck(None, _("This approval link is not valid."))
+        link = (
+            ApprovalLink.objects.select_related("post", "post__workspace", "approver")
+            .filter(pk=data.get("l"))
+            .first()
         )
-    except signing.SignatureExpired:
-        return ApprovalCheck(
-            None, _("This approval link has expired. Open the post in the app to approve it.")
-        )
-    except signing.BadSignature:
-        return ApprovalCheck(None, _("This approval link is not valid."))
-    link = (
-        ApprovalLink.objects.select_related("post", "post__workspace", "approver")
-        .filter(pk=data.get("l"))
-        .first()
-    )
-    if link is None or not secrets.compare_digest(link.nonce_hash, _hash(str(data.get("n")))):
-        return ApprovalCheck(None, _("This approval link is not valid."))
-    if link.approver_id != user.pk:
-        return ApprovalCheck(None, _("This approval link was sent to someone else."))
-    if link.used_at is not None:
-        return ApprovalCheck(None, _("This approval link has already been used."))
-    return ApprovalCheck(link)
+        if link is None or not secrets.compare_digest(link.nonce_hash, _hash(str(data.get("n")))):
+            return ApprovalCheck(None, _("This approval link is not valid."))
+        if link.approver_id != user.pk:
+            return ApprovalCheck(None, _("This approval link was sent to someone else."))
+        if link.used_at is not None:
+            return ApprovalCheck(None, _("This approval link has already been used."))
+        # The signed link is the key to this one workspace: the rest of the request (approve,
+        # the page) works in it, as a workspace URL would (row-level security).
+        database_workspace_set(link.workspace_id, user_id=user.pk)
+        return ApprovalCheck(link)
 
 
 @transaction.atomic
@@ -648,31 +656,32 @@ def library_sync(*, using: str = "default") -> LibrarySync:
 def _library_sync(using: str) -> LibrarySync:
     from apps.content.generation import load_library
 
-    templates = PostTemplate.objects.db_manager(using)
-    created = updated = 0
-    keys = set()
-    for spec in load_library():
-        keys.add(spec.key)
-        _row, was_created = templates.update_or_create(
-            workspace=None,
-            key=spec.key,
-            defaults={
-                "name": spec.name,
-                "framework": spec.framework,
-                "goal": spec.goal,
-                "suits": list(spec.suits),
-                "hooks": list(spec.hooks),
-                "body": list(spec.body),
-                "ctas": list(spec.ctas),
-                "translations": dict(getattr(spec, "translations", {}) or {}),
-                "is_active": True,
-            },
+    with across_workspaces(reason="the shared template library: rows without a workspace"):
+        templates = PostTemplate.objects.db_manager(using)
+        created = updated = 0
+        keys = set()
+        for spec in load_library():
+            keys.add(spec.key)
+            _row, was_created = templates.update_or_create(
+                workspace=None,
+                key=spec.key,
+                defaults={
+                    "name": spec.name,
+                    "framework": spec.framework,
+                    "goal": spec.goal,
+                    "suits": list(spec.suits),
+                    "hooks": list(spec.hooks),
+                    "body": list(spec.body),
+                    "ctas": list(spec.ctas),
+                    "translations": dict(getattr(spec, "translations", {}) or {}),
+                    "is_active": True,
+                },
+            )
+            created += was_created
+            updated += not was_created
+        retired = (
+            templates.filter(workspace__isnull=True, is_active=True)
+            .exclude(key__in=keys)
+            .update(is_active=False)
         )
-        created += was_created
-        updated += not was_created
-    retired = (
-        templates.filter(workspace__isnull=True, is_active=True)
-        .exclude(key__in=keys)
-        .update(is_active=False)
-    )
-    return LibrarySync(created=created, updated=updated, retired=retired)
+        return LibrarySync(created=created, updated=updated, retired=retired)

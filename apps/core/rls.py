@@ -36,6 +36,7 @@ POLICY = "workspace_isolation"
 WORKSPACE_SETTING = "app.workspace_id"
 USER_SETTING = "app.user_id"
 CROSS_TENANT_SETTING = "app.cross_tenant"
+SESSION_SETTINGS = (WORKSPACE_SETTING, USER_SETTING, CROSS_TENANT_SETTING)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,19 @@ def ensure_app_role(using: str = "default", *, role: str | None = None) -> str:
 
 def apply_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate: a new table with a workspace column gets its policy with its migration.
-    Runs once per migrate (for the last app), not once per app."""
-    if sender.label != "core" or not is_postgresql(using):
+    Runs once per migrate (for the core app), not once per app. `flush` sends post_migrate
+    too, without a plan; it changes no table, and the role that flushes (the test suite's
+    app role) may not alter them."""
+    if sender.label != "core" or not is_postgresql(using) or "plan" not in kwargs:
         return
     apply_policies(using)
+
+
+def migrations_across_workspaces(sender, using="default", **kwargs) -> None:
+    """pre_migrate: data migrations work on every workspace's rows by design, and the forced
+    policies bind the tables' owner too, so `migrate` runs with cross-tenant work on for the
+    rest of its session (a separate process: manage.py migrate, see deploy/README.md)."""
+    if sender.label != "core" or not is_postgresql(using):
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', false)", [CROSS_TENANT_SETTING])

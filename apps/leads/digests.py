@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, owned
 from apps.core.branded_mail import send_branded
 from apps.leads.models import AlertSettings, Lead, LeadSettings
 from apps.leads.services import lead_path
@@ -42,35 +42,36 @@ def read_status_link(token: str) -> dict | None:
 
 
 def send_due_digests(*, now=None) -> int:
-    now = now or timezone.now()
-    sent = 0
-    rows = AlertSettings.objects.filter(digest=True, user__is_active=True).select_related(
-        "user", "workspace"
-    )
-    for row in rows:
-        local = now.astimezone(zoneinfo.ZoneInfo(row.user.timezone))
-        if local.time() < DIGEST_AT or row.last_digest_on == local.date():
-            continue
-        with transaction.atomic():
-            claimed = (
-                AlertSettings.objects.filter(pk=row.pk)
-                .exclude(last_digest_on=local.date())
-                .update(last_digest_on=local.date())
-            )
-            if not claimed:
+    with across_workspaces(reason="beat dispatcher: digests due in every workspace"):
+        now = now or timezone.now()
+        sent = 0
+        rows = AlertSettings.objects.filter(digest=True, user__is_active=True).select_related(
+            "user", "workspace"
+        )
+        for row in rows:
+            local = now.astimezone(zoneinfo.ZoneInfo(row.user.timezone))
+            if local.time() < DIGEST_AT or row.last_digest_on == local.date():
                 continue
-            leads = list(
-                owned(Lead, workspace=row.workspace)
-                .filter(created_at__gte=now - timedelta(hours=24), score__gte=row.threshold)
-                .exclude(status=Lead.Status.NOT_A_LEAD)
-                .select_related("commenter")
-                .order_by("-score")[:20]
-            )
-            if not leads:
-                continue
-            transaction.on_commit(lambda row=row, leads=leads: _send_digest(row, leads))
-            sent += 1
-    return sent
+            with transaction.atomic():
+                claimed = (
+                    AlertSettings.objects.filter(pk=row.pk)
+                    .exclude(last_digest_on=local.date())
+                    .update(last_digest_on=local.date())
+                )
+                if not claimed:
+                    continue
+                leads = list(
+                    owned(Lead, workspace=row.workspace)
+                    .filter(created_at__gte=now - timedelta(hours=24), score__gte=row.threshold)
+                    .exclude(status=Lead.Status.NOT_A_LEAD)
+                    .select_related("commenter")
+                    .order_by("-score")[:20]
+                )
+                if not leads:
+                    continue
+                transaction.on_commit(lambda row=row, leads=leads: _send_digest(row, leads))
+                sent += 1
+        return sent
 
 
 def _send_digest(row: AlertSettings, leads: list[Lead]) -> None:
@@ -108,47 +109,48 @@ def _language_of(row: AlertSettings) -> str:
 
 
 def escalate_waiting_leads(*, now=None) -> int:
-    now = now or timezone.now()
-    escalated = 0
-    for rules in LeadSettings.objects.select_related("workspace"):
-        cutoff = now - timedelta(hours=rules.escalate_after_hours)
-        for lead in (
-            owned(Lead, workspace=rules.workspace)
-            .filter(
-                status=Lead.Status.NEW,
-                escalated_at__isnull=True,
-                created_at__lte=cutoff,
-                score__gte=rules.alert_threshold,
-            )
-            .select_related("commenter")
-        ):
-            with transaction.atomic():
-                if not Lead.objects.filter(pk=lead.pk, escalated_at__isnull=True).update(
-                    escalated_at=now
-                ):
-                    continue
-                url = settings.SITE_URL.rstrip("/") + lead_path(lead)
-                body = _(
-                    "%(who)s (score %(score)d) has been waiting for an answer for more "
-                    "than %(hours)d hours.\n\n%(url)s"
-                ) % {
-                    "who": lead.commenter.name or _("A LinkedIn member"),
-                    "score": lead.score,
-                    "hours": rules.escalate_after_hours,
-                    "url": url,
-                }
-                # Owners and admins, on the channels each chose (email and push by
-                # default), delivered after commit by the outbox.
-                events.lead_waiting(
-                    lead=lead,
-                    notice={
-                        "title": _("A lead is still waiting for you"),
-                        "body": body.split("\n\n")[0],
-                        "url": lead_path(lead),
-                        "roles": [Role.OWNER, Role.ADMIN],
-                        "dedupe_key": f"lead-waiting:{lead.pk}",
-                        "email_text": body,
-                    },
+    with across_workspaces(reason="beat dispatcher: waiting leads of every workspace"):
+        now = now or timezone.now()
+        escalated = 0
+        for rules in LeadSettings.objects.select_related("workspace"):
+            cutoff = now - timedelta(hours=rules.escalate_after_hours)
+            for lead in (
+                owned(Lead, workspace=rules.workspace)
+                .filter(
+                    status=Lead.Status.NEW,
+                    escalated_at__isnull=True,
+                    created_at__lte=cutoff,
+                    score__gte=rules.alert_threshold,
                 )
-                escalated += 1
-    return escalated
+                .select_related("commenter")
+            ):
+                with transaction.atomic():
+                    if not Lead.objects.filter(pk=lead.pk, escalated_at__isnull=True).update(
+                        escalated_at=now
+                    ):
+                        continue
+                    url = settings.SITE_URL.rstrip("/") + lead_path(lead)
+                    body = _(
+                        "%(who)s (score %(score)d) has been waiting for an answer for more "
+                        "than %(hours)d hours.\n\n%(url)s"
+                    ) % {
+                        "who": lead.commenter.name or _("A LinkedIn member"),
+                        "score": lead.score,
+                        "hours": rules.escalate_after_hours,
+                        "url": url,
+                    }
+                    # Owners and admins, on the channels each chose (email and push by
+                    # default), delivered after commit by the outbox.
+                    events.lead_waiting(
+                        lead=lead,
+                        notice={
+                            "title": _("A lead is still waiting for you"),
+                            "body": body.split("\n\n")[0],
+                            "url": lead_path(lead),
+                            "roles": [Role.OWNER, Role.ADMIN],
+                            "dedupe_key": f"lead-waiting:{lead.pk}",
+                            "email_text": body,
+                        },
+                    )
+                    escalated += 1
+        return escalated

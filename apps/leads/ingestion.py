@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.tenancy import owned, owned_for_task
+from apps.accounts.tenancy import across_workspaces, owned, owned_for_task
 from apps.content.models import Post
 from apps.core.claiming import claim_due
 from apps.leads import services
@@ -47,30 +47,33 @@ def dispatch_scans(*, now: datetime | None = None, limit: int = 1000, batches: i
     would cap scans at `limit` a minute (about 8,000 workspaces, deploy/README.md)."""
     from apps.leads.tasks import scan_post_comments
 
-    now = now or timezone.now()
-    due = Post.objects.filter(
-        status=Post.Status.PUBLISHED, published_at__gt=now - timedelta(days=30)
-    ).filter(Q(next_comment_scan_at__isnull=True) | Q(next_comment_scan_at__lte=now))
+    with across_workspaces(reason="beat dispatcher: posts of every workspace due a scan"):
+        now = now or timezone.now()
+        due = Post.objects.filter(
+            status=Post.Status.PUBLISHED, published_at__gt=now - timedelta(days=30)
+        ).filter(Q(next_comment_scan_at__isnull=True) | Q(next_comment_scan_at__lte=now))
 
-    def following(row):
-        interval = scan_interval(now - row[2])
-        return now + interval if interval else None
+        def following(row):
+            interval = scan_interval(now - row[2])
+            return now + interval if interval else None
 
-    enqueued = 0
-    for _batch in range(batches):
-        claimed = claim_due(
-            due,
-            field="next_comment_scan_at",
-            columns=("workspace_id", "published_at", "next_comment_scan_at"),
-            following=following,
-            limit=limit,
-        )
-        for pk, workspace_id, _published_at, _current in claimed:
-            transaction.on_commit(lambda pk=pk, ws=workspace_id: scan_post_comments.delay(pk, ws))
-        enqueued += len(claimed)
-        if len(claimed) < limit:
-            break
-    return enqueued
+        enqueued = 0
+        for _batch in range(batches):
+            claimed = claim_due(
+                due,
+                field="next_comment_scan_at",
+                columns=("workspace_id", "published_at", "next_comment_scan_at"),
+                following=following,
+                limit=limit,
+            )
+            for pk, workspace_id, _published_at, _current in claimed:
+                transaction.on_commit(
+                    lambda pk=pk, ws=workspace_id: scan_post_comments.delay(pk, ws)
+                )
+            enqueued += len(claimed)
+            if len(claimed) < limit:
+                break
+        return enqueued
 
 
 def scan_post(*, post_id: int, workspace_id: int) -> int:

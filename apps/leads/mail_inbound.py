@@ -18,7 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.tenancy import owned, owned_for_task
+from apps.accounts.tenancy import (
+    across_workspaces,
+    database_workspace_set,
+    owned,
+    owned_for_task,
+)
 from apps.content.models import Post
 from apps.leads import services
 from apps.leads.mail_parser import (
@@ -66,21 +71,25 @@ def inbound_address_regenerate(*, workspace) -> InboundAddress:
 
 
 def _address_for(recipients: list[str]) -> InboundAddress | None:
-    pattern = re.compile(
-        rf"{re.escape(settings.INBOUND_MAIL_LOCALPART)}\+([a-z0-9]+)@"
-        rf"{re.escape(settings.INBOUND_MAIL_DOMAIN)}",
-        re.IGNORECASE,
-    )
-    for recipient in recipients:
-        if found := pattern.search(recipient or ""):
-            row = (
-                InboundAddress.objects.select_related("workspace")
-                .filter(token=found.group(1).lower())
-                .first()
-            )
-            if row is not None:
-                return row
-    return None
+    with across_workspaces(reason="a forwarded mail's private address names the workspace"):
+        pattern = re.compile(
+            rf"{re.escape(settings.INBOUND_MAIL_LOCALPART)}\+([a-z0-9]+)@"
+            rf"{re.escape(settings.INBOUND_MAIL_DOMAIN)}",
+            re.IGNORECASE,
+        )
+        for recipient in recipients:
+            if found := pattern.search(recipient or ""):
+                row = (
+                    InboundAddress.objects.select_related("workspace")
+                    .filter(token=found.group(1).lower())
+                    .first()
+                )
+                if row is not None:
+                    # The private address names its workspace: the rest of the delivery
+                    # (the message, the lead it becomes) works in it (row-level security).
+                    database_workspace_set(row.workspace_id)
+                    return row
+        return None
 
 
 def recipients_of(message) -> list[str]:

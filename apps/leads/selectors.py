@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Cast, Coalesce
 
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, database_workspace_set, owned
 from apps.leads.models import Comment, Lead, LeadSettings
 
 PIPELINE = (
@@ -106,6 +106,8 @@ def lead_of_member(*, user, pk) -> Lead | None:
     from apps.accounts.selectors import memberships_of_user
 
     for membership in memberships_of_user(user=user):
+        # A member's own workspace, named to the database in turn (row-level security).
+        database_workspace_set(membership.workspace_id, user_id=user.pk)
         lead = (
             owned(Lead, workspace=membership.workspace)
             .select_related("commenter")
@@ -115,6 +117,7 @@ def lead_of_member(*, user, pk) -> Lead | None:
         if lead is not None:
             lead.membership = membership
             return lead
+    database_workspace_set(None, user_id=user.pk)
     return None
 
 
@@ -178,24 +181,25 @@ def labelled_comments_for_export(*, feedback=None) -> list[dict]:
     from apps.leads.classifier import LEAD_INTENTS
     from apps.leads.models import Feedback, LeadSettings
 
-    sharing = LeadSettings.objects.filter(share_labelled_comments=True).values("workspace_id")
-    feedback = (Feedback.objects.all() if feedback is None else feedback).filter(
-        workspace_id__in=sharing
-    )
-    rows = []
-    for text, is_lead, intent, given in feedback.order_by("pk").values_list(
-        "comment__text", "is_lead", "intent", "comment__intent"
-    ):
-        rows.append(
-            {
-                "text": text,
-                "label": "lead" if is_lead else "not_lead",
-                "intent": (given if given in LEAD_INTENTS else "direct_inquiry")
-                if is_lead
-                else (intent or "other"),
-            }
+    with across_workspaces(reason="staff export from every opted-in workspace"):
+        sharing = LeadSettings.objects.filter(share_labelled_comments=True).values("workspace_id")
+        feedback = (Feedback.objects.all() if feedback is None else feedback).filter(
+            workspace_id__in=sharing
         )
-    return rows
+        rows = []
+        for text, is_lead, intent, given in feedback.order_by("pk").values_list(
+            "comment__text", "is_lead", "intent", "comment__intent"
+        ):
+            rows.append(
+                {
+                    "text": text,
+                    "label": "lead" if is_lead else "not_lead",
+                    "intent": (given if given in LEAD_INTENTS else "direct_inquiry")
+                    if is_lead
+                    else (intent or "other"),
+                }
+            )
+        return rows
 
 
 # --- Comment scans overdue -------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import AuditEvent, Membership, Role
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import owned, owned_for_task, workspace_atomic
+from apps.accounts.tenancy import across_workspaces, owned, owned_for_task, workspace_atomic
 from apps.leads.models import (
     Alert,
     AlertSettings,
@@ -735,15 +735,16 @@ def reply_on_linkedin(*, comment: Comment, actor, text: str) -> Comment:
 def purge_expired_commenters(*, now=None) -> int:
     """Delete commenters (with their comments and leads) not seen for longer than their
     workspace's retention period. Safe to run twice."""
-    now = now or timezone.now()
-    removed = 0
-    for rules in LeadSettings.objects.select_related("workspace"):
-        cutoff = now - timedelta(days=rules.retention_days)
-        deleted, _detail = (
-            owned(Commenter, workspace=rules.workspace).filter(last_seen_at__lt=cutoff).delete()
-        )
-        removed += deleted
-    return removed
+    with across_workspaces(reason="daily retention over every workspace"):
+        now = now or timezone.now()
+        removed = 0
+        for rules in LeadSettings.objects.select_related("workspace"):
+            cutoff = now - timedelta(days=rules.retention_days)
+            deleted, _detail = (
+                owned(Commenter, workspace=rules.workspace).filter(last_seen_at__lt=cutoff).delete()
+            )
+            removed += deleted
+        return removed
 
 
 def commenter_export(*, commenter: Commenter) -> dict:

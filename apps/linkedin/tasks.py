@@ -2,17 +2,18 @@
 
 from celery import shared_task
 
-from apps.accounts.tenancy import owned_for_task
+from apps.accounts.tenancy import across_workspaces, owned_for_task
 from apps.linkedin import selectors, services
 from apps.linkedin.models import LinkedInConnection
 
 
 @shared_task(name="linkedin.refresh_expiring_tokens")
 def refresh_expiring_tokens() -> int:
-    due = list(selectors.connections_due_for_refresh().values_list("pk", "workspace_id"))
-    for connection_id, workspace_id in due:
-        refresh_token.delay(connection_id, workspace_id)
-    return len(due)
+    with across_workspaces(reason="beat dispatcher: tokens to refresh in every workspace"):
+        due = list(selectors.connections_due_for_refresh().values_list("pk", "workspace_id"))
+        for connection_id, workspace_id in due:
+            refresh_token.delay(connection_id, workspace_id)
+        return len(due)
 
 
 @shared_task(name="linkedin.refresh_token", autoretry_for=(), max_retries=0)
@@ -26,8 +27,9 @@ def refresh_token(connection_id: int, workspace_id: int, force: bool = False) ->
 
 @shared_task(name="linkedin.send_expiry_reminders")
 def send_expiry_reminders() -> int:
-    sent = 0
-    for connection in selectors.connections_due_for_reminder():
-        if services.send_expiry_reminder(connection=connection) is not None:
-            sent += 1
-    return sent
+    with across_workspaces(reason="beat dispatcher: expiry reminders in every workspace"):
+        sent = 0
+        for connection in selectors.connections_due_for_reminder():
+            if services.send_expiry_reminder(connection=connection) is not None:
+                sent += 1
+        return sent

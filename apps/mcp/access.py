@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role
-from apps.accounts.tenancy import membership_for
+from apps.accounts.tenancy import across_workspaces, membership_for
 from apps.api import services as api_services
 from apps.api.access import limited_by_token
 from apps.api.authentication import TOKEN_PREFIX
@@ -59,7 +59,9 @@ def principal_for_secret(secret: str, *, transport: str) -> Principal:
     secret = (secret or "").strip()
     if not secret.startswith(TOKEN_PREFIX):
         raise McpAuthError(_("Give a personal API token (it starts with tl_)."))
-    token = api_services.api_token_for_secret(secret)
+    # The token is found by its hash before any workspace is known.
+    with across_workspaces(reason="an API token is found by its secret's hash"):
+        token = api_services.api_token_for_secret(secret)
     if token is None or not token.user.is_active:
         raise McpAuthError(_("This API token is not valid, has expired or was revoked."))
     try:

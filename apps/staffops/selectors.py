@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Workspace
+from apps.accounts.tenancy import across_workspaces
 from apps.content.models import Post
 from apps.core.models import Heartbeat
 from apps.core.selectors import background_processes
@@ -111,75 +112,76 @@ def _age(now: datetime, since: datetime | None) -> float | None:
 
 def overview(*, now: datetime | None = None) -> Overview:
     """Totals across all tenants. Nine queries."""
-    now = now or timezone.now()
-    workspaces = Workspace.objects.aggregate(
-        total=Count("pk"), paused=Count("pk", filter=Q(posting_paused=True))
-    )
-    usable = Q(status=LinkedInConnection.Status.CONNECTED) & (
-        Q(access_token_expires_at__isnull=True) | Q(access_token_expires_at__gt=now)
-    )
-    connections = LinkedInConnection.objects.aggregate(
-        active=Count("pk", filter=usable),
-        needs_reconnect=Count("pk", filter=Q(status=LinkedInConnection.Status.NEEDS_RECONNECT)),
-    )
-    stuck = Q(status=Post.Status.PUBLISHING, claimed_at__lt=now - publishing_window())
-    posts = Post.objects.filter(archived_at__isnull=True).aggregate(
-        published_24h=Count(
-            "pk",
-            filter=Q(status=Post.Status.PUBLISHED, published_at__gte=now - timedelta(hours=24)),
-        ),
-        published_7d=Count(
-            "pk",
-            filter=Q(status=Post.Status.PUBLISHED, published_at__gte=now - timedelta(days=7)),
-        ),
-        failed=Count("pk", filter=Q(status=Post.Status.FAILED)),
-        needs_check=Count("pk", filter=Q(status=Post.Status.NEEDS_CHECK)),
-        stuck=Count("pk", filter=stuck),
-        stuck_since=Min("claimed_at", filter=stuck),
-    )
-    # Events recorded but not delivered a few minutes on (or given up): the sweep or a
-    # worker is not doing its job, or a channel keeps failing.
-    events = OutboxEvent.objects.filter(
-        Q(status=OutboxEvent.Status.FAILED)
-        | Q(status=OutboxEvent.Status.PENDING, created_at__lt=now - UNDELIVERED_AFTER)
-    ).aggregate(count=Count("pk"), oldest=Min("created_at"))
-    # Queue lag: how long the oldest post that should be going out now has been waiting.
-    # Paused workspaces and posts backing off after a rate limit are waiting on purpose.
-    due = (
-        Post.objects.filter(status=Post.Status.SCHEDULED, scheduled_at__lte=now)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(workspace__posting_paused=False)
-        .aggregate(count=Count("pk"), oldest=Min("scheduled_at"))
-    )
-    leads = Lead.objects.filter(created_at__gte=now - LEADS_WINDOW).count()
-    heartbeats = [
-        HeartbeatAge(beat.name, beat.last_seen_at, (now - beat.last_seen_at).total_seconds())
-        for beat in Heartbeat.objects.order_by("name")
-    ]
-    scans = with_overdue_scans(Post.objects.all(), now=now).aggregate(
-        count=Count("pk"), oldest=Min("last_scan_at")
-    )
-    processes = background_processes(
-        now=now, heartbeats={beat.name: beat.last_seen_at for beat in heartbeats}
-    )
-    return Overview(
-        workspaces=workspaces["total"],
-        workspaces_paused=workspaces["paused"],
-        linkedin_active=connections["active"],
-        linkedin_needs_reconnect=connections["needs_reconnect"],
-        published_24h=posts["published_24h"],
-        published_7d=posts["published_7d"],
-        failed=posts["failed"],
-        needs_check=posts["needs_check"],
-        stuck_publishing=posts["stuck"],
-        stuck_publishing_age=_age(now, posts["stuck_since"]),
-        undelivered_events=events["count"],
-        undelivered_events_age=_age(now, events["oldest"]),
-        due_posts=due["count"],
-        queue_lag_seconds=(now - due["oldest"]).total_seconds() if due["oldest"] else None,
-        leads_this_week=leads,
-        heartbeats=heartbeats,
-        scans_overdue=scans["count"],
-        scans_overdue_age=_age(now, scans["oldest"]),
-        processes=processes,
-    )
+    with across_workspaces(reason="staff overview of every workspace"):
+        now = now or timezone.now()
+        workspaces = Workspace.objects.aggregate(
+            total=Count("pk"), paused=Count("pk", filter=Q(posting_paused=True))
+        )
+        usable = Q(status=LinkedInConnection.Status.CONNECTED) & (
+            Q(access_token_expires_at__isnull=True) | Q(access_token_expires_at__gt=now)
+        )
+        connections = LinkedInConnection.objects.aggregate(
+            active=Count("pk", filter=usable),
+            needs_reconnect=Count("pk", filter=Q(status=LinkedInConnection.Status.NEEDS_RECONNECT)),
+        )
+        stuck = Q(status=Post.Status.PUBLISHING, claimed_at__lt=now - publishing_window())
+        posts = Post.objects.filter(archived_at__isnull=True).aggregate(
+            published_24h=Count(
+                "pk",
+                filter=Q(status=Post.Status.PUBLISHED, published_at__gte=now - timedelta(hours=24)),
+            ),
+            published_7d=Count(
+                "pk",
+                filter=Q(status=Post.Status.PUBLISHED, published_at__gte=now - timedelta(days=7)),
+            ),
+            failed=Count("pk", filter=Q(status=Post.Status.FAILED)),
+            needs_check=Count("pk", filter=Q(status=Post.Status.NEEDS_CHECK)),
+            stuck=Count("pk", filter=stuck),
+            stuck_since=Min("claimed_at", filter=stuck),
+        )
+        # Events recorded but not delivered a few minutes on (or given up): the sweep or a
+        # worker is not doing its job, or a channel keeps failing.
+        events = OutboxEvent.objects.filter(
+            Q(status=OutboxEvent.Status.FAILED)
+            | Q(status=OutboxEvent.Status.PENDING, created_at__lt=now - UNDELIVERED_AFTER)
+        ).aggregate(count=Count("pk"), oldest=Min("created_at"))
+        # Queue lag: how long the oldest post that should be going out now has been waiting.
+        # Paused workspaces and posts backing off after a rate limit are waiting on purpose.
+        due = (
+            Post.objects.filter(status=Post.Status.SCHEDULED, scheduled_at__lte=now)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .filter(workspace__posting_paused=False)
+            .aggregate(count=Count("pk"), oldest=Min("scheduled_at"))
+        )
+        leads = Lead.objects.filter(created_at__gte=now - LEADS_WINDOW).count()
+        heartbeats = [
+            HeartbeatAge(beat.name, beat.last_seen_at, (now - beat.last_seen_at).total_seconds())
+            for beat in Heartbeat.objects.order_by("name")
+        ]
+        scans = with_overdue_scans(Post.objects.all(), now=now).aggregate(
+            count=Count("pk"), oldest=Min("last_scan_at")
+        )
+        processes = background_processes(
+            now=now, heartbeats={beat.name: beat.last_seen_at for beat in heartbeats}
+        )
+        return Overview(
+            workspaces=workspaces["total"],
+            workspaces_paused=workspaces["paused"],
+            linkedin_active=connections["active"],
+            linkedin_needs_reconnect=connections["needs_reconnect"],
+            published_24h=posts["published_24h"],
+            published_7d=posts["published_7d"],
+            failed=posts["failed"],
+            needs_check=posts["needs_check"],
+            stuck_publishing=posts["stuck"],
+            stuck_publishing_age=_age(now, posts["stuck_since"]),
+            undelivered_events=events["count"],
+            undelivered_events_age=_age(now, events["oldest"]),
+            due_posts=due["count"],
+            queue_lag_seconds=(now - due["oldest"]).total_seconds() if due["oldest"] else None,
+            leads_this_week=leads,
+            heartbeats=heartbeats,
+            scans_overdue=scans["count"],
+            scans_overdue_age=_age(now, scans["oldest"]),
+            processes=processes,
+        )

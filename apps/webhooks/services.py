@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role
 from apps.accounts.services import audit_record
-from apps.accounts.tenancy import owned, owned_for_task
+from apps.accounts.tenancy import across_workspaces, owned, owned_for_task
 from apps.notifications import events
 from apps.webhooks import client
 from apps.webhooks.models import PING, EventType, WebhookDelivery, WebhookEndpoint, new_secret
@@ -202,9 +202,10 @@ def emit(
     created = []
     for endpoint in endpoints:
         delivery, is_new = WebhookDelivery.objects.get_or_create(
+            workspace=workspace,
             endpoint=endpoint,
             event_id=uid,
-            defaults={"workspace": workspace, "event": event, "payload": payload},
+            defaults={"event": event, "payload": payload},
         )
         if is_new:
             _enqueue(delivery)
@@ -394,24 +395,26 @@ def retry_due(*, limit: int = 500) -> int:
     attempt claims the delivery, so a second message for it does nothing."""
     from apps.webhooks.tasks import deliver as deliver_task
 
-    due = (
-        WebhookDelivery.objects.filter(
-            status__in=OPEN, next_attempt_at__lte=timezone.now() - DISPATCH_GRACE
+    with across_workspaces(reason="beat dispatcher: due deliveries of every workspace"):
+        due = (
+            WebhookDelivery.objects.filter(
+                status__in=OPEN, next_attempt_at__lte=timezone.now() - DISPATCH_GRACE
+            )
+            .order_by("next_attempt_at")
+            .values_list("pk", "workspace_id")[:limit]
         )
-        .order_by("next_attempt_at")
-        .values_list("pk", "workspace_id")[:limit]
-    )
-    count = 0
-    for pk, workspace_id in due:
-        deliver_task.delay(pk, workspace_id)
-        count += 1
-    return count
+        count = 0
+        for pk, workspace_id in due:
+            deliver_task.delay(pk, workspace_id)
+            count += 1
+        return count
 
 
 def purge_deliveries(*, older_than_days: int | None = None) -> int:
     """Drop finished deliveries from the log after WEBHOOKS_LOG_DAYS (30)."""
-    days = older_than_days or int(getattr(settings, "WEBHOOKS_LOG_DAYS", 30))
-    deleted, _per_model = WebhookDelivery.objects.filter(
-        status__in=SUCCEEDED_OR_GIVEN_UP, created_at__lt=timezone.now() - timedelta(days=days)
-    ).delete()
-    return deleted
+    with across_workspaces(reason="daily retention over every workspace"):
+        days = older_than_days or int(getattr(settings, "WEBHOOKS_LOG_DAYS", 30))
+        deleted, _per_model = WebhookDelivery.objects.filter(
+            status__in=SUCCEEDED_OR_GIVEN_UP, created_at__lt=timezone.now() - timedelta(days=days)
+        ).delete()
+        return deleted

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hijack.middleware.HijackUserMiddleware",
+    # Row-level security: each request starts with no workspace named to the database.
+    "apps.accounts.tenancy.DatabaseScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -112,7 +114,16 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 # SQLite when DATABASE_URL is unset; PostgreSQL through psycopg 3 with Django's pool when set.
+# Two roles on PostgreSQL (deploy/README.md, "Row-level security"): DATABASE_URL is the app's
+# (web, workers, beat: owns no table, bound by the policies); DATABASE_OWNER_URL the tables'
+# owner, used only by a process started with DATABASE_AS_OWNER=1, which manage.py sets for
+# the commands that change tables or roles (migrate, rls_setup; see manage.py).
 DATABASE_URL = env("DATABASE_URL", default="")
+DATABASE_APP_URL = DATABASE_URL  # the app's own, even in a process that runs as the owner
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="")
+DATABASE_AS_OWNER = bool(DATABASE_OWNER_URL) and env.bool("DATABASE_AS_OWNER", default=False)
+if DATABASE_AS_OWNER:
+    DATABASE_URL = DATABASE_OWNER_URL
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -142,8 +153,9 @@ else:
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Row-level security (PostgreSQL, apps/core/rls.py): the role the app connects as (owns no
 # tables, no BYPASSRLS) and whether tenancy.py names the workspace to the database in each
-# transaction. Off: the policies exist but the app's queries do not set the workspace, which
-# is right only while the app connects as a role that bypasses them (see deploy/README.md).
+# request and task. Production turns it on with PostgreSQL (prod.py); so does CI for the
+# suite. Off: the policies exist but the app does not name the workspace, which is right
+# only on a role that bypasses them (a superuser in development).
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="techlead_app")
 DATABASE_ROW_LEVEL_SECURITY = env.bool("DATABASE_ROW_LEVEL_SECURITY", default=False)
 # An optional read replica. Reads go there only inside `reads_from_replica` (the dashboard and

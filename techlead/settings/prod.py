@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from apps.core.logging import logging_config
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, env
 
 REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL", "REDIS_URL")
 _missing = [name for name in REQUIRED if not env.str(name, default="").strip()]
@@ -58,6 +58,13 @@ if _linkedin_problems():
     )
 
 DEBUG = False
+# Row-level security is on with PostgreSQL: DATABASE_URL is the app's role (techlead_app),
+# DATABASE_OWNER_URL the owner's for migrate and rls_setup (deploy/README.md). Turning it
+# off (DATABASE_ROW_LEVEL_SECURITY=false) is for an app still connecting as the owner.
+DATABASE_ROW_LEVEL_SECURITY = env.bool(
+    "DATABASE_ROW_LEVEL_SECURITY",
+    default=DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+)
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")

@@ -1,3 +1,5 @@
+import hashlib
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -134,3 +136,42 @@ def test_settings_changes_are_audited_with_what_changed(alice, alice_workspace):
 def test_saving_unchanged_settings_records_nothing(alice, alice_workspace):
     services.workspace_update(workspace=alice_workspace, actor=alice, name=alice_workspace.name)
     assert not AuditEvent.objects.filter(action="workspace.settings_changed").exists()
+
+
+def test_an_invitation_stores_only_its_tokens_hash_and_the_mailed_link_finds_it(
+    alice, alice_workspace, django_capture_on_commit_callbacks
+):
+    from apps.accounts.selectors import invitation_by_token
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            workspace=alice_workspace,
+            email="dora@example.com",
+            role=Role.EDITOR,
+            actor_membership=membership(alice_workspace, alice),
+        )
+    stored = Invitation.objects.values_list("token_hash", flat=True).get(pk=invitation.pk)
+
+    assert invitation.token not in stored
+    assert stored == hashlib.sha256(invitation.token.encode()).hexdigest()
+    assert invitation_by_token(token=invitation.token) == invitation
+    assert invitation_by_token(token=stored) is None  # the stored hash opens nothing
+
+
+def test_the_data_migration_hashes_plain_tokens_and_old_links_keep_working(alice_workspace):
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from apps.accounts.selectors import invitation_by_token
+
+    migration = importlib.import_module("apps.accounts.migrations.0003_invitation_token_hash")
+    sent_before = "an-old-plain-token-from-an-email-already-sent-0123"
+    invitation = InvitationFactory(workspace=alice_workspace, email="dora@example.com")
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=sent_before)  # as it was
+
+    migration.hash_existing_tokens(django_apps, connection.schema_editor())
+    migration.hash_existing_tokens(django_apps, connection.schema_editor())  # safe twice
+
+    stored = Invitation.objects.values_list("token_hash", flat=True).get(pk=invitation.pk)
+    assert stored == hashlib.sha256(sent_before.encode()).hexdigest()
+    assert invitation_by_token(token=sent_before) == invitation

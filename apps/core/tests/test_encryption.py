@@ -13,7 +13,7 @@ NEW_KEY = Fernet.generate_key().decode()
 
 
 @pytest.fixture
-def secret_model(transactional_db):
+def secret_model(transactional_db, table_owner):
     """A throwaway table with an encrypted column, created for the test and dropped after."""
     with isolate_apps("apps.core"):
 

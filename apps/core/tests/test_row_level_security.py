@@ -4,13 +4,20 @@ workspace is set. The suite connects as a superuser, which row-level security ne
 these tests take the app's role (SET LOCAL ROLE) inside their transaction to be bound."""
 
 import pytest
+from celery import shared_task
 from django.db import connection, transaction
 from django.db.utils import ProgrammingError
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import include, path
 
-from apps.accounts.tenancy import across_workspaces, database_workspace_set, workspace_view
+from apps.accounts.tenancy import (
+    across_workspaces,
+    database_scope,
+    database_workspace_set,
+    workspace_for_task,
+    workspace_view,
+)
 from apps.content.models import Post
 from apps.core import rls
 from conftest import service_required
@@ -38,7 +45,7 @@ def posts(alice, alice_workspace, charlie, charlie_workspace):
 
 
 @pytest.fixture
-def as_app_role(settings, posts):
+def as_app_role(settings, posts, table_owner):
     """For the rest of the test's transaction (after the rows above are made as the owner):
     the app's role, bound by the policies, and tenancy naming the workspace to the
     database."""
@@ -46,7 +53,8 @@ def as_app_role(settings, posts):
     role = rls.ensure_app_role()
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
-    yield role
+    with database_scope():  # as a request or a task starts: no workspace named
+        yield role
     with connection.cursor() as cursor:
         cursor.execute("RESET ROLE")
 
@@ -143,14 +151,14 @@ def test_a_view_that_forgets_its_workspace_filter_is_stopped_by_the_database(
     assert own.content.decode() == "Charlie's"  # the request named Charlie's workspace
 
 
-def test_policies_are_idempotent_and_cover_a_table_added_later():
+def test_policies_are_idempotent_and_cover_a_table_added_later(table_owner):
     first = rls.apply_policies()
     again = rls.apply_policies()
     assert first == again == [table.table for table in rls.policy_tables()]
 
 
 def test_every_tenant_page_works_as_the_app_role_under_the_policies(
-    alice, alice_workspace, settings
+    alice, alice_workspace, settings, table_owner
 ):
     """The app's own request paths name the workspace before they query: as the app role,
     with the policies binding, every tenant page and API list of Alice's (session-signed in)
@@ -208,7 +216,7 @@ def test_cross_workspace_work_ends_with_its_block_even_when_it_fails(as_app_role
 
 
 def test_a_personal_api_token_works_as_the_app_role_under_the_policies(
-    alice, alice_workspace, charlie_workspace, settings
+    alice, alice_workspace, charlie_workspace, settings, table_owner
 ):
     from rest_framework.test import APIClient
 
@@ -236,3 +244,73 @@ def test_a_personal_api_token_works_as_the_app_role_under_the_policies(
     assert response.status_code == 200
     assert [post["id"] for post in response.json()["results"]] == [OBJECT_ID]
     assert outsider.status_code == 404
+
+
+@pytest.fixture
+def suite_as_app_role():
+    from conftest import row_level_security_in_tests
+
+    if not row_level_security_in_tests():
+        service_required("Row-level security", "set DATABASE_ROW_LEVEL_SECURITY=1 (CI does)")
+
+
+def test_the_suite_connects_as_the_app_role_which_bypasses_nothing(suite_as_app_role):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r "
+            "WHERE r.rolname = current_user"
+        )
+        assert cursor.fetchone() == (rls.app_role(), False, False)
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_planted_unscoped_view_answers_only_the_members_rows_in_the_suites_own_setup(
+    suite_as_app_role, posts, charlie_client
+):
+    """No test-only role switch: the suite's own connection, as every other test uses it.
+    The first wall (tenancy.py's scoping) is missing from the view; the second holds."""
+    leaked = charlie_client.get(f"/w/charlie-co/planted/{posts['alice'].pk}/")
+    own = charlie_client.get(f"/w/charlie-co/planted/{posts['charlie'].pk}/")
+
+    assert leaked.status_code == 404
+    assert own.content.decode() == "Charlie's"
+    # After the request the test's own default (work across workspaces) is back.
+    assert raw_post_texts() == ["Alice's", "Charlie's"]
+
+
+def test_a_request_without_a_workspace_sees_no_workspaces_rows(suite_as_app_role, posts, client):
+    """A page outside every workspace (here: the login page) runs with nothing named: a
+    raw query there would see no post of anybody's."""
+    from django.test.signals import template_rendered
+
+    seen = []
+
+    def count_posts(**kwargs):
+        if not seen:
+            seen.append(len(raw_post_texts()))
+
+    template_rendered.connect(count_posts)
+    try:
+        response = client.get("/accounts/login/")
+    finally:
+        template_rendered.disconnect(count_posts)
+    assert response.status_code == 200
+    assert seen == [0]
+
+
+@shared_task(name="tests.rls.posts_seen_by_a_task")
+def posts_seen_by_a_task(workspace_id: int | None) -> list[str]:
+    if workspace_id is not None:
+        workspace_for_task(workspace_id)
+    return raw_post_texts()
+
+
+def test_a_task_sees_only_the_workspace_it_names_and_nothing_before(
+    suite_as_app_role, posts, alice_workspace
+):
+    """Each task runs in its own scope (Celery's task signals), here run inline as a worker
+    would: nothing until it names its workspace, then only that one's rows; afterwards the
+    caller's own setting is back."""
+    assert posts_seen_by_a_task.apply(args=[None]).get() == []
+    assert posts_seen_by_a_task.apply(args=[alice_workspace.pk]).get() == ["Alice's"]
+    assert raw_post_texts() == ["Alice's", "Charlie's"]

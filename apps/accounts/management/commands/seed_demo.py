@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import ExpertiseProfile, Membership, Role, User, Workspace
+from apps.accounts.tenancy import across_workspaces
 
 DEMO_EMAIL = "demo@techlead.example"
 DEMO_PASSWORD = "demo-autopilot-2026"  # noqa: S105  (a public demo login, printed by make run)
@@ -55,44 +56,45 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        user, user_created = User.objects.get_or_create(
-            email=DEMO_EMAIL,
-            defaults={"full_name": "Dana Demo", "timezone": "Europe/Berlin"},
-        )
-        if user_created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        EmailAddress.objects.get_or_create(
-            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
-        )
+        with across_workspaces(reason="development command: creates the demo workspace"):
+            user, user_created = User.objects.get_or_create(
+                email=DEMO_EMAIL,
+                defaults={"full_name": "Dana Demo", "timezone": "Europe/Berlin"},
+            )
+            if user_created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            EmailAddress.objects.get_or_create(
+                user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
+            )
 
-        workspace, _ = Workspace.objects.get_or_create(
-            slug=DEMO_SLUG,
-            defaults={
-                "name": "Dana Demo Consulting",
-                "timezone": "Europe/Berlin",
-                "plan": Workspace.Plan.SOLO,
-                "subscription_status": Workspace.SubscriptionStatus.ACTIVE,
-            },
-        )
-        Membership.objects.get_or_create(
-            workspace=workspace, user=user, defaults={"role": Role.OWNER}
-        )
-        ExpertiseProfile.objects.get_or_create(
-            workspace=workspace, user=user, defaults=DEMO_PROFILE
-        )
-        staff, staff_created = User.objects.get_or_create(
-            email=STAFF_EMAIL,
-            defaults={"full_name": "Sam Staff", "is_staff": True, "is_superuser": True},
-        )
-        if staff_created:
-            staff.set_password(DEMO_PASSWORD)
-            staff.save(update_fields=["password"])
-        EmailAddress.objects.get_or_create(
-            user=staff, email=STAFF_EMAIL, defaults={"verified": True, "primary": True}
-        )
-        call_command("load_post_templates", stdout=self.stdout)
-        if options.get("history", True):
-            call_command("seed_demo_history", stdout=self.stdout)
-        state = "created" if user_created else "already there"
-        self.stdout.write(f"Demo workspace {state}: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+            workspace, _ = Workspace.objects.get_or_create(
+                slug=DEMO_SLUG,
+                defaults={
+                    "name": "Dana Demo Consulting",
+                    "timezone": "Europe/Berlin",
+                    "plan": Workspace.Plan.SOLO,
+                    "subscription_status": Workspace.SubscriptionStatus.ACTIVE,
+                },
+            )
+            Membership.objects.get_or_create(
+                workspace=workspace, user=user, defaults={"role": Role.OWNER}
+            )
+            ExpertiseProfile.objects.get_or_create(
+                workspace=workspace, user=user, defaults=DEMO_PROFILE
+            )
+            staff, staff_created = User.objects.get_or_create(
+                email=STAFF_EMAIL,
+                defaults={"full_name": "Sam Staff", "is_staff": True, "is_superuser": True},
+            )
+            if staff_created:
+                staff.set_password(DEMO_PASSWORD)
+                staff.save(update_fields=["password"])
+            EmailAddress.objects.get_or_create(
+                user=staff, email=STAFF_EMAIL, defaults={"verified": True, "primary": True}
+            )
+            call_command("load_post_templates", stdout=self.stdout)
+            if options.get("history", True):
+                call_command("seed_demo_history", stdout=self.stdout)
+            state = "created" if user_created else "already there"
+            self.stdout.write(f"Demo workspace {state}: {DEMO_EMAIL} / {DEMO_PASSWORD}")

@@ -20,7 +20,7 @@ from django.test import override_settings
 
 from apps.accounts.management.commands.seed_demo import DEMO_EMAIL, DEMO_SLUG
 from apps.accounts.models import Membership, User, Workspace
-from apps.accounts.tenancy import owned
+from apps.accounts.tenancy import across_workspaces, owned
 from apps.content.models import Post, PostingSlot
 
 WEEKS = 8
@@ -66,36 +66,37 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, db, **options):
-        workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
-        user = User.objects.filter(email=DEMO_EMAIL).first()
-        if workspace is None or user is None:
-            self.stderr.write("Run seed_demo first.")
-            return
-        if owned(Post, workspace=workspace).filter(status=Post.Status.PUBLISHED).exists():
-            self.stdout.write("Demo history already there.")
-            return
-        import logging
+        with across_workspaces(reason="development command: fills the demo workspace's history"):
+            workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+            user = User.objects.filter(email=DEMO_EMAIL).first()
+            if workspace is None or user is None:
+                self.stderr.write("Run seed_demo first.")
+                return
+            if owned(Post, workspace=workspace).filter(status=Post.Status.PUBLISHED).exists():
+                self.stdout.write("Demo history already there.")
+                return
+            import logging
 
-        from apps.linkedin.sandbox import Clock, Sandbox, SandboxConfig, running_sandbox
+            from apps.linkedin.sandbox import Clock, Sandbox, SandboxConfig, running_sandbox
 
-        # A few hundred sandbox calls: their log lines would bury the banner of `make run`.
-        logging.getLogger("apps.linkedin.client").setLevel(logging.WARNING)
+            # A few hundred sandbox calls: their log lines would bury the banner of `make run`.
+            logging.getLogger("apps.linkedin.client").setLevel(logging.WARNING)
 
-        started = datetime.now(UTC) - timedelta(weeks=WEEKS)
-        clock = Clock(start=started.timestamp(), ticking=False)
-        # The demo shows every feature: its sandbox is an app LinkedIn approved for comment
-        # reading and analytics, and the pages say so ("approved app mode").
-        config = SandboxConfig(audience_speed=1.0, approved=True)
-        sandbox = Sandbox(db, seed=0, config=config, clock=clock)
-        with (
-            running_sandbox(sandbox) as running,
-            override_settings(
-                LINKEDIN_API_BASE=running.api_base, LINKEDIN_OAUTH_BASE=running.oauth_base
-            ),
-        ):
-            self._seed(workspace, user, running, clock, started)
-        sandbox.close()
-        self.stdout.write(f"Demo history: {WEEKS} weeks of posts, metrics, comments and leads.")
+            started = datetime.now(UTC) - timedelta(weeks=WEEKS)
+            clock = Clock(start=started.timestamp(), ticking=False)
+            # The demo shows every feature: its sandbox is an app LinkedIn approved for comment
+            # reading and analytics, and the pages say so ("approved app mode").
+            config = SandboxConfig(audience_speed=1.0, approved=True)
+            sandbox = Sandbox(db, seed=0, config=config, clock=clock)
+            with (
+                running_sandbox(sandbox) as running,
+                override_settings(
+                    LINKEDIN_API_BASE=running.api_base, LINKEDIN_OAUTH_BASE=running.oauth_base
+                ),
+            ):
+                self._seed(workspace, user, running, clock, started)
+            sandbox.close()
+            self.stdout.write(f"Demo history: {WEEKS} weeks of posts, metrics, comments and leads.")
 
     def _seed(self, workspace, user, running, clock, started):
         from apps.analytics import collector

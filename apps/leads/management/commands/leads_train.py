@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.accounts.tenancy import across_workspaces
 from apps.leads.classifier import INTENTS, evaluate, get_model, model_path
 
 
@@ -52,32 +53,35 @@ class Command(BaseCommand):
         parser.add_argument("--feedback", type=Path, help="CSV with text,intent columns")
 
     def handle(self, *args, feedback: Path | None, **options):
-        runs = [("global", [])]
-        if feedback:
-            runs.append(("global + feedback", read_feedback(feedback)))
-        # Afterwards, each workspace's calibration against the new global model.
-        from apps.accounts.models import Workspace
-        from apps.leads.models import Feedback
-        from apps.leads.services import calibration_refit
+        with across_workspaces(
+            reason="staff command: the shared model learns from every workspace"
+        ):
+            runs = [("global", [])]
+            if feedback:
+                runs.append(("global + feedback", read_feedback(feedback)))
+            # Afterwards, each workspace's calibration against the new global model.
+            from apps.accounts.models import Workspace
+            from apps.leads.models import Feedback
+            from apps.leads.services import calibration_refit
 
-        for name, extra in runs:
-            started = time.perf_counter()
-            model = get_model(extra_examples=extra, retrain=True)
-            seconds = time.perf_counter() - started
-            report = evaluate(model)
-            lead = report["lead"]
-            self.stdout.write(
-                f"{name}: trained on {model.training_size} comments in {seconds:.1f} s"
-                f" -> {model_path(model.key)}\n"
-                f"  held-out macro F1 {report['macro_f1']:.2f}, lead precision"
-                f" {lead['precision']:.2f}, recall {lead['recall']:.2f}"
-                f" at {lead['threshold']:.2f}"
-            )
-        for workspace in Workspace.objects.filter(
-            pk__in=Feedback.objects.values("workspace_id")
-        ).order_by("pk"):
-            calibration = calibration_refit(workspace=workspace)
-            self.stdout.write(
-                f"{workspace.slug}: calibration {calibration.offset:+.2f} from"
-                f" {calibration.answers} answers"
-            )
+            for name, extra in runs:
+                started = time.perf_counter()
+                model = get_model(extra_examples=extra, retrain=True)
+                seconds = time.perf_counter() - started
+                report = evaluate(model)
+                lead = report["lead"]
+                self.stdout.write(
+                    f"{name}: trained on {model.training_size} comments in {seconds:.1f} s"
+                    f" -> {model_path(model.key)}\n"
+                    f"  held-out macro F1 {report['macro_f1']:.2f}, lead precision"
+                    f" {lead['precision']:.2f}, recall {lead['recall']:.2f}"
+                    f" at {lead['threshold']:.2f}"
+                )
+            for workspace in Workspace.objects.filter(
+                pk__in=Feedback.objects.values("workspace_id")
+            ).order_by("pk"):
+                calibration = calibration_refit(workspace=workspace)
+                self.stdout.write(
+                    f"{workspace.slug}: calibration {calibration.offset:+.2f} from"
+                    f" {calibration.answers} answers"
+                )
