@@ -295,7 +295,12 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         status_changed_at__gte=previous_start,
         status_changed_at__lt=start,
     )
-    lead_figures = leads.aggregate(  # query: lead figures of both periods
+    # Only the leads the figures below can count, so PostgreSQL reads two index ranges
+    # instead of every lead of the workspace.
+    either_period = Q(created_at__gte=previous_start, created_at__lt=end) | Q(
+        status=Lead.Status.CONVERTED, status_changed_at__gte=previous_start
+    )
+    lead_figures = leads.filter(either_period).aggregate(  # query: lead figures of both periods
         new=Count("id", filter=in_period),
         new_before=Count("id", filter=in_previous),
         # Pipeline value: what the period's new leads that are still open are worth.
