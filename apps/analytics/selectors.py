@@ -23,7 +23,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DateField, Exists, Max, OuterRef, Q, Sum, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -277,11 +291,26 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         source=MetricSnapshot.Source.IMPORT,
         captured_at=OuterRef("metrics_at"),
     )
+    # Timestamps cost the most of each row to load (tens of thousands of rows at scale), so
+    # only the ones used are read: the publication time of the current period's posts
+    # (None for the previous period's, which count only in totals) and, for the metrics
+    # reading, only whether there was one.
+    fields = [f for f in POST_FIELDS if f != "published_at"]
     rows = list(  # query: posts of both periods
-        posts.annotate(imported=Exists(imported)).values(*POST_FIELDS, "imported", "metrics_at")
+        posts.annotate(
+            imported=Exists(imported),
+            measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
+            published_in_period=Case(
+                When(published_at__gte=start, then=F("published_at")),
+                default=None,
+                output_field=DateTimeField(),
+            ),
+        ).values(*fields, "imported", "measured", "published_in_period")
     )
-    current = [r for r in rows if r["published_at"] >= start]
-    before = [r for r in rows if r["published_at"] < start]
+    for r in rows:
+        r["published_at"] = r.pop("published_in_period")
+    current = [r for r in rows if r["published_at"] is not None]
+    before = [r for r in rows if r["published_at"] is None]
     attributed = leads_per_post(  # query: leads attributed to the current period's posts
         workspace=workspace, posts=_published_posts(workspace=workspace, since=start, until=end)
     )
@@ -430,9 +459,9 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         deltas=deltas,
         missing_impressions=len(current)
         - len([r for r in current if r["impressions"] is not None]),
-        awaiting_figures=len([r for r in current if r["metrics_at"] is None]),
+        awaiting_figures=len([r for r in current if not r["measured"]]),
         measured_without_impressions=len(
-            [r for r in current if r["metrics_at"] is not None and r["impressions"] is None]
+            [r for r in current if r["measured"] and r["impressions"] is None]
         ),
         has_published=has_published,
         by_day=by_day,
