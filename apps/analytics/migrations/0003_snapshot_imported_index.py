@@ -7,7 +7,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_proof_vault"),
         ("analytics", "0002_snapshot_source_import"),
-        ("content", "0009_dashboard_indexes"),
     ]
 
     operations = [
