@@ -29,6 +29,14 @@ class MetricSnapshot(WorkspaceOwned):
         indexes = [
             models.Index(fields=["workspace", "post", "-captured_at"]),
             models.Index(fields=["workspace", "captured_at"]),
+            # The dashboard asks, for each post of two periods, whether its latest figures
+            # were imported: imported snapshots are few, so this index is small and the
+            # question no longer reads every snapshot of the workspace.
+            models.Index(
+                fields=["workspace", "post", "captured_at"],
+                name="snapshot_imported_idx",
+                condition=models.Q(source="import"),
+            ),
         ]
 
     def __str__(self):

@@ -23,7 +23,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps.accounts.tenancy import owned
@@ -276,11 +291,26 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         source=MetricSnapshot.Source.IMPORT,
         captured_at=OuterRef("metrics_at"),
     )
+    # Timestamps cost the most of each row to load (tens of thousands of rows at scale), so
+    # only the ones used are read: the publication time of the current period's posts
+    # (None for the previous period's, which count only in totals) and, for the metrics
+    # reading, only whether there was one.
+    fields = [f for f in POST_FIELDS if f != "published_at"]
     rows = list(  # query: posts of both periods
-        posts.annotate(imported=Exists(imported)).values(*POST_FIELDS, "imported", "metrics_at")
+        posts.annotate(
+            imported=Exists(imported),
+            measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
+            published_in_period=Case(
+                When(published_at__gte=start, then=F("published_at")),
+                default=None,
+                output_field=DateTimeField(),
+            ),
+        ).values(*fields, "imported", "measured", "published_in_period")
     )
-    current = [r for r in rows if r["published_at"] >= start]
-    before = [r for r in rows if r["published_at"] < start]
+    for r in rows:
+        r["published_at"] = r.pop("published_in_period")
+    current = [r for r in rows if r["published_at"] is not None]
+    before = [r for r in rows if r["published_at"] is None]
     attributed = leads_per_post(  # query: leads attributed to the current period's posts
         workspace=workspace, posts=_published_posts(workspace=workspace, since=start, until=end)
     )
@@ -294,7 +324,12 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         status_changed_at__gte=previous_start,
         status_changed_at__lt=start,
     )
-    lead_figures = leads.aggregate(  # query: lead figures of both periods
+    # Only the leads the figures below can count, so PostgreSQL reads two index ranges
+    # instead of every lead of the workspace.
+    either_period = Q(created_at__gte=previous_start, created_at__lt=end) | Q(
+        status=Lead.Status.CONVERTED, status_changed_at__gte=previous_start
+    )
+    lead_figures = leads.filter(either_period).aggregate(  # query: lead figures of both periods
         new=Count("id", filter=in_period),
         new_before=Count("id", filter=in_previous),
         # Pipeline value: what the period's new leads that are still open are worth.
@@ -304,30 +339,50 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         converted=Sum("value_eur", filter=won_in_period & Q(status_changed_at__lt=end)),
         converted_before=Sum("value_eur", filter=won_in_previous),
     )
-    # query: the period's new leads and its conversions, bucketed here (truncating dates to
-    # local weeks in SQL is slow on SQLite and the rows are few)
+    # query: the period's new leads and its conversions, counted per workspace-local day in
+    # the database (tens of thousands of rows at scale; turning each row's two timestamps
+    # into Python datetimes cost more than the rest of the page), bucketed here.
     # Days for a week; weeks beyond, where days between posts would draw spikes to zero.
     trend_unit = "day" if days <= 7 else "week"
 
-    def bucket_of(moment: datetime):
-        local_day = moment.astimezone(tz).date()
+    def bucket_of_day(local_day):
         return local_day if trend_unit == "day" else local_day - timedelta(days=local_day.weekday())
 
+    def bucket_of(moment: datetime):
+        return bucket_of_day(moment.astimezone(tz).date())
+
+    won_in_range = won_in_period & Q(status_changed_at__lt=end)
     weeks: dict = defaultdict(int)
     new_leads_in: dict = defaultdict(int)
     pipeline_in: dict = defaultdict(Decimal)
     converted_in: dict = defaultdict(Decimal)
-    for created_at, status, value, changed_at in leads.filter(
-        in_period | (won_in_period & Q(status_changed_at__lt=end))
-    ).values_list("created_at", "status", "value_eur", "status_changed_at"):
-        if start <= created_at < end:
-            local_day = created_at.astimezone(tz).date()
-            weeks[local_day - timedelta(days=local_day.weekday())] += 1
-            new_leads_in[bucket_of(created_at)] += 1
+    per_day = (
+        leads.filter(in_period | won_in_range)
+        .annotate(
+            created_day=Case(
+                When(in_period, then=TruncDate("created_at", tzinfo=tz)),
+                default=None,
+                output_field=DateField(),
+            ),
+            won_day=Case(
+                When(won_in_range, then=TruncDate("status_changed_at", tzinfo=tz)),
+                default=None,
+                output_field=DateField(),
+            ),
+        )
+        .order_by()
+        .values("created_day", "status", "won_day")
+        .annotate(n=Count("id"), value=Sum("value_eur"))
+        .values_list("created_day", "status", "won_day", "n", "value")
+    )
+    for created_day, status, won_day, n, value in per_day:
+        if created_day is not None:
+            weeks[created_day - timedelta(days=created_day.weekday())] += n
+            new_leads_in[bucket_of_day(created_day)] += n
             if status in OPEN_STATUSES:
-                pipeline_in[bucket_of(created_at)] += value or 0
-        if status == Lead.Status.CONVERTED and changed_at and start <= changed_at < end:
-            converted_in[bucket_of(changed_at)] += value or 0
+                pipeline_in[bucket_of_day(created_day)] += value or 0
+        if won_day is not None:
+            converted_in[bucket_of_day(won_day)] += value or 0
     funnel = [  # query: the pipeline by stage
         stage for stage in pipeline(workspace=workspace) if stage["status"] != Lead.Status.LOST
     ]
@@ -404,9 +459,9 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         deltas=deltas,
         missing_impressions=len(current)
         - len([r for r in current if r["impressions"] is not None]),
-        awaiting_figures=len([r for r in current if r["metrics_at"] is None]),
+        awaiting_figures=len([r for r in current if not r["measured"]]),
         measured_without_impressions=len(
-            [r for r in current if r["metrics_at"] is not None and r["impressions"] is None]
+            [r for r in current if r["measured"] and r["impressions"] is None]
         ),
         has_published=has_published,
         by_day=by_day,
@@ -431,17 +486,24 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
 
 
 def dashboard_fingerprint(*, workspace) -> tuple:
-    """What the dashboard's figures depend on, in two small aggregate queries: the published
-    posts (how many, the latest publication and metrics reading) and the leads (how many, the
-    latest change). When a post goes out, metrics arrive or a lead is found or moved, this
-    changes, so a cached dashboard is never served across such a change."""
+    """What the dashboard's figures depend on, as a change stamp read in two queries of index
+    lookups only, whatever the number of posts and leads: the published posts' latest
+    publication, metrics reading and change, and the leads' latest change. When a post goes
+    out, metrics arrive or a lead is found or moved, this changes, so a cached dashboard is
+    never served across such a change.
+
+    No counts: counting 50,000 posts and 200,000 leads on every visit cost more than the
+    page it guarded. A deleted post or lead (retention, erasure) does not move the stamp; the
+    cache's short window (DASHBOARD_CACHE_SECONDS) bounds how long it still shows."""
+    # Only MAX()es on one table: PostgreSQL answers each from the end of its own index
+    # (Post: workspace, status + published_at / metrics_at / updated_at).
     posts = _published_posts(workspace=workspace).aggregate(
-        n=Count("id"), published=Max("published_at"), metrics=Max("metrics_at")
+        published=Max("published_at"), metrics=Max("metrics_at"), changed=Max("updated_at")
     )
     # Lead.updated_at is touched by every change the dashboard shows, and indexed with the
     # workspace, so the latest change is one index lookup.
-    leads = owned(Lead, workspace=workspace).aggregate(n=Count("id"), updated=Max("updated_at"))
-    return (posts["n"], posts["published"], posts["metrics"], leads["n"], leads["updated"])
+    leads = owned(Lead, workspace=workspace).aggregate(updated=Max("updated_at"))
+    return (posts["published"], posts["metrics"], posts["changed"], leads["updated"])
 
 
 def post_metrics(*, post) -> dict:

@@ -76,8 +76,8 @@ def _dashboard_body(request: HttpRequest, days: int) -> tuple[str, bool]:
     20,000 leads that is most of a second, far more than a plain page, and most visits would
     compute the same again. So the HTML is cached per workspace, period, language and time
     zone for a short window (DASHBOARD_CACHE_SECONDS), under a key that holds a fingerprint
-    of the rows (two cheap queries): a published post, new metrics or a lead's change shows
-    at once.
+    of the rows (two queries of index lookups): a published post, new metrics or a lead's
+    change shows at once.
     Queries on a fresh computation: the fingerprint's two, the posts of both periods, the
     leads attributed to them, the lead figures, leads per week, the funnel, "ever published",
     and the best-time model's posts and their leads."""

@@ -187,6 +187,10 @@ class Post(WorkspaceOwned):
         ]
         indexes = [
             models.Index(fields=["workspace", "status", "-updated_at"]),
+            # The dashboard: a workspace's published posts of a period, and the latest
+            # publication and metrics reading (its cache stamp), each one index lookup.
+            models.Index(fields=["workspace", "status", "published_at"]),
+            models.Index(fields=["workspace", "status", "metrics_at"]),
             # The dispatcher's query: due scheduled posts across all workspaces.
             models.Index(
                 fields=["status", "scheduled_at"],

@@ -121,6 +121,8 @@ class Lead(WorkspaceOwned):
             models.Index(fields=["workspace", "source_post"]),
             # The dashboard's fingerprint asks for the latest change on every visit.
             models.Index(fields=["workspace", "updated_at"]),
+            # The dashboard's lead figures and trends: a workspace's leads of two periods.
+            models.Index(fields=["workspace", "created_at"]),
         ]
 
     def __str__(self):
