@@ -4,9 +4,13 @@ Django picks the language (English or German) from the member's choice or the br
 Accept-Language; it has one English. The browser also says where its English is from:
 "en-US" readers write "Dec 8, 2026", British, Irish, Australian, Indian… readers "8 Dec 2026",
 which stays the default when the region is unknown. For a US-style region this middleware
-activates "en-us" instead of "en": the messages are the same English (there is no en_US
-catalogue beyond date formats), the formats come from techlead/formats/en_US and the date
-formats written out in templates from locale/en_US. German is left alone.
+activates "en-us" instead of "en": the messages are the same English, the named formats come
+from techlead/formats/en_US, and the formats written out in templates
+(`{{ day|regional_date:_("j M Y") }}`) are turned month-first by MONTH_FIRST_FORMATS below.
+German is left alone.
+
+(Not a gettext catalogue for en_US: Python's gettext expands plain "en" to "en_US" first, so
+such a catalogue would turn every English reader's dates month-first.)
 """
 
 from __future__ import annotations
@@ -15,6 +19,25 @@ from django.utils import translation
 
 # Regions whose English puts the month first (CLDR's medium date "MMM d, y").
 MONTH_FIRST_REGIONS = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH"})
+
+# The day-first formats written out in templates, as a month-first reader writes them.
+MONTH_FIRST_FORMATS = {
+    "j M": "M j",
+    "j M Y": "M j, Y",
+    "j M, H:i": "M j, H:i",
+    "j M Y, H:i": "M j, Y, H:i",
+    "D j M, H:i": "D, M j, H:i",
+    "l j M, H:i": "l, M j, H:i",
+    "l, j F": "l, F j",
+    "l j F, H:i": "l, F j, H:i",
+}
+
+
+def regional_format(date_format: str) -> str:
+    """`date_format` (already translated: German has its own) in the active English's order."""
+    if translation.get_language() == "en-us":
+        return MONTH_FIRST_FORMATS.get(date_format, date_format)
+    return date_format
 
 
 def english_region(accept_language: str) -> str | None:

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.workspace_navigation",
             ],
+            "builtins": ["apps.core.templatetags.regional_dates"],
         },
     },
 ]

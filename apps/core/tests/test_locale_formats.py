@@ -64,8 +64,8 @@ def test_us_english_puts_the_month_first_in_named_and_written_out_formats():
         assert date_format(DAY) == US_DAY
         assert date_format(DAY, "SHORT_DATE_FORMAT") == US_DAY
         assert date_format(DAY, "MONTH_DAY_FORMAT") == "Dec 8"
-        # A format written out in a template is swapped by the en_US catalogue.
-        written_out = Template('{% load i18n %}{{ day|date:_("j M Y") }}')
+        # A format written out in a template is turned month-first.
+        written_out = Template('{% load i18n %}{{ day|regional_date:_("j M Y") }}')
         assert written_out.render(Context({"day": DAY})) == US_DAY
         assert translation.gettext("Published") == "Published"  # the rest is plain English
 
@@ -107,19 +107,29 @@ def test_the_language_menu_still_marks_english_for_a_us_browser(alice_client, al
     assert '<html lang="en-us">' in html  # which is what the page is written in
 
 
+def test_plain_english_keeps_the_day_first_in_written_out_formats():
+    # Python's gettext expands "en" to "en_US" first: a catalogue there would have turned
+    # every English reader's dates month-first.
+    with translation.override("en"):
+        written_out = Template('{% load i18n %}{{ day|regional_date:_("j M Y") }}')
+        assert written_out.render(Context({"day": DAY})) == UK_DAY
+
+
 def test_every_date_format_written_out_in_a_template_has_its_us_order():
-    """A new `date:_("…")` in a template without an en_US entry would show day-first dates to
-    American readers: the catalogue must follow the templates."""
+    """A date format written out in a template goes through `regional_date`, and each one it
+    is given has its month-first order: otherwise American readers get day-first dates."""
     import re
     from pathlib import Path
 
-    import polib
     from django.conf import settings
 
-    written_out = set()
+    from apps.core.locale import MONTH_FIRST_FORMATS
+
+    written_out, unregional = set(), []
     for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
-        written_out |= set(re.findall(r'(?:date|time):_\("([^"]+)"\)', template.read_text()))
-    catalogue = polib.pofile(str(Path(settings.BASE_DIR, "locale/en_US/LC_MESSAGES/django.po")))
-    us_order = {entry.msgid for entry in catalogue if entry.msgstr}
+        text = template.read_text()
+        written_out |= set(re.findall(r'regional_date:_\("([^"]+)"\)', text))
+        unregional += [f"{template.name}: {m}" for m in re.findall(r'\|date:_\("[^"]+"\)', text)]
     assert written_out
-    assert written_out <= us_order, written_out - us_order
+    assert unregional == []
+    assert written_out <= set(MONTH_FIRST_FORMATS), written_out - set(MONTH_FIRST_FORMATS)
