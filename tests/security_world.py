@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from apps.accounts.models import Invitation, Membership, Role
 from apps.accounts.tests.factories import UserFactory
 from apps.content import services as content_services
-from apps.content.models import Post, PostingSlot, PostVersion
+from apps.content.models import DraftingJob, Post, PostingSlot, PostVersion
 from apps.core.models import OutboundEmail
 from apps.leads.digests import status_link
 from apps.leads.models import Comment, Commenter, Lead
@@ -77,6 +77,14 @@ def build_world(*, workspace, owner) -> World:
         next_attempt_at=None,
     )
     OutboundEmail.objects.create(pk=OBJECT_ID, subject="Hello", to="alice@example.com")
+    DraftingJob.objects.create(
+        pk=OBJECT_ID,
+        workspace=workspace,
+        author=owner,
+        kind=DraftingJob.Kind.WEEK,
+        count=3,
+        state=DraftingJob.State.DONE,
+    )
     approval = content_services.approval_link_create(post=post, approver=owner)
     status = status_link(lead=lead, user=owner, status=Lead.Status.CONTACTED)
     tokens = {
