@@ -1,8 +1,10 @@
 """Celery, configured from Django settings (CELERY_*), tasks autodiscovered from every app."""
 
 import os
+import time
 
 from celery import Celery
+from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techlead.settings.dev")
 
@@ -20,3 +22,11 @@ def _make_broker_folders(sender, **kwargs):
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)
+
+
+@before_task_publish.connect
+def _stamp_published_at(sender=None, headers=None, **kwargs):
+    # When the message was queued, for the age of the oldest message per queue on /metrics
+    # (apps/core/metrics.py reads it from the broker's list).
+    if headers is not None:
+        headers.setdefault("published_at", time.time())
