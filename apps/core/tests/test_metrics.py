@@ -1,9 +1,12 @@
 """/metrics for Prometheus: who may scrape it, and that each figure moves with the work it
 counts (apps/core/metrics.py)."""
 
+import json
 import os
+import re
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -204,3 +207,21 @@ def test_queue_depth_and_age_on_redis(scraper):
     finally:
         with app.connection_for_write() as connection:
             connection.default_channel.queue_purge("mail")
+
+
+def test_every_grafana_panel_queries_metrics_the_endpoint_exports(scraper):
+    scraper.get("/accounts/login/")  # so the request metrics have samples
+    exported = {name for name, _labels in scrape(scraper)} | set(metrics.EXPORTED)
+    dashboard = json.loads(Path(settings.BASE_DIR, "deploy/grafana/techlead.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+
+    assert len(expressions) >= 10
+    used = set()
+    for expression in expressions:
+        names = set(re.findall(r"\b(?:techlead|django)_[a-z_]+", expression))
+        assert names, expression
+        assert names <= exported, (expression, names - exported)
+        used |= names
+    # Every figure the app exports of its own is on the dashboard (the latency's sum is
+    # there only through its quantiles' buckets).
+    assert set(metrics.EXPORTED) - used == {"techlead_alert_latency_seconds_sum"}
