@@ -617,6 +617,9 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     "apps/core/management/commands/seed_demo_history.py": {
         "Command": "development command that fills the demo workspace's history",
     },
+    "apps/core/simulation.py": {
+        "remove_simulated": "operator command simulate_day: removes the sim-* workspaces it made",
+    },
     "apps/analytics/collector.py": {
         "dispatch_snapshots": "beat dispatcher: fans out one task per workspace's due posts",
     },
