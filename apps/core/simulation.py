@@ -391,6 +391,7 @@ def _database_name() -> str:
 
 
 def _replay(plan: Plan, sandbox, owners, start: datetime, say) -> dict:
+    from apps.core import metrics
     from apps.leads.selectors import comment_scans_due
 
     audience = Audience(sandbox, plan.speedup)
@@ -400,6 +401,7 @@ def _replay(plan: Plan, sandbox, owners, start: datetime, say) -> dict:
     visit_seconds: list[float] = []
     skipped_visits = 0
     scan_lags: list[float] = []
+    queue_peaks: dict[str, list] = {}
     t0 = start.timestamp()
     end = t0 + plan.duration
     next_report = t0
@@ -411,6 +413,10 @@ def _replay(plan: Plan, sandbox, owners, start: datetime, say) -> dict:
         audience.follow_new_posts()
         audience.deliver_due(time.time())
         scan_lags.append(comment_scans_due()[1])
+        # What /metrics would show of each queue: a backlog of claimed scans waits there.
+        for queue, (depth, age) in metrics.queue_figures().items():
+            worst = queue_peaks.setdefault(queue, [0, 0.0])
+            worst[0], worst[1] = max(worst[0], depth), max(worst[1], age or 0.0)
         # Dashboard visits due by now, until the next round is due; one waiting longer than
         # VISIT_PATIENCE is counted as skipped, not served late (the person would have left).
         tick_end = now + plan.tick
@@ -441,6 +447,7 @@ def _replay(plan: Plan, sandbox, owners, start: datetime, say) -> dict:
         "visit_seconds": visit_seconds,
         "visits_skipped": skipped_visits,
         "scan_lags": scan_lags,
+        "queue_peaks": queue_peaks,
         "comments_on_linkedin": _comments_on_linkedin(sandbox),
     }
 
@@ -552,6 +559,10 @@ def measure(plan: Plan, start: datetime, figures: dict) -> dict:
             "skipped": figures["visits_skipped"],
             "milliseconds": {k: v and round(v * 1000, 1) for k, v in spread(visits).items()},
         },
+        "queues": {
+            queue: {"max_waiting": depth, "max_oldest_age_seconds": round(age, 1)}
+            for queue, (depth, age) in sorted(figures["queue_peaks"].items())
+        },
         "verdict": {
             "every_post_within_its_minute": late_posts == 0 and unpublished == 0,
             "every_alert_within_60_s": late_alerts == 0 and unsent == 0,
@@ -580,6 +591,14 @@ def report_lines(report: dict) -> list[str]:
         f"Alerts: {alerts['sent']} sent, {alerts['late']} late, {alerts['unsent']} not sent, "
         f"{alerts['held_by_member_rules']} held by the member's quiet hours or cap; "
         f"stored to sent: {p(alerts['seconds_after_stored'])}",
+        "Queues, worst seen: "
+        + (
+            "; ".join(
+                f"{q} {v['max_waiting']} waiting, oldest {v['max_oldest_age_seconds']} s"
+                for q, v in report["queues"].items()
+            )
+            or "- (tasks ran in-process)"
+        ),
         f"Dashboard: {dashboard['served']} of {dashboard['planned']} visits served "
         f"({dashboard['skipped']} skipped); {p(dashboard['milliseconds'], ' ms')}",
         "Every post within its minute: "

@@ -26,7 +26,16 @@ def test_a_tiny_day_publishes_every_post_in_its_minute_and_alerts_within_60_s(tm
     )
     report = json.loads(report_file.read_text())
 
-    assert set(report) == {"plan", "posts", "comments", "alerts", "dashboard", "verdict", "setup"}
+    assert set(report) == {
+        "plan",
+        "posts",
+        "comments",
+        "alerts",
+        "queues",
+        "dashboard",
+        "verdict",
+        "setup",
+    }
     assert report["plan"]["workspaces"] == 5
     posts = report["posts"]
     # 5 workspaces post 3 a day on weekdays; at least one is due in the 09:00 peak minute.
