@@ -470,7 +470,18 @@ def _work_in_flight() -> bool:
         workspace__slug__startswith=SLUG_PREFIX,
         status__in=(Delivery.Status.PENDING, Delivery.Status.SENDING),
     ).exists()
-    return posts or deliveries
+    return posts or deliveries or _alerts_waiting() > 0
+
+
+def _alerts_waiting() -> int:
+    """Leads whose alert has not gone out yet: their event waits for its task."""
+    from apps.notifications.models import Event, OutboxEvent
+
+    return OutboxEvent.objects.filter(
+        workspace__slug__startswith=SLUG_PREFIX,
+        event=Event.LEAD_DETECTED,
+        status=OutboxEvent.Status.PENDING,
+    ).count()
 
 
 def measure(plan: Plan, start: datetime, figures: dict) -> dict:
@@ -523,6 +534,8 @@ def measure(plan: Plan, start: datetime, figures: dict) -> dict:
             continue
         latencies.append((sent_at - max(before)).total_seconds())
     late_alerts = sum(1 for latency in latencies if latency >= DEADLINE_SECONDS)
+    # Leads stored whose alert task had not run by the end: not sent in time either.
+    waiting = _alerts_waiting()
 
     visits = figures["visit_seconds"]
     lags = figures["scan_lags"]
@@ -550,6 +563,7 @@ def measure(plan: Plan, start: datetime, figures: dict) -> dict:
             "sent": len(latencies),
             "late": late_alerts,
             "unsent": unsent,
+            "leads_still_waiting_for_their_alert": waiting,
             "held_by_member_rules": held,
             "seconds_after_stored": spread(latencies),
         },
@@ -565,7 +579,7 @@ def measure(plan: Plan, start: datetime, figures: dict) -> dict:
         },
         "verdict": {
             "every_post_within_its_minute": late_posts == 0 and unpublished == 0,
-            "every_alert_within_60_s": late_alerts == 0 and unsent == 0,
+            "every_alert_within_60_s": late_alerts == 0 and unsent == 0 and waiting == 0,
         },
     }
 
@@ -589,6 +603,7 @@ def report_lines(report: dict) -> list[str]:
         f"Comments: {comments['stored']} stored of {comments['on_linkedin']} on LinkedIn; "
         f"scan lag: {p(comments['scan_lag_seconds'])}",
         f"Alerts: {alerts['sent']} sent, {alerts['late']} late, {alerts['unsent']} not sent, "
+        f"{alerts['leads_still_waiting_for_their_alert']} leads still waiting for theirs, "
         f"{alerts['held_by_member_rules']} held by the member's quiet hours or cap; "
         f"stored to sent: {p(alerts['seconds_after_stored'])}",
         "Queues, worst seen: "
