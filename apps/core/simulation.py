@@ -365,10 +365,14 @@ def run(plan: Plan, *, use_workers: bool, log_dir: Path, say=print) -> dict:
         app.conf.task_always_eager = not use_workers
         workers = celery_workers(env, log_dir) if use_workers else contextlib.nullcontext()
         try:
+            if use_workers:
+                _purge_queues(app)  # tasks an earlier run left would be served first
             with workers:
                 figures = _replay(plan, sandbox, owners, start, say)
         finally:
             app.conf.task_always_eager = eager
+            if use_workers:
+                _purge_queues(app)  # scans still queued for posts about to be removed
         report = measure(plan, start, figures)
         report["setup"] = {
             "workers": "celery processes per queue (Redis)" if use_workers else "in-process",
@@ -379,6 +383,12 @@ def run(plan: Plan, *, use_workers: bool, log_dir: Path, say=print) -> dict:
             "load_average_at_end": round(os.getloadavg()[0], 2),
         }
     return report
+
+
+def _purge_queues(app) -> None:
+    with app.connection_for_write() as broker:
+        for queue in settings.TASK_QUEUES:
+            broker.default_channel.queue_purge(queue)
 
 
 def _database_name() -> str:
