@@ -6,7 +6,9 @@ and a bigger host. Command-line flags still win over this file (the test suite p
 """
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from gunicorn import glogging
@@ -62,6 +64,36 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 _SHM = "/dev/shm"  # noqa: S108 - liveness files only, never data
 if os.path.isdir(_SHM):
     worker_tmp_dir = _SHM
+
+# /metrics (apps/core/metrics.py) must count the requests of every worker process, not only
+# of the one that answers the scrape: prometheus_client's multiprocess mode, one file per
+# process in PROMETHEUS_MULTIPROC_DIR. Set here, in the master, so every worker inherits it
+# before it imports the app; by default a folder of this server's own, removed on exit.
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(
+        worker_tmp_dir if os.path.isdir(_SHM) else tempfile.gettempdir(),
+        f"techlead-metrics-{os.getpid()}",
+    )
+METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def on_starting(server):
+    # Figures of an earlier run of this server would be counted again.
+    shutil.rmtree(METRICS_DIR, ignore_errors=True)
+    METRICS_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)
+
 
 # Logs go to stdout/stderr for the container runtime (or journald) to collect, in the app's
 # format: one JSON object per line under production settings, text otherwise; LOG_FORMAT

@@ -1,6 +1,7 @@
 """Celery, configured from Django settings (CELERY_*), tasks autodiscovered from every app."""
 
 import os
+import time
 
 from celery import Celery, signals
 
@@ -35,3 +36,11 @@ def _make_broker_folders(sender, **kwargs):
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)
+
+
+@signals.before_task_publish.connect
+def _stamp_published_at(sender=None, headers=None, **kwargs):
+    # When the message was queued, for the age of the oldest message per queue on /metrics
+    # (apps/core/metrics.py reads it from the broker's list).
+    if headers is not None:
+        headers.setdefault("published_at", time.time())

@@ -34,6 +34,7 @@ workspace_urlpatterns = [
 urlpatterns = [
     path("", core_views.landing, name="landing"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("sw.js", core_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", core_views.web_manifest, name="web_manifest"),
     path("offline/", core_views.offline, name="offline"),

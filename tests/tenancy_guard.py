@@ -27,6 +27,7 @@ from apps.accounts.tenancy import WORKSPACE_URL_KWARG
 NON_TENANT_ROUTES = {
     "landing": "the public landing page",
     "healthz": "load balancer health: ok or not, details for staff or a token",
+    "metrics": "Prometheus' scrape of the whole platform: staff or a token only",
     "service_worker": "the service worker script, the same for everyone",
     "web_manifest": "the web app manifest, the same for everyone",
     "offline": "the service worker's offline page, nothing about anyone on it",
@@ -616,6 +617,9 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     "apps/core/management/commands/seed_demo_history.py": {
         "Command": "development command that fills the demo workspace's history",
     },
+    "apps/core/simulation.py": {
+        "remove_simulated": "operator command simulate_day: removes the sim-* workspaces it made",
+    },
     "apps/analytics/collector.py": {
         "dispatch_snapshots": "beat dispatcher: fans out one task per workspace's due posts",
     },
@@ -650,6 +654,7 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     },
     "apps/leads/selectors.py": {
         "labelled_comments_for_export": "staff export of labelled texts from opted-in workspaces",
+        "comment_scans_due": "metrics for operators: the scan backlog of every workspace",
     },
     "apps/leads/mail_inbound.py": {
         "_address_for": "a forwarded mail's private address: its secret token names the workspace",

@@ -210,6 +210,8 @@ def gunicorn_settings(monkeypatch, **env: str) -> dict:
     for key in list(os.environ):
         if OURS.match(key):
             monkeypatch.delenv(key)
+    # Set by the file itself when empty; recorded here so it is gone again after the test.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return runpy.run_path(str(GUNICORN_CONF))
@@ -222,6 +224,9 @@ def test_gunicorn_runs_two_workers_per_core_plus_one_unless_told(monkeypatch):
     assert defaults["worker_class"] == "gthread"
     assert defaults["bind"] == ["0.0.0.0:8000"]
     assert defaults["LOG_FORMAT"] == "text"  # not production settings
+    # /metrics counts every worker's requests: a folder of this server's own for their files.
+    assert defaults["METRICS_DIR"].name.startswith("techlead-metrics-")
+    assert {"on_starting", "child_exit", "on_exit"} <= defaults.keys()
 
     told = gunicorn_settings(
         monkeypatch,

@@ -57,6 +57,7 @@ from apps.accounts.tenancy import (
 from apps.content.facts import find_gaps, gap_message
 from apps.content.media_publishing import media_content
 from apps.content.models import FirstComment, Post, PublishAttempt
+from apps.core import metrics
 from apps.core.services import heartbeat_record
 from apps.linkedin import client as linkedin
 from apps.linkedin.models import SCOPE_READ_COMMENTS, LinkedInConnection
@@ -230,6 +231,7 @@ def _finish_attempt(attempt: PublishAttempt, outcome: str, error: str = "") -> N
     PublishAttempt.objects.filter(pk=attempt.pk).update(
         outcome=outcome, error=error[:500], finished_at=timezone.now()
     )
+    metrics.record_publish_outcome(outcome)  # for operators: /metrics
 
 
 def _move(post: Post, *, to: str, allowed_from=(Post.Status.PUBLISHING,), **fields) -> bool:

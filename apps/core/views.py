@@ -8,6 +8,9 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -40,11 +43,34 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _may_see_health_details(request: HttpRequest) -> bool:
-    token = settings.HEALTHZ_TOKEN
-    sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return _staff_or_token(request, settings.HEALTHZ_TOKEN)
+
+
+def _bearer(request: HttpRequest) -> str:
+    return request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+
+
+def _staff_or_token(request: HttpRequest, token: str) -> bool:
+    sent = _bearer(request)
     if token and sent and hmac.compare_digest(sent.encode(), token.encode()):
         return True
     return bool(request.user.is_authenticated and request.user.is_staff)
+
+
+@require_GET
+@never_cache
+@transaction.non_atomic_requests
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' scrape (apps/core/metrics.py), for staff and for a scraper sending
+    METRICS_TOKEN. Without credentials it does not exist (404); wrong ones get 403."""
+    if not _staff_or_token(request, settings.METRICS_TOKEN):
+        if _bearer(request) or request.user.is_authenticated:
+            raise PermissionDenied
+        raise Http404
+    from apps.core.metrics import exposition
+
+    body, content_type = exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 # --- The installable app (PWA) ---------------------------------------------------------------

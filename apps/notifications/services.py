@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.tenancy import across_workspaces, owned
+from apps.core import metrics
 from apps.notifications import channels, push, sms
 from apps.notifications.models import (
     DEFAULT_CHANNELS,
@@ -35,6 +36,7 @@ from apps.notifications.models import (
     SMS_EVENTS,
     Channel,
     Delivery,
+    Event,
     Notification,
     PhoneNumber,
     Preference,
@@ -280,9 +282,12 @@ def deliver(*, delivery_id: int, workspace_id: int) -> str:
             next_attempt_at=timezone.now() + wait,
         )
         return "retry"
+    sent_at = timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), error="", next_attempt_at=None
+        status=Delivery.Status.SENT, sent_at=sent_at, error="", next_attempt_at=None
     )
+    if delivery.event == Event.LEAD_DETECTED and delivery.notification_id:
+        _record_alert_latency(delivery, sent_at)
     return "sent"
 
 
@@ -310,6 +315,22 @@ def sweep_deliveries(*, limit: int = 500) -> int:
     for pk, workspace_id in due:
         deliver_task.delay(pk, workspace_id)
     return len(due)
+
+
+def _record_alert_latency(delivery: Delivery, sent_at) -> None:
+    """For operators (apps/core/metrics.py): seconds from the lead's comment stored to this
+    alert sent. The lead is the one _alert_members named in the dedupe key ("lead:<pk>")."""
+    from apps.leads.selectors import alert_comment_stored_at
+
+    notification = delivery.notification
+    lead_id = notification.dedupe_key.removeprefix("lead:")
+    if not lead_id.isdigit():
+        return
+    stored = alert_comment_stored_at(
+        workspace=delivery.workspace, lead_id=int(lead_id), before=notification.created_at
+    )
+    if stored is not None:
+        metrics.record_alert_latency((sent_at - stored).total_seconds(), channel=delivery.channel)
 
 
 # --- Reading -------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "django_celery_beat",
+    "django_prometheus",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -70,7 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so every response (redirects and errors too) and every log line has the id.
+    # Request latency for /metrics: the first and the last middleware, so the figures
+    # include every other one (apps/core/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Next, so every response (redirects and errors too) and every log line has the id.
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,6 +93,7 @@ MIDDLEWARE = [
     "apps.core.csp.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.middleware.UserTimezoneMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "techlead.urls"
@@ -268,6 +273,9 @@ HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
 # /healthz shows which part failed only to staff and to callers sending this as a Bearer token
 # (a monitor); anonymous callers get ok or not. Empty: staff only.
 HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
+# /metrics (Prometheus) answers staff and callers sending this as a Bearer token; empty:
+# staff only. Anyone else gets 404 (no credentials) or 403 (wrong ones).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # --- Auth and accounts ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
