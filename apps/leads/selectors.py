@@ -260,24 +260,37 @@ def scans_overdue(*, workspace, now: datetime, limit: int = 10) -> list:
     from apps.content.models import Post
 
     return list(with_overdue_scans(owned(Post, workspace=workspace), now=now)[:limit])
+
+
 # --- For operators (apps/core/metrics.py) ----------------------------------------------------
+
+
 def comment_scans_due(now: datetime | None = None) -> tuple[int, float]:
     """How many published posts are due a comment scan, and how many seconds the longest
     waiting of them has been due (0 when none is): the same posts `dispatch_scans` claims.
     One aggregate over the index on next_comment_scan_at."""
+    from apps.content.models import Post
+
     now = now or timezone.now()
     with across_workspaces(reason="metrics: the scan backlog of every workspace"):
         figures = (
             Post.objects.filter(
                 status=Post.Status.PUBLISHED, published_at__gt=now - timedelta(days=30)
+            )
             .filter(Q(next_comment_scan_at__isnull=True) | Q(next_comment_scan_at__lte=now))
             .aggregate(
                 due=Count("pk"), oldest=Min(Coalesce("next_comment_scan_at", "published_at"))
+            )
+        )
     oldest = figures["oldest"]
     return figures["due"], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+
+
 def alert_comment_stored_at(*, workspace, lead_id: int, before: datetime) -> datetime | None:
     """When the comment that raised a lead's alert was stored: the lead's latest comment
     stored by the time the alert was made (`before`)."""
+    return (
         owned(Comment, workspace=workspace)
         .filter(lead_id=lead_id, ingested_at__lte=before)
         .aggregate(stored=Max("ingested_at"))["stored"]
+    )

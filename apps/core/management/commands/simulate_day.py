@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from apps.accounts.tenancy import across_workspaces
 from apps.core import simulation
 
 
@@ -60,15 +61,18 @@ class Command(BaseCommand):
         # Stopped with SIGTERM: unwind, so the worker processes are stopped and the sim-*
         # workspaces removed as after a normal end.
         previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-        try:
-            report = simulation.run(
-                plan, use_workers=use_workers, log_dir=log_dir, say=self.stdout.write
-            )
-        finally:
-            logging.disable(logging.NOTSET)
-            signal.signal(signal.SIGTERM, previous)
-            if not options["keep"]:
-                simulation.remove_simulated()
+        # The simulation builds, reads and removes a thousand workspaces: across workspaces by
+        # design. Its tasks and dashboard visits each run in their own scope, as in production.
+        with across_workspaces(reason="operator command simulate_day: its sim-* workspaces"):
+            try:
+                report = simulation.run(
+                    plan, use_workers=use_workers, log_dir=log_dir, say=self.stdout.write
+                )
+            finally:
+                logging.disable(logging.NOTSET)
+                signal.signal(signal.SIGTERM, previous)
+                if not options["keep"]:
+                    simulation.remove_simulated()
         for line in simulation.report_lines(report):
             self.stdout.write(line)
         if options["json_path"]:
