@@ -276,7 +276,7 @@ def test_the_guard_fails_a_model_call_made_inside_a_transaction(
 
 
 def test_under_row_level_security_each_block_of_a_drafting_run_names_its_workspace(
-    alice, alice_workspace, library, settings, monkeypatch
+    alice, alice_workspace, library, settings, monkeypatch, table_owner
 ):
     """As the app's role, bound by PostgreSQL's policies: the worker's run reads and writes
     only inside its short transactions, each naming the workspace again. Here the name is
