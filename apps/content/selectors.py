@@ -177,9 +177,9 @@ def workspace_health(*, workspace) -> dict:
     }
 
 
-# The queues whose workers a workspace waits on: publishing, and scans (comment scans, lead
-# alerts and the delivery of events and notifications).
-WORKSPACE_QUEUES = ("publishing", "scans")
+# The queues whose workers a workspace waits on: publishing, scans (comment scans) and alerts
+# (lead alerts and the delivery of events and notifications).
+WORKSPACE_QUEUES = ("publishing", "scans", "alerts")
 
 
 def _stuck_work(*, workspace, now) -> dict:

@@ -236,6 +236,7 @@ class Audience:
 WORKER_GROUPS = (
     ("publishing", ["--pool=prefork", "--concurrency=2"]),
     ("scans", ["--pool=threads", "--concurrency=8"]),
+    ("alerts", ["--pool=threads", "--concurrency=4"]),
     ("metrics,mail,celery", ["--pool=threads", "--concurrency=2"]),
 )
 

@@ -38,7 +38,7 @@ def test_every_task_goes_to_one_of_the_queues_the_workers_serve():
         ("linkedin.refresh_token", "publishing"),
         ("leads.dispatch_comment_scans", "scans"),
         ("leads.scan_post_comments", "scans"),
-        ("notifications.deliver", "scans"),
+        ("notifications.deliver", "alerts"),
         ("analytics.collect_workspace_metrics", "metrics"),
         ("leads.send_due_digests", "mail"),
         ("core.record_heartbeat", "celery"),
@@ -53,7 +53,8 @@ def test_the_embedded_worker_of_make_run_serves_every_queue():
 
     source = Path(settings.BASE_DIR, "apps/core/management/commands/run_demo.py").read_text()
     assert "--queues={','.join(settings.TASK_QUEUES)}" in source
-    assert set(settings.TASK_QUEUES) >= {"publishing", "scans", "metrics", "mail", "celery"}
+    expected = {"publishing", "scans", "alerts", "metrics", "mail", "celery"}
+    assert set(settings.TASK_QUEUES) >= expected
 
 
 @pytest.fixture
@@ -71,9 +72,16 @@ def purge_queues():
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_flood_of_comment_scans_does_not_delay_a_post_that_is_due(purge_queues):
-    """A thousand scans are queued before the due post's publish task; the publishing
-    worker starts the publish task within seconds (its minute has 60) and runs no scan."""
+@pytest.mark.parametrize(
+    ("task_name", "queue"),
+    [("content.publish_post", "publishing"), ("notifications.deliver", "alerts")],
+    ids=["a due post", "a lead alert"],
+)
+def test_a_flood_of_comment_scans_delays_neither_a_due_post_nor_an_alert(
+    purge_queues, task_name, queue
+):
+    """A thousand scans are queued before the task; the worker of its own queue starts it
+    within seconds (a post's minute and an alert's 60 s have room) and runs no scan."""
     for n in range(SCANS):
         scan_post_comments.delay(10**9 + n, 10**9 + n)
     started: list[tuple[str, float]] = []
@@ -84,18 +92,19 @@ def test_a_flood_of_comment_scans_does_not_delay_a_post_that_is_due(purge_queues
     signals.task_prerun.connect(record, weak=False)
     try:
         with start_worker(
-            app, pool="solo", queues=["publishing"], perform_ping_check=False, shutdown_timeout=10
+            app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10
         ):
             queued_at = time.monotonic()
-            publish_post.delay(10**9, 10**9)  # a post gone meanwhile: the task returns at once
+            # A post or a delivery gone meanwhile: the task returns at once.
+            app.tasks[task_name].delay(10**9, 10**9)
             deadline = queued_at + 30
             while time.monotonic() < deadline and not started:
                 time.sleep(0.05)
     finally:
         signals.task_prerun.disconnect(record)
-    assert started, "the publish task never started"
+    assert started, f"{task_name} never started"
     name, at = started[0]
-    assert name == publish_post.name
+    assert name == task_name
     assert at - queued_at < 60
     assert all(task != scan_post_comments.name for task, _at in started)
     with app.connection_for_write() as connection:

@@ -202,14 +202,15 @@ def test_a_queue_nobody_takes_is_silent_while_beat_runs_and_the_workspace_hears_
             "beat": "ok",
             "publishing": "ok",
             "scans": "silent",
+            "alerts": "silent",
             "metrics": "silent",
             "mail": "silent",
             "celery": "ok",
         }
         page = alice_client.get("/w/alice-co/health/").text
-        assert page.count('data-silent="') == 1  # scans; metrics and mail do not stop it
-        assert "Comment scans and notifications are not running" in page
-        assert "New comments, lead alerts and notifications wait" in page
+        assert page.count('data-silent="') == 2  # scans and alerts; metrics and mail stop neither
+        assert "Comment scans are not running" in page
+        assert "Lead alerts and notifications are not going out" in page
 
         staff = root_client.get("/staff/overview/").text
         assert 'data-process="workers:scans" data-state="silent"' in staff
