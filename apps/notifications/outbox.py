@@ -83,7 +83,14 @@ def _members(row: OutboxEvent) -> None:
         _alert_members(notice["lead_id"], workspace_id=row.workspace_id)
         return
     if row.handler in HANDLERS:
+        if notice.get("mailed"):
+            return  # a dispatch that died after mailing it: its mail is not sent twice
         HANDLERS[row.handler](row, notice)
+        # Marked at once, so only a crash between the send and this update sends it again;
+        # and a secret it carried (an invitation's token) is not kept past its one use.
+        owned(OutboxEvent, workspace=row.workspace).filter(pk=row.pk).update(
+            notice={**{k: v for k, v in notice.items() if k != "token"}, "mailed": True}
+        )
         return
     if not notice:
         return

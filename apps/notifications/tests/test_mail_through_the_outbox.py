@@ -130,9 +130,37 @@ def test_an_invitation_whose_worker_died_after_commit_is_mailed_once_by_the_swee
     (message,) = mail.outbox
     assert message.to == ["dora@example.com"]
     assert f"/invitations/{invitation.token}/" in message.body
-    # The outbox holds the link's token only encrypted.
+    # The outbox held the link's token only encrypted, and keeps it no longer than it is used.
     [event] = OutboxEvent.objects.filter(event=Event.INVITATION_SENT)
     assert invitation.token not in str(event.notice)
+    assert "token" not in event.notice
+
+
+def test_a_dispatch_that_died_after_mailing_does_not_mail_again_when_the_sweep_retries(
+    alice, alice_workspace, lost_messages, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(alice_workspace, alice)
+    [event] = OutboxEvent.objects.filter(event=Event.INVITATION_SENT)
+
+    def killed_after_the_members_channel(row):
+        raise SystemExit("worker killed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(outbox, "CHANNELS", (outbox._members, killed_after_the_members_channel))
+        with pytest.raises(SystemExit):
+            outbox.dispatch(event_id=event.pk, workspace_id=event.workspace_id)
+    assert len(mail.outbox) == 1
+
+    # The lease runs out and the sweep hands the event to another worker.
+    OutboxEvent.objects.update(
+        next_attempt_at=timezone.now(), created_at=timezone.now() - timedelta(minutes=5)
+    )
+    lost_messages.clear()
+    assert outbox.sweep() == 1
+    [(pk, workspace_id)] = lost_messages
+    assert outbox.dispatch(event_id=pk, workspace_id=workspace_id) == "delivered"
+    assert len(mail.outbox) == 1
 
 
 def test_an_invitation_replaced_before_its_mail_went_out_is_not_mailed(
