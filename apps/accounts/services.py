@@ -22,8 +22,9 @@ from apps.accounts.models import (
     User,
     Workspace,
 )
-from apps.accounts.tenancy import across_workspaces
+from apps.accounts.tenancy import across_workspaces, owned
 from apps.core.branded_mail import send_branded
+from apps.notifications import events
 
 
 class AccountsError(Exception):
@@ -219,8 +220,26 @@ def invitation_create(
         ip_address=ip_address,
         role=role,
     )
-    transaction.on_commit(lambda: invitation_send_email(invitation=invitation))
+    # Recorded with the invitation and mailed by the outbox after commit: a crash right
+    # after the commit leaves it to the sweep instead of losing the email.
+    events.invitation_sent(invitation=invitation)
     return invitation
+
+
+def invitation_send_pending(*, workspace: Workspace, invitation_id: int, token: str) -> bool:
+    """The outbox's delivery of an invitation: mailed while it is still pending (one replaced,
+    accepted or expired in the meantime is not). Returns whether it was mailed."""
+    invitation = (
+        owned(Invitation, workspace=workspace)
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .select_related("workspace", "invited_by")
+        .first()
+    )
+    if invitation is None or invitation.is_expired:
+        return False
+    invitation.token = token
+    invitation_send_email(invitation=invitation)
+    return True
 
 
 def invitation_send_email(*, invitation: Invitation) -> None:

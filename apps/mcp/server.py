@@ -141,7 +141,15 @@ TOOLS = [
         "Draft 1-5 new posts in the author's voice from the template "
         "library, optionally on a topic and with a framework (story, lesson_learned, "
         "contrarian, how_to_list, case_study, myth_vs_reality, mistake, architecture_decision, "
-        "tool_comparison, leadership). Editors and up.",
+        "tool_comparison, leadership). Editors and up. Returns the drafts when they are "
+        "written at once; otherwise done is false and drafting_status with the job ids "
+        "returns them as they are written.",
+    ),
+    (
+        tools.drafting_status,
+        READ,
+        "How far the drafting jobs draft_posts returned have got (queued, running, done, "
+        "failed), with the drafts written so far. Ask again until done is true.",
     ),
     (
         tools.revise_post,

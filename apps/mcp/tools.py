@@ -27,11 +27,11 @@ from apps.api.serializers import (
     PostWriteSerializer,
     ScheduleSerializer,
 )
-from apps.content import scheduling
+from apps.content import drafting, scheduling
 from apps.content import selectors as content_selectors
 from apps.content import services as content_services
 from apps.content.linter import lint_post
-from apps.content.models import Framework, Post
+from apps.content.models import DraftingJob, Framework, Post
 from apps.leads import selectors as lead_selectors
 from apps.leads import services as lead_services
 from apps.leads.models import Lead
@@ -104,17 +104,64 @@ def draft_posts(
             _("Unknown framework. Use one of: %(choices)s")
             % {"choices": ", ".join(Framework.values)}
         )
-    posts = [
+    # The web's drafting jobs (apps/content/drafting.py), one per draft: every tool call runs
+    # in a transaction, and the model is never asked inside one. With the model a worker
+    # writes them after this call commits (drafting_status tells how far it got); the
+    # template engine calls nothing outside and writes them here.
+    jobs = [
         _run(
-            content_services.post_generate,
+            drafting.drafting_job_start,
             workspace=principal.workspace,
             author=principal.user,
-            topic=topic or None,
-            framework=framework or None,
+            kind=DraftingJob.Kind.ONE,
+            topic=topic,
+            framework=framework,
         )
         for _n in range(count)
     ]
-    return {"posts": PostSerializer(posts, many=True).data}
+    for job in jobs:
+        if drafting.model_writes():
+            drafting.enqueue_on_commit(job)
+        else:
+            drafting.drafting_job_run(job_id=job.pk, workspace_id=job.workspace_id)
+    return _drafting(principal, jobs)
+
+
+def drafting_status(principal: Principal, *, job_ids: list[int]) -> dict:
+    """How far draft_posts' jobs have got, and the drafts they wrote so far."""
+    if not 1 <= len(job_ids) <= MAX_LIST:
+        raise ToolRefused(_("Give the job ids draft_posts returned."))
+    jobs = [get_owned_or_404(DraftingJob, workspace=principal.workspace, pk=pk) for pk in job_ids]
+    return _drafting(principal, jobs)
+
+
+def _drafting(principal: Principal, jobs: list[DraftingJob]) -> dict:
+    posts, states = [], []
+    for job in jobs:
+        job.refresh_from_db()
+        written = list(
+            content_selectors.drafting_job_posts(
+                workspace=principal.workspace, job=job
+            ).select_related("author", "approved_by")
+        )
+        posts.extend(written)
+        states.append(
+            {
+                "id": job.pk,
+                "state": job.state,
+                "error": str(job.get_error_display()) if job.error else "",
+                "post_ids": [post.pk for post in written],
+            }
+        )
+    finished = all(job.state in (DraftingJob.State.DONE, DraftingJob.State.FAILED) for job in jobs)
+    return {
+        "done": finished,
+        "jobs": states,
+        "posts": PostSerializer(posts, many=True).data,
+        "message": ""
+        if finished
+        else _("The drafts are being written. Ask drafting_status with these job ids."),
+    }
 
 
 def revise_post(

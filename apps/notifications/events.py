@@ -307,3 +307,29 @@ def webhook_disabled(*, endpoint, at, notice: dict) -> OutboxEvent | None:
         key=f"webhook.disabled:{endpoint.pk}:{at.isoformat()}",
         notice=notice,
     )
+
+
+def digest_due(*, alert_settings, day, lead_ids: list[int]) -> OutboxEvent | None:
+    """A member's morning digest for their local `day`, with the leads it lists (chosen when
+    it fell due, so a late delivery mails what was due then); once per member and day."""
+    return record(
+        workspace=alert_settings.workspace,
+        event=Event.DIGEST_DUE,
+        key=f"digest.due:{alert_settings.user_id}:{day.isoformat()}",
+        handler="digest",
+        notice={"alert_settings_id": alert_settings.pk, "lead_ids": list(lead_ids)},
+    )
+
+
+def invitation_sent(*, invitation) -> OutboxEvent | None:
+    """The invitation email, once per invitation. Only the token's hash is on the invitation,
+    so the token the link carries travels here encrypted (FIELD_ENCRYPTION_KEYS)."""
+    from apps.core.encryption import encrypt_text
+
+    return record(
+        workspace=invitation.workspace,
+        event=Event.INVITATION_SENT,
+        key=f"invitation.sent:{invitation.pk}",
+        handler="invitation",
+        notice={"invitation_id": invitation.pk, "token": encrypt_text(invitation.token)},
+    )

@@ -29,6 +29,10 @@ class Event(models.TextChoices):
     POST_PUBLISHED = "post.published", _("A post was published")
     TOKEN_EXPIRING = "token.expiring", _("The LinkedIn connection expires soon")
     WEBHOOK_DISABLED = "webhook.disabled", _("A webhook endpoint was turned off")
+    # Mail to one person, sent by the outbox's own handler (no preferences, no webhooks):
+    # recorded with the change that makes it due, so a crash after commit loses none.
+    DIGEST_DUE = "digest.due", _("The morning lead digest is due")
+    INVITATION_SENT = "invitation.sent", _("An invitation was sent")
 
 
 # Told to members (the preferences grid), and sent to webhooks and the CRM.

@@ -48,6 +48,31 @@ RETRY_DELAYS = (30, 60, 300, 900, 1800, 3600, 3600)
 Status = OutboxEvent.Status
 
 
+def _digest(row: OutboxEvent, notice: dict) -> None:
+    from apps.leads.digests import send_digest
+
+    send_digest(
+        workspace=row.workspace,
+        alert_settings_id=notice["alert_settings_id"],
+        lead_ids=notice["lead_ids"],
+    )
+
+
+def _invitation(row: OutboxEvent, notice: dict) -> None:
+    from apps.accounts.services import invitation_send_pending
+    from apps.core.encryption import decrypt_text
+
+    invitation_send_pending(
+        workspace=row.workspace,
+        invitation_id=notice["invitation_id"],
+        token=decrypt_text(notice["token"]),
+    )
+
+
+# Events whose members' channel is one mail of their own, not notify().
+HANDLERS = {"digest": _digest, "invitation": _invitation}
+
+
 def _members(row: OutboxEvent) -> None:
     notice = dict(row.notice)
     if row.handler == "lead_alert":
@@ -56,6 +81,16 @@ def _members(row: OutboxEvent) -> None:
         from apps.leads.services import _alert_members
 
         _alert_members(notice["lead_id"], workspace_id=row.workspace_id)
+        return
+    if row.handler in HANDLERS:
+        if notice.get("mailed"):
+            return  # a dispatch that died after mailing it: its mail is not sent twice
+        HANDLERS[row.handler](row, notice)
+        # Marked at once, so only a crash between the send and this update sends it again;
+        # and a secret it carried (an invitation's token) is not kept past its one use.
+        owned(OutboxEvent, workspace=row.workspace).filter(pk=row.pk).update(
+            notice={**{k: v for k, v in notice.items() if k != "token"}, "mailed": True}
+        )
         return
     if not notice:
         return

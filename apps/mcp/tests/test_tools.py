@@ -13,12 +13,19 @@ from apps.accounts.models import AuditEvent, Role
 from apps.api.tests.conftest import make_lead
 from apps.content.models import Post, PostingSlot
 from apps.content.services import post_approve, post_create_manual
+from apps.content.tests.test_llm import fake_llm  # noqa: F401 - the fixture
 from apps.leads.models import Lead
 from apps.mcp.access import current_caller
 from apps.mcp.server import Caller, build_server
 from apps.mcp.tests.clients import make_token
 from apps.notifications.services import notify
 
+# A model's answer stating no figure (the workspace has no proof vault to back one).
+NO_FIGURES = (
+    "Platform teams fail when nobody owns the paved road.\n\n"
+    "No new tools. A few decisions, written down, each with an owner.\n\n"
+    "What would your first decision be?"
+)
 TEXT = (
     "We cut our AWS bill by 38% without touching a single feature.\n\n"
     "Three changes did it: rightsized node groups, spot for stateless work, and a hard look "
@@ -69,6 +76,56 @@ def test_draft_posts_writes_the_asked_number_of_drafts_on_the_topic(library, bob
     drafts = Post.objects.filter(workspace=alice_workspace, author=bob)
     assert drafts.count() == 2
     assert set(drafts.values_list("status", flat=True)) == {Post.Status.DRAFT}
+
+
+def test_draft_posts_with_the_model_enqueues_jobs_and_drafting_status_returns_the_drafts(
+    library,
+    bob,
+    alice_workspace,
+    fake_llm,  # noqa: F811
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from apps.content import tasks as content_tasks
+
+    fake_llm.content = NO_FIGURES
+    enqueued = []
+    monkeypatch.setattr(content_tasks.write_drafts, "delay", lambda *args: enqueued.append(args))
+    secret = make_token(bob, alice_workspace)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tool(secret, "draft_posts", {"topic": "platform teams", "count": 2})
+
+    assert not result.is_error
+    answer = json.loads(result.content[0].text)
+    assert answer["done"] is False
+    assert [job["state"] for job in answer["jobs"]] == ["queued", "queued"]
+    assert fake_llm.requests == []  # nobody asked the model while the tool call was open
+    assert len(enqueued) == 2  # a worker's job each, after the call committed
+
+    for job_id, workspace_id in enqueued:  # the worker, with no transaction open
+        assert content_tasks.write_drafts(job_id, workspace_id) == "done"
+    status = tool(secret, "drafting_status", {"job_ids": [job["id"] for job in answer["jobs"]]})
+
+    answer = json.loads(status.content[0].text)
+    assert answer["done"] is True
+    assert len(answer["posts"]) == 2
+    assert {post["backend"] for post in answer["posts"]} == {"llm"}
+    assert len(fake_llm.requests) == 2
+
+
+def test_drafting_status_does_not_show_another_workspaces_jobs(
+    library, bob, alice_workspace, charlie, charlie_workspace
+):
+    jobs = json.loads(tool(make_token(bob, alice_workspace), "draft_posts", {}).content[0].text)
+
+    result = tool(
+        make_token(charlie, charlie_workspace),
+        "drafting_status",
+        {"job_ids": [jobs["jobs"][0]["id"]]},
+    )
+
+    assert result.is_error
+    assert "Not found" in result.content[0].text
 
 
 def test_draft_posts_refuses_more_than_five_and_writes_nothing(library, bob, alice_workspace):
