@@ -134,15 +134,15 @@ class Group:
 
 
 def _dimension_keys(dimension: str, tz):
-    """A function from a post row to (key, label) for one dimension. Labels are looked up
-    once, not per row: a dashboard groups thousands of rows five ways."""
+    """A function from a post row and its workspace-local publication time to (key, label)
+    for one dimension. Labels are looked up once, not per row: a dashboard groups thousands
+    of rows five ways."""
     if dimension == "weekday_hour":
         from django.utils.dates import WEEKDAYS_ABBR
 
         days = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
 
-        def weekday_hour(row):
-            local = row["published_at"].astimezone(tz)
+        def weekday_hour(row, local):
             weekday, hour = local.weekday(), local.hour
             return f"{weekday}-{hour:02d}", f"{days[weekday]} {hour:02d}:00"
 
@@ -151,8 +151,11 @@ def _dimension_keys(dimension: str, tz):
         from apps.content.models import Framework
 
         labels = {value: str(label) for value, label in Framework.choices}
-        return lambda row: (row["framework"], labels.get(row["framework"], row["framework"]) or "—")
-    return lambda row: (row[dimension], row[dimension] or "—")
+        return lambda row, local: (
+            row["framework"],
+            labels.get(row["framework"], row["framework"]) or "—",
+        )
+    return lambda row, local: (row[dimension], row[dimension] or "—")
 
 
 def _with_template_names(groups: list[Group], *, workspace) -> list[Group]:
@@ -173,25 +176,59 @@ def _with_template_names(groups: list[Group], *, workspace) -> list[Group]:
 def group_posts(rows: list[dict], leads: dict[int, dict], *, dimension: str, tz) -> list[Group]:
     """Group post rows (values of POST_FIELDS) by a dimension, sorted by leads per 1,000
     impressions (unknown last), then leads, then posts."""
-    key_of = _dimension_keys(dimension, tz)
-    groups: dict[str, Group] = {}
-    for row in rows:
-        key, label = key_of(row)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = Group(key=key, label=label)
-        group.posts += 1
-        if row["impressions"] is not None:
-            group.impressions = (group.impressions or 0) + row["impressions"]
-            group.engagement += engagement_of(row)
+    return group_posts_by(rows, leads, dimensions=(dimension,), tz=tz)[dimension]
+
+
+def group_posts_by(
+    rows: list[dict], leads: dict[int, dict], *, dimensions, tz, local_times=None
+) -> dict[str, list[Group]]:
+    """group_posts for several dimensions in one pass over the rows: each row's engagement,
+    attributed leads and workspace-local time are worked out once, not once per dimension
+    (the dashboard groups some 8,000 rows five ways at ten times the size). `local_times`,
+    the rows' published_at in `tz` in row order, saves converting them again."""
+    key_ofs = [(dimension, _dimension_keys(dimension, tz)) for dimension in dimensions]
+    # Per dimension: key -> [label, posts, impressions or None, engagement, leads, value],
+    # in the order keys first appear (ties keep it after the sort, as before).
+    tallies: dict[str, dict] = {dimension: {} for dimension in dimensions}
+    for index, row in enumerate(rows):
+        if local_times is not None:
+            local = local_times[index]
+        else:
+            local = row["published_at"].astimezone(tz) if "weekday_hour" in dimensions else None
+        impressions = row["impressions"]
+        engagement = engagement_of(row) if impressions is not None else 0
         attributed = leads.get(row["id"])
-        if attributed:
-            group.leads += attributed["leads"]
-            group.converted_value += attributed["converted_value"]
-    return sorted(
-        groups.values(),
-        key=lambda g: (g.leads_per_1000 is None, -(g.leads_per_1000 or 0), -g.leads, -g.posts),
-    )
+        for dimension, key_of in key_ofs:
+            key, label = key_of(row, local)
+            tally = tallies[dimension].get(key)
+            if tally is None:
+                tally = tallies[dimension][key] = [label, 0, None, 0, 0, Decimal(0)]
+            tally[1] += 1
+            if impressions is not None:
+                tally[2] = (tally[2] or 0) + impressions
+                tally[3] += engagement
+            if attributed:
+                tally[4] += attributed["leads"]
+                tally[5] += attributed["converted_value"]
+    result = {}
+    for dimension in dimensions:
+        groups = [
+            Group(
+                key=key,
+                label=label,
+                posts=posts,
+                impressions=impressions,
+                engagement=engagement,
+                leads=n,
+                converted_value=value,
+            )
+            for key, (label, posts, impressions, engagement, n, value) in tallies[dimension].items()
+        ]
+        result[dimension] = sorted(
+            groups,
+            key=lambda g: (g.leads_per_1000 is None, -(g.leads_per_1000 or 0), -g.leads, -g.posts),
+        )
+    return result
 
 
 def leads_by(*, workspace, dimension: str, since: datetime | None = None) -> list[Group]:
@@ -404,10 +441,13 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     )
     deltas = {key: delta_percent(figures[key], previous[key]) for key in figures}
 
+    # Each post's workspace-local publication time, worked out once for the chart, the
+    # sparklines and the time slots.
+    local_times = [r["published_at"].astimezone(tz) for r in current]
     by_day_map: dict = defaultdict(lambda: [0, 0])
-    for r in current:
+    for r, local in zip(current, local_times, strict=True):
         if r["impressions"] is not None:
-            day = r["published_at"].astimezone(tz).date()
+            day = local.date()
             by_day_map[day][0] += r["impressions"]
             by_day_map[day][1] += engagement_of(r)
     first_day = start.astimezone(tz).date()
@@ -431,8 +471,8 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         buckets.append(bucket)
         bucket += timedelta(days=1 if trend_unit == "day" else 7)
     posts_in: dict = defaultdict(list)
-    for r in current:
-        posts_in[bucket_of(r["published_at"])].append(r)
+    for r, local in zip(current, local_times, strict=True):
+        posts_in[bucket_of_day(local.date())].append(r)
     per_bucket = {b: _period_figures(posts_in.get(b, [])) for b in buckets}
     trends = {
         "published": [(b, per_bucket[b]["published"]) for b in buckets],
@@ -449,6 +489,10 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     )[:5]
     for r in top_posts:
         r["leads_per_1000"] = r["leads"] * 1000 / r["impressions"] if r["impressions"] else None
+
+    groups = group_posts_by(
+        current, attributed, dimensions=DIMENSIONS, tz=tz, local_times=local_times
+    )
 
     return Dashboard(
         days=days,
@@ -467,18 +511,15 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         by_day=by_day,
         leads_by_week=leads_by_week,
         funnel=funnel,
-        by_framework=group_posts(current, attributed, dimension="framework", tz=tz),
-        by_template=_with_template_names(
-            group_posts(current, attributed, dimension="template_key", tz=tz),
-            workspace=workspace,
-        ),
+        by_framework=groups["framework"],
+        by_template=_with_template_names(groups["template_key"], workspace=workspace),
         top_posts=top_posts,
         # Same rows, other groupings: no extra queries.
         # Topics and time slots can run to a hundred rows; the best ten are what a person
         # reads (the CSV export has every post).
-        by_topic=group_posts(current, attributed, dimension="topic", tz=tz)[:10],
-        by_slot=group_posts(current, attributed, dimension="weekday_hour", tz=tz)[:10],
-        by_hook=group_posts(current, attributed, dimension="hook", tz=tz)[:5],
+        by_topic=groups["topic"][:10],
+        by_slot=groups["weekday_hour"][:10],
+        by_hook=groups["hook"][:5],
         imported_figures=sum(1 for r in current if r["imported"]),
         trend_unit=trend_unit,
         trends=trends,
