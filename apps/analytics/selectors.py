@@ -28,7 +28,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -38,7 +37,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from apps.accounts.tenancy import owned
@@ -310,6 +309,34 @@ def _period_figures(rows: list[dict]) -> dict:
     }
 
 
+def _period_totals() -> dict:
+    """The aggregates _period_figures_of turns into a period's figures, for posts annotated
+    with `imported`: the same figures _period_figures computes from rows, summed by the
+    database."""
+    known = Q(impressions__isnull=False)
+    rated = known & Q(imported=False)
+    return {
+        "posts": Count("id"),
+        # NULL (unknown) when no post has impressions, as in _period_figures.
+        "known_impressions": Sum("impressions", filter=known),
+        "rated_impressions": Sum("impressions", filter=rated),
+        "rated_engagement": Sum(
+            F("reactions") + F("comment_count") + Coalesce(F("reshares"), 0), filter=rated
+        ),
+    }
+
+
+def _period_figures_of(totals: dict) -> dict:
+    rated_impressions = totals["rated_impressions"] or 0
+    return {
+        "published": totals["posts"],
+        "impressions": totals["known_impressions"],
+        "engagement_rate": (totals["rated_engagement"] or 0) * 100 / rated_impressions
+        if rated_impressions
+        else None,
+    }
+
+
 def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of queries whatever the number of
     posts: published posts of both periods, the leads attributed to them, the lead figures,
@@ -321,33 +348,29 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     start = end - timedelta(days=days)
     previous_start = start - timedelta(days=days)
 
-    posts = _published_posts(workspace=workspace, since=previous_start, until=end)
     # Whether a post's latest figures came from LinkedIn's export (marked on the dashboard).
     imported = owned(MetricSnapshot, workspace=workspace).filter(
         post=OuterRef("pk"),
         source=MetricSnapshot.Source.IMPORT,
         captured_at=OuterRef("metrics_at"),
     )
-    # Timestamps cost the most of each row to load (tens of thousands of rows at scale), so
-    # only the ones used are read: the publication time of the current period's posts
-    # (None for the previous period's, which count only in totals) and, for the metrics
-    # reading, only whether there was one.
-    fields = [f for f in POST_FIELDS if f != "published_at"]
-    rows = list(  # query: posts of both periods
-        posts.annotate(
+    # Only the current period's posts are loaded row by row (timestamps cost the most of
+    # each row to load, tens of thousands of rows at scale; the metrics reading is read only
+    # as whether there was one). The previous period's count only in totals, summed by the
+    # database: loading its rows too cost as much again.
+    current = list(  # query: posts of the period
+        _published_posts(workspace=workspace, since=start, until=end)
+        .annotate(
             imported=Exists(imported),
             measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
-            published_in_period=Case(
-                When(published_at__gte=start, then=F("published_at")),
-                default=None,
-                output_field=DateTimeField(),
-            ),
-        ).values(*fields, "imported", "measured", "published_in_period")
+        )
+        .values(*POST_FIELDS, "imported", "measured")
     )
-    for r in rows:
-        r["published_at"] = r.pop("published_in_period")
-    current = [r for r in rows if r["published_at"] is not None]
-    before = [r for r in rows if r["published_at"] is None]
+    previous_totals = (  # query: totals of the previous period's posts
+        _published_posts(workspace=workspace, since=previous_start, until=start)
+        .annotate(imported=Exists(imported))
+        .aggregate(**_period_totals())
+    )
     attributed = leads_per_post(  # query: leads attributed to the current period's posts
         workspace=workspace, posts=_published_posts(workspace=workspace, since=start, until=end)
     )
@@ -423,8 +446,13 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     funnel = [  # query: the pipeline by stage
         stage for stage in pipeline(workspace=workspace) if stage["status"] != Lead.Status.LOST
     ]
-    has_published = bool(rows) or (  # query: anything ever published
-        _published_posts(workspace=workspace).exists()
+    has_published = (
+        bool(current)
+        or bool(previous_totals["posts"])
+        or (
+            # query: anything ever published (only when neither period has a post)
+            _published_posts(workspace=workspace).exists()
+        )
     )
 
     figures = _period_figures(current)
@@ -433,7 +461,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         pipeline_value=lead_figures["pipeline"] or Decimal(0),
         converted_value=lead_figures["converted"] or Decimal(0),
     )
-    previous = _period_figures(before)
+    previous = _period_figures_of(previous_totals)
     previous.update(
         new_leads=lead_figures["new_before"],
         pipeline_value=lead_figures["pipeline_before"] or Decimal(0),
