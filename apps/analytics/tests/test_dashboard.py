@@ -216,10 +216,10 @@ def _grow(workspace, n):
 
 # Queries for the full page, the same for 1 post and for 20: session, user, savepoint and
 # release and membership (workspace_view), the fingerprint's two (posts, leads);
-# then, computing afresh: posts of both periods, leads attributed to them, lead figures, leads
-# per week, the funnel, the templates' names, the best-time model's posts and their leads;
-# and base.html's membership list and unread-notification count. ("Ever published" only runs
-# when the period has no posts.)
+# then, computing afresh: posts of the period, totals of the previous period's posts, leads
+# attributed to them, lead figures, leads per week, the funnel, the templates' names, the
+# best-time model's posts and their leads; and base.html's membership list and
+# unread-notification count. ("Ever published" only runs when neither period has posts.)
 @pytest.mark.parametrize("n", [1, 20])
 def test_the_dashboard_runs_a_fixed_number_of_queries(
     alice_client, alice_workspace, django_assert_num_queries, n
@@ -253,8 +253,8 @@ def test_a_second_visit_is_served_from_the_cache_in_fewer_queries(
     assert _body(second) == _body(first)
 
 
-PAGE_QUERIES = 17
-PARTIAL_QUERIES = 15
+PAGE_QUERIES = 18
+PARTIAL_QUERIES = 16
 CACHED_PAGE_QUERIES = 9
 
 
@@ -408,3 +408,42 @@ def test_results_by_template_show_the_templates_name_not_its_key(alice_client, a
     html = _body(alice_client.get("/w/alice-co/?days=7"))
     assert f'<th scope="row">{template.name}</th>' in html
     assert template.key not in html
+
+
+def test_a_period_has_the_same_figures_as_the_previous_period_as_it_had_as_the_current_one(
+    alice_workspace,
+):
+    """The previous period's totals are summed by the database, the current period's from its
+    rows: both count posts without impressions as unknown, and imported figures (impressions
+    but no engagement the app read) only in impressions, not in the rate."""
+    w = alice_workspace
+    make_post(w, days_ago=40, impressions=2000, reactions=40, comments=10, reshares=None)
+    make_post(w, days_ago=45, impressions=None, reactions=7, comments=3)
+    imported = make_post(w, days_ago=50, impressions=9000, reactions=0, comments=0)
+    MetricSnapshot.objects.create(
+        workspace=w,
+        post=imported,
+        captured_at=imported.metrics_at,
+        impressions=9000,
+        source=MetricSnapshot.Source.IMPORT,
+    )
+    make_post(w, days_ago=52, impressions=1000, reactions=20, comments=5, reshares=5)
+    now = timezone.now()
+
+    then = selectors.dashboard(workspace=w, days=30, now=now - timedelta(days=30))
+    later = selectors.dashboard(workspace=w, days=30, now=now)
+
+    assert then.figures["published"] == later.previous["published"] == 4
+    assert then.figures["impressions"] == later.previous["impressions"] == 12000
+    assert then.figures["engagement_rate"] == later.previous["engagement_rate"] == 80 * 100 / 3000
+
+
+def test_a_previous_period_without_impressions_has_them_unknown_not_zero(alice_workspace):
+    make_post(alice_workspace, days_ago=40, impressions=None, reactions=7)
+
+    data = selectors.dashboard(workspace=alice_workspace, days=30)
+
+    assert data.previous["published"] == 1
+    assert data.previous["impressions"] is None
+    assert data.previous["engagement_rate"] is None
+    assert data.has_published
