@@ -8,7 +8,7 @@ from collections import Counter
 from apps.content import facts, linter
 from apps.content.engine.library import CASE_SLOTS, fill, framework_depth, resolve, slots_in
 from apps.content.engine.truth import UNKNOWN_FACT, from_vault
-from apps.content.engine.vocabulary import truthful_lexicon
+from apps.content.engine.vocabulary import fits_comparison, truthful_lexicon
 
 # The linter's sweet spot is 900 to 1,600 characters. A draft shorter than its target (drawn
 # per post from this range, so lengths vary) gets depth paragraphs until it reaches it, never
@@ -102,7 +102,12 @@ def depth_paragraphs(
     """Depth paragraphs in the framework's voice until the draft reaches its target length."""
     length = len(draft)
     target = rng.randint(*context_target(context))
-    lines = list(framework_depth(framework, context["_language"]))
+    kind = context.get("_comparison") or None
+    lines = [
+        line
+        for line in framework_depth(framework, context["_language"])
+        if fits_comparison(line, kind)
+    ]
     if length >= target or not lines:
         return []
     values = _depth_context(context, rng)

@@ -57,8 +57,10 @@ from apps.content.engine.vocabulary import (
     ROLE_WORDS,
     area_key,
     comparison_kind,
+    fits_comparison,
     hashtags_for,
     profile_area_keys,
+    topic_comparison_kind,
     topic_overlap,
     topic_tools,
     topic_words,
@@ -317,7 +319,13 @@ def render_post(
     """
     language = profile.language if profile.language in LANGUAGES else "en"
     hooks, body, ctas = spec.parts(language)
+    # A line about running or switching tools is left out of a post comparing two standards.
+    kind = topic_comparison_kind(topic)
+    hooks = [h for h in hooks if fits_comparison(h, kind)] or hooks
+    body = [line for line in body if fits_comparison(line, kind)]
+    ctas = [c for c in ctas if fits_comparison(c, kind)] or ctas
     context = build_context(profile, topic, spec, rng)
+    context["_comparison"] = kind or ""
     unknown = {name for name, value in context.items() if value == UNKNOWN_FACT}
     story_gap = spec.framework in STORY_FRAMEWORKS and not context["_has_case"]
     known = post_figures(profile, topic)
