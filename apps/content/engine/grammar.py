@@ -124,3 +124,31 @@ def attributive(offer: str) -> str:
     else:
         singular = _PLURAL.sub("", last)
     return f"{head} {singular}".strip()
+
+
+# "{area}-Setup" in a German line: a compound with the area's or offer's name in front.
+_COMPOUND_SLOT = re.compile(r"\{(area2?|offer)\}-([A-ZÄÖÜ][\wäöüß]*)")
+
+
+def _joins_a_compound(name: str) -> bool:
+    """Whether a German compound may start with this name: "Kubernetes-Setup", "Cloud-Setup";
+    not English words in lower case or several of them ("security audits-Setup")."""
+    name = name.strip()
+    if not name or reads_german(name):
+        return True
+    return " " not in name and not name[:1].islower()
+
+
+def readable_compounds(text: str, context: dict[str, str]) -> str:
+    """A German template line whose compounds read with the profile's own English words: a
+    compound the name cannot start becomes the noun with the name after it ("Ihr
+    security audits-Setup" → "Ihr Setup rund um security audits"). The article stays right, as
+    it belongs to the noun."""
+
+    def rewrite(match: re.Match) -> str:
+        slot, noun = match.group(1), match.group(2)
+        if _joins_a_compound(context.get(slot, "")):
+            return match.group(0)
+        return f"{noun} rund um {{{slot}}}"
+
+    return _COMPOUND_SLOT.sub(rewrite, text)
