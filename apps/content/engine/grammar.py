@@ -10,6 +10,22 @@ def lower_first(text: str) -> str:
     return text
 
 
+# Words a German sentence starts with that are written lower case inside one.
+_GERMAN_LOWER_START = re.compile(
+    r"^(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|kein|keine|unser|unsere|"
+    r"sein|seine|ihr|ihre|mit|nach|von|für|bei|in|im|auf|aus|zu|zum|zur|über|unter|vor|seit|"
+    r"statt|durch|ohne|um|alle|jede|jeden|jeder|jedes|wir|er|sie|es)\b"
+)
+
+
+def lower_first_in(text: str, language: str) -> str:
+    """`lower_first` for a draft in `language`: German nouns keep their capital
+    ("Zugriffsprüfung … neu aufgebaut"), an article or preposition starting the text loses it."""
+    if language == "de" and reads_german(text):
+        return lower_first(text) if _GERMAN_LOWER_START.match(text.lower()) else text
+    return lower_first(text)
+
+
 # "a AWS project" → "an AWS project"; not before a "you" sound (a user, a unique, a one-page).
 ARTICLE_AN = re.compile(r"\b([Aa]) ((?!u[nrst]|use|uni|one|once|eu)[aeiouAEIOU])")
 

@@ -17,7 +17,7 @@ from apps.content.engine.grammar import (
     attributive,
     in_draft_language,
     is_clause,
-    lower_first,
+    lower_first_in,
     mark_lists,
     reads_german,
     tidy,
@@ -181,9 +181,9 @@ def build_context(
             context["pain"] = UNKNOWN_FACT  # "Their problem: failed its first audit" is no sentence
             context["_problem_line"] = problem_line(case, language)
         elif case.problem:
-            context["pain"] = in_draft_language(lower_first(case.problem), language)
+            context["pain"] = in_draft_language(lower_first_in(case.problem, language), language)
         if language == "de" or is_clause(case.title):
-            context["fix"] = in_draft_language(lower_first(case.title), language)
+            context["fix"] = in_draft_language(lower_first_in(case.title, language), language)
         else:
             context["fix"] = UNKNOWN_FACT  # "we migration to Kubernetes": told by {case_title}
     if case:
@@ -531,7 +531,7 @@ def _extras(
 def problem_line(case: ProofPoint, language: str) -> str:
     """The proof point's problem as a sentence with its subject: "Where it started: the
     client, a telehealth startup, failed its first ISO 27001 stage-one audit." """
-    problem = lower_first(case.problem)
+    problem = lower_first_in(case.problem, language)
     if language == "de":
         client = f" ({case.client})" if case.client else ""
         if reads_german(problem):

@@ -3,6 +3,7 @@ quoting the English notes; English drafts keep the English ones."""
 
 from apps.accounts import proof_vault
 from apps.content.engine import draft_notices, proof_points
+from apps.content.engine.grammar import lower_first_in
 from apps.content.generation import ProfileSnapshot
 from apps.content.tests.test_engine_reader import AUDITOR, TOPICS, drafts
 
@@ -66,3 +67,14 @@ def test_a_german_wording_does_not_move_the_case_study_out_of_its_area():
     german = ProfileSnapshot(**{**BILINGUAL.__dict__, "language": "de"})
     (point,) = proof_points(german)
     assert "iso 27001" in point.notes.lower()
+
+
+def test_german_wording_keeps_its_nouns_capitalised_inside_a_sentence():
+    assert lower_first_in("Zugriffsprüfung neu aufgebaut", "de") == "Zugriffsprüfung neu aufgebaut"
+    assert lower_first_in("Die erste Prüfung nicht bestanden", "de") == (
+        "die erste Prüfung nicht bestanden"
+    )
+    assert lower_first_in("Rebuilt the access review", "en") == "rebuilt the access review"
+    texts = [post.text for post in drafts(BILINGUAL, language="de", seeds=(0, 1, 2, 3))]
+    assert any("Zugriffsprüfung und Risikoregister" in text for text in texts)
+    assert not any("zugriffsprüfung" in text for text in texts)
