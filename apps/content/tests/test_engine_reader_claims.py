@@ -22,6 +22,12 @@ CLIENT_CLAIMS = re.compile(
     re.IGNORECASE,
 )
 VAULT_SLOTS = ("{case_title}", "{case_outcome}", "{win}")
+# Embellishments a line adds around the vault's own result are claims as well.
+EMBELLISHMENTS = re.compile(
+    r"\bpaid (?:back|for itself)\b|\beveryone noticed\b|\blonger than it should have\b|"
+    r"länger gedauert als nötig|\bless straightforward\b|\bwent quickly\b|progress was steady",
+    re.IGNORECASE,
+)
 
 
 def library_lines():
@@ -41,6 +47,11 @@ def test_no_library_line_claims_what_a_client_did_without_the_vault_behind_it():
         if CLIENT_CLAIMS.search(line) and not any(slot in line for slot in VAULT_SLOTS)
     ]
     assert claims == []
+
+
+def test_a_line_telling_the_vaults_result_adds_no_claim_of_its_own():
+    embellished = [line for line in library_lines() if EMBELLISHMENTS.search(line)]
+    assert embellished == []
 
 
 def test_the_client_claim_scan_would_catch_the_lines_readers_found():
