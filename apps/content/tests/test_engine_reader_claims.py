@@ -9,7 +9,7 @@ from apps.content import engine
 from apps.content.engine.library import framework_depth
 from apps.content.engine.vocabulary import fits_comparison
 from apps.content.generation import ProfileSnapshot
-from apps.content.tests.test_engine_reader import AUDITOR, drafts
+from apps.content.tests.test_engine_reader import AUDITOR, TOPICS, drafts
 
 # Phrasing that tells what one client did or went through. Only a line carrying the vault's
 # own story (its slots) may say such a thing; anything else is advice or opinion.
@@ -135,3 +135,18 @@ def test_two_tools_still_get_the_tool_comparison_lines():
     ]
     lines = ("Pick Karpenter when", "Tool debates", "Comparing tools", "in production")
     assert any(line in text for text in texts for line in lines)
+
+
+def test_the_consultants_process_is_told_as_a_whole_list():
+    # Its steps once named "a 30-minute call" and "three priorities": figures nobody gave, so
+    # the truth check cut them and left "1. Then we fix the first one together" alone.
+    posts = [
+        post
+        for language in ("en", "de")
+        for post in drafts(AUDITOR, language=language, topics=TOPICS[1:], seeds=range(12))
+        if post.template_key == "behind-the-scenes/how-i-work"
+    ]
+    assert posts
+    for post in posts:
+        steps = [line for line in post.text.split("\n") if re.match(r"^(?:[→•—✓\-]|\d+\.)\s", line)]
+        assert len(steps) >= 4, post.text
