@@ -168,3 +168,26 @@ def readable_compounds(text: str, context: dict[str, str]) -> str:
         return f"{noun} rund um {{{slot}}}"
 
     return _COMPOUND_SLOT.sub(rewrite, text)
+
+
+# "{area} setups" in an English line: the area names what the noun is for.
+_ENGLISH_HEAD_NOUN = re.compile(
+    r"\{(area2?)\}(?= (?:setups?|projects?|decisions?|tools?|toolkit|reviews?|problems?|"
+    r"teams?|myths?|mistakes?|checklist|advice|stack|rework|playbook|migration|metric|"
+    r"improvements|consultant)\b)"
+)
+
+
+def attributive_areas(text: str, context: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """An English line whose area stands before a noun, with the area as a modifier: "in most
+    security audit setups", not "security audits setups". The slot is renamed, not filled, so
+    the values are still inserted in one pass."""
+    if not _ENGLISH_HEAD_NOUN.search(text):
+        return text, context
+    modifiers = {
+        f"{slot}_modifier": attributive(context.get(slot, "")) for slot in ("area", "area2")
+    }
+    return _ENGLISH_HEAD_NOUN.sub(lambda m: f"{{{m.group(1)}_modifier}}", text), {
+        **context,
+        **modifiers,
+    }

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from apps.content.engine.base import FRAMEWORKS, GOALS, LANGUAGES, LIBRARY_DIR, TemplateSpec
-from apps.content.engine.grammar import readable_compounds
+from apps.content.engine.grammar import attributive_areas, readable_compounds
 
 SUIT_TAGS = frozenset(
     {
@@ -300,6 +300,8 @@ def fill(text: str, context: dict[str, str]) -> str:
     # One pass: values are inserted, never scanned again, so a profile holding "{x}" is safe.
     if context.get("_language") == "de":
         text = readable_compounds(text, context)
+    elif context.get("_language") == "en":
+        text, context = attributive_areas(text, context)
     return SLOT.sub(lambda m: context.get(m.group(1), ""), text)
 
 

@@ -47,3 +47,23 @@ def test_no_german_draft_of_the_security_auditor_glues_her_english_words_into_a_
     assert any("rund um security audits" in p.text or "rund um compliance" in p.text for p in posts)
     for post in posts:
         assert not glued.search(post.text), post.text
+
+
+def test_an_english_area_before_a_noun_reads_as_its_modifier():
+    english = {"_language": "en", "area": "security audits", "area2": "Kubernetes"}
+    assert fill("The riskiest thing in most {area} setups.", english) == (
+        "The riskiest thing in most security audit setups."
+    )
+    assert fill("{area2} problems are rarely {area} problems.", english) == (
+        "Kubernetes problems are rarely security audit problems."
+    )
+    assert (
+        fill("Stuck on {area} and elsewhere?", english) == "Stuck on security audits and elsewhere?"
+    )
+
+
+def test_no_english_draft_of_the_security_auditor_reads_security_audits_setups():
+    posts = drafts(AUDITOR, seeds=(0, 1, 2, 3))
+    plural_before_noun = re.compile(r"security audits (?:setups?|projects?|problems?|decisions?)\b")
+    for post in posts:
+        assert not plural_before_noun.search(post.text), post.text
