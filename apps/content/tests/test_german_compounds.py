@@ -67,3 +67,12 @@ def test_no_english_draft_of_the_security_auditor_reads_security_audits_setups()
     plural_before_noun = re.compile(r"security audits (?:setups?|projects?|problems?|decisions?)\b")
     for post in posts:
         assert not plural_before_noun.search(post.text), post.text
+
+
+def test_german_metrics_and_problems_stand_where_a_label_reads():
+    # "Wem gehört Zahl langlebiger Access Keys" lacked its article; "was ein AWS Access Key,
+    # der seit Jahren nicht rotiert wurde heute kostet" its comma.
+    texts = [post.text for post in drafts(AUDITOR, language="de", seeds=(0, 1, 2, 3))]
+    assert not any("Wem gehört" in text for text in texts)
+    assert not any(re.search(r"Wenn nur (?!eine Kennzahl)\w", text) for text in texts)
+    assert not any(re.search(r"wurde heute kostet", text) for text in texts)
