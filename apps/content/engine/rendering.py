@@ -385,15 +385,18 @@ def render_post(
     if len(sentences) == 2 and rng.random() < 0.35:
         hook = "\n".join(sentences)  # a line break in the hook, now and then
     hook = tidy(hook, language)
+    topic_line_first = False
     if not names_topic(hook + "\n" + "\n".join(paragraphs), topic):
         # The topic asked for is the topic written: say it up front when the template did not.
         paragraphs.insert(0, fill(rng.choice(TOPIC_LINES[language]), context))
+        topic_line_first = True
 
     paragraphs = mark_lists(paragraphs, rng.choice(LIST_MARKERS))
     paragraphs = vary_breaks(paragraphs, rng)
 
     bridge = ""
-    if rng.random() < 0.25:
+    # "Short version:" followed by "Today: SOC 2 vs ISO 27001." announces what never comes.
+    if rng.random() < 0.25 and not topic_line_first:
         bridge = rng.choice(BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"]))
     # A closing question that tells a story ("I've believed all three") would be cut to
     # nothing; one that survives the truth check closes the post.

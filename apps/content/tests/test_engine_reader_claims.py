@@ -2,6 +2,7 @@
 them, and advice about running tools on a post comparing two standards."""
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -150,3 +151,29 @@ def test_the_consultants_process_is_told_as_a_whole_list():
     for post in posts:
         steps = [line for line in post.text.split("\n") if re.match(r"^(?:[→•—✓\-]|\d+\.)\s", line)]
         assert len(steps) >= 4, post.text
+
+
+def test_a_bridge_never_announces_the_plain_topic_line():
+    # "Short version:" followed by "A few thoughts on access reviews nobody does." says nothing.
+    from apps.content.engine.phrases import BRIDGES, TOPIC_LINES
+
+    for language in ("en", "de"):
+        bridges = {b for tone in BRIDGES[language].values() for b in tone}
+        openings = tuple(line.split("{topic}")[0] for line in TOPIC_LINES[language])
+        for post in drafts(AUDITOR, language=language, seeds=range(6)):
+            blocks = post.text.split("\n\n")
+            for before, after in pairwise(blocks):
+                if before.strip() in bridges:
+                    assert not after.startswith(openings), post.text
+
+
+def test_a_case_study_tells_what_changed_without_a_story_the_truth_check_cuts():
+    posts = [
+        post
+        for post in drafts(AUDITOR, seeds=range(8))
+        if post.template_key == "case-study/before-after-numbers"
+    ]
+    assert posts
+    for post in posts:
+        assert "The changes, in order:" in post.text
+        assert "a team that wanted it" not in post.text
