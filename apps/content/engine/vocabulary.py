@@ -275,7 +275,7 @@ def topic_comparison_kind(topic: str) -> str | None:
 _TOOL_ONLY_LINE = re.compile(
     r"\btools?\b|\btool-|werkzeug|switch|wechsel|moved from|migrat|replaced|ersetzt|"
     r"in production|im einsatz|using both|runs it|running it|betreibt|betreiben|moving parts|"
-    r"bewegliche teile|ecosystem|ökosystem|vendor|hersteller",
+    r"bewegliche teile|ecosystem|ökosystem|vendor|hersteller|does your team use|nutzt ihr team",
     re.IGNORECASE,
 )
 _COMPARED_SLOTS = re.compile(r"\{tool_[ab]\}")
