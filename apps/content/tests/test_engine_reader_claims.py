@@ -179,3 +179,9 @@ def test_a_case_study_tells_what_changed_without_a_story_the_truth_check_cuts():
         # The library's tips are advice, not what was done for the client: only the vault says that
         assert "What I would change first in a setup like that, in order:" in post.text
         assert "a team that wanted it" not in post.text
+
+
+def test_a_hook_under_the_topic_label_goes_on_in_lower_case():
+    hooks = [post.hook for post in drafts(AUDITOR, seeds=range(6))]
+    assert not any(re.search(r"^[^\n:]+: (?:People|Last) ", hook) for hook in hooks)
+    assert any(re.search(r"^[^\n:]+: people ask", hook) for hook in hooks)
