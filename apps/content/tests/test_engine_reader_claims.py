@@ -174,7 +174,16 @@ def test_a_case_study_tells_what_changed_without_a_story_the_truth_check_cuts():
         for post in drafts(AUDITOR, seeds=range(8))
         if post.template_key == "case-study/before-after-numbers"
     ]
+    stories = [
+        post
+        for post in drafts(AUDITOR, seeds=range(8))
+        if post.template_key == "story/case-study-story"
+    ]
     assert posts
+    assert stories
+    for story in stories:
+        # "What we did, in order:" was cut as an untold story, leaving the tips unlabelled
+        assert "What I would do first in a setup like that, in order:" in story.text
     for post in posts:
         # The library's tips are advice, not what was done for the client: only the vault says that
         assert "What I would change first in a setup like that, in order:" in post.text
