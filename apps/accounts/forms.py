@@ -9,6 +9,7 @@ from apps.accounts.models import (
     Workspace,
     validate_timezone,
 )
+from apps.accounts.proof_vault import GERMAN_FIELDS
 
 
 class CommaListField(forms.CharField):
@@ -62,12 +63,35 @@ class CaseStudyForm(forms.Form):
         required=False,
         help_text=_("Used only when the client may be named."),
     )
+    # German drafts tell these instead of quoting the English notes; each is optional.
+    problem_de = forms.CharField(
+        label=_("Problem, in German"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "lang": "de"}),
+        help_text=_("Optional. German drafts use it instead of quoting your English notes."),
+    )
+    action_de = forms.CharField(
+        label=_("What you did, in German"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "lang": "de"}),
+        help_text=_("Optional, e.g. Zahlungsplattform auf Kubernetes umgezogen."),
+    )
+    results_de = forms.CharField(
+        label=_("Results, in German"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "lang": "de"}),
+        help_text=_("Optional. Use the same numbers as in the results above."),
+    )
 
     def clean(self):
         data = super().clean()
         if not self.has_changed() or data.get("DELETE"):
             return data
         texts = ("client_type", "problem", "action", "results", "client_name")
+        texts += tuple(GERMAN_FIELDS.values())
         if not any((data.get(name) or "").strip() for name in texts):
             return data  # emptied: the same as removing it
         if not (data.get("action") or "").strip():
@@ -87,6 +111,7 @@ class CaseStudyForm(forms.Form):
             "results": data["results"].strip(),
             "may_name": bool(data["may_name"]),
             "client_name": data["client_name"].strip(),
+            **{name: data[name].strip() for name in GERMAN_FIELDS.values() if data[name].strip()},
         }
 
 
@@ -121,6 +146,7 @@ def case_study_formset(data=None, *, profile) -> BaseCaseStudyFormSet:
 
     initial = [
         {name: entry[name] for name in ("client_type", "problem", "action", "results")}
+        | {name: entry.get(name, "") for name in GERMAN_FIELDS.values()}
         | {"may_name": entry["may_name"], "client_name": entry["client_name"]}
         for entry in entries(profile.case_studies)
     ]

@@ -8,7 +8,7 @@ from collections import Counter
 from apps.content import facts, linter
 from apps.content.engine.library import CASE_SLOTS, fill, framework_depth, resolve, slots_in
 from apps.content.engine.truth import UNKNOWN_FACT, from_vault
-from apps.content.engine.vocabulary import truthful_lexicon
+from apps.content.engine.vocabulary import fits_comparison, truthful_lexicon
 
 # The linter's sweet spot is 900 to 1,600 characters. A draft shorter than its target (drawn
 # per post from this range, so lengths vary) gets depth paragraphs until it reaches it, never
@@ -37,17 +37,20 @@ GENERIC_DEPTH = {
         "is on call this weekend, and the deck takes care of itself.",
     ],
     "de": [
-        "Eine Frage, die ich jedem Team zu {topic} stelle: Wenn nur {metric} zählen würde, "
-        "womit würden Sie morgen aufhören?",
-        "Was ich aufschreiben würde, bevor sich etwas ändert: was {pain} heute kostet, an "
-        "Stunden und an Vertrauen. {Ohne das sieht jede Lösung gut aus.|Daran muss sich jede "
-        "Lösung messen lassen.}",
+        # The vocabulary's German metrics are labels without an article ("Zahl langlebiger
+        # Access Keys"): they stand after a colon or as the name of "die Kennzahl".
+        "Eine Frage, die ich jedem Team zu {topic} stelle: Wenn nur eine Kennzahl zählen "
+        "würde, {metric}, womit würden Sie morgen aufhören?",
+        "Bevor sich etwas ändert, würde ich aufschreiben, was dieses Problem heute kostet, an "
+        "Stunden und an Vertrauen: {pain}. {Ohne das sieht jede Lösung gut aus.|Daran muss "
+        "sich jede Lösung messen lassen.}",
         "Fragen Sie Ihr Team zu {topic}: Wo tut es heute am meisten weh? Die Antwort steht "
         "selten auf der Roadmap, und dort ist der Anfang am günstigsten.",
         "Ein Test für jeden Plan zu {topic}: Können die Leute, die ihn umsetzen, das Warum in "
         "wenigen Sätzen erklären, ohne Folie?",
-        "Eine Frage für den nächsten Planungstermin zu {topic}: Wem gehört {metric}, und was "
-        "ändert sich, wenn sich der Wert bewegt? Zuständigkeit entscheidet meist mehr als Tools.",
+        "Eine Frage für den nächsten Planungstermin zu {topic}: Wer verantwortet die "
+        "Kennzahl „{metric}“, und was ändert sich, wenn sich der Wert bewegt? Zuständigkeit "
+        "entscheidet meist mehr als Tools.",
         "Die Falle bei {topic}: es für die Folien zu lösen. Lösen Sie es für die Person mit "
         "Rufbereitschaft am Wochenende, dann stimmen die Folien von allein.",
     ],
@@ -102,7 +105,12 @@ def depth_paragraphs(
     """Depth paragraphs in the framework's voice until the draft reaches its target length."""
     length = len(draft)
     target = rng.randint(*context_target(context))
-    lines = list(framework_depth(framework, context["_language"]))
+    kind = context.get("_comparison") or None
+    lines = [
+        line
+        for line in framework_depth(framework, context["_language"])
+        if fits_comparison(line, kind)
+    ]
     if length >= target or not lines:
         return []
     values = _depth_context(context, rng)

@@ -10,6 +10,22 @@ def lower_first(text: str) -> str:
     return text
 
 
+# Words a German sentence starts with that are written lower case inside one.
+_GERMAN_LOWER_START = re.compile(
+    r"^(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|kein|keine|unser|unsere|"
+    r"sein|seine|ihr|ihre|mit|nach|von|für|bei|in|im|auf|aus|zu|zum|zur|über|unter|vor|seit|"
+    r"statt|durch|ohne|um|alle|jede|jeden|jeder|jedes|wir|er|sie|es)\b"
+)
+
+
+def lower_first_in(text: str, language: str) -> str:
+    """`lower_first` for a draft in `language`: German nouns keep their capital
+    ("Zugriffsprüfung … neu aufgebaut"), an article or preposition starting the text loses it."""
+    if language == "de" and reads_german(text):
+        return lower_first(text) if _GERMAN_LOWER_START.match(text.lower()) else text
+    return lower_first(text)
+
+
 # "a AWS project" → "an AWS project"; not before a "you" sound (a user, a unique, a one-page).
 ARTICLE_AN = re.compile(r"\b([Aa]) ((?!u[nrst]|use|uni|one|once|eu)[aeiouAEIOU])")
 
@@ -124,3 +140,54 @@ def attributive(offer: str) -> str:
     else:
         singular = _PLURAL.sub("", last)
     return f"{head} {singular}".strip()
+
+
+# "{area}-Setup" in a German line: a compound with the area's or offer's name in front.
+_COMPOUND_SLOT = re.compile(r"\{(area2?|offer)\}-([A-ZÄÖÜ][\wäöüß]*)")
+
+
+def _joins_a_compound(name: str) -> bool:
+    """Whether a German compound may start with this name: "Kubernetes-Setup", "Cloud-Setup";
+    not English words in lower case or several of them ("security audits-Setup")."""
+    name = name.strip()
+    if not name or reads_german(name):
+        return True
+    return " " not in name and not name[:1].islower()
+
+
+def readable_compounds(text: str, context: dict[str, str]) -> str:
+    """A German template line whose compounds read with the profile's own English words: a
+    compound the name cannot start becomes the noun with the name after it ("Ihr
+    security audits-Setup" → "Ihr Setup rund um security audits"). The article stays right, as
+    it belongs to the noun."""
+
+    def rewrite(match: re.Match) -> str:
+        slot, noun = match.group(1), match.group(2)
+        if _joins_a_compound(context.get(slot, "")):
+            return match.group(0)
+        return f"{noun} rund um {{{slot}}}"
+
+    return _COMPOUND_SLOT.sub(rewrite, text)
+
+
+# "{area} setups" in an English line: the area names what the noun is for.
+_ENGLISH_HEAD_NOUN = re.compile(
+    r"\{(area2?)\}(?= (?:setups?|projects?|decisions?|tools?|toolkit|reviews?|problems?|"
+    r"teams?|myths?|mistakes?|checklist|advice|stack|rework|playbook|migration|metric|"
+    r"improvements|consultant)\b)"
+)
+
+
+def attributive_areas(text: str, context: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """An English line whose area stands before a noun, with the area as a modifier: "in most
+    security audit setups", not "security audits setups". The slot is renamed, not filled, so
+    the values are still inserted in one pass."""
+    if not _ENGLISH_HEAD_NOUN.search(text):
+        return text, context
+    modifiers = {
+        f"{slot}_modifier": attributive(context.get(slot, "")) for slot in ("area", "area2")
+    }
+    return _ENGLISH_HEAD_NOUN.sub(lambda m: f"{{{m.group(1)}_modifier}}", text), {
+        **context,
+        **modifiers,
+    }

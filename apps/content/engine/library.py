@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from apps.content.engine.base import FRAMEWORKS, GOALS, LANGUAGES, LIBRARY_DIR, TemplateSpec
+from apps.content.engine.grammar import attributive_areas, readable_compounds
 
 SUIT_TAGS = frozenset(
     {
@@ -297,6 +298,10 @@ def render_line(line: str, context: dict[str, str], rng: random.Random) -> str:
 
 def fill(text: str, context: dict[str, str]) -> str:
     # One pass: values are inserted, never scanned again, so a profile holding "{x}" is safe.
+    if context.get("_language") == "de":
+        text = readable_compounds(text, context)
+    elif context.get("_language") == "en":
+        text, context = attributive_areas(text, context)
     return SLOT.sub(lambda m: context.get(m.group(1), ""), text)
 
 

@@ -54,7 +54,8 @@ def draft_notices(profile: ProfileSnapshot, topic: str, text: str) -> list[str]:
                 _(
                     "Your case study is written in English, so this German draft quotes it: "
                     "%(quotes)s. Reword the quoted parts in German before you post, or keep "
-                    "them as your own words."
+                    "them as your own words. Add a German wording to the case study in your "
+                    "profile's proof vault, and the next German draft tells it in German."
                 )
                 % {"quotes": ", ".join(quoted)}
             )

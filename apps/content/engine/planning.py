@@ -14,7 +14,13 @@ from apps.content.engine.grammar import ARTICLE_AN, attributive
 from apps.content.engine.library import CASE_SLOTS, cached_problems, slots_in
 from apps.content.engine.ranking import source_template, template_ranking
 from apps.content.engine.truth import STORY_FRAMEWORKS, case_studies
-from apps.content.engine.vocabulary import area_key, lexicon_for, profile_area_keys
+from apps.content.engine.vocabulary import (
+    area_key,
+    fits_comparison,
+    lexicon_for,
+    profile_area_keys,
+    topic_comparison_kind,
+)
 
 
 def suggest_topics(profile: ProfileSnapshot, *, count: int = 8, seed: int = 0) -> list[str]:
@@ -97,6 +103,12 @@ def choose_template(
             # approved as written beats one that waits for the consultant's example.
             pool = [t for t in pool if t.framework not in STORY_FRAMEWORKS] or pool
     pool = [t for t in pool if t.key not in avoid_keys] or pool
+    kind = topic_comparison_kind(request.topic or "")
+    if kind not in (None, "tool"):
+        # "Why a client switched" has no hook that fits SOC 2 vs ISO 27001.
+        pool = [
+            t for t in pool if any(fits_comparison(h, kind) for h in t.parts(language)[0])
+        ] or pool
 
     by_key = {t.key: t for t in templates}
     recent = [k for k in request.recent_template_keys if k]

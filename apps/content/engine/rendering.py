@@ -17,7 +17,7 @@ from apps.content.engine.grammar import (
     attributive,
     in_draft_language,
     is_clause,
-    lower_first,
+    lower_first_in,
     mark_lists,
     reads_german,
     tidy,
@@ -57,8 +57,10 @@ from apps.content.engine.vocabulary import (
     ROLE_WORDS,
     area_key,
     comparison_kind,
+    fits_comparison,
     hashtags_for,
     profile_area_keys,
+    topic_comparison_kind,
     topic_overlap,
     topic_tools,
     topic_words,
@@ -179,9 +181,9 @@ def build_context(
             context["pain"] = UNKNOWN_FACT  # "Their problem: failed its first audit" is no sentence
             context["_problem_line"] = problem_line(case, language)
         elif case.problem:
-            context["pain"] = in_draft_language(lower_first(case.problem), language)
+            context["pain"] = in_draft_language(lower_first_in(case.problem, language), language)
         if language == "de" or is_clause(case.title):
-            context["fix"] = in_draft_language(lower_first(case.title), language)
+            context["fix"] = in_draft_language(lower_first_in(case.title, language), language)
         else:
             context["fix"] = UNKNOWN_FACT  # "we migration to Kubernetes": told by {case_title}
     if case:
@@ -199,7 +201,8 @@ def build_context(
 
 # Hook openings that may follow the topic as its label ("EKS autoscaling: one habit I'd ban…").
 _LOWER_AFTER_LABEL = re.compile(
-    r"^(?:The|A|An|One|Most|Many|My|Our|Teams|Every|What|Why|How|Nobody|If|Your|This|These|Stop|Here)\b"
+    r"^(?:The|A|An|One|Most|Many|My|Our|Teams|Every|What|Why|How|Nobody|If|Your|This|These|"
+    r"Stop|Here|People|Last)\b"
 )
 _LIST_LINE = re.compile(r"^(?:[→•—✓\-]|\d+\.)\s")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
@@ -317,7 +320,13 @@ def render_post(
     """
     language = profile.language if profile.language in LANGUAGES else "en"
     hooks, body, ctas = spec.parts(language)
+    # A line about running or switching tools is left out of a post comparing two standards.
+    kind = topic_comparison_kind(topic)
+    hooks = [h for h in hooks if fits_comparison(h, kind)] or hooks
+    body = [line for line in body if fits_comparison(line, kind)]
+    ctas = [c for c in ctas if fits_comparison(c, kind)] or ctas
     context = build_context(profile, topic, spec, rng)
+    context["_comparison"] = kind or ""
     unknown = {name for name, value in context.items() if value == UNKNOWN_FACT}
     story_gap = spec.framework in STORY_FRAMEWORKS and not context["_has_case"]
     known = post_figures(profile, topic)
@@ -377,15 +386,18 @@ def render_post(
     if len(sentences) == 2 and rng.random() < 0.35:
         hook = "\n".join(sentences)  # a line break in the hook, now and then
     hook = tidy(hook, language)
+    topic_line_first = False
     if not names_topic(hook + "\n" + "\n".join(paragraphs), topic):
         # The topic asked for is the topic written: say it up front when the template did not.
         paragraphs.insert(0, fill(rng.choice(TOPIC_LINES[language]), context))
+        topic_line_first = True
 
     paragraphs = mark_lists(paragraphs, rng.choice(LIST_MARKERS))
     paragraphs = vary_breaks(paragraphs, rng)
 
     bridge = ""
-    if rng.random() < 0.25:
+    # "Short version:" followed by "Today: SOC 2 vs ISO 27001." announces what never comes.
+    if rng.random() < 0.25 and not topic_line_first:
         bridge = rng.choice(BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"]))
     # A closing question that tells a story ("I've believed all three") would be cut to
     # nothing; one that survives the truth check closes the post.
@@ -523,7 +535,7 @@ def _extras(
 def problem_line(case: ProofPoint, language: str) -> str:
     """The proof point's problem as a sentence with its subject: "Where it started: the
     client, a telehealth startup, failed its first ISO 27001 stage-one audit." """
-    problem = lower_first(case.problem)
+    problem = lower_first_in(case.problem, language)
     if language == "de":
         client = f" ({case.client})" if case.client else ""
         if reads_german(problem):

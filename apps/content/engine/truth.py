@@ -34,13 +34,18 @@ class ProofPoint:
     problem: str = ""
     client: str = ""  # the client's name when it may be named, else the client type
     named: bool = False  # whether `client` is the client's name
+    # The notes as typed in the vault's first language, whatever language the post is in: the
+    # areas a proof point is in are read from them.
+    notes: str = ""
 
 
 def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
     """The profile's proof vault entries that have both something done and a result: the only
     stories a draft may tell."""
     points = []
-    for entry in proof_vault.entries(profile.case_studies):
+    for original in proof_vault.entries(profile.case_studies):
+        # A German draft tells the consultant's German wording when the vault has one.
+        entry = proof_vault.in_language(original, profile.language)
         title, outcome = entry["action"].rstrip("."), entry["results"].rstrip(".")
         if title and outcome:
             points.append(
@@ -50,6 +55,7 @@ def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
                     problem=entry["problem"].rstrip("."),
                     client=proof_vault.public_client(entry),
                     named=bool(entry["may_name"]),
+                    notes=" ".join(original[n] for n in ("action", "results", "problem")),
                 )
             )
     return points
@@ -58,7 +64,7 @@ def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
 def proof_point_keys(point: ProofPoint) -> frozenset[str]:
     """The vocabulary areas a proof point is in ("Moved batch jobs to spot nodes, cut compute
     spend 38%" → Kubernetes and cloud); empty when none can be told."""
-    low = " ".join((point.title, point.outcome, point.problem)).lower()
+    low = " ".join((point.title, point.outcome, point.problem, point.notes)).lower()
     return frozenset(key for key in AREA_ORDER if AREA_PATTERNS[key].search(low))
 
 

@@ -262,6 +262,38 @@ def comparison_kind(first: str, second: str) -> str:
     return "tool"
 
 
+def topic_comparison_kind(topic: str) -> str | None:
+    """What a comparison topic compares ("standard", "approach", "tool"); None for a topic
+    that compares nothing."""
+    tools = topic_tools(topic)
+    return comparison_kind(*tools) if tools else None
+
+
+# Template lines about running, switching or buying a product: true of two tools a team runs,
+# not of two standards a company certifies against ("Switching tools is rarely worth it" on
+# SOC 2 vs ISO 27001) nor of two ways of working.
+_TOOL_ONLY_LINE = re.compile(
+    r"\btools?\b|\btool-|werkzeug|switch|wechsel|moved from|migrat|replaced|ersetzt|"
+    r"in production|im einsatz|using both|runs it|running it|betreibt|betreiben|moving parts|"
+    r"bewegliche teile|ecosystem|ökosystem|vendor|hersteller|does your team use|nutzt ihr team",
+    re.IGNORECASE,
+)
+_COMPARED_SLOTS = re.compile(r"\{tool_[ab]\}")
+# "Von {tool_b} zu {tool_a}: …" is a migration, whatever words surround it.
+_MIGRATION = re.compile(r"\b(?:from|von) \{tool_b\} (?:to|zu) \{tool_a\}", re.IGNORECASE)
+
+
+def fits_comparison(line: str, kind: str | None) -> bool:
+    """Whether a template line may be written for a comparison of this kind: every line fits
+    two tools (or a topic that compares nothing); a line about running or switching tools fits
+    nothing else. The slots naming the two compared things are not the line's own words."""
+    if kind in (None, "tool"):
+        return True
+    if _MIGRATION.search(line):
+        return False
+    return not _TOOL_ONLY_LINE.search(_COMPARED_SLOTS.sub("", line))
+
+
 _TOPIC_STOPWORDS = frozenset(
     [
         "with",

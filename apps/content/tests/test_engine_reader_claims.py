@@ -1,0 +1,196 @@
+"""What a reader still minded: lines claiming what a client did with no vault entry behind
+them, and advice about running tools on a post comparing two standards."""
+
+import re
+from itertools import pairwise
+
+import pytest
+
+from apps.content import engine
+from apps.content.engine.library import framework_depth
+from apps.content.engine.vocabulary import fits_comparison
+from apps.content.generation import ProfileSnapshot
+from apps.content.tests.test_engine_reader import AUDITOR, TOPICS, drafts
+
+# Phrasing that tells what one client did or went through. Only a line carrying the vault's
+# own story (its slots) may say such a thing; anything else is advice or opinion.
+CLIENT_CLAIMS = re.compile(
+    r"\bder Kunde (?:ist|hat|war)\b|\bden der Kunde\b|\bdie der Kunde\b|"
+    r"\bthe client(?:'s leadership)? (?:chose|accepted|took|made|had|was)\b|"
+    r"\bclient's leadership\b|\bthey already are\b|\bnext up for them\b|"
+    r"\bno (?:heroics|outage|rollback panic|weekend war room)\b|"
+    r"\bthe team (?:stopped|got its|sleeps)\b",
+    re.IGNORECASE,
+)
+VAULT_SLOTS = ("{case_title}", "{case_outcome}", "{win}")
+# Embellishments a line adds around the vault's own result are claims as well.
+EMBELLISHMENTS = re.compile(
+    r"\bpaid (?:back|for itself)\b|\beveryone noticed\b|\blonger than it should have\b|"
+    r"länger gedauert als nötig|\bless straightforward\b|\bwent quickly\b|progress was steady",
+    re.IGNORECASE,
+)
+
+
+def library_lines():
+    for spec in engine.load_library():
+        for language in ("en", "de"):
+            for part in spec.parts(language):
+                yield from part
+    for framework in {spec.framework for spec in engine.load_library()}:
+        for language in ("en", "de"):
+            yield from framework_depth(framework, language)
+
+
+def test_no_library_line_claims_what_a_client_did_without_the_vault_behind_it():
+    claims = [
+        line
+        for line in library_lines()
+        if CLIENT_CLAIMS.search(line) and not any(slot in line for slot in VAULT_SLOTS)
+    ]
+    assert claims == []
+
+
+def test_a_line_telling_the_vaults_result_adds_no_claim_of_its_own():
+    embellished = [line for line in library_lines() if EMBELLISHMENTS.search(line)]
+    assert embellished == []
+
+
+def test_the_client_claim_scan_would_catch_the_lines_readers_found():
+    for line in (
+        "Der Kompromiss, den der Kunde eingegangen ist: A statt B.",
+        "No heroics. Small, reversible steps.",
+        "Would they do it again? They already are, on data.",
+    ):
+        assert CLIENT_CLAIMS.search(line)
+
+
+def test_a_trade_off_in_a_german_story_reads_as_advice():
+    german = "\n".join(framework_depth("story", "de"))
+    assert "Ein Kompromiss, der sich oft lohnt:" in german
+    assert "den der Kunde eingegangen ist" not in german
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Switching tools is rarely worth it. This time it was.",
+        "Ein Tool-Wechsel lohnt sich selten. Diesmal schon.",
+        "Pick {tool_a} when:\n- your team already runs it",
+        "Tool-Debatten sind billig. Ein Tool jahrelang zu betreiben nicht.",
+        "A client moved from {tool_b} to {tool_a}. Was it worth it?",
+        "Was nutzt Ihr Team, und würden Sie es wieder wählen?",
+        "Von {tool_b} zu {tool_a}: was Ihnen vorher niemand sagt.",
+    ],
+)
+def test_lines_about_running_tools_fit_tools_only(line):
+    assert fits_comparison(line, "tool")
+    assert not fits_comparison(line, "standard")
+    assert not fits_comparison(line, "approach")
+
+
+def test_the_names_of_the_compared_things_do_not_count_as_tool_talk():
+    assert fits_comparison("{tool_a} or {tool_b}? Wrong question, mostly.", "standard")
+    assert fits_comparison("Anything at all.", None)
+
+
+@pytest.fixture(scope="module")
+def standards_drafts():
+    profile = ProfileSnapshot(**{**AUDITOR.__dict__})
+    topics = ("SOC 2 vs ISO 27001 for a seed-stage startup",)
+    return [
+        post
+        for language in ("en", "de")
+        for post in drafts(profile, language=language, topics=topics, seeds=(0, 1, 2, 3))
+    ]
+
+
+def test_a_standards_comparison_gets_none_of_the_tool_comparison_lines(standards_drafts):
+    tool_talk = (
+        "Switching tools",
+        "Tool debates",
+        "Tool-Debatten",
+        "Tool-Wechsel",
+        "Werkzeugwechsel",
+        "tool switches",
+        "in production",
+        "moving parts",
+        "bewegliche Teile",
+        "keep the tool",
+        "bleibt das Werkzeug",
+        "vendor slides",
+        "Herstellerfolien",
+    )
+    compared = [p for p in standards_drafts if p.framework == "tool-comparison"]
+    assert compared
+    for post in compared:
+        assert post.template_key != "tool-comparison/we-switched"
+        for phrase in tool_talk:
+            assert phrase not in post.text, (phrase, post.text)
+
+
+def test_two_tools_still_get_the_tool_comparison_lines():
+    profile = ProfileSnapshot(**{**AUDITOR.__dict__, "areas": ["Kubernetes"], "case_studies": []})
+    texts = [
+        post.text
+        for post in drafts(profile, topics=("Karpenter vs Cluster Autoscaler",), seeds=(0, 1, 2, 3))
+        if post.framework == "tool-comparison"
+    ]
+    lines = ("Pick Karpenter when", "Tool debates", "Comparing tools", "in production")
+    assert any(line in text for text in texts for line in lines)
+
+
+def test_the_consultants_process_is_told_as_a_whole_list():
+    # Its steps once named "a 30-minute call" and "three priorities": figures nobody gave, so
+    # the truth check cut them and left "1. Then we fix the first one together" alone.
+    posts = [
+        post
+        for language in ("en", "de")
+        for post in drafts(AUDITOR, language=language, topics=TOPICS[1:], seeds=range(12))
+        if post.template_key == "behind-the-scenes/how-i-work"
+    ]
+    assert posts
+    for post in posts:
+        steps = [line for line in post.text.split("\n") if re.match(r"^(?:[→•—✓\-]|\d+\.)\s", line)]
+        assert len(steps) >= 4, post.text
+
+
+def test_a_bridge_never_announces_the_plain_topic_line():
+    # "Short version:" followed by "A few thoughts on access reviews nobody does." says nothing.
+    from apps.content.engine.phrases import BRIDGES, TOPIC_LINES
+
+    for language in ("en", "de"):
+        bridges = {b for tone in BRIDGES[language].values() for b in tone}
+        openings = tuple(line.split("{topic}")[0] for line in TOPIC_LINES[language])
+        for post in drafts(AUDITOR, language=language, seeds=range(6)):
+            blocks = post.text.split("\n\n")
+            for before, after in pairwise(blocks):
+                if before.strip() in bridges:
+                    assert not after.startswith(openings), post.text
+
+
+def test_a_case_study_tells_what_changed_without_a_story_the_truth_check_cuts():
+    posts = [
+        post
+        for post in drafts(AUDITOR, seeds=range(8))
+        if post.template_key == "case-study/before-after-numbers"
+    ]
+    stories = [
+        post
+        for post in drafts(AUDITOR, seeds=range(8))
+        if post.template_key == "story/case-study-story"
+    ]
+    assert posts
+    assert stories
+    for story in stories:
+        # "What we did, in order:" was cut as an untold story, leaving the tips unlabelled
+        assert "What I would do first in a setup like that, in order:" in story.text
+    for post in posts:
+        # The library's tips are advice, not what was done for the client: only the vault says that
+        assert "What I would change first in a setup like that, in order:" in post.text
+        assert "a team that wanted it" not in post.text
+
+
+def test_a_hook_under_the_topic_label_goes_on_in_lower_case():
+    hooks = [post.hook for post in drafts(AUDITOR, seeds=range(6))]
+    assert not any(re.search(r"^[^\n:]+: (?:People|Last) ", hook) for hook in hooks)
+    assert any(re.search(r"^[^\n:]+: people ask", hook) for hook in hooks)
