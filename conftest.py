@@ -150,6 +150,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a test that renders German (or a request
+    whose middleware activated it) leaves the thread's language set, and the next test's
+    services would speak German."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def open_transaction() -> bool:
     """True inside a transaction the code opened (not the one a test case wraps itself in)."""
     from django.db import connections
