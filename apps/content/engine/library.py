@@ -21,22 +21,10 @@ from pathlib import Path
 
 from apps.content.engine.base import FRAMEWORKS, GOALS, LANGUAGES, LIBRARY_DIR, TemplateSpec
 from apps.content.engine.grammar import attributive_areas, readable_compounds
+from apps.content.engine.vocabulary import VOCABULARY_AREAS
 
-SUIT_TAGS = frozenset(
-    {
-        "any",
-        "kubernetes",
-        "cloud",
-        "security",
-        "data",
-        "platform",
-        "cicd",
-        "observability",
-        "databases",
-        "leadership",
-        "ai",
-    }
-)
+# A template suits an area with vocabulary of its own, or "any".
+SUIT_TAGS = frozenset({"any", *VOCABULARY_AREAS})
 
 PROFILE_SLOTS = frozenset(
     {
