@@ -130,11 +130,16 @@ def test_the_scan_dispatcher_enqueues_each_due_post_once(
     from apps.leads import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.scan_post_comments, "delay", lambda *args: sent.append(args))
+
+    def queue(args, **options):
+        sent.append((args, options))
+
+    monkeypatch.setattr(tasks.scan_post_comments, "apply_async", queue)
     with django_capture_on_commit_callbacks(execute=True):
         assert ingestion.dispatch_scans() == 1
         assert ingestion.dispatch_scans() == 0  # next scan is 10 minutes away
-    assert sent == [(published.pk, alice_workspace.pk)]
+    # Still queued when the next one is due (10 minutes on), it is dropped for the fresh one.
+    assert sent == [((published.pk, alice_workspace.pk), {"expires": 600.0})]
     published.refresh_from_db()
     assert published.next_comment_scan_at > timezone.now() + timedelta(minutes=9)
 
@@ -190,7 +195,9 @@ def test_the_scan_dispatcher_claims_full_batches_until_its_round_is_spent(
         ]
     )
     sent = []
-    monkeypatch.setattr(tasks.scan_post_comments, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(
+        tasks.scan_post_comments, "apply_async", lambda args, **options: sent.append(args)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert ingestion.dispatch_scans(limit=2, batches=3) == 6  # three full batches of two
         assert ingestion.dispatch_scans(limit=2, batches=3) == 1  # the one left, then stop
