@@ -25,8 +25,7 @@ GENERIC_DEPTH = {
         "A question worth asking your team about {topic}: if {metric} were the only number "
         "that counted, what would you stop doing tomorrow?",
         "What I'd write down before changing anything: what {pain} costs you today, in hours "
-        "and in trust. {Without that, every fix looks good.|That is the baseline every fix is "
-        "judged against.}",
+        "and in trust. Without a baseline, every fix looks good.",
         "Ask your team about {topic}: where does it hurt most today? The answer is rarely the "
         "one on the roadmap, and it is the cheapest place to start.",
         "A test for any plan on {topic}: can the people who run it explain why, in a few "
@@ -42,8 +41,7 @@ GENERIC_DEPTH = {
         "Eine Frage, die ich jedem Team zu {topic} stelle: Wenn nur eine Kennzahl zählen "
         "würde, {metric}, womit würden Sie morgen aufhören?",
         "Bevor sich etwas ändert, würde ich aufschreiben, was dieses Problem heute kostet, an "
-        "Stunden und an Vertrauen: {pain}. {Ohne das sieht jede Lösung gut aus.|Daran muss "
-        "sich jede Lösung messen lassen.}",
+        "Stunden und an Vertrauen: {pain}. Ohne einen Ausgangswert sieht jede Lösung gut aus.",
         "Fragen Sie Ihr Team zu {topic}: Wo tut es heute am meisten weh? Die Antwort steht "
         "selten auf der Roadmap, und dort ist der Anfang am günstigsten.",
         "Ein Test für jeden Plan zu {topic}: Können die Leute, die ihn umsetzen, das Warum in "
