@@ -27,6 +27,22 @@ def _task_database_scope_exit(**kwargs):
     task_scope_exit(**kwargs)
 
 
+@signals.worker_ready.connect
+def _check_database_role_at_worker_start(sender=None, **kwargs):
+    # In the main process, which forks pool children again later (after a crash, or
+    # max-tasks-per-child): its pool goes too, so that no child inherits it.
+    from techlead.startup import check_database_role
+
+    check_database_role("celery worker", close_pool=True)
+
+
+@signals.beat_init.connect
+def _check_database_role_at_beat_start(sender=None, **kwargs):
+    from techlead.startup import check_database_role
+
+    check_database_role("celery beat")
+
+
 @app.on_after_finalize.connect
 def _make_broker_folders(sender, **kwargs):
     # The filesystem transport expects its folders to exist before the first message.

@@ -671,7 +671,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 def staff_health(request: HttpRequest) -> HttpResponse:
-    from apps.core.selectors import heartbeat_age_seconds
+    from apps.core.selectors import database_role_warning, heartbeat_age_seconds
 
     return render(
         request,
@@ -680,5 +680,6 @@ def staff_health(request: HttpRequest) -> HttpResponse:
             "rows": selectors.publishing_health_across_workspaces(),
             "dispatcher_age": heartbeat_age_seconds("dispatcher"),
             "beat_age": heartbeat_age_seconds("beat"),
+            "role_warning": database_role_warning(),
         },
     )

@@ -27,10 +27,15 @@ row-level security; there all of this does nothing.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+logger = logging.getLogger(__name__)
 
 POLICY = "workspace_isolation"
 WORKSPACE_SETTING = "app.workspace_id"
@@ -166,3 +171,143 @@ def migrations_across_workspaces(sender, using="default", **kwargs) -> None:
         return
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT set_config(%s, 'on', false)", [CROSS_TENANT_SETTING])
+
+
+# --- Is the app's own connection bound by the policies? -----------------------------------
+# Everything above is silently void when DATABASE_URL names a superuser or a role with
+# BYPASSRLS (never bound), and weak when it names the tables' owner (bound only while the
+# policies stay FORCEd, which the owner may undo). Nothing in the app fails then: every
+# query still answers, with every workspace's rows. So the operator is told where they look
+# (/healthz's details, the staff overview and publishing health pages) and in the log when a
+# web or worker process starts. Not a Django system check: `check --deploy` runs without a
+# database in its own right (CI runs it against a superuser URL), and the role it would see
+# there is the command's, not the app's.
+
+UNBOUND = "not bound by row-level security"  # in the log line, for whoever greps for it
+
+_ROLE_QUERY = """
+SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+    COALESCE(array_agg(c.relname ORDER BY c.relname)
+        FILTER (WHERE pg_has_role(r.oid, c.relowner, 'MEMBER')), '{}'),
+    COALESCE(array_agg(c.relname ORDER BY c.relname)
+        FILTER (WHERE NOT (c.relrowsecurity AND c.relforcerowsecurity) OR p.oid IS NULL), '{}'),
+    count(c.oid)
+FROM pg_roles r
+LEFT JOIN pg_class c
+    ON c.relname = ANY(%s) AND c.relnamespace = current_schema()::regnamespace
+LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = %s
+WHERE r.rolname = current_user
+GROUP BY r.rolname, r.rolsuper, r.rolbypassrls
+"""
+
+
+@dataclass(frozen=True)
+class ConnectedRole:
+    """The role a database connection runs as (current_user), as row-level security sees it."""
+
+    name: str
+    superuser: bool
+    bypassrls: bool
+    owned_tables: tuple[str, ...]  # policy tables it owns, or may act as the owner of
+    unprotected_tables: tuple[str, ...]  # tables with a workspace column but no forced policy
+    tables: int  # policy tables found in the database
+
+    @property
+    def bound(self) -> bool:
+        return not self.problems()
+
+    def problems(self) -> list[str]:
+        """Why the policies do not hold this connection, one sentence each, in the active
+        language; [] when they do."""
+        problems = []
+        if self.superuser:
+            problems.append(
+                _("The app connects as %(role)s, a superuser: row-level security never binds one.")
+                % {"role": self.name}
+            )
+        elif self.bypassrls:  # a superuser has it too (PostgreSQL's own does): said once
+            problems.append(
+                _(
+                    "The app connects as %(role)s, which has BYPASSRLS: row-level security never "
+                    "binds it."
+                )
+                % {"role": self.name}
+            )
+        if self.owned_tables and not self.superuser:
+            problems.append(
+                ngettext(
+                    "The app connects as %(role)s, which owns %(count)d of the %(total)d tables "
+                    "with a workspace policy and may switch its row-level security off.",
+                    "The app connects as %(role)s, which owns %(count)d of the %(total)d tables "
+                    "with a workspace policy and may switch their row-level security off.",
+                    len(self.owned_tables),
+                )
+                % {"role": self.name, "count": len(self.owned_tables), "total": self.tables}
+            )
+        if self.unprotected_tables:
+            problems.append(
+                ngettext(
+                    "%(count)d table with a workspace column has no forced policy (%(tables)s): "
+                    "run manage.py migrate and manage.py rls_setup.",
+                    "%(count)d tables with a workspace column have no forced policy "
+                    "(%(tables)s): run manage.py migrate and manage.py rls_setup.",
+                    len(self.unprotected_tables),
+                )
+                % {
+                    "count": len(self.unprotected_tables),
+                    "tables": ", ".join(self.unprotected_tables),
+                }
+            )
+        return problems
+
+
+def connected_role(using: str = "default") -> ConnectedRole | None:
+    """The connection's role and what it may bypass, in one query; None where row-level
+    security is not in use (SQLite, or DATABASE_ROW_LEVEL_SECURITY off: a deployment still
+    connecting as the owner on purpose, deploy/README.md)."""
+    if not (settings.DATABASE_ROW_LEVEL_SECURITY and is_postgresql(using)):
+        return None
+    names = [table.table for table in policy_tables()]
+    with connections[using].cursor() as cursor:
+        cursor.execute(_ROLE_QUERY, [names, POLICY])
+        name, superuser, bypassrls, owned, unprotected, tables = cursor.fetchone()
+    return ConnectedRole(name, superuser, bypassrls, tuple(owned), tuple(unprotected), tables)
+
+
+def role_problems(using: str = "default") -> list[str]:
+    """What `connected_role` finds wrong, as sentences for an operator; [] when all is well
+    or row-level security is not in use."""
+    role = connected_role(using)
+    return role.problems() if role else []
+
+
+def advice() -> str:
+    return _(
+        "Row-level security does not separate the workspaces: point DATABASE_URL at the app's "
+        "own role (%(role)s: owns no table, no superuser, no BYPASSRLS) and keep the owner's "
+        "URL in DATABASE_OWNER_URL for migrate and rls_setup (deploy/README.md, “Row-level "
+        "security”)."
+    ) % {"role": app_role()}
+
+
+def log_role_problems(process: str, using: str = "default") -> list[str]:
+    """At a web or worker process's start: an error in the log when its connection is not
+    bound by the policies. A database that does not answer yet is no reason to stop the
+    process (it retries as usual); it is logged and the check is left to /healthz."""
+    try:
+        problems = role_problems(using)
+    except Exception as error:  # a start-up check reports, it does not stop the process
+        logger.warning(
+            "Could not check the database role of %s for row-level security: %s", process, error
+        )
+        return []
+    if problems:
+        logger.error(
+            "%s: its database connection is %s. %s %s",
+            process,
+            UNBOUND,
+            " ".join(problems),
+            advice(),
+            extra={"rls_problems": problems},
+        )
+    return problems

@@ -69,6 +69,32 @@ def check_heartbeat() -> Check:
     return Check(age <= limit, f"{age:.0f}s ago (limit {limit}s)")
 
 
+@dataclass
+class RoleWarning:
+    """Row-level security does not hold the app's own database connection: the advice for
+    the operator and why, one sentence each (apps/core/rls.py)."""
+
+    advice: str
+    problems: list[str]
+
+    @property
+    def text(self) -> str:
+        return " ".join([*self.problems, self.advice])
+
+
+def database_role_warning() -> RoleWarning | None:
+    """None when the app's connection is bound by the policies, or when row-level security
+    is not in use (SQLite, or turned off). One query on PostgreSQL with it on. A database
+    that does not answer is the database check's to report, not this one's."""
+    from apps.core import rls
+
+    try:
+        problems = rls.role_problems()
+    except Exception:  # health checks report, they do not raise
+        return None
+    return RoleWarning(rls.advice(), problems) if problems else None
+
+
 def platform_health() -> dict[str, Check]:
     return {
         "database": check_database(),

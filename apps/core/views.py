@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.models import OutboundEmail
-from apps.core.selectors import platform_health
+from apps.core.selectors import database_role_warning, platform_health
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -32,12 +32,18 @@ def landing(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 or 503 for the load balancer. Which part failed, and how (database engine, cache
     class, broker, beat's age), only for staff or a caller with HEALTHZ_TOKEN: to anyone else
-    it is a map of the platform."""
+    it is a map of the platform.
+
+    The same callers also get `warnings`: what works but should not be so, such as a
+    database connection that row-level security does not bind. A warning leaves the status
+    alone: a load balancer taking every web node out would turn it into an outage."""
     checks = platform_health()
     healthy = all(check.ok for check in checks.values())
     body: dict = {"status": "ok" if healthy else "unhealthy"}
     if _may_see_health_details(request):
         body["checks"] = {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()}
+        role_warning = database_role_warning()
+        body["warnings"] = {"row_level_security": role_warning.text} if role_warning else {}
     return JsonResponse(body, status=200 if healthy else 503)
 
 

@@ -5,6 +5,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.core.selectors import database_role_warning
 from apps.linkedin import check as linkedin_check
 from apps.staffops import selectors
 
@@ -20,6 +21,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "overview": selectors.overview(),
             "linkedin_check": linkedin_check.cached_check(),
             "heartbeat_limit": settings.HEARTBEAT_MAX_AGE_SECONDS,
+            "role_warning": database_role_warning(),
             # The admin's base template expects these from admin.site.each_context.
             **_admin_context(request),
         },

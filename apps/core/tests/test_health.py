@@ -44,6 +44,17 @@ def test_staff_see_every_check(client):
     assert set(client.get("/healthz").json()["checks"]) == {"database", "cache", "broker", "beat"}
 
 
+def test_staff_see_no_warnings_when_the_database_connection_is_as_it_should_be(client):
+    """Warnings (apps/core/rls.py): none on SQLite, none with row-level security off, and
+    none in CI's PostgreSQL run, whose connection is the app's own role."""
+    from apps.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="ops@example.com", is_staff=True))
+    record_heartbeat()
+
+    assert client.get("/healthz").json()["warnings"] == {}
+
+
 def test_a_signed_in_member_who_is_not_staff_sees_no_details(alice_client):
     record_heartbeat()
 
