@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.content.models import Post
+from apps.core.rls import UNBOUND
 from apps.linkedin.models import LinkedInConnection
 from conftest import service_required
 from tests.reliability.processes import POST_SCOPES, purge, sandbox_process
@@ -20,6 +21,11 @@ def pytest_configure(config):
         "markers",
         "reliability: publishing under faults with a real worker process (PostgreSQL and Redis)",
     )
+
+
+# What a worker or beat logs at start when its connection is not bound by the policies
+# (techlead/startup.py): a child connected as the superuser with row-level security on.
+ROLE_ERROR = UNBOUND
 
 
 @pytest.fixture

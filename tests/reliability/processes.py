@@ -47,6 +47,8 @@ def free_port() -> int:
 def child_env(**overrides: str) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "techlead.settings.test", **overrides}
     env.pop("REQUIRE_SERVICES", None)
+    # A child is the app, never a staff tool run as the owner (manage.py's DATABASE_AS_OWNER).
+    env.pop("DATABASE_AS_OWNER", None)
     return env
 
 
@@ -196,14 +198,94 @@ def worker_args(name: str, *, concurrency: int = 2) -> list[str]:
     ]
 
 
-def database_url(settings_dict: dict) -> str:
-    """A DATABASE_URL naming the database this test process is connected to."""
-    user = settings_dict.get("USER") or ""
-    password = settings_dict.get("PASSWORD") or ""
+def database_url(settings_dict: dict, *, user: str | None = None, password: str = "") -> str:
+    """A DATABASE_URL naming the database this test process is connected to, as its own
+    user or as `user` (with `password`, if any)."""
+    if user is None:
+        user = settings_dict.get("USER") or ""
+        password = settings_dict.get("PASSWORD") or ""
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
+
+
+# Trust authentication (CI's, and a development cluster's on 127.0.0.1) needs no password for
+# the app's role; a cluster that asks for one gets this, set on the role by `app_role_login`.
+APP_ROLE_PASSWORD_ENV = "TEST_DATABASE_APP_PASSWORD"
+
+
+def app_role_login(connection) -> str | None:
+    """With row-level security on (CI), the app's role may sign in, as production's does
+    (`rls_setup` makes it NOLOGIN until DATABASE_URL gives it a password), so that worker and
+    beat processes connect as it rather than as the suite's superuser. Returns the role, or
+    None when the suite itself runs without row-level security. The role is the cluster's,
+    shared by every test database on it: only LOGIN (and the password, if one is set) change."""
+    from apps.core import rls
+    from conftest import row_level_security_in_tests
+
+    if not row_level_security_in_tests():
+        return None
+    role = rls.app_role()
+    password = os.environ.get(APP_ROLE_PASSWORD_ENV, "")
+    quoted = connection.ops.quote_name(role)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        suite_role = cursor.fetchone()[0]
+        cursor.execute("RESET ROLE")  # the suite's login role: a superuser, may alter roles
+        try:
+            if password:
+                cursor.execute(f"ALTER ROLE {quoted} LOGIN PASSWORD %s", [password])
+            else:
+                cursor.execute(f"ALTER ROLE {quoted} LOGIN")
+        finally:
+            cursor.execute(f"SET ROLE {connection.ops.quote_name(suite_role)}")
+    return role
+
+
+def database_env(connection, application_name: str) -> dict[str, str]:
+    """DATABASE_URL and DATABASE_OWNER_URL for a worker or beat process, as production's env
+    file has them (deploy/README.md, "Row-level security"): with row-level security on, the
+    process connects as the app's role, which owns no table and is bound by the policies;
+    the suite's own URL (the tables' owner) is there only for what manage.py runs as the
+    owner. Without row-level security both are the suite's own URL. `application_name`
+    marks the process's connections in pg_stat_activity (see `connected_roles`)."""
+    owner = database_url(connection.settings_dict)
+    role = app_role_login(connection)
+    app = (
+        database_url(
+            connection.settings_dict, user=role, password=os.environ.get(APP_ROLE_PASSWORD_ENV, "")
+        )
+        if role
+        else owner
+    )
+    return {
+        "DATABASE_URL": f"{app}?application_name={application_name}",
+        "DATABASE_OWNER_URL": owner,
+    }
+
+
+def expected_role(connection) -> str:
+    """The login role the children's connections should show: the app's with row-level
+    security on, otherwise the suite's own user."""
+    from apps.core import rls
+    from conftest import row_level_security_in_tests
+
+    if row_level_security_in_tests():
+        return rls.app_role()
+    return connection.settings_dict.get("USER") or ""
+
+
+def connected_roles(connection, application_name: str) -> set[str]:
+    """The login roles (pg_stat_activity's usename: who signed in, whatever SET ROLE did
+    since) of the connections a child process holds to this database right now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT usename FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = %s",
+            [application_name],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def purge(broker) -> None:

@@ -32,12 +32,14 @@ from tests.reliability.checks import (
     side_effect_counts,
     side_effects_done,
 )
-from tests.reliability.conftest import make_due_posts
+from tests.reliability.conftest import ROLE_ERROR, make_due_posts
 from tests.reliability.processes import (
     DatabaseProxy,
     beat_args,
     child_env,
-    database_url,
+    connected_roles,
+    database_env,
+    expected_role,
     kill_group,
     log_tail,
     redis_server,
@@ -66,6 +68,9 @@ FAULT_WAVES = [
     {"fail_next": {"count": 3, "status": 500, "path_prefix": "/rest/posts"}},
 ]
 TICK_SECONDS = 0.5
+# Mark the children's connections in pg_stat_activity, where the test reads who signed in.
+WORKER_APP_NAME = "techlead-outages-worker"
+BEAT_APP_NAME = "techlead-outages-beat"
 
 
 @pytest.fixture
@@ -101,7 +106,10 @@ def test_redis_killed_the_database_cut_and_two_beats_publish_each_post_once_with
 ):
     monkeypatch.undo()  # the worker process takes every task, not the root conftest's inline one
     settings.WEBHOOKS_ALLOW_LOCAL = True
-    direct = database_url(connection.settings_dict)
+    # Worker and beats connect as production's do: as the app's role with row-level
+    # security on (CI). The worker through the proxy this test cuts, beat directly.
+    worker_db = database_env(connection, WORKER_APP_NAME)
+    beat_db = database_env(connection, BEAT_APP_NAME)
     common = {
         "REDIS_URL": own_redis.url,
         "TEST_REDIS_URL": own_redis.url,
@@ -118,8 +126,9 @@ def test_redis_killed_the_database_cut_and_two_beats_publish_each_post_once_with
         "DATABASE_POOL_MIN": "1",
         "DATABASE_POOL_MAX": "4",
     }
-    worker_env = child_env(**common, DATABASE_URL=through(database_proxy, direct))
-    beat_env = child_env(**common, DATABASE_URL=direct)
+    worker_db["DATABASE_URL"] = through(database_proxy, worker_db["DATABASE_URL"])
+    worker_env = child_env(**common, **worker_db)
+    beat_env = child_env(**common, **beat_db)
     worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
     ids = [post.pk for post in due_posts]
     ours = Post.objects.filter(pk__in=ids)
@@ -139,9 +148,12 @@ def test_redis_killed_the_database_cut_and_two_beats_publish_each_post_once_with
     ]
     redis_kills, redis_back_at, cut_until = 0, None, None
     statuses, last_change, last_statuses = Counter(), time.monotonic(), None
+    roles = {WORKER_APP_NAME: set(), BEAT_APP_NAME: set()}
     try:
         while time.monotonic() - started < DEADLINE_SECONDS:
             now = time.monotonic()
+            for name, seen in roles.items():
+                seen |= connected_roles(connection, name)
             statuses = Counter(dict(ours.order_by().values_list("status").annotate(n=Count("pk"))))
             published = statuses[Post.Status.PUBLISHED]
             if not redis_kills and published >= REDIS_KILL_AT_PUBLISHED:
@@ -205,8 +217,15 @@ def test_redis_killed_the_database_cut_and_two_beats_publish_each_post_once_with
         f"lost={len(lost)}, stuck events={stuck_events}, stuck first comments={stuck_comments}"
     )
     print_side_effects(effects, len(published))
+    for name, seen in roles.items():
+        print(f"  {name} signed in to PostgreSQL as: {', '.join(sorted(seen))}")
 
     assert (redis_kills, database_proxy.cuts) == (1, 1)
+    # Worker and beats signed in as the app's role (with row-level security on), never as
+    # the suite's superuser, and their start-up checks found nothing to complain of.
+    assert roles == {name: {expected_role(connection)} for name in roles}
+    assert ROLE_ERROR not in worker_log.read_text(errors="replace")
+    assert ROLE_ERROR not in beat_log.read_text(errors="replace")
     # The outages reached the worker while it worked, not a worker with nothing to do.
     seen_by_worker = worker_log.read_text(errors="replace")
     assert "Connection refused" in seen_by_worker  # the broker was gone

@@ -40,10 +40,12 @@ from tests.reliability.checks import (
     side_effect_counts,
     side_effects_done,
 )
-from tests.reliability.conftest import make_due_posts
+from tests.reliability.conftest import ROLE_ERROR, make_due_posts
 from tests.reliability.processes import (
     child_env,
-    database_url,
+    connected_roles,
+    database_env,
+    expected_role,
     kill_group,
     log_tail,
     purge,
@@ -65,6 +67,8 @@ KILLS = 3
 WORKER_CONCURRENCY = 4
 # Faults armed one wave per tick from the first tick on, all on /rest/posts (creating posts,
 # and the reads reconciliation makes).
+# Marks the worker's connections in pg_stat_activity, where the test reads who signed in.
+WORKER_APP_NAME = "techlead-reliability-worker"
 FAULT_WAVES = [
     {"fail_next": {"count": 4, "status": 429, "path_prefix": "/rest/posts"}},
     {"fail_next": {"count": 4, "status": 500, "path_prefix": "/rest/posts"}},
@@ -92,8 +96,10 @@ def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_publi
     settings.PUBLISH_RECONCILE_CONFIRM_SECONDS = 1
     settings.WEBHOOKS_ALLOW_LOCAL = True
     purge(services)
+    # The worker connects as production's does: as the app's role with row-level security
+    # on (CI), so the policies bind the process that publishes.
     env = child_env(
-        DATABASE_URL=database_url(connection.settings_dict),
+        **database_env(connection, WORKER_APP_NAME),
         REDIS_URL=settings.REDIS_URL,
         TEST_REDIS_URL=settings.CELERY_BROKER_URL,
         LINKEDIN_API_BASE=linkedin.api_base,
@@ -119,10 +125,12 @@ def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_publi
     worker = start_group(
         worker_args("reliability-1", concurrency=WORKER_CONCURRENCY), env=env, log=log
     )
+    worker_roles = set()
     try:
         statuses = Counter()
         last_change, last_statuses = time.monotonic(), None
         while time.monotonic() - started < DEADLINE_SECONDS:
+            worker_roles |= connected_roles(connection, WORKER_APP_NAME)
             dispatch_due_posts()
             reap_stuck_posts(now=timezone.now())
             sweep_events()
@@ -169,7 +177,12 @@ def test_posts_falling_due_together_through_faults_and_a_killed_worker_are_publi
         PublishAttempt.objects.filter(post_id__in=ids).values_list("outcome", flat=True)
     )
     print_summary(posts, attempts, faults, kills, elapsed, len(on_linkedin))
+    print(f"  the worker signed in to PostgreSQL as: {', '.join(sorted(worker_roles))}")
 
+    # The worker's connections signed in as the app's role (with row-level security on),
+    # never as the suite's superuser, and its start-up check found nothing to complain of.
+    assert worker_roles == {expected_role(connection)}
+    assert ROLE_ERROR not in log.read_text(errors="replace")
     assert kills >= 1
     assert elapsed < DEADLINE_SECONDS, f"not settled in time: {dict(statuses)}"
     # None published twice, and nothing on LinkedIn that is not one of ours.
