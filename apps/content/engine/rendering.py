@@ -23,7 +23,7 @@ from apps.content.engine.grammar import (
     tidy,
     with_article,
 )
-from apps.content.engine.library import fill, resolve, slots_in
+from apps.content.engine.library import fill, follows, resolve, slots_in
 from apps.content.engine.phrases import (
     BRIDGES,
     CONTEXT_LINES,
@@ -341,31 +341,53 @@ def render_post(
     if style is not None:
         context["_usual_length"] = str(getattr(style, "median_length", 0) or 0)
     paragraphs = []
+    # Per paragraph: whether it only makes sense right after the one before it (`^ `).
+    followers: list[bool] = []
     gap_left = False
+    left_out = False  # whether the entry before this one was left out or became the gap
     problem_told = not context.get("_problem_line")
     for entry in body:
+        follower, entry = follows(entry)
+        if follower and left_out:
+            continue  # "None of this is unusual." after a list the post no longer has
         paragraph = resolve(entry, rng)
         if not problem_told and "pain" in slots_in(paragraph) and not story_gap:
             # Where the template names the problem, the vault's own sentence tells it.
             paragraphs.append(context["_problem_line"])
+            followers.append(False)
             problem_told = True
         if story_gap and slots_in(paragraph) & NARRATIVE_SLOTS:
             if not gap_left:
                 paragraphs.append(facts.gap(STORY_GAPS[language].format(topic=topic), language))
+                followers.append(False)
                 gap_left = True
+            left_out = True
             continue  # the rest of the story is the consultant's to tell
         paragraphs.append(paragraph)
+        followers.append(follower)
+        left_out = False
     if story_gap and not gap_left:
         # A story told without any of the story slots ("advice I gave that turned out
-        # wrong") still needs the consultant's own: the gap follows its opening paragraph.
+        # wrong") still needs the consultant's own: the gap follows its opening paragraph
+        # and whatever follows that.
         gap = facts.gap(STORY_GAPS[language].format(topic=topic), language)
-        paragraphs.insert(min(1, len(paragraphs)), gap)
+        at = min(1, len(paragraphs))
+        while at < len(paragraphs) and followers[at]:
+            at += 1
+        paragraphs.insert(at, gap)
+        followers.insert(at, False)
     # The number of list items goes in once the list is final; until then a mark stands in,
     # so no other sentence may borrow that number.
     context["count"] = COUNT_MARK
-    paragraphs = [fill(p, context) for p in paragraphs]
-    paragraphs = [_sentences_kept(p, keep) for p in paragraphs]
-    paragraphs = [p for p in paragraphs if p.strip()]
+    paragraphs = [_sentences_kept(fill(p, context), keep) for p in paragraphs]
+    # A paragraph the truth check cut takes the ones that follow it along.
+    kept = []
+    left_out = False
+    for paragraph, follower in zip(paragraphs, followers, strict=True):
+        left_out = not paragraph.strip() or (follower and left_out)
+        if not left_out:
+            kept.append(paragraph)
+    paragraphs = kept
     count = str(sum(line.startswith("- ") for p in paragraphs for line in p.split("\n")))
     context["_known"] = " ".join(sorted(known))
     context["_vault"] = "\n".join(vault)
