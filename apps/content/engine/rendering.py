@@ -59,6 +59,7 @@ from apps.content.engine.vocabulary import (
     comparison_kind,
     fits_comparison,
     hashtags_for,
+    industry_name,
     profile_area_keys,
     topic_comparison_kind,
     topic_overlap,
@@ -107,7 +108,11 @@ def build_context(
     lexicon = truthful_lexicon(key if key in AREAS else None, language)
 
     others = [a for a in areas if a != area]
-    industries = [i.strip() for i in profile.industries if i and i.strip()]
+    # A German draft names the industry in German ("im Bereich Versicherungen"), not as the
+    # English word the profile was typed in ("im Bereich insurance").
+    industries = list(
+        dict.fromkeys(industry_name(i, language) for i in profile.industries if i and i.strip())
+    )
     offers = [o.strip() for o in profile.offers if o and o.strip()]
     # Offers, like the area, follow the topic even when the vocabulary could not.
     matching_offers = [o for o in offers if area_key(o) == (topic_key or key)]
