@@ -172,3 +172,29 @@ def test_the_mark_only_stands_before_a_body_entry_that_has_one_before_it():
 
     assert any("body" in p and "follows nothing" in p for p in problems)
     assert any("hooks" in p and "follows nothing" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("entry", "told"),
+    [
+        (
+            "A team of {team_size} engineers. It felt fast. Then the bill came. "
+            "Access keys pile up quietly.",
+            "Access keys pile up quietly.",
+        ),
+        (
+            "Ein Team von {team_size} Leuten. Das fühlt sich schnell an. Dann kommt die "
+            "Rechnung. Das Ergebnis zählt trotzdem.",
+            "Das Ergebnis zählt trotzdem.",
+        ),
+    ],
+)
+def test_a_sentence_pointing_back_at_one_the_truth_check_cut_goes_with_it(entry, told):
+    spec = _spec([OPENING, entry, CLOSING])
+    spec = TemplateSpec(**{**spec.__dict__, "framework": "how-to-list", "key": "how-to-list/x"})
+
+    text = _text(spec, GAPPED)
+
+    assert told in text
+    for gone in ("It felt fast", "Then the bill", "Das fühlt sich", "Dann kommt"):
+        assert gone not in text
