@@ -347,6 +347,16 @@ def render_post(
     ctas = [c for c in ctas if fits_comparison(c, kind)] or ctas
     context = build_context(profile, topic, spec, rng)
     context["_comparison"] = kind or ""
+    # The post's area may be the topic's, not one the profile names ("observability" for an
+    # on-call topic): "12 years in observability" would be a claim the profile never made.
+    own = {a.strip().lower() for a in profile.areas}
+    area_own = context["area"].strip().lower() in own
+    context["years_in_area"] = context["years"] if area_own else UNKNOWN_FACT
+    both_own = area_own and context["area2"].strip().lower() in own
+    context["years_in_areas"] = context["years"] if both_own else UNKNOWN_FACT
+    hooks = [_years_in_area(h) for h in hooks]
+    body = [_years_in_area(b) for b in body]
+    ctas = [_years_in_area(c) for c in ctas]
     unknown = {name for name, value in context.items() if value == UNKNOWN_FACT}
     story_gap = spec.framework in STORY_FRAMEWORKS and not context["_has_case"]
     known = post_figures(profile, topic)
@@ -471,6 +481,14 @@ def render_post(
     return text, hook
 
 
+def _years_in_area(line: str) -> str:
+    """A line telling the years in an area ("After {years} years in {area}") takes them from a
+    slot that knows them only for the profile's own areas (see `render_post`)."""
+    if "{years}" not in line or "{area" not in line:
+        return line
+    return line.replace("{years}", "{years_in_areas}" if "{area2}" in line else "{years_in_area}")
+
+
 def _in_their_style_hooks(hooks: list[str], style) -> list[str]:
     """The hooks that open the way the consultant usually opens, when some do."""
     patterns = tuple(getattr(style, "opening_patterns", ()) or ())
@@ -565,7 +583,7 @@ def _extras(
             # "mostly with SaaS teams" would be a claim the profile never made
             lines = tuple(line for line in lines if "{industry}" not in line)
         if lines:
-            extras.append(fill(rng.choice(lines), context))
+            extras.append(fill(_years_in_area(rng.choice(lines)), context))
     unused = [context[f"tip{i}"] for i in range(1, 6) if context[f"tip{i}"].lower() not in body]
     if unused and rng.random() < 0.7:
         tip = unused[-1]
