@@ -7,7 +7,10 @@ Template text is plain text with three kinds of markup, all resolved here:
 - `{one|other|third}` is an inline choice, one option picked per post (options may hold slots
   and further choices, except in hooks);
 - a body entry holding ` || ` offers whole alternative paragraphs, one picked per post;
-- a line starting with `- ` is a list item; the renderer picks the marker (→, •, 1., —).
+- a line starting with `- ` is a list item; the renderer picks the marker (→, •, 1., —);
+- a body entry starting with `^ ` follows the entry before it ("None of this is unusual." after
+  a list of findings): it goes when that entry is cut or replaced by a gap, or it would point
+  back at something the post no longer says.
 
 Each library file also holds `depth`: paragraphs in the framework's voice that
 `apps.content.engine.depth` adds to a draft that would otherwise be too short.
@@ -91,6 +94,14 @@ SLOT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 CHOICE = re.compile(r"\{([^{}]*\|[^{}]*)\}")
 _NESTED = re.compile(r"\{[^{}|]*\{")  # a brace opened inside a choice or slot
 ALTERNATIVES = " || "
+FOLLOWS = "^ "
+
+
+def follows(entry: str) -> tuple[bool, str]:
+    """Whether a body entry follows the one before it, and the entry without its mark."""
+    if entry.startswith(FOLLOWS):
+        return True, entry[len(FOLLOWS) :]
+    return False, entry
 
 
 def slots_in(text: str) -> set[str]:
@@ -121,8 +132,20 @@ def template_problems(spec: TemplateSpec) -> list[str]:
             if not isinstance(lines, list) or not low <= len(lines) <= high:
                 problems.append(f"{language}: {part} needs {low} to {high} entries")
                 continue
-            for line in lines:
+            for index, line in enumerate(lines):
                 problems.extend(f"{language}: {part}: {p}" for p in _line_problems(line))
+                if not isinstance(line, str):
+                    continue
+                if (part != "body" or index == 0) and line.startswith(FOLLOWS):
+                    problems.append(
+                        f"{language}: {part}: {line[:60]!r} follows nothing: only a body "
+                        "entry after another may start with '^ '"
+                    )
+                if ALTERNATIVES + FOLLOWS in line:
+                    problems.append(
+                        f"{language}: {part}: '^ ' marks a whole entry, not one alternative "
+                        f"in {line[:60]!r}"
+                    )
                 if part == "hooks" and isinstance(line, str) and _NESTED.search(line):
                     problems.append(f"{language}: hooks: no nested choices in {line[:60]!r}")
     return problems
@@ -267,7 +290,9 @@ def framework_depth(
 
 
 def resolve(text: str, rng: random.Random) -> str:
-    """Pick one alternative paragraph and one option of every choice; slots stay."""
+    """Pick one alternative paragraph and one option of every choice; slots stay (and a body
+    entry's `^ ` mark goes: the renderer reads it with `follows` first)."""
+    text = follows(text)[1]
     if ALTERNATIVES in text:
         text = rng.choice(text.split(ALTERNATIVES))
     # Slots become placeholders, so choices holding slots resolve innermost first.

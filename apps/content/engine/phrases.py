@@ -133,7 +133,8 @@ CONTEXT_LINES = {
         "I've seen this pattern at {industry} companies more often than I can count.",
     ),
     "de": (
-        "Zum Hintergrund: {years} Jahre {area} und {area2}, vor allem mit Teams aus {industry}.",
+        "Zum Hintergrund: {years} Jahre {area} und {area2}, vor allem mit Teams aus dem Bereich "
+        "{industry}.",
         "Das stammt aus {years} Jahren Arbeit mit {area}, oft im Bereich {industry}.",
         # "als {offer}" read "als security audit"; the role fits the sentence.
         "Zum Hintergrund: Ich arbeite als {offer_role} mit Teams aus dem Bereich {industry}.",

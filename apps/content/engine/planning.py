@@ -17,6 +17,7 @@ from apps.content.engine.truth import STORY_FRAMEWORKS, case_studies
 from apps.content.engine.vocabulary import (
     area_key,
     fits_comparison,
+    industry_name,
     lexicon_for,
     profile_area_keys,
     topic_comparison_kind,
@@ -40,7 +41,11 @@ def suggest_topics(profile: ProfileSnapshot, *, count: int = 8, seed: int = 0) -
     for area in areas:
         if industries:
             industry = rng.choice(industries)
-            extra.append(f"{area} in {industry}" if language == "en" else f"{area} für {industry}")
+            extra.append(
+                f"{area} in {industry}"
+                if language == "en"
+                else f"{area} im Bereich {industry_name(industry, language)}"
+            )
     for offer in offers[:2]:
         extra.append(
             # "an architecture review", as the post itself will spell it: the stored label

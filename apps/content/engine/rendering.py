@@ -23,7 +23,7 @@ from apps.content.engine.grammar import (
     tidy,
     with_article,
 )
-from apps.content.engine.library import fill, resolve, slots_in
+from apps.content.engine.library import fill, follows, resolve, slots_in
 from apps.content.engine.phrases import (
     BRIDGES,
     CONTEXT_LINES,
@@ -59,6 +59,7 @@ from apps.content.engine.vocabulary import (
     comparison_kind,
     fits_comparison,
     hashtags_for,
+    industry_name,
     profile_area_keys,
     topic_comparison_kind,
     topic_overlap,
@@ -107,7 +108,11 @@ def build_context(
     lexicon = truthful_lexicon(key if key in AREAS else None, language)
 
     others = [a for a in areas if a != area]
-    industries = [i.strip() for i in profile.industries if i and i.strip()]
+    # A German draft names the industry in German ("im Bereich Versicherungen"), not as the
+    # English word the profile was typed in ("im Bereich insurance").
+    industries = list(
+        dict.fromkeys(industry_name(i, language) for i in profile.industries if i and i.strip())
+    )
     offers = [o.strip() for o in profile.offers if o and o.strip()]
     # Offers, like the area, follow the topic even when the vocabulary could not.
     matching_offers = [o for o in offers if area_key(o) == (topic_key or key)]
@@ -208,15 +213,30 @@ _LIST_LINE = re.compile(r"^(?:[→•—✓\-]|\d+\.)\s")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
 
 
+# A sentence that opens by pointing at the one before it: "It feels efficient for a quarter.",
+# "Das fühlt sich anfangs schneller an.", "Then the bill arrives." ("Das Ergebnis: …" names its
+# noun and stands on its own.)
+_POINTS_BACK = re.compile(
+    r"^(?:It|It's|That|That's|This|These|Those|Then|They|"
+    r"Es|Er|Dann|Danach|Dies|Diese|Dieser|Dieses|(?:Das|Den|Dem)(?!\s+[A-ZÄÖÜ„]))\b"
+)
+
+
 def _sentences_kept(paragraph: str, keep) -> str:
-    """The paragraph without the sentences (or list lines) `keep` refuses."""
+    """The paragraph without the sentences (or list lines) `keep` refuses, and without a
+    sentence that points back at one refused right before it."""
     lines = []
     for line in paragraph.split("\n"):
         if _LIST_LINE.match(line) or not line.strip():
             if keep(_LIST_LINE.sub("", line)):
                 lines.append(line)
             continue
-        kept = [part for part in _SENTENCE_END.split(line) if keep(part)]
+        kept = []
+        cut = False
+        for part in _SENTENCE_END.split(line):
+            cut = not keep(part) or (cut and bool(_POINTS_BACK.match(part)))
+            if not cut:
+                kept.append(part)
         if kept:
             lines.append(" ".join(kept))
     return "\n".join(line for line in lines if line.strip())
@@ -327,6 +347,16 @@ def render_post(
     ctas = [c for c in ctas if fits_comparison(c, kind)] or ctas
     context = build_context(profile, topic, spec, rng)
     context["_comparison"] = kind or ""
+    # The post's area may be the topic's, not one the profile names ("observability" for an
+    # on-call topic): "12 years in observability" would be a claim the profile never made.
+    own = {a.strip().lower() for a in profile.areas}
+    area_own = context["area"].strip().lower() in own
+    context["years_in_area"] = context["years"] if area_own else UNKNOWN_FACT
+    both_own = area_own and context["area2"].strip().lower() in own
+    context["years_in_areas"] = context["years"] if both_own else UNKNOWN_FACT
+    hooks = [_years_in_area(h) for h in hooks]
+    body = [_years_in_area(b) for b in body]
+    ctas = [_years_in_area(c) for c in ctas]
     unknown = {name for name, value in context.items() if value == UNKNOWN_FACT}
     story_gap = spec.framework in STORY_FRAMEWORKS and not context["_has_case"]
     known = post_figures(profile, topic)
@@ -341,31 +371,53 @@ def render_post(
     if style is not None:
         context["_usual_length"] = str(getattr(style, "median_length", 0) or 0)
     paragraphs = []
+    # Per paragraph: whether it only makes sense right after the one before it (`^ `).
+    followers: list[bool] = []
     gap_left = False
+    left_out = False  # whether the entry before this one was left out or became the gap
     problem_told = not context.get("_problem_line")
     for entry in body:
+        follower, entry = follows(entry)
+        if follower and left_out:
+            continue  # "None of this is unusual." after a list the post no longer has
         paragraph = resolve(entry, rng)
         if not problem_told and "pain" in slots_in(paragraph) and not story_gap:
             # Where the template names the problem, the vault's own sentence tells it.
             paragraphs.append(context["_problem_line"])
+            followers.append(False)
             problem_told = True
         if story_gap and slots_in(paragraph) & NARRATIVE_SLOTS:
             if not gap_left:
                 paragraphs.append(facts.gap(STORY_GAPS[language].format(topic=topic), language))
+                followers.append(False)
                 gap_left = True
+            left_out = True
             continue  # the rest of the story is the consultant's to tell
         paragraphs.append(paragraph)
+        followers.append(follower)
+        left_out = False
     if story_gap and not gap_left:
         # A story told without any of the story slots ("advice I gave that turned out
-        # wrong") still needs the consultant's own: the gap follows its opening paragraph.
+        # wrong") still needs the consultant's own: the gap follows its opening paragraph
+        # and whatever follows that.
         gap = facts.gap(STORY_GAPS[language].format(topic=topic), language)
-        paragraphs.insert(min(1, len(paragraphs)), gap)
+        at = min(1, len(paragraphs))
+        while at < len(paragraphs) and followers[at]:
+            at += 1
+        paragraphs.insert(at, gap)
+        followers.insert(at, False)
     # The number of list items goes in once the list is final; until then a mark stands in,
     # so no other sentence may borrow that number.
     context["count"] = COUNT_MARK
-    paragraphs = [fill(p, context) for p in paragraphs]
-    paragraphs = [_sentences_kept(p, keep) for p in paragraphs]
-    paragraphs = [p for p in paragraphs if p.strip()]
+    paragraphs = [_sentences_kept(fill(p, context), keep) for p in paragraphs]
+    # A paragraph the truth check cut takes the ones that follow it along.
+    kept = []
+    left_out = False
+    for paragraph, follower in zip(paragraphs, followers, strict=True):
+        left_out = not paragraph.strip() or (follower and left_out)
+        if not left_out:
+            kept.append(paragraph)
+    paragraphs = kept
     count = str(sum(line.startswith("- ") for p in paragraphs for line in p.split("\n")))
     context["_known"] = " ".join(sorted(known))
     context["_vault"] = "\n".join(vault)
@@ -427,6 +479,14 @@ def render_post(
         text = tidy("\n\n".join(b for b in [hook, *paragraphs, cta] if b.strip()), language)
         text = text.replace(COUNT_MARK, count)
     return text, hook
+
+
+def _years_in_area(line: str) -> str:
+    """A line telling the years in an area ("After {years} years in {area}") takes them from a
+    slot that knows them only for the profile's own areas (see `render_post`)."""
+    if "{years}" not in line or "{area" not in line:
+        return line
+    return line.replace("{years}", "{years_in_areas}" if "{area2}" in line else "{years_in_area}")
 
 
 def _in_their_style_hooks(hooks: list[str], style) -> list[str]:
@@ -523,7 +583,7 @@ def _extras(
             # "mostly with SaaS teams" would be a claim the profile never made
             lines = tuple(line for line in lines if "{industry}" not in line)
         if lines:
-            extras.append(fill(rng.choice(lines), context))
+            extras.append(fill(_years_in_area(rng.choice(lines)), context))
     unused = [context[f"tip{i}"] for i in range(1, 6) if context[f"tip{i}"].lower() not in body]
     if unused and rng.random() < 0.7:
         tip = unused[-1]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from apps.content import facts
 from apps.content.engine.base import LANGUAGES, LIBRARY_DIR, ProfileSnapshot
+from apps.content.engine.grammar import reads_german
 
 # Concrete tools, metrics, pains and lessons per area of expertise, so a post about Kubernetes
 # names Karpenter and node utilisation, not "tools" and "results". A lesson is a coherent
@@ -370,3 +371,102 @@ def hashtags_for(profile: ProfileSnapshot, topic: str, key: str | None) -> str:
     if allowed:
         return " ".join(AREAS[allowed[0]].hashtags)
     return " ".join(GENERAL.hashtags)
+
+
+# Industries as profiles type them (in English), and what a German draft calls them. Each name
+# stands after "Bereich" ("bei einem Kunden aus dem Bereich Versicherungen"), so one form fits
+# every German line; loanwords German uses as they are (Fintech, SaaS, E-Commerce) keep their
+# German spelling. An industry missing here is quoted as the consultant's own word (see
+# `industry_name`), never declined as if it were German.
+GERMAN_INDUSTRIES = {
+    "insurance": "Versicherungen",
+    "insurers": "Versicherungen",
+    "insurtech": "Insurtech",
+    "healthcare": "Gesundheitswesen",
+    "health care": "Gesundheitswesen",
+    "health": "Gesundheitswesen",
+    "health tech": "Healthtech",
+    "healthtech": "Healthtech",
+    "digital health": "Digital Health",
+    "medtech": "Medizintechnik",
+    "medical devices": "Medizintechnik",
+    "pharma": "Pharmaindustrie",
+    "pharmaceuticals": "Pharmaindustrie",
+    "biotech": "Biotechnologie",
+    "life sciences": "Life Sciences",
+    "banking": "Bankwesen",
+    "banks": "Bankwesen",
+    "finance": "Finanzdienstleistungen",
+    "financial services": "Finanzdienstleistungen",
+    "fintech": "Fintech",
+    "payments": "Zahlungsverkehr",
+    "crypto": "Krypto",
+    "logistics": "Logistik",
+    "supply chain": "Lieferketten",
+    "transport": "Verkehr",
+    "transportation": "Verkehr",
+    "mobility": "Mobilität",
+    "travel": "Reisebranche",
+    "public sector": "öffentlicher Sektor",
+    "government": "öffentlicher Sektor",
+    "public administration": "öffentliche Verwaltung",
+    "defence": "Verteidigung",
+    "defense": "Verteidigung",
+    "retail": "Einzelhandel",
+    "e-commerce": "E-Commerce",
+    "ecommerce": "E-Commerce",
+    "marketplaces": "Marktplätze",
+    "manufacturing": "Fertigungsindustrie",
+    "industrial": "Industrie",
+    "industry": "Industrie",
+    "automotive": "Automobilindustrie",
+    "aerospace": "Luft- und Raumfahrt",
+    "chemicals": "Chemieindustrie",
+    "construction": "Bauwesen",
+    "real estate": "Immobilien",
+    "proptech": "Proptech",
+    "energy": "Energiewirtschaft",
+    "utilities": "Versorgungswirtschaft",
+    "agriculture": "Landwirtschaft",
+    "food": "Lebensmittelbranche",
+    "telecommunications": "Telekommunikation",
+    "telecom": "Telekommunikation",
+    "telco": "Telekommunikation",
+    "media": "Medien",
+    "publishing": "Verlagswesen",
+    "entertainment": "Unterhaltung",
+    "gaming": "Gaming",
+    "education": "Bildung",
+    "edtech": "Edtech",
+    "legal": "Rechtswesen",
+    "legaltech": "Legaltech",
+    "hr tech": "HR-Tech",
+    "adtech": "Adtech",
+    "martech": "Martech",
+    "saas": "SaaS",
+    "b2b saas": "B2B-SaaS",
+    "software": "Software",
+    "startups": "Start-ups",
+    "consulting": "Beratung",
+    "non-profit": "gemeinnütziger Sektor",
+    "nonprofit": "gemeinnütziger Sektor",
+    "cybersecurity": "Cybersicherheit",
+    "hospitality": "Hotellerie",
+}
+_GERMAN_INDUSTRY_NAMES = frozenset(GERMAN_INDUSTRIES.values())
+
+
+def industry_name(industry: str, language: str) -> str:
+    """The profile's industry as a draft in `language` names it after "Bereich": the German
+    name for a common one ("insurance" → "Versicherungen"); one the table lacks, typed in
+    English, quoted as the consultant's word (aus dem Bereich „agritech“), not passed off as
+    a German noun."""
+    industry = industry.strip()
+    if language != "de" or not industry:
+        return industry
+    key = re.sub(r"\s+", " ", industry.lower())
+    if key in GERMAN_INDUSTRIES:
+        return GERMAN_INDUSTRIES[key]
+    if industry in _GERMAN_INDUSTRY_NAMES or reads_german(industry):
+        return industry  # typed in German already
+    return f"„{industry}“"

@@ -194,3 +194,41 @@ def test_a_hook_under_the_topic_label_goes_on_in_lower_case():
     hooks = [post.hook for post in drafts(AUDITOR, seeds=range(6))]
     assert not any(re.search(r"^[^\n:]+: (?:People|Last) ", hook) for hook in hooks)
     assert any(re.search(r"^[^\n:]+: people ask", hook) for hook in hooks)
+
+
+def test_years_of_experience_are_only_claimed_in_the_profiles_own_areas():
+    from apps.content.generation import FRAMEWORKS, GenerationRequest, ProfileSnapshot
+    from apps.content.generation import generate_post as write
+    from apps.content.generation import load_library as library
+
+    auditor = ProfileSnapshot(
+        name="Lena",
+        headline="Security auditor for healthcare software",
+        areas=["security audits", "compliance"],
+        years_experience=12,
+        industries=["healthcare"],
+        offers=["HIPAA gap assessments"],
+        case_studies=[],
+        tone="direct",
+        language="en",
+    )
+    templates = library()
+    texts = [
+        write(
+            GenerationRequest(
+                profile=ProfileSnapshot(**{**auditor.__dict__, "language": lang}),
+                topic="on-call without burnout",
+                framework=f,
+                seed=s,
+            ),
+            templates=templates,
+            backend="template",
+        ).text
+        for lang in ("en", "de")
+        for f in FRAMEWORKS
+        for s in range(4)
+    ]
+    joined = "\n".join(texts)
+
+    assert "12 years" in joined or "12 Jahre" in joined  # the background line is still told
+    assert not re.search(r"(?i)12 (?:years|Jahren?)[^.\n]*observability", joined)
