@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -34,6 +35,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     When,
 )
@@ -132,17 +134,17 @@ class Group:
         return self.leads * 1000 / self.impressions
 
 
-def _dimension_keys(dimension: str, tz):
-    """A function from a post row and its workspace-local publication time to (key, label)
-    for one dimension. Labels are looked up once, not per row: a dashboard groups thousands
-    of rows five ways."""
+def _key_and_label(dimension: str):
+    """A function from a post's value for one dimension to the group's (key, label); for
+    weekday_hour the value is the workspace-local (weekday, hour). Labels are looked up once,
+    not per row: a dashboard groups thousands of rows five ways."""
     if dimension == "weekday_hour":
         from django.utils.dates import WEEKDAYS_ABBR
 
         days = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
 
-        def weekday_hour(row, local):
-            weekday, hour = local.weekday(), local.hour
+        def weekday_hour(value):
+            weekday, hour = value
             return f"{weekday}-{hour:02d}", f"{days[weekday]} {hour:02d}:00"
 
         return weekday_hour
@@ -150,11 +152,17 @@ def _dimension_keys(dimension: str, tz):
         from apps.content.models import Framework
 
         labels = {value: str(label) for value, label in Framework.choices}
-        return lambda row, local: (
-            row["framework"],
-            labels.get(row["framework"], row["framework"]) or "—",
-        )
-    return lambda row, local: (row[dimension], row[dimension] or "—")
+        return lambda value: (value, labels.get(value, value) or "—")
+    return lambda value: (value, value or "—")
+
+
+def _dimension_keys(dimension: str, tz):
+    """A function from a post row and its workspace-local publication time to (key, label)
+    for one dimension."""
+    key_and_label = _key_and_label(dimension)
+    if dimension == "weekday_hour":
+        return lambda row, local: key_and_label((local.weekday(), local.hour))
+    return lambda row, local: key_and_label(row[dimension])
 
 
 def _with_template_names(groups: list[Group], *, workspace) -> list[Group]:
@@ -209,25 +217,29 @@ def group_posts_by(
             if attributed:
                 tally[4] += attributed["leads"]
                 tally[5] += attributed["converted_value"]
-    result = {}
-    for dimension in dimensions:
-        groups = [
-            Group(
-                key=key,
-                label=label,
-                posts=posts,
-                impressions=impressions,
-                engagement=engagement,
-                leads=n,
-                converted_value=value,
-            )
-            for key, (label, posts, impressions, engagement, n, value) in tallies[dimension].items()
-        ]
-        result[dimension] = sorted(
-            groups,
-            key=lambda g: (g.leads_per_1000 is None, -(g.leads_per_1000 or 0), -g.leads, -g.posts),
+    return {dimension: _sorted_groups(tallies[dimension]) for dimension in dimensions}
+
+
+def _sorted_groups(tallies: dict) -> list[Group]:
+    """Groups from {key: [label, posts, impressions or None, engagement, leads, value]}, sorted
+    by leads per 1,000 impressions (unknown last), then leads, then posts; ties keep the
+    tallies' order."""
+    groups = [
+        Group(
+            key=key,
+            label=label,
+            posts=posts,
+            impressions=impressions,
+            engagement=engagement,
+            leads=n,
+            converted_value=value,
         )
-    return result
+        for key, (label, posts, impressions, engagement, n, value) in tallies.items()
+    ]
+    return sorted(
+        groups,
+        key=lambda g: (g.leads_per_1000 is None, -(g.leads_per_1000 or 0), -g.leads, -g.posts),
+    )
 
 
 def leads_by(*, workspace, dimension: str, since: datetime | None = None) -> list[Group]:
@@ -337,10 +349,268 @@ def _period_figures_of(totals: dict) -> dict:
     }
 
 
+def _imported_figures(workspace):
+    """Whether a post's latest figures came from LinkedIn's export (marked on the dashboard),
+    for an Exists() on posts."""
+    return owned(MetricSnapshot, workspace=workspace).filter(
+        post=OuterRef("pk"),
+        source=MetricSnapshot.Source.IMPORT,
+        captured_at=OuterRef("metrics_at"),
+    )
+
+
+@dataclass
+class _PeriodPosts:
+    """What the dashboard shows of a period's published posts.
+
+    totals: posts, known (with impressions), known_impressions (None when none is known),
+    rated_impressions and rated_engagement (known and not imported), imported, awaiting
+    (never measured), measured_without_impressions. days: workspace-local publication day ->
+    [posts, known, impressions, engagement, rated impressions, rated engagement]. groups:
+    dimension -> sorted Groups. top_posts: the five with the most leads (then impressions,
+    then the newest id), as post rows with their leads and leads per 1,000 impressions."""
+
+    totals: dict
+    days: dict
+    groups: dict
+    top_posts: list
+
+
+def _day_totals(tally: list | None) -> dict:
+    """A day tally (or a sum of them) as the totals _period_figures_of reads."""
+    posts, known, impressions, _engagement, rated_impressions, rated_engagement = tally or [0] * 6
+    return {
+        "posts": posts,
+        "known_impressions": impressions if known else None,
+        "rated_impressions": rated_impressions,
+        "rated_engagement": rated_engagement,
+    }
+
+
+def _period_posts(*, workspace, start: datetime, end: datetime, tz) -> _PeriodPosts:
+    """The period's posts, summed per day and grouped five ways, in two queries whatever the
+    database. On PostgreSQL the database sums and groups them (GROUPING SETS) and sends a few
+    hundred group rows; elsewhere the rows are loaded and grouped here, as the same sums."""
+    posts = _published_posts(workspace=workspace, since=start, until=end)
+    if connections[posts.db].vendor == "postgresql":
+        return _period_posts_in_database(posts, workspace=workspace, tz=tz)
+    return _period_posts_from_rows(posts, workspace=workspace, tz=tz)
+
+
+def _top_posts(rows: list[dict], leads_of) -> list[dict]:
+    top_posts = sorted(
+        ({**r, "leads": leads_of(r["id"])} for r in rows),
+        key=lambda r: (-r["leads"], -(r["impressions"] or 0), -r["id"]),
+    )[:5]
+    for r in top_posts:
+        r["leads_per_1000"] = r["leads"] * 1000 / r["impressions"] if r["impressions"] else None
+    return top_posts
+
+
+def _period_posts_from_rows(posts, *, workspace, tz) -> _PeriodPosts:
+    """_period_posts from the rows: every post of the period loaded (query) and the leads
+    attributed to them counted per post (query)."""
+    current = list(
+        posts.annotate(
+            imported=Exists(_imported_figures(workspace)),
+            measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
+        ).values(*POST_FIELDS, "imported", "measured")
+    )
+    attributed = leads_per_post(workspace=workspace, posts=posts)
+    # Each post's workspace-local publication time, worked out once for the days and the
+    # time slots.
+    local_times = [r["published_at"].astimezone(tz) for r in current]
+    days: dict = {}
+    for r, local in zip(current, local_times, strict=True):
+        tally = days.setdefault(local.date(), [0] * 6)
+        tally[0] += 1
+        if r["impressions"] is not None:
+            engagement = engagement_of(r)
+            tally[1] += 1
+            tally[2] += r["impressions"]
+            tally[3] += engagement
+            if not r["imported"]:
+                tally[4] += r["impressions"]
+                tally[5] += engagement
+    known = [r for r in current if r["impressions"] is not None]
+    totals = _day_totals([sum(t[i] for t in days.values()) for i in range(6)])
+    totals.update(
+        known=len(known),
+        imported=sum(1 for r in current if r["imported"]),
+        awaiting=sum(1 for r in current if not r["measured"]),
+        measured_without_impressions=sum(
+            1 for r in current if r["measured"] and r["impressions"] is None
+        ),
+    )
+    return _PeriodPosts(
+        totals=totals,
+        days=days,
+        groups=group_posts_by(
+            current, attributed, dimensions=DIMENSIONS, tz=tz, local_times=local_times
+        ),
+        top_posts=_top_posts(current, lambda pk: attributed.get(pk, {}).get("leads", 0)),
+    )
+
+
+# The period's posts with their attributed leads, summed per publication day, per group of
+# each dimension and in all, by PostgreSQL in one pass: the posts' SQL is the ORM's (tenancy
+# scoped, with the leads per post as correlated counts on the lead index by post), wrapped.
+# Groups come in the order their first post comes in the posts' default ordering (newest
+# change first), as the rows do elsewhere, so ties sort the same. The total row carries the
+# top five posts' ids and leads.
+_GROUPED_PERIOD = """
+WITH base AS ({base}),
+p AS MATERIALIZED (
+    SELECT id, impressions, reactions + comment_count + coalesce(reshares, 0) AS engagement,
+        framework, template_key, topic, hook, imported, measured,
+        coalesce(leads, 0) AS leads, coalesce(won, 0) AS won,
+        (published_at AT TIME ZONE %s)::date AS day,
+        extract(isodow FROM published_at AT TIME ZONE %s)::int - 1 AS weekday,
+        extract(hour FROM published_at AT TIME ZONE %s)::int AS hour,
+        row_number() OVER (ORDER BY updated_at DESC, id DESC) AS rn
+    FROM base
+)
+SELECT GROUPING(framework), GROUPING(template_key), GROUPING(topic), GROUPING(hook),
+    GROUPING(day), GROUPING(weekday, hour),
+    framework, template_key, topic, hook, day, weekday, hour,
+    count(*), count(impressions), sum(impressions),
+    coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL), 0),
+    coalesce(sum(impressions) FILTER (WHERE NOT imported), 0),
+    coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL AND NOT imported), 0),
+    sum(leads), sum(won),
+    count(*) FILTER (WHERE imported), count(*) FILTER (WHERE NOT measured),
+    count(*) FILTER (WHERE measured AND impressions IS NULL),
+    CASE WHEN GROUPING(framework, template_key, topic, hook, day, weekday, hour) = 127 THEN (
+        SELECT json_agg(json_build_array(id, leads)) FROM (
+            SELECT id, leads FROM p ORDER BY leads DESC, coalesce(impressions, 0) DESC, id DESC
+            LIMIT 5
+        ) top
+    ) END
+FROM p
+GROUP BY GROUPING SETS ((framework), (template_key), (topic), (hook), (day), (weekday, hour), ())
+ORDER BY min(rn)
+"""
+
+
+def _period_posts_in_database(posts, *, workspace, tz) -> _PeriodPosts:
+    """_period_posts summed and grouped by PostgreSQL (query), and the top five posts' rows
+    (query): a few hundred rows instead of every post and a count per post."""
+    attributed = (
+        owned(Lead, workspace=workspace)
+        .filter(source_post=OuterRef("pk"))
+        .exclude(status=Lead.Status.NOT_A_LEAD)
+        .order_by()
+        .values("source_post")
+    )
+    base = (
+        posts.annotate(
+            imported=Exists(_imported_figures(workspace)),
+            measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
+            leads=Subquery(attributed.annotate(n=Count("id")).values("n")),
+            won=Subquery(
+                attributed.annotate(
+                    won=Sum("value_eur", filter=Q(status=Lead.Status.CONVERTED))
+                ).values("won")
+            ),
+        )
+        .order_by()
+        .values(
+            "id",
+            "published_at",
+            "updated_at",
+            "impressions",
+            "reactions",
+            "comment_count",
+            "reshares",
+            "framework",
+            "template_key",
+            "topic",
+            "hook",
+            "imported",
+            "measured",
+            "leads",
+            "won",
+        )
+    )
+    sql, params = base.query.sql_with_params()
+    zone = str(tz.key)
+    with connections[posts.db].cursor() as cursor:
+        cursor.execute(_GROUPED_PERIOD.format(base=sql), [*params, zone, zone, zone])
+        rows = cursor.fetchall()
+    labels = {dimension: _key_and_label(dimension) for dimension in DIMENSIONS}
+    tallies: dict[str, dict] = {dimension: {} for dimension in DIMENSIONS}
+    days: dict = {}
+    totals: dict = {}
+    top: list = []
+    for row in rows:
+        *grouped, framework, template_key, topic, hook, day, weekday, hour = row[:13]
+        posts_n, known, impressions, engagement, rated_impressions, rated_engagement = row[13:19]
+        leads, won, imported, awaiting, without, top_json = row[19:]
+        values = {
+            "framework": framework,
+            "template_key": template_key,
+            "topic": topic,
+            "hook": hook,
+            "day": day,
+            "weekday_hour": (weekday, hour),
+        }
+        dimension = next(
+            (name for name, flag in zip(values, grouped, strict=True) if flag == 0), None
+        )
+        if dimension is None:  # the total row
+            totals = _day_totals(
+                [posts_n, known, impressions, engagement, rated_impressions, rated_engagement]
+            )
+            totals.update(
+                known=known,
+                imported=imported,
+                awaiting=awaiting,
+                measured_without_impressions=without,
+            )
+            top = top_json or []
+        elif dimension == "day":
+            days[day] = [
+                posts_n,
+                known,
+                impressions or 0,
+                engagement,
+                rated_impressions,
+                rated_engagement,
+            ]
+        else:
+            key, label = labels[dimension](values[dimension])
+            tallies[dimension][key] = [label, posts_n, impressions, engagement, leads, won]
+    if not totals:  # no posts: no rows at all
+        totals = _day_totals(None)
+        totals.update(known=0, imported=0, awaiting=0, measured_without_impressions=0)
+    leads_of = dict(top)
+    top_rows = (
+        list(
+            posts.filter(pk__in=leads_of)
+            .annotate(
+                imported=Exists(_imported_figures(workspace)),
+                measured=ExpressionWrapper(
+                    Q(metrics_at__isnull=False), output_field=BooleanField()
+                ),
+            )
+            .values(*POST_FIELDS, "imported", "measured")
+        )
+        if leads_of
+        else []
+    )
+    return _PeriodPosts(
+        totals=totals,
+        days=days,
+        groups={dimension: _sorted_groups(tallies[dimension]) for dimension in DIMENSIONS},
+        top_posts=_top_posts(top_rows, lambda pk: leads_of[pk]),
+    )
+
+
 def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of queries whatever the number of
-    posts: published posts of both periods, the leads attributed to them, the lead figures,
-    leads per week, the funnel, and whether anything was ever published."""
+    posts: the period's posts summed and grouped and its top posts (_period_posts), the
+    previous period's totals, the leads created and those converted in either period per
+    local day, the funnel, the templates' names, and whether anything was ever published."""
     from apps.leads.selectors import pipeline
 
     tz = zoneinfo.ZoneInfo(workspace.timezone)
@@ -348,60 +618,16 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     start = end - timedelta(days=days)
     previous_start = start - timedelta(days=days)
 
-    # Whether a post's latest figures came from LinkedIn's export (marked on the dashboard).
-    imported = owned(MetricSnapshot, workspace=workspace).filter(
-        post=OuterRef("pk"),
-        source=MetricSnapshot.Source.IMPORT,
-        captured_at=OuterRef("metrics_at"),
-    )
-    # Only the current period's posts are loaded row by row (timestamps cost the most of
-    # each row to load, tens of thousands of rows at scale; the metrics reading is read only
-    # as whether there was one). The previous period's count only in totals, summed by the
-    # database: loading its rows too cost as much again.
-    current = list(  # query: posts of the period
-        _published_posts(workspace=workspace, since=start, until=end)
-        .annotate(
-            imported=Exists(imported),
-            measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
-        )
-        .values(*POST_FIELDS, "imported", "measured")
-    )
+    # query: the period's posts, summed per day and grouped five ways; query: its top posts
+    # (in the database on PostgreSQL, row by row elsewhere: _PeriodPosts)
+    period = _period_posts(workspace=workspace, start=start, end=end, tz=tz)
     previous_totals = (  # query: totals of the previous period's posts
         _published_posts(workspace=workspace, since=previous_start, until=start)
-        .annotate(imported=Exists(imported))
+        .annotate(imported=Exists(_imported_figures(workspace)))
         .aggregate(**_period_totals())
-    )
-    attributed = leads_per_post(  # query: leads attributed to the current period's posts
-        workspace=workspace, posts=_published_posts(workspace=workspace, since=start, until=end)
     )
 
     leads = owned(Lead, workspace=workspace).exclude(status=Lead.Status.NOT_A_LEAD)
-    in_period = Q(created_at__gte=start, created_at__lt=end)
-    in_previous = Q(created_at__gte=previous_start, created_at__lt=start)
-    won_in_period = Q(status=Lead.Status.CONVERTED, status_changed_at__gte=start)
-    won_in_previous = Q(
-        status=Lead.Status.CONVERTED,
-        status_changed_at__gte=previous_start,
-        status_changed_at__lt=start,
-    )
-    # Only the leads the figures below can count, so PostgreSQL reads two index ranges
-    # instead of every lead of the workspace.
-    either_period = Q(created_at__gte=previous_start, created_at__lt=end) | Q(
-        status=Lead.Status.CONVERTED, status_changed_at__gte=previous_start
-    )
-    lead_figures = leads.filter(either_period).aggregate(  # query: lead figures of both periods
-        new=Count("id", filter=in_period),
-        new_before=Count("id", filter=in_previous),
-        # Pipeline value: what the period's new leads that are still open are worth.
-        pipeline=Sum("value_eur", filter=in_period & Q(status__in=OPEN_STATUSES)),
-        pipeline_before=Sum("value_eur", filter=in_previous & Q(status__in=OPEN_STATUSES)),
-        # Converted value: leads marked converted during the period.
-        converted=Sum("value_eur", filter=won_in_period & Q(status_changed_at__lt=end)),
-        converted_before=Sum("value_eur", filter=won_in_previous),
-    )
-    # query: the period's new leads and its conversions, counted per workspace-local day in
-    # the database (tens of thousands of rows at scale; turning each row's two timestamps
-    # into Python datetimes cost more than the rest of the page), bucketed here.
     # Days for a week; weeks beyond, where days between posts would draw spikes to zero.
     trend_unit = "day" if days <= 7 else "week"
 
@@ -411,43 +637,76 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     def bucket_of(moment: datetime):
         return bucket_of_day(moment.astimezone(tz).date())
 
-    won_in_range = won_in_period & Q(status_changed_at__lt=end)
-    weeks: dict = defaultdict(int)
-    new_leads_in: dict = defaultdict(int)
-    pipeline_in: dict = defaultdict(Decimal)
-    converted_in: dict = defaultdict(Decimal)
-    per_day = (
-        leads.filter(in_period | won_in_range)
+    # The lead figures of both periods and their trends, counted and summed per
+    # workspace-local day by the database (tens of thousands of leads at scale; turning each
+    # row's timestamps into Python datetimes cost more than the rest of the page), in two
+    # index ranges that each carry what they count (lead_created_cover_idx and
+    # lead_status_cover_idx): PostgreSQL reads no lead rows. A day is counted only for the
+    # current period; the previous one needs only its totals.
+    in_period = Q(created_at__gte=start, created_at__lt=end)
+    created = (  # query: the leads created in either period, per period, local day and status
+        leads.filter(created_at__gte=previous_start, created_at__lt=end)
         .annotate(
-            created_day=Case(
+            current=ExpressionWrapper(in_period, output_field=BooleanField()),
+            day=Case(
                 When(in_period, then=TruncDate("created_at", tzinfo=tz)),
-                default=None,
-                output_field=DateField(),
-            ),
-            won_day=Case(
-                When(won_in_range, then=TruncDate("status_changed_at", tzinfo=tz)),
                 default=None,
                 output_field=DateField(),
             ),
         )
         .order_by()
-        .values("created_day", "status", "won_day")
+        .values("current", "day", "status")
         .annotate(n=Count("id"), value=Sum("value_eur"))
-        .values_list("created_day", "status", "won_day", "n", "value")
+        .values_list("current", "day", "status", "n", "value")
     )
-    for created_day, status, won_day, n, value in per_day:
-        if created_day is not None:
+    won_in_period = Q(status_changed_at__gte=start)
+    won = (  # query: the leads converted in either period, per period and local day
+        leads.filter(
+            status=Lead.Status.CONVERTED,
+            status_changed_at__gte=previous_start,
+            status_changed_at__lt=end,
+        )
+        .annotate(
+            current=ExpressionWrapper(won_in_period, output_field=BooleanField()),
+            day=Case(
+                When(won_in_period, then=TruncDate("status_changed_at", tzinfo=tz)),
+                default=None,
+                output_field=DateField(),
+            ),
+        )
+        .order_by()
+        .values("current", "day")
+        .annotate(value=Sum("value_eur"))
+        .values_list("current", "day", "value")
+    )
+    # Pipeline value: what the period's new leads that are still open are worth.
+    # Converted value: leads marked converted during the period.
+    lead_figures = {
+        period: {"new": 0, "pipeline": Decimal(0), "converted": Decimal(0)}
+        for period in (True, False)
+    }
+    weeks: dict = defaultdict(int)
+    new_leads_in: dict = defaultdict(int)
+    pipeline_in: dict = defaultdict(Decimal)
+    converted_in: dict = defaultdict(Decimal)
+    for current, created_day, status, n, value in created:
+        lead_figures[current]["new"] += n
+        if status in OPEN_STATUSES:
+            lead_figures[current]["pipeline"] += value or 0
+        if current:
             weeks[created_day - timedelta(days=created_day.weekday())] += n
             new_leads_in[bucket_of_day(created_day)] += n
             if status in OPEN_STATUSES:
                 pipeline_in[bucket_of_day(created_day)] += value or 0
-        if won_day is not None:
+    for current, won_day, value in won:
+        lead_figures[current]["converted"] += value or 0
+        if current:
             converted_in[bucket_of_day(won_day)] += value or 0
     funnel = [  # query: the pipeline by stage
         stage for stage in pipeline(workspace=workspace) if stage["status"] != Lead.Status.LOST
     ]
     has_published = (
-        bool(current)
+        bool(period.totals["posts"])
         or bool(previous_totals["posts"])
         or (
             # query: anything ever published (only when neither period has a post)
@@ -455,36 +714,27 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         )
     )
 
-    figures = _period_figures(current)
+    figures = _period_figures_of(period.totals)
     figures.update(
-        new_leads=lead_figures["new"],
-        pipeline_value=lead_figures["pipeline"] or Decimal(0),
-        converted_value=lead_figures["converted"] or Decimal(0),
+        new_leads=lead_figures[True]["new"],
+        pipeline_value=lead_figures[True]["pipeline"],
+        converted_value=lead_figures[True]["converted"],
     )
     previous = _period_figures_of(previous_totals)
     previous.update(
-        new_leads=lead_figures["new_before"],
-        pipeline_value=lead_figures["pipeline_before"] or Decimal(0),
-        converted_value=lead_figures["converted_before"] or Decimal(0),
+        new_leads=lead_figures[False]["new"],
+        pipeline_value=lead_figures[False]["pipeline"],
+        converted_value=lead_figures[False]["converted"],
     )
     deltas = {key: delta_percent(figures[key], previous[key]) for key in figures}
 
-    # Each post's workspace-local publication time, worked out once for the chart, the
-    # sparklines and the time slots.
-    local_times = [r["published_at"].astimezone(tz) for r in current]
-    by_day_map: dict = defaultdict(lambda: [0, 0])
-    for r, local in zip(current, local_times, strict=True):
-        if r["impressions"] is not None:
-            day = local.date()
-            by_day_map[day][0] += r["impressions"]
-            by_day_map[day][1] += engagement_of(r)
     first_day = start.astimezone(tz).date()
     last_day = end.astimezone(tz).date()
     by_day = []
     day = first_day
     while day <= last_day:
-        impressions, engagement = by_day_map.get(day, (0, 0))
-        by_day.append((day, impressions, engagement))
+        tally = period.days.get(day)
+        by_day.append((day, tally[2], tally[3]) if tally else (day, 0, 0))
         day += timedelta(days=1)
 
     week = first_day - timedelta(days=first_day.weekday())
@@ -498,10 +748,12 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     while bucket <= last_day:
         buckets.append(bucket)
         bucket += timedelta(days=1 if trend_unit == "day" else 7)
-    posts_in: dict = defaultdict(list)
-    for r, local in zip(current, local_times, strict=True):
-        posts_in[bucket_of_day(local.date())].append(r)
-    per_bucket = {b: _period_figures(posts_in.get(b, [])) for b in buckets}
+    in_bucket: dict = {}
+    for day, tally in period.days.items():
+        summed = in_bucket.setdefault(bucket_of_day(day), [0] * len(tally))
+        for index, value in enumerate(tally):
+            summed[index] += value
+    per_bucket = {b: _period_figures_of(_day_totals(in_bucket.get(b))) for b in buckets}
     trends = {
         "published": [(b, per_bucket[b]["published"]) for b in buckets],
         "impressions": [(b, per_bucket[b]["impressions"] or 0) for b in buckets],
@@ -511,17 +763,6 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         "converted_value": [(b, converted_in.get(b, Decimal(0))) for b in buckets],
     }
 
-    top_posts = sorted(
-        ({**r, "leads": attributed.get(r["id"], {}).get("leads", 0)} for r in current),
-        key=lambda r: (-r["leads"], -(r["impressions"] or 0), -r["id"]),
-    )[:5]
-    for r in top_posts:
-        r["leads_per_1000"] = r["leads"] * 1000 / r["impressions"] if r["impressions"] else None
-
-    groups = group_posts_by(
-        current, attributed, dimensions=DIMENSIONS, tz=tz, local_times=local_times
-    )
-
     return Dashboard(
         days=days,
         start=start,
@@ -529,26 +770,23 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         figures=figures,
         previous=previous,
         deltas=deltas,
-        missing_impressions=len(current)
-        - len([r for r in current if r["impressions"] is not None]),
-        awaiting_figures=len([r for r in current if not r["measured"]]),
-        measured_without_impressions=len(
-            [r for r in current if r["measured"] and r["impressions"] is None]
-        ),
+        missing_impressions=period.totals["posts"] - period.totals["known"],
+        awaiting_figures=period.totals["awaiting"],
+        measured_without_impressions=period.totals["measured_without_impressions"],
         has_published=has_published,
         by_day=by_day,
         leads_by_week=leads_by_week,
         funnel=funnel,
-        by_framework=groups["framework"],
-        by_template=_with_template_names(groups["template_key"], workspace=workspace),
-        top_posts=top_posts,
+        by_framework=period.groups["framework"],
+        by_template=_with_template_names(period.groups["template_key"], workspace=workspace),
+        top_posts=period.top_posts,
         # Same rows, other groupings: no extra queries.
         # Topics and time slots can run to a hundred rows; the best ten are what a person
         # reads (the CSV export has every post).
-        by_topic=groups["topic"][:10],
-        by_slot=groups["weekday_hour"][:10],
-        by_hook=groups["hook"][:5],
-        imported_figures=sum(1 for r in current if r["imported"]),
+        by_topic=period.groups["topic"][:10],
+        by_slot=period.groups["weekday_hour"][:10],
+        by_hook=period.groups["hook"][:5],
+        imported_figures=period.totals["imported"],
         trend_unit=trend_unit,
         trends=trends,
     )

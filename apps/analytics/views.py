@@ -78,9 +78,9 @@ def _dashboard_body(request: HttpRequest, days: int) -> tuple[str, bool]:
     zone for a short window (DASHBOARD_CACHE_SECONDS), under a key that holds a fingerprint
     of the rows (two queries of index lookups): a published post, new metrics or a lead's
     change shows at once.
-    Queries on a fresh computation: the fingerprint's two, the posts of both periods, the
-    leads attributed to them, the lead figures, leads per week, the funnel, "ever published",
-    and the best-time model's posts and their leads."""
+    Queries on a fresh computation: the fingerprint's two, the period's posts grouped and its
+    top posts, the previous period's totals, the leads created and those converted per day,
+    the funnel, "ever published", and the best-time model's posts and their leads."""
     from apps.content.besttime import heatmap_rows
     from apps.content.selectors import best_time_model
 

@@ -216,9 +216,10 @@ def _grow(workspace, n):
 
 # Queries for the full page, the same for 1 post and for 20: session, user, savepoint and
 # release and membership (workspace_view), the fingerprint's two (posts, leads);
-# then, computing afresh: posts of the period, totals of the previous period's posts, leads
-# attributed to them, lead figures, leads per week, the funnel, the templates' names, the
-# best-time model's posts and their leads; and base.html's membership list and
+# then, computing afresh: the period's posts grouped and its top posts (on SQLite: its posts
+# and the leads attributed to them), totals of the previous period's posts, the leads created
+# and those converted per day, the funnel, the templates' names, the best-time model's posts
+# and their leads; and base.html's membership list and
 # unread-notification count. ("Ever published" only runs when neither period has posts.)
 @pytest.mark.parametrize("n", [1, 20])
 def test_the_dashboard_runs_a_fixed_number_of_queries(

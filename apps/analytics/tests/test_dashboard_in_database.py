@@ -1,0 +1,180 @@
+"""On PostgreSQL the dashboard sums and groups a period's posts in the database (GROUPING SETS)
+instead of loading them row by row: its figures must be the row-by-row computation's, to the
+group order and the last cent, on varied data."""
+
+import random
+import zoneinfo
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.analytics import selectors
+from apps.analytics.models import MetricSnapshot
+from apps.content.models import Post
+from apps.leads.models import Comment, Commenter, Lead
+from apps.leads.services import attribute_comment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("GROUPING SETS run on PostgreSQL only; elsewhere the rows are grouped here")
+
+
+def varied_history(workspace, *, seed: int, posts: int = 60):
+    """Posts over 100 days with unknown, awaiting and imported figures, blank and repeated
+    dimensions, and leads of every status (some worth nothing, some marked "not a lead")."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    made = []
+    for n in range(posts):
+        published = now - timedelta(minutes=rng.randrange(100 * 24 * 60))
+        impressions = rng.choice([None, rng.randrange(50, 5000)])
+        measured = rng.random() < 0.85
+        post = Post.objects.create(
+            workspace=workspace,
+            status=Post.Status.PUBLISHED,
+            text=f"Post {n}",
+            published_at=published,
+            impressions=impressions if measured else None,
+            reactions=rng.randrange(0, 40),
+            comment_count=rng.randrange(0, 10),
+            reshares=rng.randrange(0, 5) if impressions is not None else None,
+            metrics_at=published + timedelta(hours=3) if measured else None,
+            framework=rng.choice(["pas", "aida", "", "story-lesson"]),
+            template_key=rng.choice(["", "t1", "t2", "t3"]),
+            topic=rng.choice(["", "Deploys", "Hiring", "Costs"]),
+            hook=rng.choice(["", "Hook A", "Hook B", f"Hook {n}"]),
+        )
+        if measured and impressions is not None and rng.random() < 0.25:
+            # Figures from LinkedIn's export: imported at the post's latest reading.
+            MetricSnapshot.objects.create(
+                workspace=workspace,
+                post=post,
+                captured_at=post.metrics_at,
+                impressions=impressions,
+                source=MetricSnapshot.Source.IMPORT,
+            )
+        made.append(post)
+    statuses = [s for s, _label in Lead.Status.choices]
+    for n in range(posts * 2):
+        post = rng.choice(made)
+        commenter = Commenter.objects.create(workspace=workspace, actor_urn=f"urn:li:person:{n}")
+        created = min(now, post.published_at + timedelta(minutes=rng.randrange(1, 6000)))
+        lead = Lead.objects.create(
+            workspace=workspace,
+            commenter=commenter,
+            status=rng.choice(statuses),
+            value_eur=rng.choice([None, Decimal(rng.randrange(100, 9000)), Decimal("12.50")]),
+            created_at=created,
+            status_changed_at=min(now, created + timedelta(days=rng.randrange(0, 20))),
+        )
+        comment = Comment.objects.create(
+            workspace=workspace,
+            post=post,
+            commenter=commenter,
+            lead=lead,
+            urn=f"urn:li:comment:{n}",
+            text="How?",
+            commented_at=created,
+        )
+        attribute_comment(lead=lead, comment=comment)
+    return made
+
+
+def both_ways(workspace, days, monkeypatch):
+    in_database = selectors.dashboard(workspace=workspace, days=days, now=NOW[0])
+    with monkeypatch.context() as patched:
+        patched.setattr(selectors, "_period_posts_in_database", selectors._period_posts_from_rows)
+        from_rows = selectors.dashboard(workspace=workspace, days=days, now=NOW[0])
+    return in_database, from_rows
+
+
+NOW = [None]
+
+
+def assert_same(workspace, monkeypatch):
+    NOW[0] = timezone.now()
+    for days in selectors.PERIODS:
+        in_database, from_rows = both_ways(workspace, days, monkeypatch)
+        assert in_database == from_rows, days
+        assert in_database.figures["published"] > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_dashboard_grouped_in_the_database_equals_the_rows_grouped_here(
+    alice_workspace, monkeypatch, seed
+):
+    varied_history(alice_workspace, seed=seed)
+    assert_same(alice_workspace, monkeypatch)
+
+
+def test_they_stay_equal_through_changes_deletions_new_figures_and_a_new_time_zone(
+    alice_workspace, monkeypatch
+):
+    posts = varied_history(alice_workspace, seed=3)
+    lead = Lead.objects.filter(workspace=alice_workspace).exclude(status="converted").first()
+    lead.status = Lead.Status.CONVERTED
+    lead.value_eur = Decimal("4321")
+    lead.status_changed_at = timezone.now() - timedelta(hours=2)
+    lead.save()
+    Lead.objects.filter(workspace=alice_workspace).order_by("pk").last().delete()
+    posts[0].delete()
+    # Metrics arriving twice for the same post: the later reading is the post's.
+    for impressions in (700, 900):
+        Post.objects.filter(pk=posts[1].pk).update(
+            impressions=impressions, metrics_at=timezone.now()
+        )
+    assert_same(alice_workspace, monkeypatch)
+    alice_workspace.timezone = "America/Los_Angeles"
+    alice_workspace.save()
+    assert_same(alice_workspace, monkeypatch)
+
+
+def test_groups_that_tie_keep_the_order_of_their_newest_changed_post(alice_workspace, monkeypatch):
+    # Two topics, two posts each, no impressions and no leads: a tie on every sort key. The
+    # topic whose post changed last comes first, as row by row, although its other post
+    # changed before both of the other topic's.
+    now = timezone.now()
+    for n, topic in enumerate(["Tie X", "Tie Y", "Tie Y", "Tie X"]):
+        post = Post.objects.create(
+            workspace=alice_workspace,
+            status=Post.Status.PUBLISHED,
+            text="t",
+            topic=topic,
+            published_at=now - timedelta(days=1, hours=n),
+            metrics_at=now - timedelta(days=1),
+        )
+        Post.objects.filter(pk=post.pk).update(updated_at=now - timedelta(minutes=n))
+    assert_same(alice_workspace, monkeypatch)
+    data = selectors.dashboard(workspace=alice_workspace, days=7)
+    assert [g.key for g in data.by_topic] == ["Tie X", "Tie Y"]
+
+
+def test_an_empty_period_has_no_groups_and_no_top_posts(alice_workspace):
+    data = selectors.dashboard(workspace=alice_workspace, days=7)
+    assert data.figures["published"] == 0
+    assert data.figures["impressions"] is None
+    assert data.by_framework == []
+    assert data.top_posts == []
+    assert data.missing_impressions == data.awaiting_figures == 0
+
+
+def test_time_slots_are_the_workspaces_local_weekday_and_hour(alice_workspace):
+    published = timezone.now() - timedelta(days=1)
+    Post.objects.create(
+        workspace=alice_workspace,
+        status=Post.Status.PUBLISHED,
+        text="t",
+        published_at=published,
+        impressions=10,
+        metrics_at=published,
+    )
+    local = published.astimezone(zoneinfo.ZoneInfo(alice_workspace.timezone))
+    data = selectors.dashboard(workspace=alice_workspace, days=7)
+    assert [g.key for g in data.by_slot] == [f"{local.weekday()}-{local.hour:02d}"]
