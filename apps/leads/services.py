@@ -314,7 +314,8 @@ def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) 
         lead.workspace = workspace
         announced.append((lead, comment))
     # The rows audit_record would write, in one insert for the batch.
-    AuditEvent.objects.bulk_create(
+    insert_returning(
+        AuditEvent,
         [
             AuditEvent(
                 action="lead.detected",
@@ -323,7 +324,9 @@ def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) 
                 details={"score": comment.score},
             )
             for _lead, comment in announced
-        ]
+        ],
+        unique_fields=(),
+        returning=["id"],
     )
 
 
