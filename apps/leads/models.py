@@ -185,7 +185,13 @@ class Comment(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "urn"], name="one_comment_per_urn")
         ]
-        indexes = [models.Index(fields=["workspace", "-score"])]
+        indexes = [
+            models.Index(fields=["workspace", "-score"]),
+            # Storing a scan counts each commenter's earlier comments in the workspace; on
+            # commenter_id alone the planner may pair it with the workspace's index and
+            # read all of the workspace's comments (it did, 0.3 ms a commenter at 10,000).
+            models.Index(fields=["workspace", "commenter"]),
+        ]
 
     def __str__(self):
         return self.text[:60]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connections, router, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import AuditEvent, Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import across_workspaces, owned, owned_for_task, workspace_atomic
+from apps.core.bulk import insert_returning
 from apps.leads.models import (
     Alert,
     AlertSettings,
@@ -69,20 +70,17 @@ def store_comments(
 
     if not incoming:
         return []
-    known = set(
-        owned(Comment, workspace=workspace)
-        .filter(urn__in=[c.urn for c in incoming])
-        .values_list("urn", flat=True)
-    )
+    # One read answers what every batch asks first: which of its comments are stored already
+    # (a re-scan re-reads every page of a post, so most are), the workspace's calibration and
+    # its lead threshold. A batch of known comments ends here, before any classifying.
+    known, offset, threshold = _batch_context(workspace, [c.urn for c in incoming])
     fresh = [c for c in incoming if c.urn not in known]
     if not fresh:
         return []
     # The shared model, seen through this workspace's calibration (its "lead / not a lead"
     # answers, see apps/leads/feedback.py): no per-workspace retraining on the hot path.
     from apps.leads.feedback import adjust
-    from apps.leads.selectors import calibration_offset
 
-    offset = calibration_offset(workspace=workspace)
     predictions = [adjust(p, offset) for p in get_model().predict_many([c.text for c in fresh])]
     # Where a language model is configured, it decides the unsure band, before the transaction
     # opens; inside a caller's transaction (a web request's import) it is not asked at all: no
@@ -92,25 +90,23 @@ def store_comments(
 
         predictions = review([c.text for c in fresh], predictions)
 
-    rules = lead_settings(workspace)
+    if threshold is None:  # the workspace's first batch: its lead settings are made
+        threshold = lead_settings(workspace).alert_threshold
     # One transaction for the batch, and a fixed number of queries for it whatever its size
-    # (was ~6 a comment, each insert in its own savepoint): the commenters read and upserted,
-    # their leads and earlier comments read once, then one insert of the new leads and one of
-    # the comments, already linked to their leads. A failure rolls the whole batch back; the
-    # next scan stores it again, URNs keep it once.
+    # (was ~6 a comment, each insert in its own savepoint): the commenters upserted (the
+    # statement answers with their earlier comments and leads), their leads read, then one
+    # insert of the new leads and one of the comments, already linked to their leads, each
+    # answering with what it made. A failure rolls the whole batch back; the next scan
+    # stores it again, URNs keep it once.
     with transaction.atomic():
-        commenters = _commenters_for(workspace, fresh)
-        commenter_ids = [commenter.pk for commenter in commenters.values()]
-        leads_by_commenter = {
-            lead.commenter_id: lead
-            for lead in owned(Lead, workspace=workspace).filter(commenter_id__in=commenter_ids)
-        }
-        earlier_comments = dict(
-            owned(Comment, workspace=workspace)
-            .filter(commenter_id__in=commenter_ids)
-            .order_by()
-            .values_list("commenter")
-            .annotate(n=Count("id"))
+        commenters, lead_ids, earlier_comments = _commenters_for(workspace, fresh)
+        leads_by_commenter = (
+            {
+                lead.commenter_id: lead
+                for lead in owned(Lead, workspace=workspace).filter(pk__in=lead_ids)
+            }
+            if lead_ids
+            else {}
         )
         plan = _BatchPlan(leads_by_commenter)
         now = timezone.now()
@@ -145,12 +141,12 @@ def store_comments(
                 explanation=[[term, round(weight, 3)] for term, weight in prediction.explanation],
                 ingested_at=now,
             )
-            plan.add(comment, qualifies=breakdown.score >= rules.alert_threshold)
+            plan.add(comment, qualifies=breakdown.score >= threshold)
         created_leads = _insert_new_leads(workspace, plan, now)
         for comment in plan.comments:
             lead = plan.lead_of(comment)
             comment.lead_id = lead.pk if lead is not None else None
-        stored = _insert_comments(workspace, plan.comments, now)
+        stored = _insert_comments(plan.comments)
         _raise_and_attribute(workspace, plan, stored)
         _announce_new_leads(workspace, plan, created_leads, stored)
         # One event per qualifying comment, committed with it: alerts (by `_alert_members`,
@@ -206,9 +202,9 @@ class _BatchPlan:
 
 
 def _insert_new_leads(workspace, plan: _BatchPlan, now) -> set[int]:
-    """Make the batch's new leads in one insert (a lead another scan made meanwhile is kept,
-    the unique constraint settles it) and read them back in one query. Returns the ids of the
-    leads this batch made: their created_at is this batch's timestamp."""
+    """Make the batch's new leads in one insert that answers with the ids it made (a lead
+    another scan made meanwhile is kept, the unique constraint settles it, and only then
+    read). Returns the ids of the leads this batch made."""
     if not plan.becoming:
         return set()
     # Each new lead starts with what storing its comments one by one would leave: the best
@@ -239,28 +235,34 @@ def _insert_new_leads(workspace, plan: _BatchPlan, now) -> set[int]:
                 first_commented_at=earliest.commented_at if earliest else None,
             )
         )
-    Lead.objects.bulk_create(new_leads, ignore_conflicts=True)
-    created = set()
-    for lead in owned(Lead, workspace=workspace).filter(commenter_id__in=list(plan.becoming)):
-        lead.commenter = plan.becoming[lead.commenter_id].commenter  # no query per lead later
-        plan.leads[lead.commenter_id] = lead
-        if lead.created_at == now:
-            created.add(lead.pk)
-    return created
+    made = dict(
+        insert_returning(
+            Lead, new_leads, unique_fields=["workspace", "commenter"], returning=["commenter", "id"]
+        )
+    )
+    for lead in new_leads:
+        if lead.commenter_id in made:
+            lead.pk = made[lead.commenter_id]
+            lead._state.adding = False
+            plan.leads[lead.commenter_id] = lead
+    # A lead another scan made meanwhile is read as it is (rare: a race).
+    raced = [commenter_id for commenter_id in plan.becoming if commenter_id not in made]
+    if raced:
+        for lead in owned(Lead, workspace=workspace).filter(commenter_id__in=raced):
+            lead.commenter = plan.becoming[lead.commenter_id].commenter
+            plan.leads[lead.commenter_id] = lead
+    return set(made.values())
 
 
-def _insert_comments(workspace, comments: list[Comment], now) -> list[Comment]:
-    """Insert the batch in one statement; a comment another scan stored meanwhile is skipped
-    (the unique constraint settles the race). Returns the comments this batch stored, with
-    their ids, in the order they came: one read, by URN, of what now exists."""
-    Comment.objects.bulk_create(comments, ignore_conflicts=True)
-    ids = {
-        urn: pk
-        for urn, pk, ingested_at in owned(Comment, workspace=workspace)
-        .filter(urn__in=[comment.urn for comment in comments])
-        .values_list("urn", "id", "ingested_at")
-        if ingested_at == now
-    }
+def _insert_comments(comments: list[Comment]) -> list[Comment]:
+    """Insert the batch in one statement that answers with the ids of the rows it made; a
+    comment another scan stored meanwhile is skipped (the unique constraint settles the
+    race). Returns the comments this batch stored, with their ids, in the order they came."""
+    ids = dict(
+        insert_returning(
+            Comment, comments, unique_fields=["workspace", "urn"], returning=["urn", "id"]
+        )
+    )
     stored = []
     for comment in comments:
         if comment.urn in ids:
@@ -312,7 +314,8 @@ def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) 
         lead.workspace = workspace
         announced.append((lead, comment))
     # The rows audit_record would write, in one insert for the batch.
-    AuditEvent.objects.bulk_create(
+    insert_returning(
+        AuditEvent,
         [
             AuditEvent(
                 action="lead.detected",
@@ -321,58 +324,101 @@ def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) 
                 details={"score": comment.score},
             )
             for _lead, comment in announced
-        ]
+        ],
+        unique_fields=(),
+        returning=["id"],
     )
 
 
-def _commenters_for(workspace, incoming: list[IncomingComment]) -> dict[str, Commenter]:
-    """The batch's commenters by actor URN: one read, then one upsert that makes the new ones
-    (a race with another scan is settled by the unique constraint) and marks all seen now;
-    names and headlines are refreshed where the comments carry them (imports do)."""
+def _batch_context(workspace, urns: list[str]) -> tuple[set[str], float, int | None]:
+    """In one read: which of `urns` the workspace stored already, its calibration offset
+    (0 before any answer, see selectors.calibration_offset) and its lead threshold (None
+    before its lead settings exist)."""
+    db = connections[router.db_for_write(Comment)]
+    quote = db.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(urns))
+    sql = (
+        f"SELECT NULL, (SELECT {quote('offset')} FROM {quote(LeadCalibration._meta.db_table)} "  # noqa: S608 (names quoted, values bound)
+        f"WHERE {quote('workspace_id')} = %s ORDER BY {quote('id')} LIMIT 1), "
+        f"(SELECT {quote('alert_threshold')} FROM {quote(LeadSettings._meta.db_table)} "
+        f"WHERE {quote('workspace_id')} = %s ORDER BY {quote('id')} LIMIT 1) "
+        f"UNION ALL SELECT {quote('urn')}, NULL, NULL FROM {quote(Comment._meta.db_table)} "
+        f"WHERE {quote('workspace_id')} = %s AND {quote('urn')} IN ({placeholders})"
+    )
+    known, offset, threshold = set(), 0.0, None
+    with db.cursor() as cursor:
+        cursor.execute(sql, [workspace.pk, workspace.pk, workspace.pk, *urns])
+        for urn, calibration, rule in cursor.fetchall():
+            if urn is None:
+                offset = calibration or 0.0
+                threshold = rule
+            else:
+                known.add(urn)
+    return known, offset, threshold
+
+
+def _commenters_for(
+    workspace, incoming: list[IncomingComment]
+) -> tuple[dict[str, Commenter], list[int], dict[int, int]]:
+    """The batch's commenters by actor URN, the ids of their leads and how many comments
+    each wrote before, in one upsert that makes the new ones (a race with another scan is
+    settled by the unique constraint), marks all seen now and refreshes names and headlines
+    where the comments carry them (imports do)."""
     urns = list(dict.fromkeys(item.actor_urn for item in incoming))
-    known = {
-        commenter.actor_urn: commenter
-        for commenter in owned(Commenter, workspace=workspace).filter(actor_urn__in=urns)
-    }
+    names: dict[str, str] = {}
+    headlines: dict[str, str] = {}
+    for item in incoming:  # the last name and headline the batch gives for each
+        if item.name:
+            names[item.actor_urn] = item.name[:200]
+        if item.headline:
+            headlines[item.actor_urn] = item.headline[:300]
     now = timezone.now()
-    for item in incoming:
-        commenter = known.get(item.actor_urn)
-        if commenter is None:
-            commenter = known[item.actor_urn] = Commenter(
-                workspace=workspace,
-                actor_urn=item.actor_urn,
-                name=item.name[:200],
-                headline=item.headline[:300],
-                first_seen_at=now,
-            )
-        for field, value, limit in (("name", item.name, 200), ("headline", item.headline, 300)):
-            if value:
-                setattr(commenter, field, value[:limit])
-        commenter.last_seen_at = now
-    # One upsert for all of them: the new ones made, every one marked seen with its name and
-    # headline as now known; it returns every row's id (PostgreSQL and SQLite). Rows without
-    # ids, so that the known ones take the upsert's update path too.
     rows = [
         Commenter(
             workspace=workspace,
             actor_urn=urn,
-            name=known[urn].name,
-            headline=known[urn].headline,
-            first_seen_at=known[urn].first_seen_at,
+            name=names.get(urn, ""),
+            headline=headlines.get(urn, ""),
+            first_seen_at=now,
             last_seen_at=now,
         )
         for urn in urns
     ]
-    Commenter.objects.bulk_create(
+    db = connections[router.db_for_write(Commenter)]
+    quote = db.ops.quote_name
+    this = f"{quote(Commenter._meta.db_table)}.{quote('id')}"
+    # Subqueries about each row the upsert touched: they see the tables as the statement
+    # began, which is all there is to see (the upsert changes neither).
+    earlier_sql = (
+        f"(SELECT COUNT(*) FROM {quote(Comment._meta.db_table)} "  # noqa: S608 (names quoted)
+        f"WHERE {quote('workspace_id')} = %s AND {quote('commenter_id')} = {this})"
+    )
+    lead_sql = (
+        f"(SELECT {quote('id')} FROM {quote(Lead._meta.db_table)} "  # noqa: S608 (names quoted)
+        f"WHERE {quote('workspace_id')} = %s AND {quote('commenter_id')} = {this})"
+    )
+    fields = [field.name for field in Commenter._meta.concrete_fields]
+    answered = insert_returning(
+        Commenter,
         rows,
-        update_conflicts=True,
         unique_fields=["workspace", "actor_urn"],
         update_fields=["name", "headline", "last_seen_at"],
+        update_if_given=["name", "headline"],
+        returning=fields,
+        also_returning=[(earlier_sql, [workspace.pk]), (lead_sql, [workspace.pk])],
     )
-    for row in rows:
-        known[row.actor_urn].pk = row.pk
-        known[row.actor_urn]._state.adding = False
-    return known
+    attnames = [field.attname for field in Commenter._meta.concrete_fields]
+    commenters, lead_ids, earlier = {}, [], {}
+    for values in answered:
+        commenter = Commenter.from_db(db.alias, attnames, values[: len(fields)])
+        commenter.workspace = workspace
+        commenters[commenter.actor_urn] = commenter
+        count, lead_id = values[len(fields) :]
+        if count:
+            earlier[commenter.pk] = count
+        if lead_id is not None:
+            lead_ids.append(lead_id)
+    return commenters, lead_ids, earlier
 
 
 def _lead_for(workspace, commenter, existing: Lead | None, comment: Comment) -> Lead:

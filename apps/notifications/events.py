@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.tenancy import owned
+from apps.core.bulk import insert_returning
 from apps.notifications.models import Event, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -86,10 +87,10 @@ def record(
 
 def record_many(*, workspace, events: list[dict]) -> list[OutboxEvent]:
     """record() for many events of one workspace (each a dict of record's keyword arguments
-    but the workspace) in two queries: one INSERT that skips keys already recorded (the
-    unique constraint decides, so a race with another worker adds nothing twice) and one
-    read of the rows this call made, told apart by their creation time. Returns those rows;
-    each is dispatched after commit, as record() does."""
+    but the workspace) in one query: an INSERT that skips keys already recorded (the
+    unique constraint decides, so a race with another worker adds nothing twice) and answers
+    with the rows it made. Returns those rows; each is dispatched after commit, as record()
+    does."""
     from apps.notifications.tasks import dispatch_event
 
     if not events:
@@ -115,14 +116,11 @@ def record_many(*, workspace, events: list[dict]) -> list[OutboxEvent]:
                 next_attempt_at=now,
             )
         )
-    OutboxEvent.objects.bulk_create(rows, ignore_conflicts=True)
-    made = {
-        key: pk
-        for key, pk, created_at in owned(OutboxEvent, workspace=workspace)
-        .filter(key__in=[row.key for row in rows])
-        .values_list("key", "pk", "created_at")
-        if created_at == now
-    }
+    made = dict(
+        insert_returning(
+            OutboxEvent, rows, unique_fields=["workspace", "key"], returning=["key", "id"]
+        )
+    )
     recorded = []
     for row in rows:
         if row.key in made:

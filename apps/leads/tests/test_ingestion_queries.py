@@ -102,3 +102,36 @@ def test_a_batch_stored_twice_records_each_lead_event_once(alice_workspace, post
     services.store_comments(workspace=alice_workspace, post=post, incoming=incoming)
     services.store_comments(workspace=alice_workspace, post=post, incoming=incoming)
     assert OutboxEvent.objects.filter(event="lead.detected").count() == 5
+
+
+def test_a_lead_another_scan_made_meanwhile_is_joined_not_made_twice(
+    alice_workspace, post, monkeypatch
+):
+    """Between this batch's read of its commenters' leads and its insert of the new ones,
+    another scan made the lead: the insert skips it, the batch reads it and links to it."""
+    from apps.accounts.models import AuditEvent
+    from apps.leads.models import Commenter
+
+    real_insert = services.insert_returning
+
+    def another_scan_first(model, objs, **kwargs):
+        if model is Lead:
+            for lead in objs:
+                Lead.objects.create(
+                    workspace=alice_workspace, commenter_id=lead.commenter_id, score=61
+                )
+        return real_insert(model, objs, **kwargs)
+
+    monkeypatch.setattr(services, "insert_returning", another_scan_first)
+    stored = services.store_comments(
+        workspace=alice_workspace, post=post, incoming=batch(post, 1, people="r")
+    )
+
+    commenter = Commenter.objects.get(actor_urn="urn:li:person:r0")
+    lead = Lead.objects.get(commenter=commenter)
+    assert [comment.lead_id for comment in stored] == [lead.pk]
+    assert lead.score == stored[0].score  # raised to the comment's
+    assert lead.source_post_id == post.pk
+    # The other scan made it: this batch announces no new lead, but records its event.
+    assert not AuditEvent.objects.filter(action="lead.detected").exists()
+    assert OutboxEvent.objects.filter(event="lead.detected").count() == 1

@@ -1,0 +1,221 @@
+"""Bulk writes that say which rows they made, in one statement.
+
+Django's bulk_create(ignore_conflicts=True) returns no ids, so a caller that must know which
+of its rows are new reads them back: a second round trip for every batch. Both PostgreSQL and
+SQLite (3.35+) have INSERT ... ON CONFLICT ... RETURNING, which answers with the rows the
+statement itself made (DO NOTHING) or touched (DO UPDATE), so the insert is the read.
+
+Values are prepared as bulk_create prepares them (each field's pre_save and
+get_db_prep_save), so defaults, auto_now and JSON fields behave the same.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import functools
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connections, router
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Field,
+    FloatField,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    Model,
+    TextField,
+)
+
+
+def insert_returning(
+    model: type[Model],
+    objs: Sequence[Model],
+    *,
+    unique_fields: Sequence[str],
+    returning: Sequence[str],
+    update_fields: Sequence[str] = (),
+    update_if_given: Sequence[str] = (),
+    also_returning: Sequence[tuple[str, Sequence]] = (),
+) -> list[tuple]:
+    """Insert `objs` (one statement per database batch); with `unique_fields`, a row whose
+    unique fields exist already is skipped, or, with `update_fields`, updated: to the new
+    value, or for the fields in `update_if_given` to the new value only where it is not
+    empty. Returns the `returning` fields (by name) of each row made or updated, converted
+    as a query's would be, then the value of each SQL expression in `also_returning`
+    ((sql, params) pairs, e.g. a subquery about the row), in no set order."""
+    if not objs:
+        return []
+    db = connections[router.db_for_write(model)]
+    statement = _statement(
+        model,
+        db.alias,
+        tuple(unique_fields),
+        tuple(returning),
+        tuple(update_fields),
+        tuple(update_if_given),
+        tuple(sql for sql, _ in also_returning),
+    )
+    answer_params = [param for _, params in also_returning for param in params]
+    converters = [
+        [
+            (converter, field.get_col(model._meta.db_table))
+            for converter in db.ops.get_db_converters(field.get_col(model._meta.db_table))
+            + field.get_db_converters(db)
+        ]
+        for field in statement.answering
+    ] + [[] for _ in also_returning]
+    if db.vendor == "postgresql":
+        batches = [(statement.json_sql, [_json_rows(objs, statement.preparers)])]
+    else:
+        fields = statement.fields
+        size = max(1, db.ops.bulk_batch_size(fields, objs))
+        batches = []
+        for start in range(0, len(objs), size):
+            chunk = objs[start : start + size]
+            params = [
+                field.get_db_prep_save(field.pre_save(obj, True), connection=db)
+                for obj in chunk
+                for field in fields
+            ]
+            batches.append((statement.values_sql(len(chunk)), params))
+    results: list[tuple] = []
+    with db.cursor() as cursor:
+        for sql, params in batches:
+            cursor.execute(sql, params + answer_params)
+            for values in cursor.fetchall():
+                results.append(tuple(_converted(values, converters, db)))
+    return results
+
+
+@dataclass(frozen=True)
+class _Statement:
+    fields: list[Field]  # the inserted ones, in column order
+    answering: list[Field]
+    head: str  # INSERT INTO table (columns)
+    tail: str  # ON CONFLICT ... RETURNING ...
+    json_sql: str  # PostgreSQL: the batch as one JSON parameter
+    preparers: list
+
+    def values_sql(self, rows: int) -> str:
+        row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        return f"{self.head} VALUES {', '.join([row] * rows)} {self.tail}"
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(
+    model: type[Model],
+    alias: str,
+    unique_fields: tuple[str, ...],
+    returning: tuple[str, ...],
+    update_fields: tuple[str, ...],
+    update_if_given: tuple[str, ...],
+    also_returning: tuple[str, ...],
+) -> _Statement:
+    """The statement's text, built once per shape: a batch of comments asks for the same
+    five statements every time, and composing them cost as much as a query."""
+    db = connections[alias]
+    meta = model._meta
+    quote = db.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique_fields)
+    if not unique_fields:
+        on_conflict = ""
+    elif update_fields:
+        assignments = []
+        for name in update_fields:
+            column = quote(meta.get_field(name).column)
+            if name in update_if_given:
+                assignments.append(
+                    f"{column} = CASE WHEN excluded.{column} <> '' THEN excluded.{column} "
+                    f"ELSE {table}.{column} END"
+                )
+            else:
+                assignments.append(f"{column} = excluded.{column}")
+        on_conflict = f"ON CONFLICT ({conflict}) DO UPDATE SET " + ", ".join(assignments)
+    else:
+        on_conflict = f"ON CONFLICT ({conflict}) DO NOTHING"
+    answering = [meta.get_field(name) for name in returning]
+    answer = ", ".join([quote(field.column) for field in answering] + list(also_returning))
+    head = f"INSERT INTO {table} ({columns})"
+    tail = f"{on_conflict} RETURNING {answer}"
+    # The whole batch as one JSON parameter, unpacked by the server: a statement with a
+    # placeholder a value costs the client more than the server (psycopg parses and quotes
+    # each one; 20 comments are 420 of them), and its text differs by batch size.
+    types = ", ".join(f"{quote(field.column)} {field.db_type(db)}" for field in fields)
+    json_sql = (
+        f"{head} SELECT {columns} "  # noqa: S608 (names quoted, values bound)
+        f"FROM jsonb_to_recordset(%s::jsonb) AS batch({types}) {tail}"
+    )
+    preparers = [(field.column, _preparer(field)) for field in fields]
+    return _Statement(fields, answering, head, tail, json_sql, preparers)
+
+
+def _json_rows(objs: Sequence[Model], preparers: list) -> str:
+    """The rows as a JSON array of objects by column, each value as the field prepares it
+    for saving (pre_save, get_prep_value); JSON fields nest their value as their encoder
+    writes it."""
+    return json.dumps([{column: prepare(obj) for column, prepare in preparers} for obj in objs])
+
+
+def _preparer(field: Field):
+    """obj -> the field's value for the JSON batch. The common cases skip Django's general
+    path (pre_save, get_prep_value), which costs more than the rest of the row together:
+    a plain attribute of a field whose pre_save only reads it."""
+    attname = field.attname
+    if isinstance(field, JSONField):
+        if field.encoder is None:
+            return lambda obj: getattr(obj, attname)
+        encoder = field.encoder
+        return lambda obj: _nested(getattr(obj, attname), encoder)
+    auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if auto:
+        return lambda obj: _scalar(field.get_prep_value(field.pre_save(obj, True)))
+    if isinstance(
+        field, ForeignKey | IntegerField | FloatField | BooleanField | CharField | TextField
+    ):
+        return lambda obj: _plain(getattr(obj, attname), field)
+    if isinstance(field, DateTimeField):
+        return lambda obj: _moment(getattr(obj, attname), field)
+    return lambda obj: _scalar(field.get_prep_value(field.pre_save(obj, True)))
+
+
+def _plain(value, field: Field):
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    return _scalar(field.get_prep_value(value))
+
+
+def _moment(value, field: Field):
+    if type(value) is datetime.datetime and value.tzinfo is not None:
+        return value.isoformat()
+    return _scalar(field.get_prep_value(value))  # None, a naive one (Django warns), a date
+
+
+def _nested(value, encoder):
+    return None if value is None else json.loads(json.dumps(value, cls=encoder))
+
+
+def _scalar(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime.date | datetime.time):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def _converted(values, converters, db):
+    for value, field_converters in zip(values, converters, strict=True):
+        for converter, expression in field_converters:
+            value = converter(value, expression, db)
+        yield value
