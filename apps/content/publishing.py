@@ -37,12 +37,13 @@ import random
 import re
 import unicodedata
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.query import get_related_populators
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -251,13 +252,11 @@ CALLS_THAT_COUNT = (
 )
 
 
-def _post_to_publish(*, post_id: int, workspace_id: int) -> Post | None:
+def _post_to_publish_query(*, post_id, workspace_id, since):
     """The post with all a publish step reads, in one query: its workspace, the workspace's
     LinkedIn connection (`linkedin_connection`, absent when there is none), the calls
-    counted against LinkedIn's daily limit in the last 24 hours (`calls_today`) and whether
-    it carries media (`has_media`)."""
-    database_workspace_set(workspace_id)
-    since = timezone.now() - timedelta(hours=24)
+    counted against LinkedIn's daily limit since `since` (`calls_today`) and whether it
+    carries media (`has_media`)."""
     calls = (
         PublishAttempt.objects.filter(
             workspace_id=OuterRef("workspace_id"),
@@ -278,9 +277,82 @@ def _post_to_publish(*, post_id: int, workspace_id: int) -> Post | None:
             has_media=Exists(media),
         )
         .select_related("workspace", "linkedin_connection")
-        .order_by()
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+class _PreparedRead:
+    """The query above, compiled once per database by the ORM and then run with each post's
+    values. Building and compiling it (a filtered relation, two subqueries) cost a worker
+    more CPU than anything else in a publish step, some 3 ms a post; running the SQL the
+    ORM wrote, and turning its row into objects the way the ORM does (converters, the
+    related workspace and connection, the annotations), costs a tenth of that."""
+
+    # Values no real post, workspace or time has: where they land among the compiled
+    # query's parameters is where each call's own values go.
+    POST, WORKSPACE = -7_000_000_001, -7_000_000_002
+    SINCE = datetime(2001, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
+
+    def __init__(self, alias: str) -> None:
+        db = connections[alias]
+        query = _post_to_publish_query(
+            post_id=self.POST, workspace_id=self.WORKSPACE, since=self.SINCE
+        ).query
+        self.compiler = query.get_compiler(using=alias)
+        self.sql, params = self.compiler.as_sql()
+        self.params = list(params)
+        since = db.ops.adapt_datetimefield_value(self.SINCE)
+        self.slots = {
+            name: [n for n, value in enumerate(self.params) if value == sentinel]
+            for name, sentinel in (
+                ("post", self.POST),
+                ("workspace", self.WORKSPACE),
+                ("since", since),
+            )
+        }
+        if any(len(positions) != 1 for positions in self.slots.values()):
+            raise RuntimeError(f"Unexpected parameters in the publish read: {self.params}")
+        info = self.compiler.klass_info
+        first, last = info["select_fields"][0], info["select_fields"][-1] + 1
+        self.model_columns = (first, last)
+        self.init_list = [column[0].target.attname for column in self.compiler.select[first:last]]
+        self.populators = get_related_populators(info, self.compiler.select, alias)
+        self.annotations = dict(self.compiler.annotation_col_map or {})
+        self.alias = alias
+
+    def fetch(self, *, post_id: int, workspace_id: int, since: datetime) -> Post | None:
+        db = connections[self.alias]
+        params = list(self.params)
+        params[self.slots["post"][0]] = post_id
+        params[self.slots["workspace"][0]] = workspace_id
+        params[self.slots["since"][0]] = db.ops.adapt_datetimefield_value(since)
+        with db.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        first, last = self.model_columns
+        for row in self.compiler.results_iter([rows]):
+            post = Post.from_db(self.alias, self.init_list, row[first:last])
+            for populator in self.populators:
+                populator.populate(row, post)
+            for name, position in self.annotations.items():
+                setattr(post, name, row[position])
+            return post
+        return None
+
+
+_prepared_reads: dict[tuple[str, str], _PreparedRead] = {}
+
+
+def _post_to_publish(*, post_id: int, workspace_id: int) -> Post | None:
+    """`_post_to_publish_query`'s post, read with the SQL compiled once per process."""
+    database_workspace_set(workspace_id)
+    since = timezone.now() - timedelta(hours=24)
+    alias = router.db_for_read(Post)
+    key = (alias, connections[alias].settings_dict["NAME"])
+    prepared = _prepared_reads.get(key)
+    if prepared is None:
+        prepared = _prepared_reads[key] = _PreparedRead(alias)
+    return prepared.fetch(post_id=post_id, workspace_id=workspace_id, since=since)
 
 
 def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str:
