@@ -355,26 +355,81 @@ def _post_to_publish(*, post_id: int, workspace_id: int) -> Post | None:
     return prepared.fetch(post_id=post_id, workspace_id=workspace_id, since=since)
 
 
+def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttempt | None:
+    """Claim the call to LinkedIn (the post is publishing under the claim it was read with,
+    and no call has started: now one has) and record its PublishAttempt, committed together
+    before LinkedIn is called. None when the post was not ours to call for any more.
+
+    On PostgreSQL both are one statement (an UPDATE ... RETURNING feeding the INSERT), which
+    a connection in autocommit commits on its own: one round trip instead of four (BEGIN,
+    UPDATE, INSERT, COMMIT) and no ORM to build them, a publish step's second-largest cost.
+    Elsewhere (SQLite has no data-modifying WITH) the two run in one transaction."""
+    db = connections[router.db_for_write(Post)]
+    if db.vendor != "postgresql" or post.claimed_at is None:
+        with transaction.atomic(using=db.alias):
+            started = Post.objects.filter(
+                pk=post.pk,
+                workspace_id=workspace_id,
+                status=Post.Status.PUBLISHING,
+                attempt_started_at__isnull=True,
+                claimed_at=post.claimed_at,
+            ).update(attempt_started_at=now, publish_attempts=F("publish_attempts") + 1)
+            if not started:
+                return None
+            return PublishAttempt.objects.create(
+                workspace_id=workspace_id, post=post, started_at=now
+            )
+    quote = db.ops.quote_name
+    posts, attempts = quote(Post._meta.db_table), quote(PublishAttempt._meta.db_table)
+    sql = (
+        f"WITH {quote('started')} AS ("  # noqa: S608 (names quoted, values bound)
+        f"UPDATE {posts} SET {quote('attempt_started_at')} = %s, "
+        f"{quote('publish_attempts')} = {quote('publish_attempts')} + 1 "
+        f"WHERE {quote('id')} = %s AND {quote('workspace_id')} = %s AND {quote('status')} = %s "
+        f"AND {quote('attempt_started_at')} IS NULL AND {quote('claimed_at')} = %s "
+        f"RETURNING {quote('id')}, {quote('workspace_id')}) "
+        f"INSERT INTO {attempts} ({quote('workspace_id')}, {quote('post_id')}, "
+        f"{quote('started_at')}, {quote('finished_at')}, {quote('outcome')}, {quote('error')}) "
+        f"SELECT {quote('workspace_id')}, {quote('id')}, %s, NULL, %s, '' FROM {quote('started')} "
+        f"RETURNING {quote('id')}"
+    )
+    at = db.ops.adapt_datetimefield_value(now)
+    claimed_at = db.ops.adapt_datetimefield_value(post.claimed_at)
+    params = [at, post.pk, workspace_id, Post.Status.PUBLISHING, claimed_at]
+    params += [at, PublishAttempt.Outcome.STARTED]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    attempt = PublishAttempt(
+        pk=row[0],
+        workspace_id=workspace_id,
+        post=post,
+        started_at=now,
+        outcome=PublishAttempt.Outcome.STARTED,
+    )
+    attempt._state.adding = False
+    attempt._state.db = db.alias
+    return attempt
+
+
 def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str:
     """Publish one claimed post. Returns what happened, for logs and tests.
 
-    A post that goes out costs seven queries: the read above, the call's claim and its
-    PublishAttempt (one transaction, committed before LinkedIn is called), then the
-    attempt's outcome, the post's "published", its audit record and its event (one more)."""
+    A post that goes out costs seven queries, six on PostgreSQL: the read above, the call's
+    claim and its PublishAttempt (one transaction, or one statement on PostgreSQL, committed
+    before LinkedIn is called), then the attempt's outcome, the post's "published", its
+    audit record and its event (one more transaction)."""
     post = _post_to_publish(post_id=post_id, workspace_id=workspace_id)
     if post is None:
         return "gone"
     if claim and (post.claimed_at is None or post.claimed_at.isoformat() != claim):
         return "stale"  # a newer claim owns this post now
     now = timezone.now()
-    with transaction.atomic():
-        started = Post.objects.filter(
-            pk=post.pk,
-            status=Post.Status.PUBLISHING,
-            attempt_started_at__isnull=True,
-            claimed_at=post.claimed_at,
-        ).update(attempt_started_at=now, publish_attempts=F("publish_attempts") + 1)
-        if not started:
+    attempt = _start_call(post, workspace_id=workspace_id, now=now)
+    if attempt is None:
+        with transaction.atomic():
             post.refresh_from_db()
             if post.status == Post.Status.PUBLISHING and post.attempt_started_at:
                 # An earlier run began the call and died: it may have reached LinkedIn.
@@ -386,10 +441,7 @@ def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str
                     ),
                 )
                 return "needs_check"
-            return "not_publishing"
-        attempt = PublishAttempt.objects.create(
-            workspace_id=workspace_id, post=post, started_at=now
-        )
+        return "not_publishing"
     # Committed above: the attempt is on record before LinkedIn hears of it. The claim
     # changed only these two fields of the row read a moment ago (it was ours: publishing,
     # under this claim, no call started).
