@@ -649,6 +649,37 @@ def _fail(post: Post, reason: str) -> str:
     return "failed"
 
 
+def _finish_and_move(attempt: PublishAttempt, post: Post, db, *, allowed_from, **fields) -> bool:
+    """PostgreSQL: `_finish_attempt(attempt, PUBLISHED)` and `_move(post, to=PUBLISHED,
+    ...)` as one statement (the attempt's UPDATE in a WITH, which PostgreSQL always runs to
+    completion, the post's after it): one round trip and no ORM to build two updates.
+    Returns whether the post moved."""
+    quote = db.ops.quote_name
+    now = fields["published_at"]
+    values = {"status": Post.Status.PUBLISHED, "updated_at": now, **fields}
+    assignments, params = [], []
+    for name, value in values.items():
+        field = Post._meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection=db))
+    statuses = list(allowed_from)
+    sql = (
+        f"WITH {quote('finished')} AS ("  # noqa: S608 (names quoted, values bound)
+        f"UPDATE {quote(PublishAttempt._meta.db_table)} SET {quote('outcome')} = %s, "
+        f"{quote('error')} = %s, {quote('finished_at')} = %s "
+        f"WHERE {quote('id')} = %s AND {quote('workspace_id')} = %s) "
+        f"UPDATE {quote(Post._meta.db_table)} SET {', '.join(assignments)} "
+        f"WHERE {quote('id')} = %s AND {quote('workspace_id')} = %s "
+        f"AND {quote('status')} IN ({', '.join(['%s'] * len(statuses))})"
+    )
+    error = f"urn {fields['linkedin_urn']}"[:500]
+    at = db.ops.adapt_datetimefield_value(now)
+    head = [PublishAttempt.Outcome.PUBLISHED, error, at, attempt.pk, attempt.workspace_id]
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*head, *params, post.pk, post.workspace_id, *statuses])
+        return cursor.rowcount > 0
+
+
 @transaction.atomic
 def _mark_published(
     post: Post,
@@ -661,8 +692,6 @@ def _mark_published(
     together, with the outcome of the `attempt` that made it: a worker killed right after
     still leaves all of them to be delivered."""
     now = timezone.now()
-    if attempt is not None:
-        _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED, f"urn {urn}")
     published = {
         "linkedin_urn": urn,
         "linkedin_url": PUBLIC_URL.format(urn=urn) if urn else "",
@@ -670,7 +699,14 @@ def _mark_published(
         "status_reason": "",
         "next_attempt_at": None,
     }
-    moved = _move(post, to=Post.Status.PUBLISHED, allowed_from=allowed_from, **published)
+    db = connections[router.db_for_write(Post)]
+    if attempt is not None and db.vendor == "postgresql":
+        moved = _finish_and_move(attempt, post, db, allowed_from=allowed_from, **published)
+        metrics.record_publish_outcome(PublishAttempt.Outcome.PUBLISHED)
+    else:
+        if attempt is not None:
+            _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED, f"urn {urn}")
+        moved = _move(post, to=Post.Status.PUBLISHED, allowed_from=allowed_from, **published)
     if moved:
         # What the update wrote, without reading the row back.
         for field, value in published.items():
