@@ -417,10 +417,10 @@ def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttem
 def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str:
     """Publish one claimed post. Returns what happened, for logs and tests.
 
-    A post that goes out costs seven queries, six on PostgreSQL: the read above, the call's
+    A post that goes out costs seven queries, five on PostgreSQL: the read above, the call's
     claim and its PublishAttempt (one transaction, or one statement on PostgreSQL, committed
-    before LinkedIn is called), then the attempt's outcome, the post's "published", its
-    audit record and its event (one more transaction)."""
+    before LinkedIn is called), then the attempt's outcome and the post's "published" (one
+    statement on PostgreSQL), its audit record and its event (one more transaction)."""
     post = _post_to_publish(post_id=post_id, workspace_id=workspace_id)
     if post is None:
         return "gone"
