@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS posts (
     created_at REAL, deleted_at REAL
 );
 CREATE INDEX IF NOT EXISTS posts_by_author ON posts (author, created_at);
+-- LinkedIn refuses a post whose text the author published recently (DUPLICATE_POST): the
+-- look for one goes by author and text, not through every post of the author's in the window,
+-- which made each create slower as the sandbox filled up.
+CREATE INDEX IF NOT EXISTS posts_by_author_text ON posts (author, commentary, created_at);
 CREATE TABLE IF NOT EXISTS comments (
     urn TEXT PRIMARY KEY, id TEXT, post_urn TEXT, actor TEXT, text TEXT, created_at REAL,
     kind TEXT, audience_index INTEGER, parent_urn TEXT
