@@ -665,11 +665,11 @@ class IntentModel:
         a call, more than the arithmetic for the ~20 comments a scan stores at a time."""
         normalised = [normalise(t) for t in texts]
         found = [cues(n) for n in normalised]
-        analyse, vocabulary = self._word_analyse, self._vocabulary
+        analyse, column = self._word_analyse, self._vocabulary.get
         word_columns: list[int] = []
         word_ends = [0]
         for text in normalised:
-            word_columns.extend(vocabulary[t] for t in analyse(text) if t in vocabulary)
+            word_columns.extend([c for c in map(column, analyse(text)) if c is not None])
             word_ends.append(len(word_columns))
         char_columns, char_ends = self._char_columns(normalised)
         n = len(texts)
