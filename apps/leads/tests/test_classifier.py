@@ -1,5 +1,6 @@
 """The intent classifier: corpus shape, held-out discipline, quality floors, realistic comments,
-calibration, explanations, caching and determinism.
+calibration, explanations, caching and determinism, and the fast prediction path against
+scikit-learn's own transform and predict_proba.
 
 The model is trained once per test session through `get_model()` (its in-process cache is
 shared with the other leads tests) and reused; nothing here touches the database.
