@@ -1,5 +1,6 @@
 """The intent classifier: corpus shape, held-out discipline, quality floors, realistic comments,
-calibration, explanations, caching and determinism.
+calibration, explanations, caching and determinism, and the fast prediction path against
+scikit-learn's own transform and predict_proba.
 
 The model is trained once per test session through `get_model()` (its in-process cache is
 shared with the other leads tests) and reused; nothing here touches the database.
@@ -10,6 +11,7 @@ import time
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from apps.leads import classifier
 from apps.leads.classifier import INTENTS, LEAD_INTENTS
@@ -305,3 +307,73 @@ def test_why_this_score_leaves_out_words_that_explain_nothing(model):
     assert terms
     for term in terms:
         assert not all(word in EXPLANATION_STOP_WORDS for word in term.split()), term
+
+
+def _shipped_texts() -> list[str]:
+    """Every held-out and real validation text the project ships, plus edge cases."""
+    return [
+        *(e.text for e in classifier.real_validation_examples()),
+        *(e.text for e in classifier.heldout_examples(classifier.HANDWRITTEN_FILES)),
+        *(e.text for e in classifier.heldout_examples()),
+        "",
+        "x",
+        "🚀",
+        "  two   spaces\tand a tab ",
+        "Können wir dazu kurz telefonieren? 💰 €500 € €",
+        "rate rate rate rate rate? ?",
+    ]
+
+
+@pytest.mark.parametrize("batch", [1, 20, 1000])
+def test_fast_path_gives_what_scikit_learn_gives_for_any_batch_size(model, batch):
+    # Prediction builds the feature matrix from plain arrays and applies the models' fitted
+    # arrays itself (no per-call input checks); this holds it to scikit-learn's own pipeline:
+    # the fitted vectorisers' matrix to the bit, and the gate's and intent model's
+    # predict_proba on that matrix.
+    texts = _shipped_texts()
+    if batch == 1:
+        texts = texts[::20]  # every source, without a few thousand single calls
+    for start in range(0, len(texts), batch):
+        chunk = texts[start : start + batch]
+        features, words, normalised, _ = model._transform(chunk)
+        expected = sparse.hstack(
+            [
+                model._word.transform(normalised),
+                model._char.transform(normalised),
+                classifier.CueFeatures().transform(chunk),
+            ],
+            format="csr",
+        )
+        expected.sort_indices()
+        assert features.shape == expected.shape
+        np.testing.assert_array_equal(features.indptr, expected.indptr)
+        np.testing.assert_array_equal(features.indices, expected.indices)
+        np.testing.assert_array_equal(features.data, expected.data)
+        word_block = expected[:, : model._n_word].tocsr()
+        np.testing.assert_array_equal(words.indptr, word_block.indptr)
+        np.testing.assert_array_equal(words.indices, word_block.indices)
+        np.testing.assert_array_equal(words.data, word_block.data)
+
+        np.testing.assert_allclose(
+            model._gate(features), model.gate.predict_proba(expected)[:, 1], rtol=0, atol=1e-12
+        )
+        np.testing.assert_allclose(
+            model._intents(features), model.intent_model.predict_proba(expected), rtol=0, atol=1e-12
+        )
+        predictions = model.predict_many(chunk)
+        np.testing.assert_allclose(
+            [p.lead_probability for p in predictions],
+            model.gate.predict_proba(expected)[:, 1],
+            rtol=0,
+            atol=1e-12,
+        )
+
+
+def test_a_batch_predicts_each_comment_as_it_would_alone(model):
+    texts = _shipped_texts()[::50]
+    for alone, in_batch in zip(
+        (model.predict(t) for t in texts), model.predict_many(texts), strict=True
+    ):
+        assert alone == in_batch
+        assert alone.probabilities == in_batch.probabilities
+        assert alone.explanation == in_batch.explanation
