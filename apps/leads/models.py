@@ -148,28 +148,18 @@ class Lead(WorkspaceOwned):
 class PostLeadTotals(WorkspaceOwned):
     """Per post: the leads it brought (not "not a lead") and what its converted ones are worth.
 
-    Kept by PostgreSQL triggers on leads_lead (migration 0010_lead_totals), so every write
-    path is covered: the ORM, bulk_create, .update(), cascades, raw SQL. The dashboard joins
-    these instead of counting 200,000 leads per visit. SQLite has no such triggers: there the
-    table stays empty and nothing reads it. `manage.py rebuild_lead_totals` recomputes it.
+    Kept by PostgreSQL triggers on leads_lead (apps/leads/totals.py), so every write path is
+    covered: the ORM, bulk_create, .update(), cascades, raw SQL. The dashboard joins these
+    instead of counting 200,000 leads per visit. SQLite has no such triggers: there the table
+    stays empty and nothing reads it. `manage.py rebuild_lead_totals` recomputes it.
 
-    Neither key is a cascading foreign key: Django would delete these rows first and the
-    triggers would then write the deleted leads' negative deltas back (a row for a post or
-    workspace that is gone). The triggers delete a row when its totals reach zero instead,
-    which deleting a post (its leads' source_post set to NULL), a commenter or a workspace
-    (their leads deleted) always does."""
+    Deleting a post or a workspace deletes these rows by cascade, usually before the leads'
+    own change (source_post set to NULL, the leads deleted); the triggers then leave a key
+    without a row alone rather than writing it back as negative totals."""
 
-    workspace = models.ForeignKey(
-        "accounts.Workspace",
-        on_delete=models.DO_NOTHING,
-        db_index=True,
-        verbose_name="workspace",
-        related_name="+",
-    )
     post = models.OneToOneField(
         "content.Post",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
+        on_delete=models.CASCADE,
         primary_key=True,
         related_name="lead_totals",
     )
@@ -184,13 +174,6 @@ class LeadStatusTotals(WorkspaceOwned):
     """Per workspace and lead status: how many leads and their summed value_eur (the funnel).
     Kept by the same triggers as PostLeadTotals; see there."""
 
-    workspace = models.ForeignKey(
-        "accounts.Workspace",
-        on_delete=models.DO_NOTHING,
-        db_index=False,  # the unique constraint's index starts with it
-        verbose_name="workspace",
-        related_name="+",
-    )
     status = models.CharField(max_length=20, choices=Lead.Status.choices)
     n = models.IntegerField(default=0)
     value = models.DecimalField(max_digits=18, decimal_places=2, default=0)

@@ -18,9 +18,11 @@ from django.db import connections, transaction
 # READ COMMITTED (the row lock serialises the additions); recomputing a key from leads_lead
 # would lose one writer's change when two commit together. Keys are written in a stable order
 # (ORDER BY) so two statements touching the same keys never deadlock. A row whose totals fall
-# to zero is deleted: that is how a deleted post, commenter or workspace leaves none behind
-# (see PostLeadTotals' docstring). The functions run as the invoker (the app's role, bound by
-# row-level security): the rows they write are the lead's own workspace's, which it may write.
+# to zero is deleted. Only leads arriving make a new row: leads leaving a key that has no row
+# are leads whose post or workspace is being deleted, whose rows the cascade took first
+# (Django deletes them before it touches the leads); writing them back would leave negative
+# totals behind. The functions run as the invoker (the app's role, bound by row-level
+# security): the rows they write are the lead's own workspace's, which it may write.
 
 
 # The SQL below is put together from constants of this module only (the transition tables'
@@ -37,22 +39,30 @@ def _apply(sources: list[str]) -> str:
     rows = " UNION ALL ".join(_signed(name, 1 if name == "new_rows" else -1) for name in sources)
     statements = f"""
         INSERT INTO leads_postleadtotals AS t (post_id, workspace_id, leads, converted_value)
-        SELECT source_post_id, workspace_id, sum(sign),
-            coalesce(sum(sign * value_eur) FILTER (WHERE status = 'converted'), 0)
-        FROM ({rows}) d
-        WHERE source_post_id IS NOT NULL AND status <> 'not_a_lead'
-        GROUP BY source_post_id, workspace_id
-        HAVING sum(sign) <> 0
-            OR coalesce(sum(sign * value_eur) FILTER (WHERE status = 'converted'), 0) <> 0
+        SELECT * FROM (
+            SELECT source_post_id, workspace_id, sum(sign) AS leads,
+                coalesce(sum(sign * value_eur) FILTER (WHERE status = 'converted'), 0) AS won
+            FROM ({rows}) d
+            WHERE source_post_id IS NOT NULL AND status <> 'not_a_lead'
+            GROUP BY source_post_id, workspace_id
+        ) delta
+        WHERE (leads <> 0 OR won <> 0) AND (leads > 0 OR EXISTS (
+            SELECT 1 FROM leads_postleadtotals kept WHERE kept.post_id = delta.source_post_id
+        ))
         ORDER BY source_post_id
         ON CONFLICT (post_id) DO UPDATE SET
             leads = t.leads + EXCLUDED.leads,
             converted_value = t.converted_value + EXCLUDED.converted_value;
         INSERT INTO leads_leadstatustotals AS t (workspace_id, status, n, value)
-        SELECT workspace_id, status, sum(sign), coalesce(sum(sign * value_eur), 0)
-        FROM ({rows}) d
-        GROUP BY workspace_id, status
-        HAVING sum(sign) <> 0 OR coalesce(sum(sign * value_eur), 0) <> 0
+        SELECT * FROM (
+            SELECT workspace_id, status, sum(sign) AS n, coalesce(sum(sign * value_eur), 0) AS v
+            FROM ({rows}) d
+            GROUP BY workspace_id, status
+        ) delta
+        WHERE (n <> 0 OR v <> 0) AND (n > 0 OR EXISTS (
+            SELECT 1 FROM leads_leadstatustotals kept
+            WHERE kept.workspace_id = delta.workspace_id AND kept.status = delta.status
+        ))
         ORDER BY workspace_id, status
         ON CONFLICT (workspace_id, status) DO UPDATE SET
             n = t.n + EXCLUDED.n, value = t.value + EXCLUDED.value;
@@ -141,15 +151,26 @@ def triggers_installed(*, using: str = "default") -> bool:
         return cursor.fetchone()[0] == len(TRIGGERS)
 
 
+def _tables_exist(using: str) -> bool:
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT to_regclass('leads_postleadtotals') IS NOT NULL "
+            "AND to_regclass('leads_leadstatustotals') IS NOT NULL"
+        )
+        return cursor.fetchone()[0]
+
+
 def install_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate: on PostgreSQL, the triggers where they are missing (a database built
     without migrations, as the test suite's is). Not after `flush`, which sends the signal
-    without a plan and changes no table."""
+    without a plan and changes no table, nor where the tables are not there (migrated back
+    to before leads 0010)."""
     if sender.label != "leads" or "plan" not in kwargs:
         return
-    if connections[using].vendor != "postgresql" or triggers_installed(using=using):
+    if connections[using].vendor != "postgresql" or not _tables_exist(using):
         return
-    install_lead_totals(using=using)
+    if not triggers_installed(using=using):
+        install_lead_totals(using=using)
 
 
 # The same definitions as the triggers' and the migration's backfill: a post's leads are the
