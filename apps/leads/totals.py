@@ -17,12 +17,17 @@ from django.db import connections, transaction
 # CONFLICT DO UPDATE SET n = t.n + EXCLUDED.n. Deltas stay right with concurrent writers in
 # READ COMMITTED (the row lock serialises the additions); recomputing a key from leads_lead
 # would lose one writer's change when two commit together. Keys are written in a stable order
-# (ORDER BY) so two statements touching the same keys never deadlock. A row whose totals fall
-# to zero is deleted. Only leads arriving make a new row: leads leaving a key that has no row
-# are leads whose post or workspace is being deleted, whose rows the cascade took first
-# (Django deletes them before it touches the leads); writing them back would leave negative
-# totals behind. The functions run as the invoker (the app's role, bound by row-level
-# security): the rows they write are the lead's own workspace's, which it may write.
+# (ORDER BY) so two statements touching the same keys never deadlock; a workspace's status
+# rows before any post's, so a transaction that makes leads (ingestion: insert, then credit)
+# waits for another such transaction of the workspace before it holds any post's row. A row
+# whose totals fall to zero is deleted. Only leads arriving make a new row: leads leaving a
+# key that has no row are leads whose post or workspace is being deleted, whose rows the
+# cascade took first (Django deletes them before it touches the leads); writing them back
+# would leave negative totals behind. The functions run as the invoker (the app's role,
+# bound by row-level security): the rows they write are the lead's own workspace's.
+# Cost: a lead-writing transaction holds its workspace's status rows until it commits, so
+# two of one workspace wait for each other (another workspace's never); transactions that
+# change leads of several statuses in opposite orders can deadlock (PostgreSQL aborts one).
 
 
 # The SQL below is put together from constants of this module only (the transition tables'
@@ -38,6 +43,19 @@ def _apply(sources: list[str]) -> str:
     (new_rows counted +1, old_rows -1), then deleting the rows they brought to zero."""
     rows = " UNION ALL ".join(_signed(name, 1 if name == "new_rows" else -1) for name in sources)
     statements = f"""
+        INSERT INTO leads_leadstatustotals AS t (workspace_id, status, n, value)
+        SELECT * FROM (
+            SELECT workspace_id, status, sum(sign) AS n, coalesce(sum(sign * value_eur), 0) AS v
+            FROM ({rows}) d
+            GROUP BY workspace_id, status
+        ) delta
+        WHERE (n <> 0 OR v <> 0) AND (n > 0 OR EXISTS (
+            SELECT 1 FROM leads_leadstatustotals kept
+            WHERE kept.workspace_id = delta.workspace_id AND kept.status = delta.status
+        ))
+        ORDER BY workspace_id, status
+        ON CONFLICT (workspace_id, status) DO UPDATE SET
+            n = t.n + EXCLUDED.n, value = t.value + EXCLUDED.value;
         INSERT INTO leads_postleadtotals AS t (post_id, workspace_id, leads, converted_value)
         SELECT * FROM (
             SELECT source_post_id, workspace_id, sum(sign) AS leads,
@@ -53,19 +71,6 @@ def _apply(sources: list[str]) -> str:
         ON CONFLICT (post_id) DO UPDATE SET
             leads = t.leads + EXCLUDED.leads,
             converted_value = t.converted_value + EXCLUDED.converted_value;
-        INSERT INTO leads_leadstatustotals AS t (workspace_id, status, n, value)
-        SELECT * FROM (
-            SELECT workspace_id, status, sum(sign) AS n, coalesce(sum(sign * value_eur), 0) AS v
-            FROM ({rows}) d
-            GROUP BY workspace_id, status
-        ) delta
-        WHERE (n <> 0 OR v <> 0) AND (n > 0 OR EXISTS (
-            SELECT 1 FROM leads_leadstatustotals kept
-            WHERE kept.workspace_id = delta.workspace_id AND kept.status = delta.status
-        ))
-        ORDER BY workspace_id, status
-        ON CONFLICT (workspace_id, status) DO UPDATE SET
-            n = t.n + EXCLUDED.n, value = t.value + EXCLUDED.value;
     """  # noqa: S608
     if "old_rows" in sources:  # only a lead leaving a key can bring its totals to zero
         statements += """
