@@ -614,6 +614,9 @@ CROSS_TENANT: dict[str, dict[str, str]] = {
     "apps/accounts/management/commands/seed_demo.py": {
         "Command": "development command that creates the demo workspace",
     },
+    "apps/leads/management/commands/rebuild_lead_totals.py": {
+        "Command": "operator command: recomputes the lead totals of one or every workspace",
+    },
     "apps/core/management/commands/seed_demo_history.py": {
         "Command": "development command that fills the demo workspace's history",
     },

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from apps.accounts.models import AuditEvent, ExpertiseProfile, Invitation, Membership, Role
@@ -36,6 +37,8 @@ from apps.leads.models import (
     Lead,
     LeadCalibration,
     LeadSettings,
+    LeadStatusTotals,
+    PostLeadTotals,
 )
 from apps.linkedin.models import LinkedInConnection
 from apps.media.models import CarouselStyle, MediaPage, PostMedia
@@ -133,7 +136,12 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     commenter = Commenter.objects.create(
         workspace=workspace, actor_urn=f"urn:li:person:{prefix}cto42", name="Chris CTO"
     )
-    lead = Lead.objects.create(workspace=workspace, commenter=commenter, score=82)
+    lead = Lead.objects.create(workspace=workspace, commenter=commenter, score=82, source_post=post)
+    if connection.vendor != "postgresql":
+        # PostgreSQL's triggers keep the lead totals of the lead above; SQLite has none
+        # (nor reads the tables), so its rows are written here.
+        PostLeadTotals.objects.create(workspace=workspace, post=post, leads=1)
+        LeadStatusTotals.objects.create(workspace=workspace, status=lead.status, n=1)
     comment = Comment.objects.create(
         workspace=workspace,
         post=post,

@@ -98,12 +98,32 @@ def both_ways(workspace, days, monkeypatch):
 NOW = [None]
 
 
+def counted_funnel(workspace) -> list[tuple]:
+    """The funnel counted from the leads themselves (the dashboard reads kept totals)."""
+    from django.db.models import Count, Sum
+
+    rows = {
+        row["status"]: (row["n"], row["value"] or 0)
+        for row in Lead.objects.filter(workspace=workspace)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"), value=Sum("value_eur"))
+    }
+    return [
+        (status, *rows.get(status, (0, 0)))
+        for status, _label in Lead.Status.choices
+        if status not in (Lead.Status.LOST, Lead.Status.NOT_A_LEAD)
+    ]
+
+
 def assert_same(workspace, monkeypatch):
     NOW[0] = timezone.now()
     for days in selectors.PERIODS:
         in_database, from_rows = both_ways(workspace, days, monkeypatch)
         assert in_database == from_rows, days
         assert in_database.figures["published"] > 0
+    funnel = [(stage["status"], stage["count"], stage["value"]) for stage in in_database.funnel]
+    assert funnel == counted_funnel(workspace)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -133,6 +153,58 @@ def test_they_stay_equal_through_changes_deletions_new_figures_and_a_new_time_zo
     assert_same(alice_workspace, monkeypatch)
     alice_workspace.timezone = "America/Los_Angeles"
     alice_workspace.save()
+    assert_same(alice_workspace, monkeypatch)
+
+
+def test_they_stay_equal_whatever_writes_the_leads(alice, alice_workspace, monkeypatch):
+    """The in-database side reads lead totals kept by triggers (leads.PostLeadTotals and
+    LeadStatusTotals); the row-by-row side counts the leads. Bulk status changes to and from
+    "not a lead" and "converted", new values, new first comments on other posts, raw SQL and
+    deletions of leads, commenters and a post must leave them equal."""
+    from django.db import connection
+
+    from apps.leads.services import lead_update
+
+    rng = random.Random(8)
+    posts = varied_history(alice_workspace, seed=1)
+    leads = list(Lead.objects.filter(workspace=alice_workspace).order_by("pk"))
+    statuses = [s for s, _label in Lead.Status.choices]
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[:20]]).update(
+        status=Lead.Status.NOT_A_LEAD
+    )
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[20:40]]).update(
+        status=Lead.Status.CONVERTED, value_eur=Decimal("999.99")
+    )
+    for lead in leads[40:60]:
+        lead.refresh_from_db()
+        lead_update(
+            lead=lead,
+            actor=alice,
+            status=rng.choice(statuses),
+            value_eur=Decimal(rng.randrange(0, 3000)),
+            fields={"value_eur"},
+        )
+    for n, lead in enumerate(leads[60:75]):
+        comment = Comment.objects.create(
+            workspace=alice_workspace,
+            post=rng.choice(posts),
+            commenter=lead.commenter,
+            lead=lead,
+            urn=f"urn:li:comment:earlier-{n}",
+            text="First!",
+            commented_at=timezone.now() - timedelta(days=365),
+        )
+        attribute_comment(lead=lead, comment=comment)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE leads_lead SET status = 'new' WHERE id = ANY(%s)",
+            [[lead.pk for lead in leads[:5]]],
+        )
+    for lead in leads[75:80]:
+        lead.commenter.delete()
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[80:85]]).delete()
+    max(posts, key=lambda post: post.sourced_leads.count()).delete()
+
     assert_same(alice_workspace, monkeypatch)
 
 

@@ -1,0 +1,276 @@
+"""On PostgreSQL, triggers on leads_lead keep the lead totals the dashboard reads (per post:
+leads and converted value; per workspace and status: count and value). Whatever writes the
+leads (services, bulk_create, .update(), deletes, cascades from a post, a commenter or the
+workspace, raw SQL), the totals must equal a GROUP BY over leads_lead afterwards."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from apps.accounts.tenancy import database_scope, database_workspace_set
+from apps.content.models import Post
+from apps.leads import selectors
+from apps.leads.models import Comment, Commenter, Lead, LeadStatusTotals, PostLeadTotals
+from apps.leads.services import IncomingComment, attribute_comment, lead_update, store_comments
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = [status for status, _label in Lead.Status.choices]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("the lead totals are kept by PostgreSQL triggers; SQLite counts the leads")
+
+
+def kept_totals(workspace) -> tuple[dict, dict]:
+    posts = {
+        row.post_id: (row.leads, row.converted_value)
+        for row in PostLeadTotals.objects.filter(workspace=workspace)
+    }
+    statuses = {
+        row.status: (row.n, row.value)
+        for row in LeadStatusTotals.objects.filter(workspace=workspace)
+    }
+    return posts, statuses
+
+
+def counted_totals(workspace) -> tuple[dict, dict]:
+    """The same totals, counted from the leads as the dashboard did before."""
+    leads = Lead.objects.filter(workspace=workspace).order_by()
+    posts = {
+        row["source_post"]: (row["n"], row["won"] or Decimal(0))
+        for row in leads.filter(source_post__isnull=False)
+        .exclude(status=Lead.Status.NOT_A_LEAD)
+        .values("source_post")
+        .annotate(n=Count("id"), won=Sum("value_eur", filter=Q(status=Lead.Status.CONVERTED)))
+    }
+    statuses = {
+        row["status"]: (row["n"], row["value"] or Decimal(0))
+        for row in leads.values("status").annotate(n=Count("id"), value=Sum("value_eur"))
+    }
+    return posts, statuses
+
+
+def assert_totals_right(workspace):
+    assert kept_totals(workspace) == counted_totals(workspace)
+
+
+def make_posts(workspace, n):
+    return [
+        Post.objects.create(
+            workspace=workspace,
+            status=Post.Status.PUBLISHED,
+            text=f"Post {i}",
+            published_at=timezone.now() - timedelta(days=i),
+        )
+        for i in range(n)
+    ]
+
+
+def lead_of(workspace, post, rng, number):
+    commenter = Commenter.objects.create(workspace=workspace, actor_urn=f"urn:li:person:x{number}")
+    return Lead(
+        workspace=workspace,
+        commenter=commenter,
+        status=rng.choice(STATUSES),
+        value_eur=rng.choice([None, Decimal(rng.randrange(1, 9000)), Decimal("12.50")]),
+        source_post=post,
+    )
+
+
+def test_totals_follow_every_kind_of_write(alice, alice_workspace, charlie_workspace):
+    rng = random.Random(22)
+    workspace = alice_workspace
+    posts = make_posts(workspace, 6)
+    # Another workspace's leads on the side: its totals are its own.
+    other_post = make_posts(charlie_workspace, 1)[0]
+    Lead.objects.bulk_create(
+        [lead_of(charlie_workspace, other_post, rng, 1000 + n) for n in range(5)]
+    )
+
+    # Leads made by the ingestion service (one statement for the batch), then credited.
+    store_comments(
+        workspace=workspace,
+        post=posts[0],
+        incoming=[
+            IncomingComment(
+                urn=f"urn:li:comment:(p,{n})",
+                actor_urn=f"urn:li:person:in{n}",
+                text="We are hiring a platform team, could you help us? What do you charge?",
+                commented_at=timezone.now() - timedelta(minutes=n),
+            )
+            for n in range(4)
+        ],
+    )
+    assert Lead.objects.filter(workspace=workspace).exists()
+    assert_totals_right(workspace)
+
+    # One by one and in bulk.
+    lead_of(workspace, posts[1], rng, 1).save()
+    Lead.objects.bulk_create([lead_of(workspace, rng.choice(posts), rng, 2 + n) for n in range(30)])
+    assert_totals_right(workspace)
+
+    for step in range(60):
+        leads = list(Lead.objects.filter(workspace=workspace).order_by("pk"))
+        lead = rng.choice(leads)
+        action = step % 7
+        if action == 0:  # the service a person uses: to and from "not a lead" and "converted"
+            lead_update(
+                lead=lead,
+                actor=alice,
+                status=rng.choice(STATUSES),
+                value_eur=rng.choice([None, Decimal(rng.randrange(1, 500))]),
+                fields={"value_eur"},
+            )
+        elif action == 1:  # a bulk status change, as a digest link or a task might do
+            ids = [other.pk for other in rng.sample(leads, min(5, len(leads)))]
+            Lead.objects.filter(pk__in=ids).update(status=rng.choice(STATUSES))
+        elif action == 2:  # a new first comment credits the lead to another post
+            comment = Comment.objects.create(
+                workspace=workspace,
+                post=rng.choice(posts),
+                commenter=lead.commenter,
+                lead=lead,
+                urn=f"urn:li:comment:(re,{step})",
+                text="Earlier",
+                commented_at=timezone.now() - timedelta(days=400),
+            )
+            attribute_comment(lead=lead, comment=comment)
+        elif action == 3:
+            lead.delete()
+        elif action == 4:  # raw SQL too
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE leads_lead SET value_eur = coalesce(value_eur, 0) + 7 WHERE id = %s",
+                    [lead.pk],
+                )
+        elif action == 5:  # the commenter erased: the lead goes with them
+            lead.commenter.delete()
+        else:  # a change that touches none of the totals
+            Lead.objects.filter(pk=lead.pk).update(score=rng.randrange(100))
+        assert_totals_right(workspace)
+
+    # A deleted post: its leads lose their credit (SET NULL), its totals row goes.
+    doomed = max(posts, key=lambda post: Lead.objects.filter(source_post=post).count())
+    assert PostLeadTotals.objects.filter(post=doomed).exists()
+    doomed.delete()
+    assert not PostLeadTotals.objects.filter(post_id=doomed.pk).exists()
+    assert_totals_right(workspace)
+    assert_totals_right(charlie_workspace)
+
+
+def test_deleting_a_workspace_leaves_no_totals_behind(charlie_workspace, alice_workspace):
+    rng = random.Random(5)
+    post = make_posts(charlie_workspace, 1)[0]
+    Lead.objects.bulk_create([lead_of(charlie_workspace, post, rng, n) for n in range(8)])
+    assert LeadStatusTotals.objects.filter(workspace=charlie_workspace).exists()
+
+    workspace_id = charlie_workspace.pk
+    charlie_workspace.delete()
+
+    assert not LeadStatusTotals.objects.filter(workspace_id=workspace_id).exists()
+    assert not PostLeadTotals.objects.filter(workspace_id=workspace_id).exists()
+
+
+def test_the_funnel_reads_the_status_totals_and_equals_the_leads_counted(alice_workspace):
+    rng = random.Random(7)
+    posts = make_posts(alice_workspace, 3)
+    Lead.objects.bulk_create(
+        [lead_of(alice_workspace, rng.choice(posts), rng, n) for n in range(40)]
+    )
+    Lead.objects.filter(workspace=alice_workspace, status=Lead.Status.NEW).update(
+        status=Lead.Status.CONVERTED
+    )
+    _posts, counted = counted_totals(alice_workspace)
+
+    funnel = selectors.pipeline(workspace=alice_workspace)
+
+    assert {stage["status"]: (stage["count"], stage["value"]) for stage in funnel} == {
+        stage["status"]: counted.get(stage["status"], (0, Decimal(0))) for stage in funnel
+    }
+    assert sum(stage["count"] for stage in funnel) > 0
+
+
+def test_truncating_the_leads_empties_the_totals(alice_workspace):
+    rng = random.Random(9)
+    post = make_posts(alice_workspace, 1)[0]
+    Lead.objects.bulk_create([lead_of(alice_workspace, post, rng, n) for n in range(5)])
+    assert LeadStatusTotals.objects.exists()
+
+    with connection.cursor() as cursor:
+        # TRUNCATE fires no row or statement trigger; this test's foreign-key checks, deferred
+        # to its commit, must run first (PostgreSQL truncates no table with pending ones).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE leads_lead CASCADE")
+
+    assert not LeadStatusTotals.objects.exists()
+    assert not PostLeadTotals.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_suites_flush_empties_the_totals_and_keeps_the_triggers(alice_workspace):
+    rng = random.Random(10)
+    post = make_posts(alice_workspace, 1)[0]
+    Lead.objects.bulk_create([lead_of(alice_workspace, post, rng, n) for n in range(5)])
+
+    # What TransactionTestCase does after each test: TRUNCATE every table.
+    call_command(
+        "flush", interactive=False, verbosity=0, reset_sequences=False, inhibit_post_migrate=True
+    )
+
+    assert not LeadStatusTotals.objects.exists()
+    assert not PostLeadTotals.objects.exists()
+    from apps.accounts.tests.factories import WorkspaceFactory
+
+    workspace = WorkspaceFactory(slug="after-flush")
+    post = make_posts(workspace, 1)[0]
+    Lead.objects.bulk_create([lead_of(workspace, post, rng, n) for n in range(3)])
+    assert_totals_right(workspace)
+    assert LeadStatusTotals.objects.filter(workspace=workspace).exists()
+
+
+def test_rebuild_lead_totals_repairs_drifted_totals(alice_workspace, charlie_workspace):
+    rng = random.Random(11)
+    for workspace in (alice_workspace, charlie_workspace):
+        post = make_posts(workspace, 1)[0]
+        Lead.objects.bulk_create(
+            [lead_of(workspace, post, rng, n + workspace.pk * 100) for n in range(6)]
+        )
+    right = {w.pk: kept_totals(w) for w in (alice_workspace, charlie_workspace)}
+    with connection.cursor() as cursor:  # drift, as if a trigger had been dropped by hand
+        cursor.execute("UPDATE leads_leadstatustotals SET n = n + 3")
+        cursor.execute("DELETE FROM leads_postleadtotals")
+
+    call_command("rebuild_lead_totals", "--workspace", alice_workspace.slug, verbosity=0)
+
+    assert kept_totals(alice_workspace) == right[alice_workspace.pk]
+    assert kept_totals(charlie_workspace) != right[charlie_workspace.pk]  # not asked for
+    call_command("rebuild_lead_totals", verbosity=0)
+    assert kept_totals(charlie_workspace) == right[charlie_workspace.pk]
+
+
+def test_a_workspace_sees_only_its_own_totals(alice_workspace, charlie_workspace, settings):
+    if not settings.DATABASE_ROW_LEVEL_SECURITY:
+        pytest.skip("row-level security is off (DATABASE_ROW_LEVEL_SECURITY)")
+    rng = random.Random(13)
+    for workspace in (alice_workspace, charlie_workspace):
+        post = make_posts(workspace, 1)[0]
+        Lead.objects.bulk_create(
+            [lead_of(workspace, post, rng, n + workspace.pk * 100) for n in range(4)]
+        )
+
+    with database_scope():  # as a request starts: nobody named; then Alice's workspace
+        database_workspace_set(alice_workspace.pk)
+        # Unfiltered: the database's own wall keeps Charlie's rows out.
+        seen = {row.workspace_id for row in PostLeadTotals.objects.all()} | {
+            row.workspace_id for row in LeadStatusTotals.objects.all()
+        }
+    assert seen == {alice_workspace.pk}
