@@ -1,7 +1,7 @@
 """The lead totals the dashboard reads on PostgreSQL (PostLeadTotals per post,
 LeadStatusTotals per workspace and status), recomputed from leads_lead.
 
-Triggers on leads_lead keep them, installed here by the migration (leads 0010_lead_totals)
+Triggers on leads_lead keep them, installed here by the migration (leads 0011_lead_totals)
 and, where they are missing, after `migrate` (the test suite builds its database without
 migrations). `rebuild_lead_totals` recomputes them from the leads: once when the triggers are
 installed, and for operators (`manage.py rebuild_lead_totals`) should they ever drift (a

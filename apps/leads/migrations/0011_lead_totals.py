@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_invitation_token_hash"),
         ("content", "0010_dashboard_covering_indexes"),
-        ("leads", "0009_dashboard_covering_indexes"),
+        ("leads", "0010_comment_workspace_commenter_index"),
     ]
 
     operations = [
