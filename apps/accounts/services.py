@@ -43,7 +43,30 @@ def audit_record(
     ip_address: str | None = None,
     **details,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    row = audit_row(
+        action=action,
+        actor=actor,
+        workspace=workspace,
+        target=target,
+        ip_address=ip_address,
+        **details,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def audit_row(
+    *,
+    action: str,
+    actor: User | None,
+    workspace: Workspace | None = None,
+    target: str = "",
+    ip_address: str | None = None,
+    **details,
+) -> AuditEvent:
+    """The unsaved AuditEvent that audit_record() writes: for a caller that writes it in a
+    statement of its own (publishing's "published", on PostgreSQL) with the same values."""
+    return AuditEvent(
         action=action,
         actor=actor if actor and actor.pk else None,
         actor_email=getattr(actor, "email", "") or "",

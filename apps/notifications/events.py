@@ -51,17 +51,13 @@ def record(
     one INSERT ... ON CONFLICT instead of a look, a savepoint and an insert. Should the key
     exist after all, that row is returned and dispatched again, which delivers nothing
     twice (dispatching claims the row)."""
-    if event not in Event.values:
-        raise ValueError(f"Unknown event {event!r}")
-    if len(key) > 160:
-        key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
-    row = OutboxEvent(
+    row = outbox_row(
         workspace=workspace,
         event=event,
         key=key,
-        notice=_jsonable(notice),
-        data=_jsonable(data),
-        channel_key=(channel_key or key)[:160],
+        notice=notice,
+        data=data,
+        channel_key=channel_key,
         handler=handler,
     )
     if first:
@@ -76,13 +72,45 @@ def record(
                 row.save(force_insert=True)
         except IntegrityError:
             return None  # recorded a moment ago by another worker
+    dispatch_after_commit(row)
+    return row
+
+
+def outbox_row(
+    *,
+    workspace,
+    event: str,
+    key: str,
+    notice: dict | None = None,
+    data: dict | None = None,
+    channel_key: str = "",
+    handler: str = "",
+) -> OutboxEvent:
+    """The unsaved OutboxEvent that record() writes: for a caller that writes it in a
+    statement of its own (publishing's "published", on PostgreSQL) with the same values."""
+    if event not in Event.values:
+        raise ValueError(f"Unknown event {event!r}")
+    if len(key) > 160:
+        key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    return OutboxEvent(
+        workspace=workspace,
+        event=event,
+        key=key,
+        notice=_jsonable(notice),
+        data=_jsonable(data),
+        channel_key=(channel_key or key)[:160],
+        handler=handler,
+    )
+
+
+def dispatch_after_commit(row: OutboxEvent) -> None:
+    """Deliver a recorded event once the transaction that recorded it commits."""
     from apps.notifications.tasks import dispatch_event
 
     # robust: a broker that is down must not fail the change; the sweep delivers it later.
     transaction.on_commit(
         lambda pk=row.pk, ws=row.workspace_id: dispatch_event.delay(pk, ws), robust=True
     )
-    return row
 
 
 def record_many(*, workspace, events: list[dict]) -> list[OutboxEvent]:
@@ -152,14 +180,22 @@ def _post_data(post) -> dict:
 
 
 def post_published(*, post, notice: dict, first: bool = False) -> OutboxEvent | None:
-    return record(
-        workspace=post.workspace,
-        event=Event.POST_PUBLISHED,
-        key=f"post.published:{post.pk}",
-        notice=notice,
-        data=_post_data(post),
-        first=first,
-    )
+    return record(**_post_published(post, notice), first=first)
+
+
+def post_published_row(*, post, notice: dict) -> OutboxEvent:
+    """post_published's row, unsaved (see outbox_row)."""
+    return outbox_row(**_post_published(post, notice))
+
+
+def _post_published(post, notice: dict) -> dict:
+    return {
+        "workspace": post.workspace,
+        "event": Event.POST_PUBLISHED,
+        "key": f"post.published:{post.pk}",
+        "notice": notice,
+        "data": _post_data(post),
+    }
 
 
 def post_failed(*, post, reason: str, notice: dict) -> OutboxEvent | None:

@@ -1,9 +1,10 @@
 """What a published post costs the database (issue 22): at most 8 queries, dispatch
 included, counted as a worker runs them: transactions of their own, no test transaction
 around them. Queries are the statements that read or write rows; transaction control
-(BEGIN, COMMIT, SAVEPOINT) is left out of the count: a post takes two transactions (the
-claim of the call with its attempt, then "published" with its records), whose BEGIN and
-COMMIT Django logs beside the statements."""
+(BEGIN, COMMIT, SAVEPOINT) is left out of the count: on SQLite a post takes two
+transactions (the claim of the call with its attempt, then "published" with its records),
+whose BEGIN and COMMIT Django logs beside the statements; on PostgreSQL each of the two is
+one statement, committed on its own."""
 
 import pytest
 from django.db import connection
@@ -130,3 +131,154 @@ def test_the_post_published_event_tells_the_owners_admins_and_author_when_delive
         ).values_list("user__email", flat=True)
     )
     assert told == owners_and_admins | {"writer@example.com"}
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the one-statement finish is PostgreSQL's (SQLite has no data-modifying WITH)",
+)
+
+
+def publish_due(alice, alice_workspace, enqueued, **post):
+    due_post(alice_workspace, alice, **post)
+    publishing.dispatch_due_posts()
+    post_id, workspace_id, claim = enqueued["publish"].pop()
+    return publishing.publish(post_id=post_id, workspace_id=workspace_id, claim=claim), post_id
+
+
+@on_postgresql
+def test_on_postgresql_a_published_post_is_three_statements_and_no_transaction_of_its_own(
+    alice, alice_workspace, linkedin, enqueued
+):
+    connect(alice_workspace, linkedin)
+    due_post(alice_workspace, alice, text="One statement: what slows your pipeline down?")
+    publishing.dispatch_due_posts()
+    post_id, workspace_id, claim = enqueued["publish"].pop()
+
+    with CaptureQueriesContext(connection) as publishing_it:
+        assert publishing.publish(post_id=post_id, workspace_id=workspace_id, claim=claim) == (
+            "published"
+        )
+
+    # The read, the call's claim with its attempt, then everything "published" writes.
+    assert len(statements(publishing_it)) == 3
+    assert len(publishing_it.captured_queries) == 3  # no BEGIN, no COMMIT
+    assert len(enqueued["dispatch"]) == 1
+
+
+@on_postgresql
+def test_on_postgresql_the_one_statement_writes_the_rows_audit_record_and_the_event_would(
+    alice, alice_workspace, linkedin, enqueued
+):
+    from apps.accounts.services import audit_row
+    from apps.notifications import events
+
+    connect(alice_workspace, linkedin)
+    outcome, post_id = publish_due(
+        alice, alice_workspace, enqueued, text="Same rows: what slows your pipeline down?"
+    )
+
+    assert outcome == "published"
+    post = Post.objects.get(pk=post_id)
+    audit = AuditEvent.objects.get(action="post.published")
+    expected_audit = audit_row(
+        action="post.published",
+        actor=None,
+        workspace=post.workspace,
+        target=post.hook[:200],
+        urn=post.linkedin_urn,
+    )
+    fields = ["workspace_id", "actor_id", "actor_email", "action", "target", "details"]
+    assert [getattr(audit, f) for f in [*fields, "ip_address"]] == [
+        getattr(expected_audit, f) for f in [*fields, "ip_address"]
+    ]
+    event = OutboxEvent.objects.get(event="post.published")
+    expected_event = events.post_published_row(
+        post=post,
+        notice=publishing._notice(post, "Your post is live on LinkedIn", post.hook[:200]),
+    )
+    fields = ["workspace_id", "event", "key", "notice", "data", "channel_key", "handler"]
+    fields += ["status", "attempts", "last_error", "delivered_at"]
+    assert [getattr(event, f) for f in fields] == [getattr(expected_event, f) for f in fields]
+    assert event.data["post"]["status"] == Post.Status.PUBLISHED
+    assert PublishAttempt.objects.get(post_id=post_id).outcome == "published"
+    assert enqueued["dispatch"] == [(event.pk, alice_workspace.pk)]
+
+
+@on_postgresql
+def test_on_postgresql_a_post_that_did_not_move_gets_no_audit_record_and_no_event(
+    alice, alice_workspace, linkedin, enqueued
+):
+    connect(alice_workspace, linkedin)
+    outcome, post_id = publish_due(
+        alice, alice_workspace, enqueued, text="Moved once: what slows your pipeline down?"
+    )
+    assert outcome == "published"
+    post = Post.objects.get(pk=post_id)
+    attempt = PublishAttempt.objects.create(
+        workspace=alice_workspace, post=post, started_at=post.published_at
+    )
+
+    # Already published: a second finish (from publishing only) moves nothing.
+    moved = publishing._mark_published(
+        post, "urn:li:share:2", attempt=attempt, allowed_from=(Post.Status.PUBLISHING,)
+    )
+
+    assert moved is False
+    assert AuditEvent.objects.filter(action="post.published").count() == 1
+    assert OutboxEvent.objects.filter(event="post.published").count() == 1
+    assert len(enqueued["dispatch"]) == 1
+    attempt.refresh_from_db()
+    assert attempt.outcome == "published"  # the attempt's outcome is written regardless
+    assert Post.objects.get(pk=post_id).linkedin_urn != "urn:li:share:2"
+
+
+@on_postgresql
+def test_on_postgresql_an_event_key_recorded_already_is_not_added_twice(
+    alice, alice_workspace, linkedin, enqueued
+):
+    connect(alice_workspace, linkedin)
+    post = due_post(alice_workspace, alice, text="Recorded before: what slows you down?")
+    earlier = OutboxEvent.objects.create(
+        workspace=alice_workspace, event="post.published", key=f"post.published:{post.pk}"
+    )
+    publishing.dispatch_due_posts()
+    post_id, workspace_id, claim = enqueued["publish"].pop()
+
+    assert publishing.publish(post_id=post_id, workspace_id=workspace_id, claim=claim) == (
+        "published"
+    )
+
+    assert list(OutboxEvent.objects.values_list("pk", flat=True)) == [earlier.pk]
+    # Dispatched again, which delivers nothing twice (dispatching claims the row).
+    assert enqueued["dispatch"] == [(earlier.pk, alice_workspace.pk)]
+    assert AuditEvent.objects.filter(action="post.published").count() == 1
+
+
+@on_postgresql
+def test_on_postgresql_a_first_comment_step_commits_with_the_published_post(
+    alice, alice_workspace, linkedin, enqueued, monkeypatch
+):
+    from apps.content import tasks
+    from apps.content.models import FirstComment
+
+    steps = []
+    monkeypatch.setattr(tasks.post_first_comment, "delay", lambda *a: steps.append(a))
+    connect(alice_workspace, linkedin)
+    due_post(alice_workspace, alice, text="With a comment: what slows you?", first_comment="/s")
+    publishing.dispatch_due_posts()
+    post_id, workspace_id, claim = enqueued["publish"].pop()
+
+    with CaptureQueriesContext(connection) as publishing_it:
+        publishing.publish(post_id=post_id, workspace_id=workspace_id, claim=claim)
+
+    sql = [query["sql"] for query in publishing_it.captured_queries]
+    # The one statement and the step's get_or_create inside one transaction.
+    begin = sql.index("BEGIN")
+    assert sql[begin + 1].startswith('WITH "finished" AS')
+    assert sql[-1] == "COMMIT"
+    assert any(s.startswith('INSERT INTO "content_firstcomment"') for s in sql[begin:])
+    step = FirstComment.objects.get(post_id=post_id)
+    assert step.text == "/s"
+    assert steps == [(step.pk, alice_workspace.pk)]  # enqueued once it committed
+    assert Post.objects.get(pk=post_id).status == Post.Status.PUBLISHED
