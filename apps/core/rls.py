@@ -283,10 +283,9 @@ def role_problems(using: str = "default") -> list[str]:
 
 def advice() -> str:
     return _(
-        "Row-level security does not separate the workspaces: point DATABASE_URL at the app's "
-        "own role (%(role)s: owns no table, no superuser, no BYPASSRLS) and keep the owner's "
-        "URL in DATABASE_OWNER_URL for migrate and rls_setup (deploy/README.md, “Row-level "
-        "security”)."
+        "Point DATABASE_URL at the app's own role (%(role)s: owns no table, no superuser, "
+        "no BYPASSRLS) and keep the owner's URL in DATABASE_OWNER_URL for migrate and "
+        "rls_setup (deploy/README.md, “Row-level security”)."
     ) % {"role": app_role()}
 
 

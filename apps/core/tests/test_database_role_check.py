@@ -98,7 +98,7 @@ def test_the_tables_owner_as_superuser_is_reported_where_operators_look(
     ]
     warning = details["warnings"]["row_level_security"]
     assert f"{role.name}, a superuser" in warning
-    assert f"point DATABASE_URL at the app's own role ({rls.app_role()}" in warning
+    assert f"Point DATABASE_URL at the app's own role ({rls.app_role()}" in warning
     for page in (overview, health):
         assert WARNING in page
         assert "Workspaces are not separated in the database." in page
