@@ -118,6 +118,18 @@ ONE_UNIT = re.compile(
     rf"|(?:Woche|Monat|Tag|Sprint) eins)(?![\w-])",
     re.IGNORECASE,
 )
+# A number glued to a unit states a duration or a size: "a 45-minute pipeline", "a three-year
+# commitment", "eine 45-Minuten-Pipeline" (FIGURE leaves hyphenated names like "2-factor" alone).
+_DASH_UNIT = (
+    r"minutes?|hours?|days?|weeks?|months?|quarters?|years?|person|people|engineers?|"
+    r"Minuten|Stunden|Tages?|Wochen|Monats?|Jahres|Personen"
+)
+FIGURE_WITH_UNIT = re.compile(
+    r"(?<![\w/.,-])(\d+|"
+    + "|".join(w for w, v in _NUMBER_WORDS.items() if v.isdigit() and v != "50")
+    + rf")-(?:{_DASH_UNIT})(?![\w])",
+    re.IGNORECASE,
+)
 _LIST_NUMBER = re.compile(r"^[ \t]*\d{1,2}[.)](?=\s)", re.MULTILINE)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
@@ -144,6 +156,10 @@ def figures_in(text: str) -> list[str]:
         found.append((match.start(), normalise_figure(match.group(1))))
     for match in NUMBER_WORD.finditer(text):
         found.append((match.start(), _NUMBER_WORDS[match.group(1).lower()]))
+    if "-" in text:
+        for match in FIGURE_WITH_UNIT.finditer(text):
+            raw = match.group(1).lower()
+            found.append((match.start(), _NUMBER_WORDS.get(raw) or normalise_figure(raw)))
     low = text.lower()
     if "one" in low or "single" in low or "ein" in low:  # the regex only when it can match
         for match in ONE_UNIT.finditer(text):
@@ -268,6 +284,21 @@ _NARRATIVE_EN = (
     r"\b(?:reviews?|audits?|engagements?|calls?) I do\b|\bI get asked\b",
     # "My plan would have made it worse", "Their constraint: …": a client's story
     r"\bwould have\b|\btheir (?:constraint|version|request|answer|CTO)\b",
+    # An engagement nobody described: "Hindsight on a fintech project", "at a fintech client
+    # with …", "Week one at a new insurance client", "the numbers from a recent project". The
+    # profile's industries say whom the consultant serves, not that such a project happened.
+    r"\b(?:at|from|with|for|on|in) (?:a|an|one) (?:new |recent )?(?!(?:new|good|typical|big"
+    r"|small|single|given|real|large|healthy)\b)[\w-]+ (?:client|project|company|scale-up"
+    r"|startup|customer|product)\b",
+    r"(?:^|[.:;] )(?:a|an|one) (?!(?:new|good|typical|single|great|difficult)\b)[\w-]+ "
+    r"(?:client|customer)\b",
+    r"\bmy (?:last|latest|most recent) (?:[\w-]+ ){0,2}(?:project|client|engagement)\b"
+    r"|\b(?:a|one) recent (?:[\w-]+ )?(?:project|engagement|case|client)\b"
+    r"|\bthe same (?:[\w-]+ )?project\b|\bweek one at\b|\b(?:client|year) after (?:client|year)\b",
+    # A reaction or an outcome nobody reported: "It felt frustrating for a month", "It cost us
+    # a quarter", "My answer surprised them", "that number was about a fifth".
+    r"(?:^|[.:;] )(?:it|that) (?:felt|took|cost|worked|failed|went)\b"
+    r"|\bsurprised (?:them|him|her)\b|\bthat (?:number|figure|win|bill|share) was\b",
 )
 _NARRATIVE_DE = (
     r"\b(?:ich|wir) (?:habe|haben|hatte|hatten|war|waren)\b",
@@ -277,6 +308,12 @@ _NARRATIVE_DE = (
     r"|\b(?:letzten|diesen|vorigen) Monat\b|\bvor (?:einigen |ein paar )?Jahren\b|\bdamals\b",
     r"\bbei einem (?:\w+ )?Kunden\b|\bmeinem letzten Kunden\b|\bein Kunde\b",
     r"\bdie ich (?:treffe|sehe|prüfe|höre)\b|\bin fast jede[mnr]?\b",
+    # "bei einem Kunden aus dem Bereich Versicherungen", "ein Produkt im Bereich …", "die Zahlen
+    # aus einem aktuellen Kubernetes-Projekt", "Rückblick auf ein Projekt", "in einer Woche"
+    r"\b(?:einem|einer|einen|ein|eine) (?:\w+ )?(?:Kunden?|Unternehmen|Projekt|Produkt|Mandat"
+    r"|Team) (?:aus dem|im) Bereich\b",
+    r"\b(?:aktuellen|letzten|jüngsten) (?:[\w-]*-)?(?:Projekt|Mandat|Kunden)\b"
+    r"|\bdasselbe (?:[\w-]*-)?Projekt\b|\bauf ein Projekt\b|\bKunde um Kunde\b",
 )
 # German past forms, checked as words (one regex alternation of them cost more than the rest).
 _GERMAN_PAST = frozenset(
@@ -430,6 +467,24 @@ _TRIGGERS = frozenset(
         "audits",
         "engagement",
         "engagements",
+        # the engagement and reaction markers
+        "project",
+        "product",
+        "recent",
+        "same",
+        "after",
+        "it",
+        "that",
+        "surprised",
+        "projekt",
+        "unternehmen",
+        "produkt",
+        "mandat",
+        "aktuellen",
+        "letzten",
+        "jüngsten",
+        "dasselbe",
+        "bereich",
     ]
 )
 _TOKENS = re.compile(r"[\w'-]+")

@@ -3,9 +3,18 @@ list markers."""
 
 import re
 
+_FIRST_WORD = re.compile(r"[^\s\-/.,:;]+")
 
-def lower_first(text: str) -> str:
+
+def lower_first(text: str, names: frozenset[str] = frozenset()) -> str:
+    """The text as it reads inside a sentence: "Rebuilt the pipeline" → "rebuilt the
+    pipeline". A name keeps the consultant's own capital ("Kubernetes upgrades automated",
+    "GitHub Actions adopted"): one of `names`, or a word with capitals inside it."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():
+        first = _FIRST_WORD.match(text)
+        word = first.group(0) if first else text
+        if word in names or any(c.isupper() for c in word[1:]):
+            return text
         return text[0].lower() + text[1:]
     return text
 
@@ -18,12 +27,13 @@ _GERMAN_LOWER_START = re.compile(
 )
 
 
-def lower_first_in(text: str, language: str) -> str:
+def lower_first_in(text: str, language: str, names: frozenset[str] = frozenset()) -> str:
     """`lower_first` for a draft in `language`: German nouns keep their capital
-    ("Zugriffsprüfung … neu aufgebaut"), an article or preposition starting the text loses it."""
+    ("Zugriffsprüfung … neu aufgebaut"), an article or preposition starting the text loses it;
+    `names` (the profile's areas, the tools) keep theirs in either language."""
     if language == "de" and reads_german(text):
         return lower_first(text) if _GERMAN_LOWER_START.match(text.lower()) else text
-    return lower_first(text)
+    return lower_first(text, names)
 
 
 # "a AWS project" → "an AWS project"; not before a "you" sound (a user, a unique, a one-page).

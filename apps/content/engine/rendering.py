@@ -46,8 +46,10 @@ from apps.content.engine.truth import (
     UNKNOWN_FACT,
     ProofPoint,
     post_figures,
-    proof_point_fits,
+    proof_point_keys,
+    proof_point_topic_score,
     proof_points,
+    proof_points_for,
     true_sentence,
     vault_texts,
 )
@@ -61,6 +63,7 @@ from apps.content.engine.vocabulary import (
     hashtags_for,
     industry_name,
     profile_area_keys,
+    proper_names,
     topic_comparison_kind,
     topic_overlap,
     topic_tools,
@@ -83,6 +86,15 @@ def build_context(
     missing = MISSING[language]
     areas = [a.strip() for a in profile.areas if a and a.strip()]
     topic_key = area_key(topic)
+    if topic_key is None:
+        # A topic the vocabulary has no words for ("trunk-based development") is in the area
+        # of the case study that shares its words, when the profile names that area: the
+        # advice around the story then speaks of the same field.
+        told = [p for p in proof_points(profile) if proof_point_topic_score(p, topic)]
+        own_keys = {area_key(a) for a in areas}
+        topic_key = next(
+            (k for p in told for k in sorted(proof_point_keys(p)) if k in own_keys), None
+        )
     on_topic = [a for a in areas if topic_key and area_key(a) == topic_key]
     suited = [a for a in areas if area_key(a) in spec.suits]
     if on_topic:
@@ -122,8 +134,9 @@ def build_context(
     roles = [o for o in offers if ROLE_WORDS.search(o)]
     # Only a proof point on the post's area is told: a Kafka rescue offered as the story of a
     # zero-trust post claims what never happened. One whose area cannot be told fits any.
-    cases = proof_points(profile)
-    matching_cases = [c for c in cases if proof_point_fits(c, key)]
+    # The case study that shares the typed topic's words is its story ("slow reporting
+    # queries" → the read-replica project), before any that merely shares its area.
+    matching_cases = proof_points_for(proof_points(profile), topic, key)
     case = rng.choice(matching_cases) if matching_cases else None
     words = topic_words(topic)
     mistake, fix = topical_choice(lexicon.lessons, words, rng)
@@ -178,17 +191,22 @@ def build_context(
         "_has_case": "yes" if case else "",
         "_industries": "\n".join(industries),
     }
+    names = proper_names(profile)
     if case and story:
         # The story is the proof point's: its problem, what was done, its client. Vault text
         # is the consultant's notes: a clause ("failed its first audit") gets a subject in a
         # sentence of its own, and English notes in a German draft are quoted as theirs.
         if case.problem and is_clause(case.problem):
             context["pain"] = UNKNOWN_FACT  # "Their problem: failed its first audit" is no sentence
-            context["_problem_line"] = problem_line(case, language)
+            context["_problem_line"] = problem_line(case, language, names)
         elif case.problem:
-            context["pain"] = in_draft_language(lower_first_in(case.problem, language), language)
+            context["pain"] = in_draft_language(
+                lower_first_in(case.problem, language, names), language
+            )
         if language == "de" or is_clause(case.title):
-            context["fix"] = in_draft_language(lower_first_in(case.title, language), language)
+            context["fix"] = in_draft_language(
+                lower_first_in(case.title, language, names), language
+            )
         else:
             context["fix"] = UNKNOWN_FACT  # "we migration to Kubernetes": told by {case_title}
     if case:
@@ -592,10 +610,10 @@ def _extras(
     return extras
 
 
-def problem_line(case: ProofPoint, language: str) -> str:
+def problem_line(case: ProofPoint, language: str, names: frozenset[str] = frozenset()) -> str:
     """The proof point's problem as a sentence with its subject: "Where it started: the
     client, a telehealth startup, failed its first ISO 27001 stage-one audit." """
-    problem = lower_first_in(case.problem, language)
+    problem = lower_first_in(case.problem, language, names)
     if language == "de":
         client = f" ({case.client})" if case.client else ""
         if reads_german(problem):

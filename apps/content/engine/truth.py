@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from apps.accounts import proof_vault
 from apps.content import facts
 from apps.content.engine.base import ProfileSnapshot
-from apps.content.engine.vocabulary import AREA_ORDER, AREA_PATTERNS
+from apps.content.engine.vocabulary import (
+    AREA_ORDER,
+    AREA_PATTERNS,
+    area_key,
+    topic_overlap,
+    topic_words,
+)
 
 # Frameworks that tell a story from the consultant's own work. Without a proof point on hand
 # they leave a visible gap for the consultant to fill, never an invented client or result.
@@ -72,6 +78,72 @@ def proof_point_fits(point: ProofPoint, key: str | None) -> bool:
     """Whether a proof point may be the story of a post in area `key`."""
     keys = proof_point_keys(point)
     return not key or not keys or key in keys
+
+
+# Words a topic shares with almost any case study ("small teams", "a first migration"): they
+# tell nothing about which story it is.
+_GENERAL_TOPIC_WORDS = frozenset(
+    [
+        "team",
+        "teams",
+        "small",
+        "first",
+        "best",
+        "lessons",
+        "lesson",
+        "strategy",
+        "guide",
+        "practice",
+        "practices",
+        "tips",
+        "mistakes",
+        "mistake",
+        "common",
+        "good",
+        "better",
+        "without",
+        "really",
+        "between",
+        "kleine",
+        "kleinen",
+        "ersten",
+        "erste",
+        "beste",
+        "besten",
+        "lektionen",
+        "strategie",
+        "tipps",
+        "fehler",
+        "teams",
+    ]
+)
+
+
+def proof_point_topic_score(point: ProofPoint, topic: str) -> int:
+    """How many of the typed topic's own words the proof point shares ("slow reporting
+    queries" and "Added partial indexes … reporting to a read replica" share "reporting")."""
+    words = topic_words(topic) - _GENERAL_TOPIC_WORDS
+    if not words:
+        return 0
+    text = (point.title, point.outcome, point.problem, point.client, point.notes)
+    return topic_overlap(tuple(t for t in text if t), words)
+
+
+def proof_points_for(points: list[ProofPoint], topic: str, key: str | None) -> list[ProofPoint]:
+    """The proof points a post on `topic` (in area `key`) may tell, the best fitting only.
+
+    One that shares the topic's own words is the story of that topic, whatever area its notes
+    are in; among several, those sharing most. Without one, those in the post's area (or
+    whose area cannot be told) fit."""
+    fitting = [p for p in points if proof_point_fits(p, key)]
+    # A topic in a known area keeps to its area's stories: "zero trust" shares a word stem with
+    # "a warehouse nobody trusted", not a story.
+    candidates = fitting if area_key(topic) else points
+    scores = [proof_point_topic_score(point, topic) for point in candidates]
+    best = max(scores, default=0)
+    if best:
+        return [p for p, score in zip(candidates, scores, strict=True) if score == best]
+    return fitting
 
 
 def case_studies(profile: ProfileSnapshot) -> list[tuple[str, str]]:

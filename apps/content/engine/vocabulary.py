@@ -470,3 +470,21 @@ def industry_name(industry: str, language: str) -> str:
     if industry in _GERMAN_INDUSTRY_NAMES or reads_german(industry):
         return industry  # typed in German already
     return f"„{industry}“"
+
+
+@lru_cache(maxsize=1)
+def _tool_names() -> frozenset[str]:
+    names = set()
+    for area in (*AREAS.values(), GENERAL):
+        for pair in area.tools:
+            names.update(word for tool in pair for word in tool.split() if word[:1].isupper())
+    return frozenset(names)
+
+
+def proper_names(profile: ProfileSnapshot) -> frozenset[str]:
+    """Words written with a capital that stay so inside a sentence: the capitalised words of
+    the profile's areas and offers as the consultant typed them ("Kubernetes", "Snowflake")
+    and the vocabulary's tool names ("Terraform", "Karpenter")."""
+    typed = [*profile.areas, *profile.offers]
+    own = {w for text in typed for w in re.split(r"[\s/,]+", text) if w[:1].isupper()}
+    return frozenset(own) | _tool_names()

@@ -1,0 +1,115 @@
+"""The typed topic decides which case study a story tells, and the consultant's own spelling
+of the names in it survives a German draft."""
+
+from apps.content import engine, facts
+from apps.content.engine.grammar import lower_first_in
+from apps.content.generation import (
+    FRAMEWORKS,
+    GenerationRequest,
+    ProfileSnapshot,
+    generate_post,
+    load_library,
+)
+
+RELEASES = {
+    "client_type": "healthtech startup",
+    "problem": "releases took a whole day and broke often",
+    "action": "Introduced trunk-based development and a GitHub Actions deploy pipeline",
+    "results": "deploys went from weekly to several a day",
+    "may_name": False,
+    "client_name": "",
+}
+REPORTING = {
+    "client_type": "B2B SaaS company",
+    "problem": "slow reporting queries on PostgreSQL",
+    "action": "Added partial indexes and moved reporting to a read replica",
+    "results": "p95 query time fell from 4 seconds to 300 ms",
+    "may_name": True,
+    "client_name": "Acme Ledger",
+}
+FRACTIONAL_CTO = ProfileSnapshot(
+    name="Tom Fraction",
+    headline="Fractional CTO for seed-stage startups",
+    areas=["engineering leadership", "CI/CD", "PostgreSQL"],
+    years_experience=18,
+    industries=["healthtech", "B2B SaaS"],
+    offers=["fractional CTO"],
+    case_studies=[RELEASES, REPORTING],
+    tone="friendly",
+    language="en",
+)
+STORIES = [f for f in FRAMEWORKS if f in engine.STORY_FRAMEWORKS]
+
+
+def stories(profile, topic, seeds=range(4)):
+    library = load_library()
+    for framework in STORIES:
+        for seed in seeds:
+            request = GenerationRequest(
+                profile=profile, topic=topic, framework=framework, seed=seed
+            )
+            yield generate_post(request, templates=library, backend="template")
+
+
+def test_a_story_tells_the_case_study_whose_words_the_topic_shares():
+    for topic, told, other in (
+        ("slow reporting queries", REPORTING, RELEASES),
+        ("read replicas", REPORTING, RELEASES),
+        ("faster releases", RELEASES, REPORTING),
+        ("trunk-based development", RELEASES, REPORTING),
+    ):
+        for post in stories(FRACTIONAL_CTO, topic):
+            text = post.text.lower()
+            assert facts.find_gaps(post.text) == [], (topic, post.template_key)
+            assert told["results"].lower() in text, (topic, post.template_key)
+            assert other["results"].lower() not in text, (topic, post.template_key)
+
+
+def test_a_topic_without_words_in_common_keeps_to_the_case_of_its_area():
+    points = engine.proof_points(FRACTIONAL_CTO)
+    fitting = engine.truth.proof_points_for(points, "PostgreSQL indexing", "databases")
+    assert [p.outcome for p in fitting] == [REPORTING["results"]]
+
+
+def test_a_shared_word_stem_does_not_carry_a_story_into_another_area():
+    retail = {
+        **RELEASES,
+        "problem": "a warehouse nobody trusted",
+        "action": "Replaced nightly batch loads with change data capture",
+        "results": "analysts won back 11 hours a week",
+    }
+    profile = ProfileSnapshot(**{**FRACTIONAL_CTO.__dict__, "case_studies": [retail]})
+    for post in stories(profile, "zero trust for small teams", seeds=(0,)):
+        assert retail["results"] not in post.text
+
+
+def test_names_keep_the_consultants_capitals_where_a_plain_word_is_lowered():
+    names = frozenset({"Kubernetes"})
+    assert lower_first_in("Kubernetes upgrades automated", "de", names) == (
+        "Kubernetes upgrades automated"
+    )
+    assert lower_first_in("Kubernetes upgrades automated", "en", names) == (
+        "Kubernetes upgrades automated"
+    )
+    assert lower_first_in("GitHub Actions adopted", "en") == "GitHub Actions adopted"
+    assert lower_first_in("Rebuilt the access review", "en", names) == "rebuilt the access review"
+
+
+def test_a_german_draft_quotes_english_notes_with_the_areas_own_casing():
+    upgrade = {
+        **RELEASES,
+        "problem": "Kubernetes upgrades were a yearly fire drill",
+        "action": "Kubernetes upgrades automated with a tested runbook",
+        "results": "upgrades now ship every quarter without downtime",
+    }
+    profile = ProfileSnapshot(
+        **{
+            **FRACTIONAL_CTO.__dict__,
+            "areas": ["Kubernetes", "AWS"],
+            "case_studies": [upgrade],
+            "language": "de",
+        }
+    )
+    texts = [post.text for post in stories(profile, "Kubernetes upgrades")]
+    assert any("Kubernetes upgrades automated" in text for text in texts)
+    assert not any("kubernetes upgrades" in text for text in texts)

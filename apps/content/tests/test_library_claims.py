@@ -1,0 +1,164 @@
+"""A lint over the whole template library, both languages: no line can state an engagement, a
+client, a project or a team size that the consultant did not give.
+
+A line may tell of the consultant's own work only through the slots the proof vault fills
+({case_title}, {case_outcome}, {win}; in a story framework also the story slots a case study
+fills or a gap replaces), and what it adds around them states no figure and no duration. No
+line names "a {industry} client" (the profile's industries say whom the consultant serves, not
+that such a project happened), "my last project", "a recent engagement", "last week" or a slot
+nothing fills ({team_size}). Every choice of every line is spelt out. The engine's run-time
+guard (`facts.tells_story`) also leaves such sentences out; the last test checks it does.
+"""
+
+import json
+import re
+
+import pytest
+
+from apps.content import facts
+from apps.content.engine import LIBRARY_DIR, STORY_FRAMEWORKS
+from apps.content.engine.library import ALTERNATIVES, CHOICE, SLOT, follows
+from apps.content.engine.truth import NARRATIVE_SLOTS
+
+# Slots only the proof vault fills: a sentence holding one tells the consultant's own case.
+VAULT_SLOTS = frozenset({"case_title", "case_outcome", "win"})
+# Slots nothing the consultant gives ever fills: a line needing one is dead text at best.
+NEVER_GIVEN = frozenset({"team_size", "example_win"})
+# What a profile states, as the engine fills it: the profile's own figures are allowed.
+PROFILE_VALUES = {"years": "14", "years_in_area": "14", "years_in_areas": "14", "count": "4"}
+ALLOWED_FIGURES = frozenset({"14", "4"})
+SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
+# An engagement nobody described, as a template spells it: an industry names whom the
+# consultant serves, so "a {industry} client" invents one of them; "my last project", "a recent
+# engagement", "week one at", "client after client" tell of work the profile never mentions.
+ENGAGEMENT = re.compile(
+    r"\b(?:a|an|one|the|at|this|that)\s+(?:new\s+|recent\s+)?\{industry\}[- ](?:client|project"
+    r"|company|scale-up|startup|customer|product|engagement|team)\b"
+    r"|\b(?:einem|einen|ein|eine|einer)\s+(?:\w+\s+)?(?:Kunden?|Unternehmen|Projekt|Produkt|Team)"
+    r"\s+(?:aus dem|im) Bereich \{industry\}"
+    r"|\bmy (?:last|latest) (?:\S+ )?(?:project|client|engagement)\b"
+    r"|\b(?:a|one|from a) recent (?:\S+ )?(?:project|engagement|case|client|example)\b"
+    r"|\bthe same (?:\S+ )?project\b|\bweek one at\b|\b(?:client|year) after (?:client|year)\b"
+    r"|\blast (?:week|month|year)\b|\bthis (?:week|year)'s\b|\bthis year (?:was|took)\b"
+    r"|\bthat number was\b|\bsurprised them\b"
+    r"|\b(?:aktuellen|letzten|jüngsten) (?:\S*-)?(?:Projekt|Mandat|Kunden)\b"
+    r"|\bdasselbe (?:\S*-)?Projekt\b|\bauf ein Projekt\b|\bKunde um Kunde\b"
+    r"|\bletzte Woche\b|\bletzten Monat\b|\bletztes Jahr\b|\bdieses Jahr(?:es)? (?:für|war)\b",
+    re.IGNORECASE,
+)
+# What a template adds around the case's own words must not be a duration nobody gave.
+DURATION = re.compile(
+    r"\b(?:in|for|within|after) (?:a|one|two|three|a single) (?:day|week|month|quarter|year)s?\b"
+    r"|\b(?:in|nach|innerhalb) (?:einer|einem|zwei|drei) (?:Woche|Monat|Tag|Quartal)(?:en|e|n)?\b",
+    re.IGNORECASE,
+)
+
+
+def expansions(entry: str, limit: int = 4000) -> list[str]:
+    """Every way an entry can be resolved: each alternative paragraph, each option of every
+    choice (innermost first, as `resolve` picks them); slots stay."""
+    texts = follows(entry)[1].split(ALTERNATIVES)
+    texts = [SLOT.sub(lambda m: f"\x00{m.group(1)}\x01", t) for t in texts]
+    done = []
+    while texts:
+        text = texts.pop()
+        match = CHOICE.search(text)
+        if match is None:
+            done.append(text.replace("\x00", "{").replace("\x01", "}"))
+            continue
+        for option in match.group(1).split("|"):
+            texts.append(text[: match.start()] + option + text[match.end() :])
+        assert len(texts) < limit, entry
+    return done
+
+
+def library_lines():
+    """(where, framework, part, line) for every hook, body entry, CTA and depth paragraph."""
+    for path in sorted(LIBRARY_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        framework = data["framework"]
+        for language, lines in data.get("depth", {}).items():
+            for line in lines:
+                yield f"{path.name} depth/{language}", framework, "depth", line
+        for template in data["templates"]:
+            for language, parts in (("en", template), ("de", template.get("de", {}))):
+                for part in ("hooks", "body", "ctas"):
+                    for line in parts.get(part, []):
+                        where = f"{path.name} {template['key']} {part}/{language}"
+                        yield where, framework, part, line
+
+
+def claims_without_source(framework: str, part: str, line: str) -> list[str]:
+    """The sentences of `line` that could state a fact nobody gave, as the template has them."""
+    sourced_slots = set(VAULT_SLOTS)
+    if framework in STORY_FRAMEWORKS and part != "depth":
+        # in a story a case study fills these, and without one they become the gap
+        sourced_slots |= NARRATIVE_SLOTS - NEVER_GIVEN - {"timeframe"}
+    found = []
+    for text in expansions(line):
+        for sentence in SENTENCE_END.split(text.replace("\n", " ")):
+            slots = set(SLOT.findall(sentence))
+            if slots & NEVER_GIVEN or ENGAGEMENT.search(sentence):
+                found.append(sentence)
+            elif slots & sourced_slots:
+                # the case's own words: what the template adds around them is checked
+                rest = SLOT.sub("", sentence)
+                if set(facts.figures_in(rest)) - ALLOWED_FIGURES or DURATION.search(rest):
+                    found.append(sentence)
+    return list(dict.fromkeys(found))
+
+
+def runtime_drops(sentence: str) -> bool:
+    """Whether the engine leaves the sentence out of a draft (no vault text in it)."""
+    return facts.tells_story(
+        SLOT.sub(lambda m: PROFILE_VALUES.get(m.group(1), "fintech"), sentence)
+    )
+
+
+def test_the_lint_catches_the_engagements_seen_in_drafts():
+    for framework, line in (
+        ("lesson-learned", "Hindsight on a {industry} project: what I'd do differently."),
+        ("leadership", "I saw it at {a {industry} client with {team_size} engineers|one client}."),
+        ("behind-the-scenes", "Week one at a new {industry} client: {first_step}."),
+        ("leadership", "{At one client|Often}, that number was about a fifth of the budget."),
+        ("story", "{Day one|Week one} at a new {industry} client."),
+        ("leadership", "{Last week|Often}, at a {industry} client: {pain}."),
+        ("mistake", "We fixed it in a week: {case_title}."),
+        ("case-study", "Die Zahlen aus einem aktuellen {area}-Projekt, ungeschönt."),
+        ("story", "Kontext: ein Produkt im Bereich {industry}."),
+    ):
+        assert claims_without_source(framework, "hooks", line), line
+    # and the engine would leave each of them out of a draft even if the library held it
+    for sentence in (
+        "Hindsight on a {industry} project: what I'd do differently.",
+        "Week one at a new {industry} client.",
+        "At a {industry} client, that number was about a fifth of engineering time.",
+        "Last week, at a {industry} client: {pain}.",
+        "A {industry} client, a routine {offer} engagement, the usual checks.",
+        "The numbers from a recent {area} project, unpolished.",
+        "It felt frustrating for a month.",
+        "My answer surprised them: slow down first.",
+        "Rückblick auf ein Projekt: Was ich heute anders machen würde.",
+        "Die Zahlen aus einem aktuellen {area}-Projekt, ungeschönt.",
+        "Kontext: ein Produkt im Bereich {industry}.",
+    ):
+        assert runtime_drops(sentence), sentence
+    for framework, line in (
+        ("lesson-learned", "{From my own work|My own case}: {case_title}."),
+        ("how-to-list", "Where I start in a new engagement: {first_step}."),
+        ("leadership", "I work mostly with {industry} teams."),
+        ("contrarian", "It takes a week, not a project."),
+        ("mistake", "The fix, from my own work: we {fix}."),
+    ):
+        assert claims_without_source(framework, "body", line) == [], line
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_no_library_line_states_an_engagement_a_team_or_a_number_nobody_gave(language):
+    found = [
+        f"{where}: {sentence}"
+        for where, framework, part, line in library_lines()
+        if f"/{language}" in where
+        for sentence in claims_without_source(framework, part, line)
+    ]
+    assert found == []
