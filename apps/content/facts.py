@@ -281,7 +281,8 @@ _NARRATIVE_EN = (
     # "I hear it every month", "every review I do"
     r"\b(?:teams|clients|companies|systems|setups|job ads) I (?:meet|see|review|audit)\b",
     r"\bI (?:see|hear|meet) (?:it|this|them)? ?(?:in )?(?:almost )?every\b",
-    r"\b(?:reviews?|audits?|engagements?|calls?) I do\b|\bI get asked\b",
+    r"\b(?:reviews?|audits?|engagements?|calls?) I do\b|\bI get asked\b|\bsomeone asks me\b"
+    r"|\b(?:höre|sehe) ich jeden\b",
     # "My plan would have made it worse", "Their constraint: …": a client's story
     r"\bwould have\b|\btheir (?:constraint|version|request|answer|CTO)\b",
     # An engagement nobody described: "Hindsight on a fintech project", "at a fintech client
@@ -476,6 +477,9 @@ _TRIGGERS = frozenset(
         "it",
         "that",
         "surprised",
+        "someone",
+        "höre",
+        "sehe",
         "projekt",
         "unternehmen",
         "produkt",

@@ -64,6 +64,7 @@ from apps.content.engine.vocabulary import (
     industry_name,
     profile_area_keys,
     proper_names,
+    speaks_of,
     topic_comparison_kind,
     topic_overlap,
     topic_tools,
@@ -143,6 +144,17 @@ def build_context(
     myth, reality = topical_choice(lexicon.myths, words, rng)
     decision, alternative, reason = topical_choice(lexicon.decisions, words, rng)
     tool_a, tool_b = topic_tools(topic) or rng.choice(vocabulary.tools)
+    typed_area = area_key(topic)
+    if (
+        spec.framework != "tool-comparison"  # a comparison needs its two tools to say anything
+        and not typed_area
+        and not topic_tools(topic)
+        and not speaks_of(words, vocabulary, lexicon)
+    ):
+        # A typed topic the vocabulary has no words for ("vendor risk questionnaires"): the
+        # area's tools would be specifics the topic never named ("Buying Trivy won't fix
+        # vendor risk questionnaires"), so a line needing a tool is left out.
+        tool_a = tool_b = UNKNOWN_FACT
     tips = list(lexicon.tips)
     rng.shuffle(tips)
     # The tips nearest the topic come first ("…let the autoscaler do its job" for Karpenter).

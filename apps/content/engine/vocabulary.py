@@ -488,3 +488,22 @@ def proper_names(profile: ProfileSnapshot) -> frozenset[str]:
     typed = [*profile.areas, *profile.offers]
     own = {w for text in typed for w in re.split(r"[\s/,]+", text) if w[:1].isupper()}
     return frozenset(own) | _tool_names()
+
+
+def speaks_of(words: frozenset[str], area: Area, lexicon: Lexicon) -> bool:
+    """Whether an area's vocabulary has anything on a topic's words (no words: nothing to
+    miss, as for a suggested topic or "AI")."""
+    if not words:
+        return True
+    entries = (
+        *area.tools,
+        *area.keywords,
+        *lexicon.topics,
+        *lexicon.pains,
+        *lexicon.metrics,
+        *lexicon.tips,
+        *lexicon.lessons,
+        *lexicon.myths,
+        *lexicon.decisions,
+    )
+    return any(topic_overlap(entry, words) for entry in entries)

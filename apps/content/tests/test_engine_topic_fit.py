@@ -113,3 +113,46 @@ def test_a_german_draft_quotes_english_notes_with_the_areas_own_casing():
     texts = [post.text for post in stories(profile, "Kubernetes upgrades")]
     assert any("Kubernetes upgrades automated" in text for text in texts)
     assert not any("kubernetes upgrades" in text for text in texts)
+
+
+AUDITOR = ProfileSnapshot(
+    name="Lena Audit",
+    headline="Security auditor for insurers",
+    areas=["security audits", "ISO 27001", "cloud security"],
+    years_experience=11,
+    industries=["insurance"],
+    offers=["ISO 27001 readiness audit"],
+    case_studies=[],
+    tone="direct",
+    language="en",
+)
+
+
+def test_a_topic_without_vocabulary_gets_no_tools_it_never_named():
+    from apps.content.engine.vocabulary import AREAS
+
+    # the names of products ("Trivy", "OPA Gatekeeper"), not "build" or "buy"
+    tools = {
+        name
+        for area in AREAS.values()
+        for pair in area.tools
+        for name in pair
+        if any(c.isupper() for c in name)
+    }
+    library = load_library()
+    for language in ("en", "de"):
+        profile = ProfileSnapshot(**{**AUDITOR.__dict__, "language": language})
+        for framework in FRAMEWORKS:
+            if framework == "tool-comparison":
+                continue  # a comparison is about two tools; it names the area's
+            for seed in range(3):
+                request = GenerationRequest(
+                    profile=profile,
+                    topic="vendor risk questionnaires",
+                    framework=framework,
+                    seed=seed,
+                )
+                text = generate_post(request, templates=library, backend="template").text
+                assert "vendor risk questionnaires" in text.lower(), framework
+                named = [tool for tool in tools if tool in text]
+                assert named == [], (language, framework, named)
