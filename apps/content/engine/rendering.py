@@ -65,6 +65,7 @@ from apps.content.engine.vocabulary import (
     profile_area_keys,
     proper_names,
     speaks_of,
+    topic_area_key,
     topic_comparison_kind,
     topic_overlap,
     topic_tools,
@@ -86,7 +87,7 @@ def build_context(
     language = profile.language if profile.language in LANGUAGES else "en"
     missing = MISSING[language]
     areas = [a.strip() for a in profile.areas if a and a.strip()]
-    topic_key = area_key(topic)
+    topic_key = topic_area_key(topic, profile)
     if topic_key is None:
         # A topic the vocabulary has no words for ("trunk-based development") is in the area
         # of the case study that shares its words, when the profile names that area: the

@@ -181,6 +181,19 @@ _TOPIC_KEYS = {
 }
 
 
+def topic_area_key(topic: str, profile: ProfileSnapshot) -> str | None:
+    """The area of a typed topic for this profile: of the areas the topic's words name, the
+    profile's own first ("deploy pipelines" is CI/CD for a fractional CTO with CI/CD, not the
+    data pipelines the word also names), else the first in AREA_ORDER."""
+    first = area_key(topic)
+    if first is None or (topic or "").lower() in _TOPIC_KEYS:
+        return first
+    low = topic.lower()
+    named = [key for key in AREA_ORDER if AREA_PATTERNS[key].search(low)]
+    own = profile_area_keys(profile)
+    return next((key for key in named if key in own), first)
+
+
 def profile_area_keys(profile: ProfileSnapshot) -> list[str]:
     """Vocabulary keys of the profile, most important first: headline, areas, then offers."""
     keys: list[str] = []
@@ -357,7 +370,7 @@ def topical_choice(entries: tuple, words: frozenset[str], rng: random.Random):
 def hashtag_keys(profile: ProfileSnapshot, topic: str) -> list[str]:
     """The areas a post's hashtags may come from: the topic's and the profile's own."""
     keys = []
-    topic_key = area_key(topic)
+    topic_key = topic_area_key(topic, profile)
     if topic_key:
         keys.append(topic_key)
     keys += [k for k in profile_area_keys(profile) if k not in keys]

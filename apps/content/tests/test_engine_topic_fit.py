@@ -156,3 +156,17 @@ def test_a_topic_without_vocabulary_gets_no_tools_it_never_named():
                 assert "vendor risk questionnaires" in text.lower(), framework
                 named = [tool for tool in tools if tool in text]
                 assert named == [], (language, framework, named)
+
+
+def test_a_word_two_areas_share_goes_to_the_profiles_own_area():
+    from apps.content.engine.vocabulary import area_key, topic_area_key
+
+    assert area_key("deploy pipelines for small teams") == "data"  # the word alone
+    assert topic_area_key("deploy pipelines for small teams", FRACTIONAL_CTO) == "cicd"
+    library = load_library()
+    for framework in FRAMEWORKS:
+        request = GenerationRequest(
+            profile=FRACTIONAL_CTO, topic="deploy pipelines for small teams", framework=framework
+        )
+        text = generate_post(request, templates=library, backend="template").text
+        assert not any(word in text for word in ("Kafka", "dbt", "#DataEngineering")), framework
