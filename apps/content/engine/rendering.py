@@ -60,6 +60,7 @@ from apps.content.engine.vocabulary import (
     area_key,
     comparison_kind,
     fits_comparison,
+    german_tool_name,
     hashtags_for,
     industry_name,
     profile_area_keys,
@@ -144,7 +145,13 @@ def build_context(
     mistake, fix = topical_choice(lexicon.lessons, words, rng)
     myth, reality = topical_choice(lexicon.myths, words, rng)
     decision, alternative, reason = topical_choice(lexicon.decisions, words, rng)
-    tool_a, tool_b = topic_tools(topic) or rng.choice(vocabulary.tools)
+    # Never "not about trunk-based development … we introduced trunk-based development": a
+    # pair the case study itself names would contradict its story.
+    told = " ".join((case.title, case.outcome, case.problem)).lower() if case else ""
+    pairs = [p for p in vocabulary.tools if not any(t.lower() in told for t in p)]
+    tool_a, tool_b = topic_tools(topic) or rng.choice(pairs or vocabulary.tools)
+    if language == "de":
+        tool_a, tool_b = german_tool_name(tool_a), german_tool_name(tool_b)
     typed_area = area_key(topic)
     if (
         spec.framework != "tool-comparison"  # a comparison needs its two tools to say anything

@@ -520,3 +520,24 @@ def speaks_of(words: frozenset[str], area: Area, lexicon: Lexicon) -> bool:
         *lexicon.decisions,
     )
     return any(topic_overlap(entry, words) for entry in entries)
+
+
+# Names written in lower case on purpose: they keep it in any language.
+_LOWER_CASE_NAMES = frozenset({"dbt", "pgvector", "kubectl", "k9s", "k8s"})
+_GERMAN_SMALL_WORDS = frozenset({"in", "on", "of", "and", "or", "for", "to", "with"})
+
+
+def german_tool_name(name: str) -> str:
+    """An English common-noun tool as a German sentence carries it: a noun with its capitals
+    ("Feature Flags", "Trunk-Based Development", "Stored Procedures"), without an English
+    article ("a rewrite" → "Rewrite"). Product names stay as they are spelt ("dbt", "Kyverno")."""
+    if not name[:1].islower() or name in _LOWER_CASE_NAMES:
+        return name
+    name = re.sub(r"^(?:a|an|the) ", "", name)
+
+    def capital(word: str) -> str:
+        if word in _GERMAN_SMALL_WORDS or any(c.isupper() or c.isdigit() for c in word):
+            return word
+        return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+
+    return " ".join(capital(word) for word in name.split(" "))

@@ -170,3 +170,18 @@ def test_a_word_two_areas_share_goes_to_the_profiles_own_area():
         )
         text = generate_post(request, templates=library, backend="template").text
         assert not any(word in text for word in ("Kafka", "dbt", "#DataEngineering")), framework
+
+
+def test_german_drafts_write_english_tool_nouns_with_capitals_and_names_as_spelt():
+    from apps.content.engine.vocabulary import german_tool_name
+
+    assert german_tool_name("feature flags") == "Feature Flags"
+    assert german_tool_name("trunk-based development") == "Trunk-Based Development"
+    assert german_tool_name("a tagged CUR in Athena") == "Tagged CUR in Athena"
+    assert german_tool_name("dbt") == "dbt"
+    assert german_tool_name("Kyverno") == "Kyverno"
+
+
+def test_a_story_never_says_it_was_not_about_what_its_case_study_did():
+    for post in stories(FRACTIONAL_CTO, "faster releases", seeds=range(8)):
+        assert "not about trunk-based development" not in post.text, post.template_key

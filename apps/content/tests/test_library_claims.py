@@ -46,7 +46,12 @@ ENGAGEMENT = re.compile(
     r"|\bletzte Woche\b|\bletzten Monat\b|\bletztes Jahr\b|\bdieses Jahr(?:es)? (?:für|war)\b",
     re.IGNORECASE,
 )
-# What a template adds around the case's own words must not be a duration nobody gave.
+# What a template adds around the case's own words must not be a duration nobody gave, nor a
+# story around it ("It worked better than my version would have: {win}").
+AROUND_THE_CASE = re.compile(
+    r"\bwould have\b|\bbetter than my\b|\bbeat mine\b|\bthrew out\b|\binstead we\b",
+    re.IGNORECASE,
+)
 DURATION = re.compile(
     r"\b(?:in|for|within|after) (?:a|one|two|three|a single) (?:day|week|month|quarter|year)s?\b"
     r"|\b(?:in|nach|innerhalb) (?:einer|einem|zwei|drei) (?:Woche|Monat|Tag|Quartal)(?:en|e|n)?\b",
@@ -103,7 +108,8 @@ def claims_without_source(framework: str, part: str, line: str) -> list[str]:
             elif slots & sourced_slots:
                 # the case's own words: what the template adds around them is checked
                 rest = SLOT.sub("", sentence)
-                if set(facts.figures_in(rest)) - ALLOWED_FIGURES or DURATION.search(rest):
+                added = set(facts.figures_in(rest)) - ALLOWED_FIGURES
+                if added or DURATION.search(rest) or AROUND_THE_CASE.search(rest):
                     found.append(sentence)
     return list(dict.fromkeys(found))
 
@@ -124,6 +130,7 @@ def test_the_lint_catches_the_engagements_seen_in_drafts():
         ("story", "{Day one|Week one} at a new {industry} client."),
         ("leadership", "{Last week|Often}, at a {industry} client: {pain}."),
         ("mistake", "We fixed it in a week: {case_title}."),
+        ("story", "{It worked better than my version would have|Their version beat mine}: {win}."),
         ("case-study", "Die Zahlen aus einem aktuellen {area}-Projekt, ungeschönt."),
         ("story", "Kontext: ein Produkt im Bereich {industry}."),
     ):
