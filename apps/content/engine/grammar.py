@@ -58,10 +58,17 @@ def tidy(text: str, language: str = "en") -> str:
 _SENTENCE_START = re.compile(r"((?<!\ba\.m)(?<!\bp\.m)(?<!\be\.g)(?<!\bi\.e)[.?!] )([a-zäöü]\S*)")
 
 
+# Names written in lower case on purpose keep it at a sentence start too ("dbt tests", not
+# "Dbt tests").
+LOWER_CASE_NAMES = frozenset({"dbt", "pgvector", "kubectl", "k9s", "k8s"})
+
+
 def _capitalise(line: str) -> str:
     match = re.match(r"^((?:[→•—✓\-]|\d+\.)?\s*[\"“(]?)([a-zäöü])(\S*)", line)
     if not match or any(c.isupper() for c in match.group(3)):
         return line  # "iOS", "eBPF" stay as they are
+    if re.sub(r"\W+$", "", match.group(2) + match.group(3)) in LOWER_CASE_NAMES:
+        return line
     return match.group(1) + match.group(2).upper() + line[match.end(2) :]
 
 

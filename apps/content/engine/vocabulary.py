@@ -14,7 +14,7 @@ from pathlib import Path
 
 from apps.content import facts
 from apps.content.engine.base import LANGUAGES, LIBRARY_DIR, ProfileSnapshot
-from apps.content.engine.grammar import reads_german
+from apps.content.engine.grammar import LOWER_CASE_NAMES, reads_german
 
 # Concrete tools, metrics, pains and lessons per area of expertise, so a post about Kubernetes
 # names Karpenter and node utilisation, not "tools" and "results". A lesson is a coherent
@@ -522,8 +522,6 @@ def speaks_of(words: frozenset[str], area: Area, lexicon: Lexicon) -> bool:
     return any(topic_overlap(entry, words) for entry in entries)
 
 
-# Names written in lower case on purpose: they keep it in any language.
-_LOWER_CASE_NAMES = frozenset({"dbt", "pgvector", "kubectl", "k9s", "k8s"})
 _GERMAN_SMALL_WORDS = frozenset({"in", "on", "of", "and", "or", "for", "to", "with"})
 
 
@@ -531,7 +529,7 @@ def german_tool_name(name: str) -> str:
     """An English common-noun tool as a German sentence carries it: a noun with its capitals
     ("Feature Flags", "Trunk-Based Development", "Stored Procedures"), without an English
     article ("a rewrite" → "Rewrite"). Product names stay as they are spelt ("dbt", "Kyverno")."""
-    if not name[:1].islower() or name in _LOWER_CASE_NAMES:
+    if not name[:1].islower() or name in LOWER_CASE_NAMES:
         return name
     name = re.sub(r"^(?:a|an|the) ", "", name)
 

@@ -185,3 +185,16 @@ def test_german_drafts_write_english_tool_nouns_with_capitals_and_names_as_spelt
 def test_a_story_never_says_it_was_not_about_what_its_case_study_did():
     for post in stories(FRACTIONAL_CTO, "faster releases", seeds=range(8)):
         assert "not about trunk-based development" not in post.text, post.template_key
+
+
+def test_a_lower_case_name_keeps_its_spelling_at_the_start_of_a_line():
+    profile = ProfileSnapshot(
+        **{**AUDITOR.__dict__, "areas": ["data engineering", "dbt", "Snowflake"]}
+    )
+    library = load_library()
+    for framework in FRAMEWORKS:
+        request = GenerationRequest(
+            profile=profile, topic="dbt testing strategy", framework=framework
+        )
+        text = generate_post(request, templates=library, backend="template").text
+        assert "Dbt" not in text, framework
