@@ -267,8 +267,9 @@ _NARRATIVE_EN = (
     r"\b(?:I|we) ever\b|\bI'd (?:make the same|do it again)",
     # a client, a team or a person doing something in the past
     r"\b(?:the|a|an|one|their|our|my|that|this) (?:[\w-]+ ){0,2}(?:team|client|company|"
-    r"engineer|CTO|CEO|founder|call|request|manager|lead|startup|scale-up|customer)s? "
-    rf"(?:(?:\w+ly|almost|nearly|still|finally|never|all) )?(?:\w*[^\We\s]ed|{_IRREGULAR_PAST})\b",
+    r"engineer|CTO|CEO|founder|call|request|manager|lead|startup|scale-up|customer|project)s? "
+    rf"(?:(?:\w+ly|almost|nearly|still|finally|never|all|once) )?(?:\w*[^\We\s]ed|"
+    rf"{_IRREGULAR_PAST})\b",
     r"\b(?:team|client|company|people|engineers?|teams|clients) I (?:worked with|advised|helped"
     r"|coached|joined|know)\b",
     r"\b(?:a|one) client of mine\b|\bat (?:my last|one|a recent|a [\w-]+) client\b",
@@ -451,6 +452,8 @@ _TRIGGERS = frozenset(
         "someone",
         "höre",
         "sehe",
+        "project",
+        "projects",
     ]
 )
 _TOKENS = re.compile(r"[\w'-]+")

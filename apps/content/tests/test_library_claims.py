@@ -145,6 +145,8 @@ def test_the_lint_catches_the_engagements_seen_in_drafts():
         "The numbers from a recent {area} project, unpolished.",
         "It felt frustrating for a month.",
         "My answer surprised them: slow down first.",
+        "Halfway through, the project was failing.",
+        "A CTO once told me my advice was wrong.",
         "Rückblick auf ein Projekt: Was ich heute anders machen würde.",
         "Die Zahlen aus einem aktuellen {area}-Projekt, ungeschönt.",
         "Kontext: ein Produkt im Bereich {industry}.",
