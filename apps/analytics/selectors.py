@@ -93,11 +93,16 @@ def _published_posts(*, workspace, since: datetime | None = None, until: datetim
     return posts
 
 
-def leads_per_post(*, workspace, posts=None) -> dict[int, dict]:
+def leads_per_post(*, workspace, posts=None, post_ids=None) -> dict[int, dict]:
     """{post id: {"leads": n, "converted_value": Decimal}}, each lead counted for the post of
     its first comment (Lead.source_post, kept by leads.services.attribute_comment). One
-    grouped query; `posts`, a Post queryset, narrows it to those posts. Leads marked "not a
-    lead" never count.
+    grouped query; `posts`, a Post queryset, or `post_ids`, a list of the workspace's post
+    ids, narrows it to those posts. Leads marked "not a lead" never count.
+
+    A few hundred posts known by id (the best posting times' last 500) are best given as
+    `post_ids`: PostgreSQL then looks each one's totals up by primary key; through a
+    subquery it read the totals of every post the workspace ever published (7 of the
+    dashboard's milliseconds at ten times the size).
 
     On PostgreSQL the per-post totals the triggers on leads_lead keep (PostLeadTotals: the
     same definition, kept with every lead write), read instead of counting the leads, for
@@ -112,12 +117,16 @@ def leads_per_post(*, workspace, posts=None) -> dict[int, dict]:
         totals = owned(PostLeadTotals, workspace=workspace)
         if posts is not None:
             totals = totals.filter(post__in=posts.values("id"))
+        if post_ids is not None:
+            totals = totals.filter(post_id__in=post_ids)
         return {
             post_id: {"leads": n, "converted_value": won}
             for post_id, n, won in totals.values_list("post_id", "leads", "converted_value")
         }
     if posts is not None:
         leads = leads.filter(source_post__in=posts.values("id"))
+    if post_ids is not None:
+        leads = leads.filter(source_post__in=post_ids)
     rows = (
         leads.order_by()  # no default ordering in the GROUP BY
         .values("source_post")
