@@ -29,11 +29,9 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     F,
     Max,
-    OuterRef,
     Q,
     Sum,
     When,
@@ -370,16 +368,6 @@ def _period_figures_of(totals: dict) -> dict:
     }
 
 
-def _imported_figures(workspace):
-    """Whether a post's latest figures came from LinkedIn's export (marked on the dashboard),
-    for an Exists() on posts."""
-    return owned(MetricSnapshot, workspace=workspace).filter(
-        post=OuterRef("pk"),
-        source=MetricSnapshot.Source.IMPORT,
-        captured_at=OuterRef("metrics_at"),
-    )
-
-
 @dataclass
 class _PeriodPosts:
     """What the dashboard shows of a period's published posts.
@@ -433,7 +421,7 @@ def _period_posts_from_rows(posts, *, workspace, tz) -> _PeriodPosts:
     attributed to them counted per post (query)."""
     current = list(
         posts.annotate(
-            imported=Exists(_imported_figures(workspace)),
+            imported=F("figures_imported"),
             measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
         ).values(*POST_FIELDS, "imported", "measured")
     )
@@ -521,7 +509,7 @@ def _period_posts_in_database(posts, *, workspace, tz) -> _PeriodPosts:
     this query at scale."""
     base = (
         posts.annotate(
-            imported=Exists(_imported_figures(workspace)),
+            imported=F("figures_imported"),
             measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
             # A LEFT JOIN (a post without leads has no row); the totals' rows are the same
             # workspace's as their post, and row-level security scopes them too.
@@ -603,7 +591,7 @@ def _period_posts_in_database(posts, *, workspace, tz) -> _PeriodPosts:
         list(
             posts.filter(pk__in=leads_of)
             .annotate(
-                imported=Exists(_imported_figures(workspace)),
+                imported=F("figures_imported"),
                 measured=ExpressionWrapper(
                     Q(metrics_at__isnull=False), output_field=BooleanField()
                 ),
@@ -728,7 +716,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     period = _period_posts(workspace=workspace, start=start, end=end, tz=tz)
     previous_totals = (  # query: totals of the previous period's posts
         _published_posts(workspace=workspace, since=previous_start, until=start)
-        .annotate(imported=Exists(_imported_figures(workspace)))
+        .annotate(imported=F("figures_imported"))
         .aggregate(**_period_totals())
     )
 

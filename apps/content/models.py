@@ -165,6 +165,10 @@ class Post(WorkspaceOwned):
     comment_count = models.PositiveIntegerField(default=0)
     reshares = models.PositiveIntegerField(null=True, blank=True)
     metrics_at = models.DateTimeField(null=True, blank=True)
+    # Whether those latest figures came from LinkedIn's export (a MetricSnapshot with source
+    # "import" at metrics_at): written with them by analytics.importing and the collector,
+    # so the dashboard reads a column instead of looking a snapshot up for every post.
+    figures_imported = models.BooleanField(default=False)
     # Written by a drafting job (apps/content/drafting.py): which one, and the draft's place
     # in it. Unique together, so a job run twice cannot store the same draft twice.
     drafting_job = models.ForeignKey(
@@ -208,6 +212,7 @@ class Post(WorkspaceOwned):
                     "template_key",
                     "topic",
                     "hook",
+                    "figures_imported",
                 ],
                 name="post_published_cover_idx",
             ),

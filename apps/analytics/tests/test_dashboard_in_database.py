@@ -61,6 +61,7 @@ def varied_history(workspace, *, seed: int, posts: int = 60):
                 impressions=impressions,
                 source=MetricSnapshot.Source.IMPORT,
             )
+            Post.objects.filter(pk=post.pk).update(figures_imported=True)
         made.append(post)
     statuses = [s for s, _label in Lead.Status.choices]
     for n in range(posts * 2):
