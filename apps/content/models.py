@@ -167,8 +167,9 @@ class Post(WorkspaceOwned):
     metrics_at = models.DateTimeField(null=True, blank=True)
     # Whether those latest figures came from LinkedIn's export (a MetricSnapshot with source
     # "import" at metrics_at): written with them by analytics.importing and the collector,
-    # so the dashboard reads a column instead of looking a snapshot up for every post.
-    figures_imported = models.BooleanField(default=False)
+    # so the dashboard reads a column instead of looking a snapshot up for every post. False
+    # in the database too (db_default), for rows written in SQL.
+    figures_imported = models.BooleanField(default=False, db_default=False)
     # Written by a drafting job (apps/content/drafting.py): which one, and the draft's place
     # in it. Unique together, so a job run twice cannot store the same draft twice.
     drafting_job = models.ForeignKey(

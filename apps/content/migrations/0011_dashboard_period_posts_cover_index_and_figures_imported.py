@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='post',
             name='figures_imported',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.RunPython(mark_imported_figures, migrations.RunPython.noop),
         migrations.AddIndex(
