@@ -131,6 +131,7 @@ def collect(*, workspace_id: int, post_ids: list[int], now: datetime | None = No
                 comment_count=snapshot.comments,
                 reshares=snapshot.reshares,
                 metrics_at=now,
+                figures_imported=False,
             )
     return len(snapshots)
 

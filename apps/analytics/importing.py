@@ -227,6 +227,6 @@ def import_figures(*, workspace, rows: list[ImportedRow]) -> list[MetricSnapshot
         MetricSnapshot.objects.bulk_create(snapshots)
         for snapshot in snapshots:
             owned(Post, workspace=workspace).filter(pk=snapshot.post_id).update(
-                impressions=snapshot.impressions, metrics_at=now
+                impressions=snapshot.impressions, metrics_at=now, figures_imported=True
             )
     return snapshots

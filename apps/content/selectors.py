@@ -286,9 +286,7 @@ def best_time_model(*, workspace):
     )
     if not rows:
         return fit([])
-    leads = leads_per_post(
-        workspace=workspace, posts=published.filter(published_at__gte=rows[-1][1])
-    )
+    leads = leads_per_post(workspace=workspace, post_ids=[r[0] for r in rows])
     observations = []
     for pk, published_at, impressions, reactions, comments, reshares in rows:
         local = published_at.astimezone(tz)

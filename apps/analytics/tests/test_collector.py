@@ -64,6 +64,19 @@ def test_snapshots_follow_the_audience_and_keep_the_latest_on_the_post(
     assert (post.impressions, post.reactions) == (second.impressions, second.reactions)
 
 
+def test_a_reading_after_imported_figures_is_no_longer_marked_imported(
+    alice, alice_workspace, linkedin
+):
+    post = publish(alice_workspace, alice, linkedin)
+    # What analytics.importing leaves on a post whose figures came from LinkedIn's export.
+    Post.objects.filter(pk=post.pk).update(figures_imported=True)
+    linkedin.sandbox.clock.advance(hours=6)
+    collector.collect(workspace_id=alice_workspace.pk, post_ids=[post.pk])
+    post.refresh_from_db()
+    assert post.figures_imported is False
+    assert post.metrics_at == MetricSnapshot.objects.get(post=post).captured_at
+
+
 def test_without_analytics_permission_social_metadata_gives_reactions_only(
     alice, alice_workspace, linkedin
 ):

@@ -420,7 +420,10 @@ def test_a_period_has_the_same_figures_as_the_previous_period_as_it_had_as_the_c
     w = alice_workspace
     make_post(w, days_ago=40, impressions=2000, reactions=40, comments=10, reshares=None)
     make_post(w, days_ago=45, impressions=None, reactions=7, comments=3)
-    imported = make_post(w, days_ago=50, impressions=9000, reactions=0, comments=0)
+    # As analytics.importing leaves it: the snapshot, and the post's figures marked imported.
+    imported = make_post(
+        w, days_ago=50, impressions=9000, reactions=0, comments=0, figures_imported=True
+    )
     MetricSnapshot.objects.create(
         workspace=w,
         post=imported,

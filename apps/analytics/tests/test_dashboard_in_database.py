@@ -1,10 +1,11 @@
 """On PostgreSQL the dashboard sums and groups a period's posts in the database (GROUPING SETS)
-instead of loading them row by row: its figures must be the row-by-row computation's, to the
-group order and the last cent, on varied data."""
+instead of loading them row by row, and counts the leads created in one index range per local
+day instead of grouping them by their local date: its figures must be the row-by-row and
+grouped computation's, to the group order and the last cent, on varied data."""
 
 import random
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -60,6 +61,7 @@ def varied_history(workspace, *, seed: int, posts: int = 60):
                 impressions=impressions,
                 source=MetricSnapshot.Source.IMPORT,
             )
+            Post.objects.filter(pk=post.pk).update(figures_imported=True)
         made.append(post)
     statuses = [s for s, _label in Lead.Status.choices]
     for n in range(posts * 2):
@@ -91,6 +93,7 @@ def both_ways(workspace, days, monkeypatch):
     in_database = selectors.dashboard(workspace=workspace, days=days, now=NOW[0])
     with monkeypatch.context() as patched:
         patched.setattr(selectors, "_period_posts_in_database", selectors._period_posts_from_rows)
+        patched.setattr(selectors, "_leads_created_in_ranges", selectors._leads_created_grouped)
         from_rows = selectors.dashboard(workspace=workspace, days=days, now=NOW[0])
     return in_database, from_rows
 
@@ -250,3 +253,66 @@ def test_time_slots_are_the_workspaces_local_weekday_and_hour(alice_workspace):
     local = published.astimezone(zoneinfo.ZoneInfo(alice_workspace.timezone))
     data = selectors.dashboard(workspace=alice_workspace, days=7)
     assert [g.key for g in data.by_slot] == [f"{local.weekday()}-{local.hour:02d}"]
+
+
+@pytest.mark.parametrize(
+    "zone",
+    # Berlin leaves summer time inside the 90 days, Santiago skips its local midnight of 6
+    # September (00:00 becomes 01:00) and went back an hour in the previous period, Kolkata
+    # is half an hour off the hour.
+    ["Europe/Berlin", "America/Santiago", "Asia/Kolkata", "UTC"],
+)
+def test_leads_counted_in_local_day_ranges_equal_those_grouped_by_their_local_date(
+    alice_workspace, zone
+):
+    """Leads on, just before and just after every local midnight and the periods' edges,
+    and at random, of every status and value: counted per local-day range, as the database
+    groups them by local date."""
+    from apps.accounts.tenancy import owned
+
+    tz = zoneinfo.ZoneInfo(zone)
+    rng = random.Random(zone)
+    end = datetime(2026, 11, 2, 15, 17, 23, tzinfo=UTC)
+    start = end - timedelta(days=90)
+    previous_start = start - timedelta(days=90)
+    tick = timedelta(microseconds=1)
+    moments = [previous_start, start - tick, start, start + tick, end - tick, end]
+    day = previous_start.astimezone(tz).date() - timedelta(days=1)
+    while day <= end.astimezone(tz).date() + timedelta(days=1):
+        midnight = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+        moments += [midnight - tick, midnight, midnight + tick]
+        day += timedelta(days=1)
+    moments += [previous_start + (end - previous_start) * rng.random() for _ in range(300)]
+    statuses = [s for s, _label in Lead.Status.choices]
+    commenters = Commenter.objects.bulk_create(
+        Commenter(workspace=alice_workspace, actor_urn=f"urn:li:person:edge{n}")
+        for n in range(len(moments))
+    )
+    Lead.objects.bulk_create(
+        Lead(
+            workspace=alice_workspace,
+            commenter=commenter,
+            status=rng.choice(statuses),
+            value_eur=rng.choice([None, Decimal(rng.randrange(100, 9000)), Decimal("12.50")]),
+            created_at=moment,
+            status_changed_at=moment,
+        )
+        for commenter, moment in zip(commenters, moments, strict=True)
+    )
+    leads = owned(Lead, workspace=alice_workspace).exclude(status=Lead.Status.NOT_A_LEAD)
+    periods = {"previous_start": previous_start, "start": start, "end": end, "tz": tz}
+
+    def ordered(rows):
+        return sorted(rows, key=lambda row: (row[0], row[1] or date.min, row[2]))
+
+    in_ranges = ordered(selectors._leads_created_in_ranges(leads, **periods))
+    grouped = ordered(selectors._leads_created_grouped(leads, **periods))
+    assert in_ranges == grouped
+    assert (
+        sum(n for _current, _day, _status, n, _value in in_ranges)
+        == leads.filter(created_at__gte=previous_start, created_at__lt=end).count()
+    )
+    assert {day for current, day, *_rest in in_ranges if current} >= {
+        start.astimezone(tz).date(),
+        end.astimezone(tz).date(),
+    }

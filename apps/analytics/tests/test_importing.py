@@ -1,11 +1,12 @@
 """Importing LinkedIn's own analytics export (XLSX) where the API may not read analytics."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from apps.analytics import importing
@@ -143,6 +144,7 @@ def test_imported_figures_become_snapshots_marked_imported(alice_workspace, post
     assert (snapshot.reactions, snapshot.comments) == (7, 2)
     posts["by_urn"].refresh_from_db()
     assert posts["by_urn"].impressions == 2310
+    assert posts["by_urn"].figures_imported
     posts["twin_1"].refresh_from_db()
     assert posts["twin_1"].impressions is None
 
@@ -209,3 +211,43 @@ def test_charlie_cannot_import_into_alices_workspace(charlie_client, alice_works
     response = charlie_client.post(url, {"file": upload(linkedin_export(FILE))})
     assert response.status_code == 404
     assert MetricSnapshot.objects.count() == 0
+
+
+def test_the_migration_marks_the_posts_whose_latest_figures_were_imported(alice_workspace):
+    """Before the mark was kept, the dashboard looked for an imported snapshot at the post's
+    latest reading: the migration marks exactly those posts."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    now = timezone.now()
+    latest_imported, imported_then_read, never_imported = (
+        Post.objects.create(
+            workspace=alice_workspace,
+            status=Post.Status.PUBLISHED,
+            text=name,
+            published_at=now - timedelta(days=3),
+            impressions=100,
+            metrics_at=now - timedelta(hours=1),
+        )
+        for name in ("latest imported", "imported, then read by the app", "never imported")
+    )
+    for post, captured_at, source in (
+        (latest_imported, latest_imported.metrics_at, MetricSnapshot.Source.IMPORT),
+        (imported_then_read, now - timedelta(days=1), MetricSnapshot.Source.IMPORT),
+        (imported_then_read, imported_then_read.metrics_at, "analytics"),
+        (never_imported, never_imported.metrics_at, "analytics"),
+    ):
+        MetricSnapshot.objects.create(
+            workspace=alice_workspace, post=post, captured_at=captured_at, source=source
+        )
+
+    migration = import_module(
+        "apps.content.migrations.0011_dashboard_period_posts_cover_index_and_figures_imported"
+    )
+    migration.mark_imported_figures(django_apps, SimpleNamespace(connection=connection))
+
+    marked = set(Post.objects.filter(figures_imported=True).values_list("text", flat=True))
+    assert marked == {"latest imported"}
