@@ -32,6 +32,7 @@ The rules that keep a post from being published twice or lost:
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import logging
 import random
@@ -227,6 +228,62 @@ def _claim_scheduled(post_ids: list[int], *, now: datetime) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+# --- Server-side prepared statements for the publish step ---------------------------------
+
+
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
+
+
+def _statement_cursor(db):
+    """A cursor for one of a publish step's three statements (its read, the call's claim,
+    its "published"): on PostgreSQL one that binds the values on the server and has psycopg
+    prepare the statement on the connection, so PostgreSQL parses and analyses each SQL text
+    once per connection, not once per post, and this process sends the values alone instead
+    of quoting them into a long SQL text every time. Django leaves both off for every other
+    query (client-side binding, `prepare_threshold` None): they would break a pooler in
+    transaction mode, which this app does not use (deploy/: Django's own pool, connections
+    held by one process). Elsewhere, the usual cursor. Django's wrapper is kept either way:
+    query logging, execute wrappers and error translation see these statements as any other.
+
+    On the server's side the values are typed as psycopg dumps them: a SQL text that puts
+    a value where PostgreSQL cannot tell its type (a SELECT list feeding an INSERT) casts it
+    (`_insert_select`)."""
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None:
+        # Django sets None, with which psycopg prepares nothing, even when asked to. Only
+        # cursors that bind on the server ever prepare (Django's own bind on the client), so
+        # a threshold no statement reaches turns preparing on for these cursors alone.
+        raw.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
+    factory = raw.cursor_factory
+    raw.cursor_factory = _preparing_cursor_class()
+    try:
+        return db.cursor()
+    finally:
+        raw.cursor_factory = factory
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    """Django's psycopg cursor with server-side binding, every statement it runs prepared."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg records the statement it sent only when it sends its text; Django's
+            # query log (DEBUG, tests' query counts) reads that record, so keep it for a
+            # prepared one too (its SQL with $1, $2... where the values go).
+            super()._send_query_prepared(name, pgq, binary=binary)
+            self._query = pgq
+
+    return PreparingCursor
+
+
 # --- Publishing one post -------------------------------------------------------------------
 
 
@@ -328,7 +385,7 @@ class _PreparedRead:
         params[self.slots["post"][0]] = post_id
         params[self.slots["workspace"][0]] = workspace_id
         params[self.slots["since"][0]] = db.ops.adapt_datetimefield_value(since)
-        with db.cursor() as cursor:
+        with _statement_cursor(db) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         first, last = self.model_columns
@@ -399,7 +456,7 @@ def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttem
     claimed_at = db.ops.adapt_datetimefield_value(post.claimed_at)
     params = [at, post.pk, workspace_id, Post.Status.PUBLISHING, claimed_at]
     params += [at, PublishAttempt.Outcome.STARTED]
-    with db.cursor() as cursor:
+    with _statement_cursor(db) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -733,7 +790,7 @@ def _publish_in_one_statement(
     at = db.ops.adapt_datetimefield_value(now)
     head = [PublishAttempt.Outcome.PUBLISHED, error, at, attempt.pk, attempt.workspace_id]
     moved = [*params, post.pk, post.workspace_id, *statuses]
-    with db.cursor() as cursor:
+    with _statement_cursor(db) as cursor:
         cursor.execute(sql, [*head, *moved, *audit_params, *event_params])
         row = cursor.fetchone()
     if row is None:
