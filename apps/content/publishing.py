@@ -387,24 +387,33 @@ class _PreparedRead:
 
     def fetch(self, *, post_id: int, workspace_id: int, since: datetime) -> Post | None:
         db = connections[self.alias]
+        with _statement_cursor(db) as cursor:
+            cursor.execute(self.sql, self.values(post_id, workspace_id, since))
+            row = cursor.fetchone()
+        return None if row is None else self.post(row)
+
+    def values(self, post_id: int, workspace_id: int, since: datetime) -> list:
+        """The query's parameters for one post."""
         params = list(self.params)
         params[self.slots["post"][0]] = post_id
         params[self.slots["workspace"][0]] = workspace_id
-        params[self.slots["since"][0]] = db.ops.adapt_datetimefield_value(since)
-        with _statement_cursor(db) as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        first, last = self.model_columns
+        params[self.slots["since"][0]] = connections[self.alias].ops.adapt_datetimefield_value(
+            since
+        )
+        return params
+
+    def post(self, row) -> Post:
+        """The post (with its workspace, connection and annotations) from one row of the
+        query's columns, as the ORM would make it."""
         if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
-        for row in rows:
-            post = Post.from_db(self.alias, self.init_list, row[first:last])
-            for populator in self.populators:
-                populator.populate(row, post)
-            for name, position in self.annotations.items():
-                setattr(post, name, row[position])
-            return post
-        return None
+            row = next(self.compiler.apply_converters([row], self.converters))
+        first, last = self.model_columns
+        post = Post.from_db(self.alias, self.init_list, row[first:last])
+        for populator in self.populators:
+            populator.populate(row, post)
+        for name, position in self.annotations.items():
+            setattr(post, name, row[position])
+        return post
 
 
 _prepared_reads: dict[tuple[str, str], _PreparedRead] = {}
@@ -414,12 +423,17 @@ def _post_to_publish(*, post_id: int, workspace_id: int) -> Post | None:
     """`_post_to_publish_query`'s post, read with the SQL compiled once per process."""
     database_workspace_set(workspace_id)
     since = timezone.now() - timedelta(hours=24)
-    alias = router.db_for_read(Post)
+    return _prepared_read(router.db_for_read(Post)).fetch(
+        post_id=post_id, workspace_id=workspace_id, since=since
+    )
+
+
+def _prepared_read(alias: str) -> _PreparedRead:
     key = (alias, connections[alias].settings_dict["NAME"])
     prepared = _prepared_reads.get(key)
     if prepared is None:
         prepared = _prepared_reads[key] = _PreparedRead(alias)
-    return prepared.fetch(post_id=post_id, workspace_id=workspace_id, since=since)
+    return prepared
 
 
 def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttempt | None:
@@ -446,31 +460,47 @@ def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttem
             return PublishAttempt.objects.create(
                 workspace_id=workspace_id, post=post, started_at=now
             )
-    quote = db.ops.quote_name
-    posts, attempts = quote(Post._meta.db_table), quote(PublishAttempt._meta.db_table)
-    sql = (
-        f"WITH {quote('started')} AS ("  # noqa: S608 (names quoted, values bound)
-        f"UPDATE {posts} SET {quote('attempt_started_at')} = %s, "
-        f"{quote('publish_attempts')} = {quote('publish_attempts')} + 1 "
-        f"WHERE {quote('id')} = %s AND {quote('workspace_id')} = %s AND {quote('status')} = %s "
-        f"AND {quote('attempt_started_at')} IS NULL AND {quote('claimed_at')} = %s "
-        f"RETURNING {quote('id')}, {quote('workspace_id')}) "
-        f"INSERT INTO {attempts} ({quote('workspace_id')}, {quote('post_id')}, "
-        f"{quote('started_at')}, {quote('finished_at')}, {quote('outcome')}, {quote('error')}) "
-        f"SELECT {quote('workspace_id')}, {quote('id')}, %s, NULL, %s, '' FROM {quote('started')} "
-        f"RETURNING {quote('id')}"
+    ctes, params = _start_call_ctes(
+        db, post_id=post.pk, workspace_id=workspace_id, claimed_at=post.claimed_at, now=now
     )
-    at = db.ops.adapt_datetimefield_value(now)
-    claimed_at = db.ops.adapt_datetimefield_value(post.claimed_at)
-    params = [at, post.pk, workspace_id, Post.Status.PUBLISHING, claimed_at]
-    params += [at, PublishAttempt.Outcome.STARTED]
+    quote = db.ops.quote_name
+    sql = f"WITH {ctes} SELECT {quote('id')} FROM {quote('attempt')}"  # noqa: S608 (as above)
     with _statement_cursor(db) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
+    return _started_attempt(db, row[0], post=post, workspace_id=workspace_id, now=now)
+
+
+def _start_call_ctes(db, *, post_id: int, workspace_id: int, claimed_at, now) -> tuple[str, list]:
+    """PostgreSQL: the call's claim and its PublishAttempt as two WITH queries, "started"
+    (the post's conditional UPDATE) and "attempt" (the INSERT of the attempt, for the row
+    "started" moved, naming its id), with their parameters."""
+    quote = db.ops.quote_name
+    posts, attempts = quote(Post._meta.db_table), quote(PublishAttempt._meta.db_table)
+    ctes = (
+        f"{quote('started')} AS ("  # noqa: S608 (names quoted, values bound)
+        f"UPDATE {posts} SET {quote('attempt_started_at')} = %s, "
+        f"{quote('publish_attempts')} = {quote('publish_attempts')} + 1 "
+        f"WHERE {quote('id')} = %s AND {quote('workspace_id')} = %s AND {quote('status')} = %s "
+        f"AND {quote('attempt_started_at')} IS NULL AND {quote('claimed_at')} = %s "
+        f"RETURNING {quote('id')}, {quote('workspace_id')}), "
+        f"{quote('attempt')} AS ("
+        f"INSERT INTO {attempts} ({quote('workspace_id')}, {quote('post_id')}, "
+        f"{quote('started_at')}, {quote('finished_at')}, {quote('outcome')}, {quote('error')}) "
+        f"SELECT {quote('workspace_id')}, {quote('id')}, %s, NULL, %s, '' FROM {quote('started')} "
+        f"RETURNING {quote('id')})"
+    )
+    at = db.ops.adapt_datetimefield_value(now)
+    params = [at, post_id, workspace_id, Post.Status.PUBLISHING]
+    params += [db.ops.adapt_datetimefield_value(claimed_at), at, PublishAttempt.Outcome.STARTED]
+    return ctes, params
+
+
+def _started_attempt(db, pk: int, *, post: Post, workspace_id: int, now) -> PublishAttempt:
     attempt = PublishAttempt(
-        pk=row[0],
+        pk=pk,
         workspace_id=workspace_id,
         post=post,
         started_at=now,
@@ -481,21 +511,63 @@ def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttem
     return attempt
 
 
+def _start_call_and_read(
+    *, post_id: int, workspace_id: int, claim: str | None, now: datetime
+) -> tuple[Post, PublishAttempt] | None:
+    """PostgreSQL: the call's claim, its PublishAttempt and the read of `_post_to_publish`
+    in one statement, when the task names its claim: one round trip fewer a post. The read
+    runs in the statement's snapshot, from before its UPDATE, so it reads the row as
+    `_post_to_publish` would have just before the claim (and the calls counted today leave
+    this attempt out, as then); `publish` applies the claim's two changes, as after
+    `_start_call`. None when the claim did not take (the post is gone, was claimed again, or
+    its call started already) or elsewhere: `publish` then reads and claims step by step,
+    which says which it was."""
+    db = connections[router.db_for_write(Post)]
+    if db.vendor != "postgresql" or not claim or router.db_for_read(Post) != db.alias:
+        return None
+    try:
+        claimed_at = datetime.fromisoformat(claim)
+    except ValueError:
+        return None
+    database_workspace_set(workspace_id)
+    read = _prepared_read(db.alias)
+    ctes, params = _start_call_ctes(
+        db, post_id=post_id, workspace_id=workspace_id, claimed_at=claimed_at, now=now
+    )
+    quote = db.ops.quote_name
+    sql = (
+        f"WITH {ctes} SELECT {quote('read')}.*, {quote('attempt')}.{quote('id')} "  # noqa: S608
+        f"FROM ({read.sql}) {quote('read')}, {quote('attempt')}"
+    )
+    since = timezone.now() - timedelta(hours=24)
+    with _statement_cursor(db) as cursor:
+        cursor.execute(sql, [*params, *read.values(post_id, workspace_id, since)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    post = read.post(row[:-1])
+    return post, _started_attempt(db, row[-1], post=post, workspace_id=workspace_id, now=now)
+
+
 def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str:
     """Publish one claimed post. Returns what happened, for logs and tests.
 
-    A post that goes out costs seven queries, three on PostgreSQL: the read above, the call's
-    claim and its PublishAttempt (one transaction, or one statement on PostgreSQL, committed
-    before LinkedIn is called), then the attempt's outcome, the post's "published", its
-    audit record and its event (one transaction, or one statement on PostgreSQL; a first
-    comment adds its step to that transaction)."""
-    post = _post_to_publish(post_id=post_id, workspace_id=workspace_id)
-    if post is None:
-        return "gone"
-    if claim and (post.claimed_at is None or post.claimed_at.isoformat() != claim):
-        return "stale"  # a newer claim owns this post now
+    A post that goes out costs seven queries, two on PostgreSQL: the read above, the call's
+    claim and its PublishAttempt (one transaction, committed before LinkedIn is called; on
+    PostgreSQL one statement with the read, `_start_call_and_read`), then the attempt's
+    outcome, the post's "published", its audit record and its event (one transaction, or
+    one statement on PostgreSQL; a first comment adds its step to that transaction)."""
     now = timezone.now()
-    attempt = _start_call(post, workspace_id=workspace_id, now=now)
+    started = _start_call_and_read(post_id=post_id, workspace_id=workspace_id, claim=claim, now=now)
+    if started is not None:
+        post, attempt = started
+    else:
+        post = _post_to_publish(post_id=post_id, workspace_id=workspace_id)
+        if post is None:
+            return "gone"
+        if claim and (post.claimed_at is None or post.claimed_at.isoformat() != claim):
+            return "stale"  # a newer claim owns this post now
+        attempt = _start_call(post, workspace_id=workspace_id, now=now)
     if attempt is None:
         with transaction.atomic():
             post.refresh_from_db()
