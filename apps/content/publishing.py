@@ -32,6 +32,7 @@ The rules that keep a post from being published twice or lost:
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import logging
 import random
@@ -227,6 +228,62 @@ def _claim_scheduled(post_ids: list[int], *, now: datetime) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+# --- Server-side prepared statements for the publish step ---------------------------------
+
+
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
+
+
+def _statement_cursor(db):
+    """A cursor for one of a publish step's three statements (its read, the call's claim,
+    its "published"): on PostgreSQL one that binds the values on the server and has psycopg
+    prepare the statement on the connection, so PostgreSQL parses and analyses each SQL text
+    once per connection, not once per post, and this process sends the values alone instead
+    of quoting them into a long SQL text every time. Django leaves both off for every other
+    query (client-side binding, `prepare_threshold` None): they would break a pooler in
+    transaction mode, which this app does not use (deploy/: Django's own pool, connections
+    held by one process). Elsewhere, the usual cursor. Django's wrapper is kept either way:
+    query logging, execute wrappers and error translation see these statements as any other.
+
+    On the server's side the values are typed as psycopg dumps them: a SQL text that puts
+    a value where PostgreSQL cannot tell its type (a SELECT list feeding an INSERT) casts it
+    (`_insert_select`)."""
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None:
+        # Django sets None, with which psycopg prepares nothing, even when asked to. Only
+        # cursors that bind on the server ever prepare (Django's own bind on the client), so
+        # a threshold no statement reaches turns preparing on for these cursors alone.
+        raw.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
+    factory = raw.cursor_factory
+    raw.cursor_factory = _preparing_cursor_class()
+    try:
+        return db.cursor()
+    finally:
+        raw.cursor_factory = factory
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    """Django's psycopg cursor with server-side binding, every statement it runs prepared."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg records the statement it sent only when it sends its text; Django's
+            # query log (DEBUG, tests' query counts) reads that record, so keep it for a
+            # prepared one too (its SQL with $1, $2... where the values go).
+            super()._send_query_prepared(name, pgq, binary=binary)
+            self._query = pgq
+
+    return PreparingCursor
+
+
 # --- Publishing one post -------------------------------------------------------------------
 
 
@@ -320,26 +377,43 @@ class _PreparedRead:
         self.init_list = [column[0].target.attname for column in self.compiler.select[first:last]]
         self.populators = get_related_populators(info, self.compiler.select, alias)
         self.annotations = dict(self.compiler.annotation_col_map or {})
+        # The ORM looks its converters up again for every row set it turns into objects
+        # (`results_iter`), some 70 lookups a post; they depend on the query alone.
+        fields = [column[0] for column in self.compiler.select[: self.compiler.col_count]]
+        if self.compiler.has_composite_fields(fields):
+            raise RuntimeError("The publish read selects a composite field.")
+        self.converters = self.compiler.get_converters(fields)
         self.alias = alias
 
     def fetch(self, *, post_id: int, workspace_id: int, since: datetime) -> Post | None:
         db = connections[self.alias]
+        with _statement_cursor(db) as cursor:
+            cursor.execute(self.sql, self.values(post_id, workspace_id, since))
+            row = cursor.fetchone()
+        return None if row is None else self.post(row)
+
+    def values(self, post_id: int, workspace_id: int, since: datetime) -> list:
+        """The query's parameters for one post."""
         params = list(self.params)
         params[self.slots["post"][0]] = post_id
         params[self.slots["workspace"][0]] = workspace_id
-        params[self.slots["since"][0]] = db.ops.adapt_datetimefield_value(since)
-        with db.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        params[self.slots["since"][0]] = connections[self.alias].ops.adapt_datetimefield_value(
+            since
+        )
+        return params
+
+    def post(self, row) -> Post:
+        """The post (with its workspace, connection and annotations) from one row of the
+        query's columns, as the ORM would make it."""
+        if self.converters:
+            row = next(self.compiler.apply_converters([row], self.converters))
         first, last = self.model_columns
-        for row in self.compiler.results_iter([rows]):
-            post = Post.from_db(self.alias, self.init_list, row[first:last])
-            for populator in self.populators:
-                populator.populate(row, post)
-            for name, position in self.annotations.items():
-                setattr(post, name, row[position])
-            return post
-        return None
+        post = Post.from_db(self.alias, self.init_list, row[first:last])
+        for populator in self.populators:
+            populator.populate(row, post)
+        for name, position in self.annotations.items():
+            setattr(post, name, row[position])
+        return post
 
 
 _prepared_reads: dict[tuple[str, str], _PreparedRead] = {}
@@ -349,12 +423,17 @@ def _post_to_publish(*, post_id: int, workspace_id: int) -> Post | None:
     """`_post_to_publish_query`'s post, read with the SQL compiled once per process."""
     database_workspace_set(workspace_id)
     since = timezone.now() - timedelta(hours=24)
-    alias = router.db_for_read(Post)
+    return _prepared_read(router.db_for_read(Post)).fetch(
+        post_id=post_id, workspace_id=workspace_id, since=since
+    )
+
+
+def _prepared_read(alias: str) -> _PreparedRead:
     key = (alias, connections[alias].settings_dict["NAME"])
     prepared = _prepared_reads.get(key)
     if prepared is None:
         prepared = _prepared_reads[key] = _PreparedRead(alias)
-    return prepared.fetch(post_id=post_id, workspace_id=workspace_id, since=since)
+    return prepared
 
 
 def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttempt | None:
@@ -381,31 +460,47 @@ def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttem
             return PublishAttempt.objects.create(
                 workspace_id=workspace_id, post=post, started_at=now
             )
-    quote = db.ops.quote_name
-    posts, attempts = quote(Post._meta.db_table), quote(PublishAttempt._meta.db_table)
-    sql = (
-        f"WITH {quote('started')} AS ("  # noqa: S608 (names quoted, values bound)
-        f"UPDATE {posts} SET {quote('attempt_started_at')} = %s, "
-        f"{quote('publish_attempts')} = {quote('publish_attempts')} + 1 "
-        f"WHERE {quote('id')} = %s AND {quote('workspace_id')} = %s AND {quote('status')} = %s "
-        f"AND {quote('attempt_started_at')} IS NULL AND {quote('claimed_at')} = %s "
-        f"RETURNING {quote('id')}, {quote('workspace_id')}) "
-        f"INSERT INTO {attempts} ({quote('workspace_id')}, {quote('post_id')}, "
-        f"{quote('started_at')}, {quote('finished_at')}, {quote('outcome')}, {quote('error')}) "
-        f"SELECT {quote('workspace_id')}, {quote('id')}, %s, NULL, %s, '' FROM {quote('started')} "
-        f"RETURNING {quote('id')}"
+    ctes, params = _start_call_ctes(
+        db, post_id=post.pk, workspace_id=workspace_id, claimed_at=post.claimed_at, now=now
     )
-    at = db.ops.adapt_datetimefield_value(now)
-    claimed_at = db.ops.adapt_datetimefield_value(post.claimed_at)
-    params = [at, post.pk, workspace_id, Post.Status.PUBLISHING, claimed_at]
-    params += [at, PublishAttempt.Outcome.STARTED]
-    with db.cursor() as cursor:
+    quote = db.ops.quote_name
+    sql = f"WITH {ctes} SELECT {quote('id')} FROM {quote('attempt')}"  # noqa: S608 (as above)
+    with _statement_cursor(db) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
+    return _started_attempt(db, row[0], post=post, workspace_id=workspace_id, now=now)
+
+
+def _start_call_ctes(db, *, post_id: int, workspace_id: int, claimed_at, now) -> tuple[str, list]:
+    """PostgreSQL: the call's claim and its PublishAttempt as two WITH queries, "started"
+    (the post's conditional UPDATE) and "attempt" (the INSERT of the attempt, for the row
+    "started" moved, naming its id), with their parameters."""
+    quote = db.ops.quote_name
+    posts, attempts = quote(Post._meta.db_table), quote(PublishAttempt._meta.db_table)
+    ctes = (
+        f"{quote('started')} AS ("  # noqa: S608 (names quoted, values bound)
+        f"UPDATE {posts} SET {quote('attempt_started_at')} = %s, "
+        f"{quote('publish_attempts')} = {quote('publish_attempts')} + 1 "
+        f"WHERE {quote('id')} = %s AND {quote('workspace_id')} = %s AND {quote('status')} = %s "
+        f"AND {quote('attempt_started_at')} IS NULL AND {quote('claimed_at')} = %s "
+        f"RETURNING {quote('id')}, {quote('workspace_id')}), "
+        f"{quote('attempt')} AS ("
+        f"INSERT INTO {attempts} ({quote('workspace_id')}, {quote('post_id')}, "
+        f"{quote('started_at')}, {quote('finished_at')}, {quote('outcome')}, {quote('error')}) "
+        f"SELECT {quote('workspace_id')}, {quote('id')}, %s, NULL, %s, '' FROM {quote('started')} "
+        f"RETURNING {quote('id')})"
+    )
+    at = db.ops.adapt_datetimefield_value(now)
+    params = [at, post_id, workspace_id, Post.Status.PUBLISHING]
+    params += [db.ops.adapt_datetimefield_value(claimed_at), at, PublishAttempt.Outcome.STARTED]
+    return ctes, params
+
+
+def _started_attempt(db, pk: int, *, post: Post, workspace_id: int, now) -> PublishAttempt:
     attempt = PublishAttempt(
-        pk=row[0],
+        pk=pk,
         workspace_id=workspace_id,
         post=post,
         started_at=now,
@@ -416,21 +511,63 @@ def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttem
     return attempt
 
 
+def _start_call_and_read(
+    *, post_id: int, workspace_id: int, claim: str | None, now: datetime
+) -> tuple[Post, PublishAttempt] | None:
+    """PostgreSQL: the call's claim, its PublishAttempt and the read of `_post_to_publish`
+    in one statement, when the task names its claim: one round trip fewer a post. The read
+    runs in the statement's snapshot, from before its UPDATE, so it reads the row as
+    `_post_to_publish` would have just before the claim (and the calls counted today leave
+    this attempt out, as then); `publish` applies the claim's two changes, as after
+    `_start_call`. None when the claim did not take (the post is gone, was claimed again, or
+    its call started already) or elsewhere: `publish` then reads and claims step by step,
+    which says which it was."""
+    db = connections[router.db_for_write(Post)]
+    if db.vendor != "postgresql" or not claim or router.db_for_read(Post) != db.alias:
+        return None
+    try:
+        claimed_at = datetime.fromisoformat(claim)
+    except ValueError:
+        return None
+    database_workspace_set(workspace_id)
+    read = _prepared_read(db.alias)
+    ctes, params = _start_call_ctes(
+        db, post_id=post_id, workspace_id=workspace_id, claimed_at=claimed_at, now=now
+    )
+    quote = db.ops.quote_name
+    sql = (
+        f"WITH {ctes} SELECT {quote('read')}.*, {quote('attempt')}.{quote('id')} "  # noqa: S608
+        f"FROM ({read.sql}) {quote('read')}, {quote('attempt')}"
+    )
+    since = timezone.now() - timedelta(hours=24)
+    with _statement_cursor(db) as cursor:
+        cursor.execute(sql, [*params, *read.values(post_id, workspace_id, since)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    post = read.post(row[:-1])
+    return post, _started_attempt(db, row[-1], post=post, workspace_id=workspace_id, now=now)
+
+
 def publish(*, post_id: int, workspace_id: int, claim: str | None = None) -> str:
     """Publish one claimed post. Returns what happened, for logs and tests.
 
-    A post that goes out costs seven queries, three on PostgreSQL: the read above, the call's
-    claim and its PublishAttempt (one transaction, or one statement on PostgreSQL, committed
-    before LinkedIn is called), then the attempt's outcome, the post's "published", its
-    audit record and its event (one transaction, or one statement on PostgreSQL; a first
-    comment adds its step to that transaction)."""
-    post = _post_to_publish(post_id=post_id, workspace_id=workspace_id)
-    if post is None:
-        return "gone"
-    if claim and (post.claimed_at is None or post.claimed_at.isoformat() != claim):
-        return "stale"  # a newer claim owns this post now
+    A post that goes out costs seven queries, two on PostgreSQL: the read above, the call's
+    claim and its PublishAttempt (one transaction, committed before LinkedIn is called; on
+    PostgreSQL one statement with the read, `_start_call_and_read`), then the attempt's
+    outcome, the post's "published", its audit record and its event (one transaction, or
+    one statement on PostgreSQL; a first comment adds its step to that transaction)."""
     now = timezone.now()
-    attempt = _start_call(post, workspace_id=workspace_id, now=now)
+    started = _start_call_and_read(post_id=post_id, workspace_id=workspace_id, claim=claim, now=now)
+    if started is not None:
+        post, attempt = started
+    else:
+        post = _post_to_publish(post_id=post_id, workspace_id=workspace_id)
+        if post is None:
+            return "gone"
+        if claim and (post.claimed_at is None or post.claimed_at.isoformat() != claim):
+            return "stale"  # a newer claim owns this post now
+        attempt = _start_call(post, workspace_id=workspace_id, now=now)
     if attempt is None:
         with transaction.atomic():
             post.refresh_from_db()
@@ -733,7 +870,7 @@ def _publish_in_one_statement(
     at = db.ops.adapt_datetimefield_value(now)
     head = [PublishAttempt.Outcome.PUBLISHED, error, at, attempt.pk, attempt.workspace_id]
     moved = [*params, post.pk, post.workspace_id, *statuses]
-    with db.cursor() as cursor:
+    with _statement_cursor(db) as cursor:
         cursor.execute(sql, [*head, *moved, *audit_params, *event_params])
         row = cursor.fetchone()
     if row is None:

@@ -12,14 +12,17 @@ and in form bodies, and the token-carrying objects leave them out of their repr.
 import datetime as dt
 import email.utils
 import logging
+import os
 import re
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 logger = logging.getLogger(__name__)
@@ -228,6 +231,27 @@ def document_content(urn: str, title: str) -> dict:
     return {"media": {"id": urn, "title": title}}
 
 
+_pool_lock = threading.Lock()
+_pool: tuple[int, HTTPAdapter] | None = None
+
+
+def _connection_pool() -> HTTPAdapter:
+    """The connections to LinkedIn this process keeps open, shared by every client.
+
+    A worker publishing post after post for many workspaces makes a client for each, and
+    each used to open its own connection (a TCP and TLS handshake with LinkedIn per call)
+    and build its own pool. What is shared is only the connections: each client keeps its
+    own session, so its headers and any cookies LinkedIn sets stay with the member they
+    came from. A forked process (a Celery worker's children) opens its own: a socket
+    inherited from the parent would be shared by both. urllib3 looks at a kept connection
+    before reusing it and opens a new one when LinkedIn has closed it."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), HTTPAdapter())
+        return _pool[1]
+
+
 class LinkedInClient:
     """One member's (or no member's) conversation with LinkedIn.
 
@@ -257,6 +281,9 @@ class LinkedInClient:
         self._client_secret = settings.LINKEDIN_CLIENT_SECRET
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "techlead-autopilot"
+        pool = _connection_pool()
+        self.session.mount("https://", pool)
+        self.session.mount("http://", pool)
 
         # Uploads carry up to 100 MB; they get longer than an API call's timeout.
         self.upload_timeout = max(self.timeout, 60.0)

@@ -136,6 +136,43 @@ def test_a_second_task_for_the_same_claim_never_calls_linkedin_again(
     assert post.publish_attempts == 1
 
 
+def test_a_task_from_an_older_claim_does_nothing_and_the_newer_one_publishes_once(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.dispatch_due_posts()
+    (older,) = enqueued
+    # The reaper put the post back and the dispatcher claimed it again, a second later.
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.SCHEDULED, claimed_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.dispatch_due_posts(now=timezone.now() + timedelta(seconds=1))
+    newer = enqueued[1]
+
+    assert publishing.publish(post_id=older[0], workspace_id=older[1], claim=older[2]) == "stale"
+    assert publishing.publish(post_id=newer[0], workspace_id=newer[1], claim=newer[2]) == (
+        "published"
+    )
+    assert publishing.publish(post_id=older[0], workspace_id=older[1], claim=older[2]) == "stale"
+    assert len(linkedin.sandbox.posts()) == 1
+    post.refresh_from_db()
+    assert post.publish_attempts == 1
+    assert post.attempts.count() == 1
+
+
+def test_a_task_for_a_deleted_post_does_nothing(
+    alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
+):
+    post = due_post(alice_workspace, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.dispatch_due_posts()
+    (call,) = enqueued
+    post.delete()
+
+    assert publishing.publish(post_id=call[0], workspace_id=call[1], claim=call[2]) == "gone"
+    assert linkedin.sandbox.posts() == []
+
+
 def test_a_task_redelivered_after_the_call_started_goes_to_needs_check(
     alice, alice_workspace, connected, linkedin, enqueued, django_capture_on_commit_callbacks
 ):

@@ -147,7 +147,7 @@ def publish_due(alice, alice_workspace, enqueued, **post):
 
 
 @on_postgresql
-def test_on_postgresql_a_published_post_is_three_statements_and_no_transaction_of_its_own(
+def test_on_postgresql_a_published_post_is_two_statements_and_no_transaction_of_its_own(
     alice, alice_workspace, linkedin, enqueued
 ):
     connect(alice_workspace, linkedin)
@@ -160,9 +160,12 @@ def test_on_postgresql_a_published_post_is_three_statements_and_no_transaction_o
             "published"
         )
 
-    # The read, the call's claim with its attempt, then everything "published" writes.
-    assert len(statements(publishing_it)) == 3
-    assert len(publishing_it.captured_queries) == 3  # no BEGIN, no COMMIT
+    # The call's claim with its attempt and the read, then everything "published" writes.
+    assert [sql.split()[:2] for sql in statements(publishing_it)] == [
+        ["WITH", '"started"'],
+        ["WITH", '"finished"'],
+    ]
+    assert len(publishing_it.captured_queries) == 2  # no BEGIN, no COMMIT
     assert len(enqueued["dispatch"]) == 1
 
 
@@ -282,3 +285,64 @@ def test_on_postgresql_a_first_comment_step_commits_with_the_published_post(
     assert step.text == "/s"
     assert steps == [(step.pk, alice_workspace.pk)]  # enqueued once it committed
     assert Post.objects.get(pk=post_id).status == Post.Status.PUBLISHED
+
+
+def prepared_statements() -> dict[str, int]:
+    """The statements prepared on this connection, with how often each was run."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+@on_postgresql
+def test_on_postgresql_the_publish_steps_statements_are_prepared_once_and_run_for_each_post(
+    alice, alice_workspace, linkedin, enqueued
+):
+    connect(alice_workspace, linkedin)
+    for n in range(3):
+        due_post(alice_workspace, alice, text=f"Prepared {n}: what slows your pipeline down?")
+    publishing.dispatch_due_posts()
+    before = prepared_statements()  # the connection may have published in an earlier test
+
+    with CaptureQueriesContext(connection) as publishing_them:
+        outcomes = [
+            publishing.publish(post_id=post_id, workspace_id=workspace_id, claim=claim)
+            for post_id, workspace_id, claim in enqueued["publish"]
+        ]
+
+    assert outcomes == ["published"] * 3
+    runs = {
+        statement: count - before.get(statement, 0)
+        for statement, count in prepared_statements().items()
+        if count != before.get(statement, 0)
+    }
+    # The call's claim with the read, and "published": one prepared statement each, run for
+    # each of the 3 posts.
+    assert sorted(statement.split()[1] for statement in runs) == ['"finished"', '"started"']
+    assert list(runs.values()) == [3, 3]
+    # Django's query log still names each statement, as the counts above read it.
+    logged = [sql.split()[1] for sql in statements(publishing_them)]
+    assert logged == ['"started"', '"finished"'] * 3
+
+
+def test_a_publish_step_reads_the_post_as_the_orm_would(alice, alice_workspace, linkedin):
+    """The read compiled once (converters looked up once) gives the same post, workspace,
+    connection and annotations as the ORM's own query."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    connect(alice_workspace, linkedin)
+    post = due_post(alice_workspace, alice, text="Read alike: what slows your pipeline down?")
+    since = timezone.now() - timedelta(hours=24)
+
+    read = publishing._post_to_publish(post_id=post.pk, workspace_id=alice_workspace.pk)
+    orm = publishing._post_to_publish_query(
+        post_id=post.pk, workspace_id=alice_workspace.pk, since=since
+    ).get()
+
+    fields = [field.attname for field in Post._meta.concrete_fields]
+    assert [getattr(read, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert read.workspace.timezone == orm.workspace.timezone
+    assert read.linkedin_connection.access_token == orm.linkedin_connection.access_token
+    assert (read.calls_today, read.has_media) == (orm.calls_today, orm.has_media)
