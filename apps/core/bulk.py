@@ -42,14 +42,16 @@ def insert_returning(
     returning: Sequence[str],
     update_fields: Sequence[str] = (),
     update_if_given: Sequence[str] = (),
-    also_returning: Sequence[tuple[str, Sequence]] = (),
+    also_returning: Sequence[tuple] = (),
 ) -> list[tuple]:
     """Insert `objs` (one statement per database batch); with `unique_fields`, a row whose
     unique fields exist already is skipped, or, with `update_fields`, updated: to the new
     value, or for the fields in `update_if_given` to the new value only where it is not
     empty. Returns the `returning` fields (by name) of each row made or updated, converted
     as a query's would be, then the value of each SQL expression in `also_returning`
-    ((sql, params) pairs, e.g. a subquery about the row), in no set order."""
+    ((sql, params) pairs, e.g. a subquery about the row; or (sql, params, field) triples,
+    whose value is converted as that model field's would be: a subquery reading a column of
+    another table), in no set order."""
     if not objs:
         return []
     db = connections[router.db_for_write(model)]
@@ -60,17 +62,12 @@ def insert_returning(
         tuple(returning),
         tuple(update_fields),
         tuple(update_if_given),
-        tuple(sql for sql, _ in also_returning),
+        tuple(extra[0] for extra in also_returning),
     )
-    answer_params = [param for _, params in also_returning for param in params]
-    converters = [
-        [
-            (converter, field.get_col(model._meta.db_table))
-            for converter in db.ops.get_db_converters(field.get_col(model._meta.db_table))
-            + field.get_db_converters(db)
-        ]
-        for field in statement.answering
-    ] + [[] for _ in also_returning]
+    answer_params = [param for extra in also_returning for param in extra[1]]
+    converters = [_converters(field, db) for field in statement.answering] + [
+        _converters(extra[2], db) if len(extra) > 2 else [] for extra in also_returning
+    ]
     if db.vendor == "postgresql":
         batches = [(statement.json_sql, [_json_rows(objs, statement.preparers)])]
     else:
@@ -92,6 +89,15 @@ def insert_returning(
             for values in cursor.fetchall():
                 results.append(tuple(_converted(values, converters, db)))
     return results
+
+
+def _converters(field: Field, db) -> list:
+    """What a query reading `field` applies to its values (SQLite answers datetimes as text)."""
+    column = field.get_col(field.model._meta.db_table)
+    return [
+        (converter, column)
+        for converter in db.ops.get_db_converters(column) + field.get_db_converters(db)
+    ]
 
 
 @dataclass(frozen=True)

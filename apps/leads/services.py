@@ -99,15 +99,7 @@ def store_comments(
     # answering with what it made. A failure rolls the whole batch back; the next scan
     # stores it again, URNs keep it once.
     with transaction.atomic():
-        commenters, lead_ids, earlier_comments = _commenters_for(workspace, fresh)
-        leads_by_commenter = (
-            {
-                lead.commenter_id: lead
-                for lead in owned(Lead, workspace=workspace).filter(pk__in=lead_ids)
-            }
-            if lead_ids
-            else {}
-        )
+        commenters, leads_by_commenter, earlier_comments = _commenters_for(workspace, fresh)
         plan = _BatchPlan(leads_by_commenter)
         now = timezone.now()
         for item, prediction in zip(fresh, predictions, strict=True):
@@ -122,10 +114,12 @@ def store_comments(
                 )
             )
             earlier_comments[commenter.pk] = earlier_comments.get(commenter.pk, 0) + 1
+            # Made with the relations' ids and given the objects after: assigning an object
+            # asks the database router about the relation, three times a comment.
             comment = Comment(
-                workspace=workspace,
-                post=post,
-                commenter=commenter,
+                workspace_id=workspace.pk,
+                post_id=post.pk if post is not None else None,
+                commenter_id=commenter.pk,
                 urn=item.urn,
                 parent_urn=item.parent_urn,
                 text=item.text,
@@ -141,6 +135,7 @@ def store_comments(
                 explanation=[[term, round(weight, 3)] for term, weight in prediction.explanation],
                 ingested_at=now,
             )
+            _related(comment, workspace=workspace, post=post, commenter=commenter)
             plan.add(comment, qualifies=breakdown.score >= threshold)
         created_leads = _insert_new_leads(workspace, plan, now)
         for comment in plan.comments:
@@ -154,10 +149,17 @@ def store_comments(
         # All of the batch's in one insert (was a look, a savepoint and an insert each).
         alerting = plan.alerting(stored)
         for lead, comment in alerting:
-            lead.workspace = workspace
-            lead.commenter = comment.commenter  # no query per lead in the event's payload
+            # No query per lead in the event's payload.
+            _related(lead, workspace=workspace, commenter=comment.commenter)
         events.leads_detected(workspace=workspace, pairs=alerting)
     return stored
+
+
+def _related(instance, **objects) -> None:
+    """Give `instance`, made with its relations' ids, the related objects themselves, as
+    assigning them would (no query when the caller reads comment.commenter)."""
+    for name, value in objects.items():
+        type(instance)._meta.get_field(name).set_cached_value(instance, value)
 
 
 class _BatchPlan:
@@ -178,7 +180,7 @@ class _BatchPlan:
         return commenter_id in self.existing or commenter_id in self.becoming
 
     def add(self, comment: Comment, *, qualifies: bool) -> None:
-        commenter_id = comment.commenter.pk
+        commenter_id = comment.commenter_id
         if qualifies and not self.has_lead(commenter_id):
             self.becoming[commenter_id] = comment
         if self.has_lead(commenter_id):
@@ -281,6 +283,7 @@ def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> 
         if comment.lead_id is not None:
             by_lead.setdefault(comment.lead_id, []).append(comment)
     leads = {lead.pk: lead for lead in [*plan.existing.values(), *plan.leads.values()]}
+    raised = []
     for lead_id, comments in by_lead.items():
         lead = leads[lead_id]
         best = None
@@ -288,10 +291,11 @@ def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> 
             if plan.qualifying[comment.urn] and comment.score > (best or lead).score:
                 best = comment
         if best is not None:
-            owned(Lead, workspace=workspace).filter(pk=lead_id, score__lt=best.score).update(
-                score=best.score, intent=best.intent
-            )
+            raised.append((lead_id, best.score, best.intent))
             lead.score, lead.intent = best.score, best.intent
+    _raise_scores(workspace, raised)
+    for lead_id, comments in by_lead.items():
+        lead = leads[lead_id]
         dated = [c for c in comments if c.post_id is not None and c.commented_at is not None]
         if not dated:
             continue
@@ -300,6 +304,29 @@ def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> 
             attribute_comment(lead=lead, comment=earliest)
             lead.source_post_id = earliest.post_id
             lead.first_commented_at = earliest.commented_at
+
+
+def _raise_scores(workspace, raised: list[tuple[int, int, str]]) -> None:
+    """Raise each lead of `raised` (id, score, intent) to its score and intent where its
+    stored score is lower (another scan may have raised it further meanwhile), in one
+    statement for the batch: the leads' totals triggers run once, not once a lead (0.4 ms
+    each on PostgreSQL), and the statement is written once, not composed by the ORM for
+    each lead. Like the ORM's update() it leaves updated_at alone."""
+    if not raised:
+        return
+    db = connections[router.db_for_write(Lead)]
+    quote = db.ops.quote_name
+    table = quote(Lead._meta.db_table)
+    # (VALUES ...) names its columns column1, column2... on both PostgreSQL and SQLite.
+    rows = ", ".join(["(%s, %s, %s)"] * len(raised))
+    sql = (
+        f"UPDATE {table} SET {quote('score')} = raised.column2, "  # noqa: S608 (names quoted, values bound)
+        f"{quote('intent')} = raised.column3 FROM (VALUES {rows}) AS raised "
+        f"WHERE {table}.{quote('workspace_id')} = %s AND {table}.{quote('id')} = raised.column1 "
+        f"AND {table}.{quote('score')} < raised.column2"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [value for row in raised for value in row] + [workspace.pk])
 
 
 def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) -> None:
@@ -359,8 +386,8 @@ def _batch_context(workspace, urns: list[str]) -> tuple[set[str], float, int | N
 
 def _commenters_for(
     workspace, incoming: list[IncomingComment]
-) -> tuple[dict[str, Commenter], list[int], dict[int, int]]:
-    """The batch's commenters by actor URN, the ids of their leads and how many comments
+) -> tuple[dict[str, Commenter], dict[int, Lead], dict[int, int]]:
+    """The batch's commenters by actor URN, their leads by commenter id and how many comments
     each wrote before, in one upsert that makes the new ones (a race with another scan is
     settled by the unique constraint), marks all seen now and refreshes names and headlines
     where the comments carry them (imports do)."""
@@ -375,7 +402,7 @@ def _commenters_for(
     now = timezone.now()
     rows = [
         Commenter(
-            workspace=workspace,
+            workspace_id=workspace.pk,
             actor_urn=urn,
             name=names.get(urn, ""),
             headline=headlines.get(urn, ""),
@@ -388,15 +415,23 @@ def _commenters_for(
     quote = db.ops.quote_name
     this = f"{quote(Commenter._meta.db_table)}.{quote('id')}"
     # Subqueries about each row the upsert touched: they see the tables as the statement
-    # began, which is all there is to see (the upsert changes neither).
+    # began, which is all there is to see (the upsert changes neither). The lead's columns
+    # the batch needs come one subquery each (each a probe of the one-lead-per-commenter
+    # index), so its leads need no read of their own.
     earlier_sql = (
         f"(SELECT COUNT(*) FROM {quote(Comment._meta.db_table)} "  # noqa: S608 (names quoted)
         f"WHERE {quote('workspace_id')} = %s AND {quote('commenter_id')} = {this})"
     )
-    lead_sql = (
-        f"(SELECT {quote('id')} FROM {quote(Lead._meta.db_table)} "  # noqa: S608 (names quoted)
-        f"WHERE {quote('workspace_id')} = %s AND {quote('commenter_id')} = {this})"
-    )
+    lead_columns = [Lead._meta.get_field(name) for name in _LEAD_COLUMNS_READ]
+    lead_sql = [
+        (
+            f"(SELECT {quote(field.column)} FROM {quote(Lead._meta.db_table)} "  # noqa: S608 (names quoted)
+            f"WHERE {quote('workspace_id')} = %s AND {quote('commenter_id')} = {this})",
+            [workspace.pk],
+            field,
+        )
+        for field in lead_columns
+    ]
     fields = [field.name for field in Commenter._meta.concrete_fields]
     answered = insert_returning(
         Commenter,
@@ -405,20 +440,35 @@ def _commenters_for(
         update_fields=["name", "headline", "last_seen_at"],
         update_if_given=["name", "headline"],
         returning=fields,
-        also_returning=[(earlier_sql, [workspace.pk]), (lead_sql, [workspace.pk])],
+        also_returning=[(earlier_sql, [workspace.pk]), *lead_sql],
     )
     attnames = [field.attname for field in Commenter._meta.concrete_fields]
-    commenters, lead_ids, earlier = {}, [], {}
+    read = ["workspace_id", "commenter_id", *(field.attname for field in lead_columns)]
+    lead_attnames = [f.attname for f in Lead._meta.concrete_fields if f.attname in read]
+    commenters, leads, earlier = {}, {}, {}
     for values in answered:
         commenter = Commenter.from_db(db.alias, attnames, values[: len(fields)])
-        commenter.workspace = workspace
+        _related(commenter, workspace=workspace)
         commenters[commenter.actor_urn] = commenter
-        count, lead_id = values[len(fields) :]
+        count, lead_id, *lead_values = values[len(fields) :]
         if count:
             earlier[commenter.pk] = count
         if lead_id is not None:
-            lead_ids.append(lead_id)
-    return commenters, lead_ids, earlier
+            # The lead with the columns read; any other is read from the database if asked
+            # for (nothing on this path asks).
+            by_name = dict(
+                zip(read, [workspace.pk, commenter.pk, lead_id, *lead_values], strict=True)
+            )
+            lead = Lead.from_db(db.alias, lead_attnames, [by_name[n] for n in lead_attnames])
+            _related(lead, workspace=workspace, commenter=commenter)
+            leads[commenter.pk] = lead
+    return commenters, leads, earlier
+
+
+# The columns of a batch's existing leads that storing it reads: to link, raise and credit
+# them (id, score, first_commented_at) and for their lead.detected events (status,
+# created_at). The id first: it says whether there is a lead.
+_LEAD_COLUMNS_READ = ("id", "score", "status", "created_at", "first_commented_at")
 
 
 def _lead_for(workspace, commenter, existing: Lead | None, comment: Comment) -> Lead:

@@ -124,9 +124,10 @@ def record_many(*, workspace, events: list[dict]) -> list[OutboxEvent]:
     if not events:
         return []
     now = timezone.now()
+    known = set(Event.values)  # made anew on every read of Event.values
     rows = []
     for spec in events:
-        if spec["event"] not in Event.values:
+        if spec["event"] not in known:
             raise ValueError(f"Unknown event {spec['event']!r}")
         key = spec["key"]
         if len(key) > 160:
