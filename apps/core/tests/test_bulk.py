@@ -105,3 +105,30 @@ def test_nothing_to_insert_asks_nothing(alice_workspace):
     with CaptureQueriesContext(connection) as captured:
         assert insert_returning(Commenter, [], unique_fields=["workspace"], returning=["id"]) == []
     assert captured.captured_queries == []
+
+
+def test_a_column_of_another_table_is_answered_as_its_field_reads_it(alice_workspace):
+    """also_returning with a field: a subquery's datetime comes back a datetime on SQLite too
+    (which answers it as text), as the field's own query would give it."""
+    from apps.leads.models import Lead
+
+    commenter = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:a")
+    created = timezone.now() - dt.timedelta(days=3)
+    Lead.objects.create(workspace=alice_workspace, commenter=commenter, created_at=created)
+    created_at = Lead._meta.get_field("created_at")
+    lead_created = (
+        "(SELECT created_at FROM leads_lead WHERE commenter_id = leads_commenter.id)",
+        [],
+        created_at,
+    )
+
+    answered = insert_returning(
+        Commenter,
+        [person(alice_workspace, "urn:li:person:a"), person(alice_workspace, "urn:li:person:b")],
+        unique_fields=["workspace", "actor_urn"],
+        update_fields=["last_seen_at"],
+        returning=["actor_urn"],
+        also_returning=[lead_created],
+    )
+
+    assert dict(answered) == {"urn:li:person:a": created, "urn:li:person:b": None}
