@@ -43,6 +43,7 @@ def insert_returning(
     update_fields: Sequence[str] = (),
     update_if_given: Sequence[str] = (),
     also_returning: Sequence[tuple] = (),
+    alongside: Sequence[tuple[str, list]] = (),
 ) -> list[tuple]:
     """Insert `objs` (one statement per database batch); with `unique_fields`, a row whose
     unique fields exist already is skipped, or, with `update_fields`, updated: to the new
@@ -51,10 +52,16 @@ def insert_returning(
     as a query's would be, then the value of each SQL expression in `also_returning`
     ((sql, params) pairs, e.g. a subquery about the row; or (sql, params, field) triples,
     whose value is converted as that model field's would be: a subquery reading a column of
-    another table), in no set order."""
-    if not objs:
-        return []
+    another table), in no set order.
+
+    `alongside`: statements ((sql, params), e.g. from `insert_statements`, or an UPDATE) to
+    run with this one: on PostgreSQL in the same statement, as data-modifying WITH queries
+    (one round trip for all), elsewhere each before it. None may depend on another or on
+    this insert: a WITH query sees none of the statement's other changes."""
     db = connections[router.db_for_write(model)]
+    if not objs:
+        execute_all(alongside, using=db.alias)
+        return []
     statement = _statement(
         model,
         db.alias,
@@ -68,20 +75,20 @@ def insert_returning(
     converters = [_converters(field, db) for field in statement.answering] + [
         _converters(extra[2], db) if len(extra) > 2 else [] for extra in also_returning
     ]
-    if db.vendor == "postgresql":
-        batches = [(statement.json_sql, [_json_rows(objs, statement.preparers)])]
+    batches = _batches(statement, objs, db)
+    if alongside and db.vendor == "postgresql":
+        (sql, params), *_none = batches  # PostgreSQL inserts the batch in one statement
+        with_queries = ", ".join(
+            f"alongside_{n} AS ({other})" for n, (other, _params) in enumerate(alongside)
+        )
+        batches = [
+            (
+                f"WITH {with_queries} {sql}",
+                [param for _sql, other in alongside for param in other] + params,
+            )
+        ]
     else:
-        fields = statement.fields
-        size = max(1, db.ops.bulk_batch_size(fields, objs))
-        batches = []
-        for start in range(0, len(objs), size):
-            chunk = objs[start : start + size]
-            params = [
-                field.get_db_prep_save(field.pre_save(obj, True), connection=db)
-                for obj in chunk
-                for field in fields
-            ]
-            batches.append((statement.values_sql(len(chunk)), params))
+        execute_all(alongside, using=db.alias)
     results: list[tuple] = []
     with db.cursor() as cursor:
         for sql, params in batches:
@@ -89,6 +96,40 @@ def insert_returning(
             for values in cursor.fetchall():
                 results.append(tuple(_converted(values, converters, db)))
     return results
+
+
+def insert_statements(model: type[Model], objs: Sequence[Model]) -> list[tuple[str, list]]:
+    """The statements inserting `objs` as they are (no conflict handling, nothing answered),
+    as insert_returning would write them: for another insert's `alongside`."""
+    if not objs:
+        return []
+    db = connections[router.db_for_write(model)]
+    return _batches(_statement(model, db.alias, (), (), (), (), ()), objs, db)
+
+
+def execute_all(statements: Sequence[tuple[str, list]], *, using: str) -> None:
+    with connections[using].cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def _batches(statement: _Statement, objs: Sequence[Model], db) -> list[tuple[str, list]]:
+    """The statements (sql, params) inserting `objs`: on PostgreSQL one, the rows as one
+    JSON parameter; elsewhere as many as the database takes placeholders for."""
+    if db.vendor == "postgresql":
+        return [(statement.json_sql, [_json_rows(objs, statement.preparers)])]
+    fields = statement.fields
+    size = max(1, db.ops.bulk_batch_size(fields, objs))
+    batches = []
+    for start in range(0, len(objs), size):
+        chunk = objs[start : start + size]
+        params = [
+            field.get_db_prep_save(field.pre_save(obj, True), connection=db)
+            for obj in chunk
+            for field in fields
+        ]
+        batches.append((statement.values_sql(len(chunk)), params))
+    return batches
 
 
 def _converters(field: Field, db) -> list:
@@ -152,7 +193,7 @@ def _statement(
     answering = [meta.get_field(name) for name in returning]
     answer = ", ".join([quote(field.column) for field in answering] + list(also_returning))
     head = f"INSERT INTO {table} ({columns})"
-    tail = f"{on_conflict} RETURNING {answer}"
+    tail = f"{on_conflict} RETURNING {answer}" if answer else on_conflict
     # The whole batch as one JSON parameter, unpacked by the server: a statement with a
     # placeholder a value costs the client more than the server (psycopg parses and quotes
     # each one; 20 comments are 420 of them), and its text differs by batch size.

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import AuditEvent, Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import across_workspaces, owned, owned_for_task, workspace_atomic
-from apps.core.bulk import insert_returning
+from apps.core.bulk import insert_returning, insert_statements
 from apps.leads.models import (
     Alert,
     AlertSettings,
@@ -142,16 +142,18 @@ def store_comments(
             lead = plan.lead_of(comment)
             comment.lead_id = lead.pk if lead is not None else None
         stored = _insert_comments(plan.comments)
-        _raise_and_attribute(workspace, plan, stored)
-        _announce_new_leads(workspace, plan, created_leads, stored)
+        raise_scores = _raise_and_attribute(workspace, plan, stored)
+        audit = _announce_new_leads(workspace, plan, created_leads, stored)
         # One event per qualifying comment, committed with it: alerts (by `_alert_members`,
         # each member's threshold), webhooks and the CRM (once per lead), after commit.
-        # All of the batch's in one insert (was a look, a savepoint and an insert each).
+        # All of the batch's in one insert (was a look, a savepoint and an insert each), and
+        # on PostgreSQL the leads' raised scores and the audit records go in the same
+        # statement: none depends on another, so they need no round trip each.
         alerting = plan.alerting(stored)
         for lead, comment in alerting:
             # No query per lead in the event's payload.
             _related(lead, workspace=workspace, commenter=comment.commenter)
-        events.leads_detected(workspace=workspace, pairs=alerting)
+        events.leads_detected(workspace=workspace, pairs=alerting, alongside=raise_scores + audit)
     return stored
 
 
@@ -274,10 +276,11 @@ def _insert_comments(comments: list[Comment]) -> list[Comment]:
     return stored
 
 
-def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> None:
+def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> list:
     """Per lead the batch touched: raise its score to the best qualifying comment's, and credit
     it to the post of its earliest comment (see attribute_comment). Leads the batch made get
-    both in one update each only where their own insert did not already say it."""
+    both only where their own insert did not already say it. Credits are written here; the
+    raises are returned, one statement for the batch's leads, for the caller to run."""
     by_lead: dict[int, list[Comment]] = {}
     for comment in stored:
         if comment.lead_id is not None:
@@ -293,7 +296,6 @@ def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> 
         if best is not None:
             raised.append((lead_id, best.score, best.intent))
             lead.score, lead.intent = best.score, best.intent
-    _raise_scores(workspace, raised)
     for lead_id, comments in by_lead.items():
         lead = leads[lead_id]
         dated = [c for c in comments if c.post_id is not None and c.commented_at is not None]
@@ -304,16 +306,17 @@ def _raise_and_attribute(workspace, plan: _BatchPlan, stored: list[Comment]) -> 
             attribute_comment(lead=lead, comment=earliest)
             lead.source_post_id = earliest.post_id
             lead.first_commented_at = earliest.commented_at
+    return _raise_scores(workspace, raised)
 
 
-def _raise_scores(workspace, raised: list[tuple[int, int, str]]) -> None:
-    """Raise each lead of `raised` (id, score, intent) to its score and intent where its
-    stored score is lower (another scan may have raised it further meanwhile), in one
-    statement for the batch: the leads' totals triggers run once, not once a lead (0.4 ms
-    each on PostgreSQL), and the statement is written once, not composed by the ORM for
-    each lead. Like the ORM's update() it leaves updated_at alone."""
+def _raise_scores(workspace, raised: list[tuple[int, int, str]]) -> list[tuple[str, list]]:
+    """The statement (none for nothing to raise) raising each lead of `raised` (id, score,
+    intent) to its score and intent where its stored score is lower (another scan may have
+    raised it further meanwhile), for the whole batch: the leads' totals triggers run once,
+    not once a lead (0.4 ms each on PostgreSQL), and the statement is written once, not
+    composed by the ORM for each lead. Like the ORM's update() it leaves updated_at alone."""
     if not raised:
-        return
+        return []
     db = connections[router.db_for_write(Lead)]
     quote = db.ops.quote_name
     table = quote(Lead._meta.db_table)
@@ -325,13 +328,13 @@ def _raise_scores(workspace, raised: list[tuple[int, int, str]]) -> None:
         f"WHERE {table}.{quote('workspace_id')} = %s AND {table}.{quote('id')} = raised.column1 "
         f"AND {table}.{quote('score')} < raised.column2"
     )
-    with db.cursor() as cursor:
-        cursor.execute(sql, [value for row in raised for value in row] + [workspace.pk])
+    return [(sql, [value for row in raised for value in row] + [workspace.pk])]
 
 
-def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) -> None:
-    """The audit record of each lead this batch made, with the comment that made it (when
-    this batch stored it); its lead.detected event is recorded with the batch's alerts."""
+def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) -> list:
+    """The statements writing the audit record of each lead this batch made, with the comment
+    that made it (when this batch stored it), for the caller to run; its lead.detected event
+    is recorded with the batch's alerts."""
     stored_urns = {comment.urn for comment in stored}
     announced = []
     for commenter_id, comment in plan.becoming.items():
@@ -341,7 +344,7 @@ def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) 
         lead.workspace = workspace
         announced.append((lead, comment))
     # The rows audit_record would write, in one insert for the batch.
-    insert_returning(
+    return insert_statements(
         AuditEvent,
         [
             AuditEvent(
@@ -352,8 +355,6 @@ def _announce_new_leads(workspace, plan: _BatchPlan, created: set[int], stored) 
             )
             for _lead, comment in announced
         ],
-        unique_fields=(),
-        returning=["id"],
     )
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.core.bulk import insert_returning
+from apps.core.bulk import insert_returning, insert_statements
 from apps.leads.models import Comment, Commenter
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,49 @@ def test_a_column_of_another_table_is_answered_as_its_field_reads_it(alice_works
     )
 
     assert dict(answered) == {"urn:li:person:a": created, "urn:li:person:b": None}
+
+
+def test_statements_alongside_an_insert_take_effect_with_it_in_one_statement_on_postgresql(
+    alice_workspace,
+):
+    """The caller's unrelated writes (another table's rows, an update) go with an insert: on
+    PostgreSQL as WITH queries of its statement, one round trip; on SQLite each before it."""
+    old = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:old")
+    rename = (
+        "UPDATE leads_commenter SET name = %s WHERE id = %s",
+        ["Renamed", old.pk],
+    )
+    others = insert_statements(Commenter, [person(alice_workspace, "urn:li:person:other")])
+
+    with CaptureQueriesContext(connection) as captured:
+        made = insert_returning(
+            Commenter,
+            [person(alice_workspace, "urn:li:person:new")],
+            unique_fields=["workspace", "actor_urn"],
+            returning=["actor_urn"],
+            alongside=[rename, *others],
+        )
+
+    assert made == [("urn:li:person:new",)]
+    assert len(captured.captured_queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert set(Commenter.objects.values_list("actor_urn", "name")) == {
+        ("urn:li:person:old", "Renamed"),
+        ("urn:li:person:other", ""),
+        ("urn:li:person:new", ""),
+    }
+
+
+def test_statements_alongside_nothing_to_insert_still_run(alice_workspace):
+    others = insert_statements(Commenter, [person(alice_workspace, "urn:li:person:other")])
+
+    assert (
+        insert_returning(
+            Commenter,
+            [],
+            unique_fields=["workspace", "actor_urn"],
+            returning=["id"],
+            alongside=others,
+        )
+        == []
+    )
+    assert Commenter.objects.filter(actor_urn="urn:li:person:other").exists()

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.content.models import Post
+from apps.core.bulk import execute_all
 from apps.leads import services
 from apps.leads.models import Lead
 from apps.notifications.models import OutboxEvent
@@ -154,9 +155,10 @@ def test_a_batch_of_known_leads_reads_them_with_its_commenters_and_raises_them_a
 
     # Which comments are known (with the calibration and threshold), the commenters' upsert
     # answering with their leads, the comments, one raise of the ten leads' scores, and the
-    # leads' lead.detected events. No lead is read on its own, none raised on its own.
-    assert statements(captured) == 5
-    raises = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    # leads' lead.detected events, on PostgreSQL in the raise's statement. No lead is read
+    # on its own, none raised on its own.
+    assert statements(captured) == (4 if connection.vendor == "postgresql" else 5)
+    raises = [q["sql"] for q in captured.captured_queries if 'UPDATE "leads_lead"' in q["sql"]]
     assert len(raises) == 1
     after = dict(Lead.objects.filter(workspace=alice_workspace).values_list("pk", "score"))
     assert after.keys() == before.keys()
@@ -182,10 +184,11 @@ def test_raising_scores_never_lowers_one_and_stays_in_the_workspace(
     high = lead(alice_workspace, "urn:li:person:high", 90)  # another scan raised it meanwhile
     theirs = lead(charlie_workspace, "urn:li:person:theirs", 10)
 
-    services._raise_scores(
+    raise_scores = services._raise_scores(
         alice_workspace,
         [(low.pk, 70, "direct_inquiry"), (high.pk, 70, "direct_inquiry"), (theirs.pk, 70, "x")],
     )
+    execute_all(raise_scores, using="default")
 
     low.refresh_from_db()
     high.refresh_from_db()
