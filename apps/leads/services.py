@@ -94,10 +94,11 @@ def store_comments(
         threshold = lead_settings(workspace).alert_threshold
     # One transaction for the batch, and a fixed number of queries for it whatever its size
     # (was ~6 a comment, each insert in its own savepoint): the commenters upserted (the
-    # statement answers with their earlier comments and leads), their leads read, then one
+    # statement answers with their earlier comments and their leads' columns), then one
     # insert of the new leads and one of the comments, already linked to their leads, each
-    # answering with what it made. A failure rolls the whole batch back; the next scan
-    # stores it again, URNs keep it once.
+    # answering with what it made, and the events (with, on PostgreSQL, the raised scores
+    # and the audit records). A failure rolls the whole batch back; the next scan stores it
+    # again, URNs keep it once.
     with transaction.atomic():
         commenters, leads_by_commenter, earlier_comments = _commenters_for(workspace, fresh)
         plan = _BatchPlan(leads_by_commenter)
