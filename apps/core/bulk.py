@@ -7,6 +7,10 @@ statement itself made (DO NOTHING) or touched (DO UPDATE), so the insert is the 
 
 Values are prepared as bulk_create prepares them (each field's pre_save and
 get_db_prep_save), so defaults, auto_now and JSON fields behave the same.
+
+On PostgreSQL the statements are prepared once per connection (apps/core/prepared.py): a
+batch's rows travel as one JSON parameter, so its SQL text is the same whatever its size and
+PostgreSQL parses and plans it once, not once a batch.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from django.db.models import (
     Model,
     TextField,
 )
+
+from apps.core.prepared import statement_cursor
 
 
 def insert_returning(
@@ -90,7 +96,7 @@ def insert_returning(
     else:
         execute_all(alongside, using=db.alias)
     results: list[tuple] = []
-    with db.cursor() as cursor:
+    with statement_cursor(db) as cursor:
         for sql, params in batches:
             cursor.execute(sql, params + answer_params)
             for values in cursor.fetchall():
@@ -108,7 +114,7 @@ def insert_statements(model: type[Model], objs: Sequence[Model]) -> list[tuple[s
 
 
 def execute_all(statements: Sequence[tuple[str, list]], *, using: str) -> None:
-    with connections[using].cursor() as cursor:
+    with statement_cursor(connections[using]) as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
 

@@ -18,6 +18,7 @@ from apps.accounts.models import AuditEvent, Membership, Role
 from apps.accounts.services import audit_record
 from apps.accounts.tenancy import across_workspaces, owned, owned_for_task, workspace_atomic
 from apps.core.bulk import insert_returning, insert_statements
+from apps.core.prepared import statement_cursor
 from apps.leads.models import (
     Alert,
     AlertSettings,
@@ -375,7 +376,7 @@ def _batch_context(workspace, urns: list[str]) -> tuple[set[str], float, int | N
         f"WHERE {quote('workspace_id')} = %s AND {quote('urn')} IN ({placeholders})"
     )
     known, offset, threshold = set(), 0.0, None
-    with db.cursor() as cursor:
+    with statement_cursor(db) as cursor:
         cursor.execute(sql, [workspace.pk, workspace.pk, workspace.pk, *urns])
         for urn, calibration, rule in cursor.fetchall():
             if urn is None:
