@@ -2,14 +2,17 @@
 PostgreSQL (the batch as one JSON parameter) and SQLite (VALUES) alike."""
 
 import datetime as dt
+from decimal import Decimal
 
+import numpy
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from apps.core.bulk import insert_returning, insert_statements
-from apps.leads.models import Comment, Commenter
+from apps.leads.models import Comment, Commenter, Lead
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +90,31 @@ def test_values_are_stored_as_the_orm_would_store_them(alice_workspace):
     assert stored.post_id is None
     assert stored.replied_at is None
     assert stored.source == Comment.Source.LINKEDIN
+
+
+def test_values_of_other_types_go_through_their_field_as_the_orm_would_take_them(
+    alice_workspace,
+):
+    # Read in one go, only JSON-native values skip their field: a numpy integer (as a
+    # model's arithmetic gives), a lazy string, a choice, a decimal and an auto_now field
+    # must still arrive as the ORM would store them.
+    commenter = Commenter.objects.create(workspace=alice_workspace, actor_urn="urn:li:person:n")
+    lead = Lead(
+        workspace=alice_workspace,
+        commenter=commenter,
+        score=numpy.int64(73),
+        intent=gettext_lazy("direct_inquiry"),
+        status=Lead.Status.CONTACTED,
+        value_eur=Decimal("12.50"),
+    )
+    before = timezone.now()
+
+    [(pk,)] = insert_returning(Lead, [lead], unique_fields=[], returning=["id"])
+
+    stored = Lead.objects.get(pk=pk)
+    assert (stored.score, stored.intent, stored.status) == (73, "direct_inquiry", "contacted")
+    assert stored.value_eur == Decimal("12.50")
+    assert stored.updated_at >= before
 
 
 def test_without_unique_fields_every_row_is_inserted(alice_workspace):
