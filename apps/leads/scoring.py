@@ -17,11 +17,11 @@ line (`score >= threshold`); above 60 they pick among leads, below it they let n
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from apps.leads.classifier import DEFAULT_LEAD_THRESHOLD, LEAD_INTENTS, Prediction
 
@@ -159,7 +159,17 @@ def model_points(prediction: Prediction) -> int:
     return round(BELOW_LINE_POINTS * min(p, t) / t)
 
 
+@functools.lru_cache(maxsize=1024)
+def _translated(language: str | None, message: str) -> str:
+    """gettext(message) in `language`, the language active when it is asked for."""
+    return gettext(message)
+
+
 def score_comment(inp: ScoreInput) -> ScoreBreakdown:
+    # The labels through a cache by language: gettext looks the active language up in a
+    # context-local on every call, and a comment's labels take four or five calls (half
+    # the time scoring a comment took). Named `_` so makemessages still finds the strings.
+    _ = functools.partial(_translated, get_language())
     prediction, text = inp.prediction, inp.text or ""
     parts: list[tuple[str, int]] = []
     is_lead = prediction.is_lead

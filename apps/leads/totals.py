@@ -90,7 +90,19 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         {_apply(["new_rows"])}
     ELSIF TG_OP = 'UPDATE' THEN
-        {_apply(["new_rows", "old_rows"])}
+        -- Rows whose totals' columns all stayed as they were (a score raised, notes, a
+        -- follow-up date: most updates) bring no delta; when the updated rows' columns
+        -- are the same multiset before and after, every delta is zero and the statements
+        -- below would write nothing, so one look replaces them (was ~0.6 ms a score raise).
+        -- Updated rows are as many after as before, so one direction of EXCEPT ALL is
+        -- equality; NULLs compare equal in it, numbers by value (12.5 = 12.50).
+        IF EXISTS (
+            SELECT workspace_id, status, source_post_id, value_eur FROM new_rows
+            EXCEPT ALL
+            SELECT workspace_id, status, source_post_id, value_eur FROM old_rows
+        ) THEN
+            {_apply(["new_rows", "old_rows"])}
+        END IF;
     ELSE
         {_apply(["old_rows"])}
     END IF;

@@ -15,11 +15,11 @@ import json
 import logging
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
 from apps.accounts.tenancy import owned
-from apps.core.bulk import insert_returning
+from apps.core.bulk import execute_all, insert_returning
 from apps.notifications.models import Event, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -113,20 +113,23 @@ def dispatch_after_commit(row: OutboxEvent) -> None:
     )
 
 
-def record_many(*, workspace, events: list[dict]) -> list[OutboxEvent]:
+def record_many(*, workspace, events: list[dict], alongside=()) -> list[OutboxEvent]:
     """record() for many events of one workspace (each a dict of record's keyword arguments
     but the workspace) in one query: an INSERT that skips keys already recorded (the
     unique constraint decides, so a race with another worker adds nothing twice) and answers
     with the rows it made. Returns those rows; each is dispatched after commit, as record()
-    does."""
+    does. `alongside`: the caller's statements to run with the insert (see
+    apps.core.bulk.insert_returning), so the change and its events take one round trip."""
     from apps.notifications.tasks import dispatch_event
 
     if not events:
+        execute_all(alongside, using=router.db_for_write(OutboxEvent))
         return []
     now = timezone.now()
+    known = set(Event.values)  # made anew on every read of Event.values
     rows = []
     for spec in events:
-        if spec["event"] not in Event.values:
+        if spec["event"] not in known:
             raise ValueError(f"Unknown event {spec['event']!r}")
         key = spec["key"]
         if len(key) > 160:
@@ -146,7 +149,11 @@ def record_many(*, workspace, events: list[dict]) -> list[OutboxEvent]:
         )
     made = dict(
         insert_returning(
-            OutboxEvent, rows, unique_fields=["workspace", "key"], returning=["key", "id"]
+            OutboxEvent,
+            rows,
+            unique_fields=["workspace", "key"],
+            returning=["key", "id"],
+            alongside=alongside,
         )
     )
     recorded = []
@@ -221,11 +228,14 @@ def lead_detected(*, lead, comment) -> OutboxEvent | None:
     return record(workspace=lead.workspace, **_lead_detected(lead, comment))
 
 
-def leads_detected(*, workspace, pairs: list[tuple]) -> list[OutboxEvent]:
+def leads_detected(*, workspace, pairs: list[tuple], alongside=()) -> list[OutboxEvent]:
     """lead_detected for each (lead, comment) of a stored batch of comments, in one insert
-    and one read, whatever the batch's size (a scan stores a post's comments at once)."""
+    whatever the batch's size (a scan stores a post's comments at once), with the batch's
+    own `alongside` statements (see record_many)."""
     return record_many(
-        workspace=workspace, events=[_lead_detected(lead, comment) for lead, comment in pairs]
+        workspace=workspace,
+        events=[_lead_detected(lead, comment) for lead, comment in pairs],
+        alongside=alongside,
     )
 
 

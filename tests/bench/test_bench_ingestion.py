@@ -13,13 +13,16 @@ The shape is a scan's: `scan_post` reads every page of a post (up to 20 pages of
 stores them in one `store_comments` call, so a batch is a post's comments, here 20 from
 people of a pool of 3,000 (so later posts meet earlier commenters and their leads).
 The workspace has a history before the clock starts (10,000 earlier comments by other
-people), and the tables' statistics are gathered as autovacuum would have: on a database
-that never analysed the rows it holds (all of a test's rows sit in one transaction), the
-planner reads every comment of the workspace to find 20 URNs (9 ms a batch at 10,000).
+people, a third of whom are leads), and the tables' statistics are gathered as autovacuum
+would have: on a database that never analysed the rows it holds (all of a test's rows sit
+in one transaction), the planner reads every comment of the workspace to find 20 URNs (9 ms
+a batch at 10,000), and a plan prepared once for any workspace looks a lead up by the wrong
+index.
 A second row measures a re-scan: the same posts read again, every comment already stored,
 as a scan of a post that got no new comment since does.
 """
 
+import os
 import random
 import time
 
@@ -28,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.content.models import Post
-from apps.leads.models import Comment, Commenter
+from apps.leads.models import Comment, Commenter, Lead
 from apps.leads.services import IncomingComment, store_comments
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
@@ -106,6 +109,7 @@ def test_ingesting_ten_thousand_comments_across_five_hundred_posts(
         executed[0] += 1
         return execute(sql, params, many, context)
 
+    backend_started = _backend_cpu()
     started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):
         stored = sum(
@@ -116,6 +120,7 @@ def test_ingesting_ten_thousand_comments_across_five_hundred_posts(
     # This process' own CPU time too: on a machine shared with other work the wall clock
     # also counts the time the process waited for a core.
     cpu_seconds = time.process_time() - cpu_started
+    backend_seconds = _since(backend_started)
     total = POSTS * COMMENTS_PER_POST
     assert stored == total
 
@@ -157,6 +162,7 @@ def test_ingesting_ten_thousand_comments_across_five_hundred_posts(
         2000.0,
         ratio_goal=">= 1",
         note=f"CPU {cpu_seconds / total * 1000:.2f} ms a comment, "
+        f"database backend's CPU {_per_comment(backend_seconds, total)}, "
         f"wall {seconds / total * 1000:.2f} ms",
     )
     bench_report.add(
@@ -177,6 +183,40 @@ def test_ingesting_ten_thousand_comments_across_five_hundred_posts(
         ratio_goal="<= 1",
         note=note,
     )
+
+
+def _backend_cpu() -> tuple[str, float] | None:
+    """The CPU seconds this connection's PostgreSQL backend used so far, read from /proc:
+    the server's share of a comment's cost, which the wall clock mixes with waiting. None
+    where it cannot be read (SQLite, a server on another machine)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    path = f"/proc/{pid}/stat"
+    try:
+        return path, _cpu_of(path)
+    except OSError:
+        return None
+
+
+def _cpu_of(path: str) -> float:
+    with open(path) as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    # utime and stime, fields 14 and 15 of proc(5), the 12th and 13th after the name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _since(started: tuple[str, float] | None) -> float | None:
+    if started is None:
+        return None
+    path, seconds = started
+    return _cpu_of(path) - seconds
+
+
+def _per_comment(seconds: float | None, total: int) -> str:
+    return "not readable" if seconds is None else f"{seconds / total * 1000:.2f} ms a comment"
 
 
 def _history(workspace, author) -> None:
@@ -215,6 +255,15 @@ def _history(workspace, author) -> None:
         ],
         batch_size=1000,
     )
+    # A third of those people became leads (a fifth of comments are inquiries, and people
+    # comment three times each): the leads table has rows and statistics before the clock
+    # starts too, as any workspace with a history has, so the planner knows its indexes.
+    Lead.objects.bulk_create(
+        [
+            Lead(workspace=workspace, commenter=person, score=80, intent="direct_inquiry")
+            for person in people[::3]
+        ]
+    )
     with connection.cursor() as cursor:
-        for model in (Post, Commenter, Comment):
+        for model in (Post, Commenter, Comment, Lead):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.content.models import Post
+from apps.core.bulk import execute_all
 from apps.leads import services
 from apps.leads.models import Lead
 from apps.notifications.models import OutboxEvent
@@ -135,3 +136,63 @@ def test_a_lead_another_scan_made_meanwhile_is_joined_not_made_twice(
     # The other scan made it: this batch announces no new lead, but records its event.
     assert not AuditEvent.objects.filter(action="lead.detected").exists()
     assert OutboxEvent.objects.filter(event="lead.detected").count() == 1
+
+
+def test_a_batch_of_known_leads_reads_them_with_its_commenters_and_raises_them_at_once(
+    alice_workspace, post
+):
+    services.store_comments(
+        workspace=alice_workspace, post=post, incoming=batch(post, 20, people="k")
+    )
+    before = dict(Lead.objects.filter(workspace=alice_workspace).values_list("pk", "score"))
+    again = [
+        dataclasses.replace(comment, urn=comment.urn + ":again")
+        for comment in batch(post, 20, people="k")
+    ]
+
+    with CaptureQueriesContext(connection) as captured:
+        stored = services.store_comments(workspace=alice_workspace, post=post, incoming=again)
+
+    # Which comments are known (with the calibration and threshold), the commenters' upsert
+    # answering with their leads, the comments, one raise of the ten leads' scores, and the
+    # leads' lead.detected events, on PostgreSQL in the raise's statement. No lead is read
+    # on its own, none raised on its own.
+    assert statements(captured) == (4 if connection.vendor == "postgresql" else 5)
+    raises = [q["sql"] for q in captured.captured_queries if 'UPDATE "leads_lead"' in q["sql"]]
+    assert len(raises) == 1
+    after = dict(Lead.objects.filter(workspace=alice_workspace).values_list("pk", "score"))
+    assert after.keys() == before.keys()
+    assert len(after) == 10
+    for comment in stored:
+        if comment.lead_id is not None:
+            assert after[comment.lead_id] == max(before[comment.lead_id], comment.score)
+    assert any(after[pk] > before[pk] for pk in after)  # "already a lead" adds points
+
+
+def test_raising_scores_never_lowers_one_and_stays_in_the_workspace(
+    alice_workspace, charlie_workspace, post
+):
+    from apps.leads.models import Commenter
+
+    def lead(workspace, urn, score):
+        commenter = Commenter.objects.create(workspace=workspace, actor_urn=urn)
+        return Lead.objects.create(
+            workspace=workspace, commenter=commenter, score=score, intent="other"
+        )
+
+    low = lead(alice_workspace, "urn:li:person:low", 50)
+    high = lead(alice_workspace, "urn:li:person:high", 90)  # another scan raised it meanwhile
+    theirs = lead(charlie_workspace, "urn:li:person:theirs", 10)
+
+    raise_scores = services._raise_scores(
+        alice_workspace,
+        [(low.pk, 70, "direct_inquiry"), (high.pk, 70, "direct_inquiry"), (theirs.pk, 70, "x")],
+    )
+    execute_all(raise_scores, using="default")
+
+    low.refresh_from_db()
+    high.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (low.score, low.intent) == (70, "direct_inquiry")
+    assert (high.score, high.intent) == (90, "other")
+    assert (theirs.score, theirs.intent) == (10, "other")

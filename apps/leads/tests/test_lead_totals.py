@@ -274,3 +274,59 @@ def test_a_workspace_sees_only_its_own_totals(alice_workspace, charlie_workspace
             row.workspace_id for row in LeadStatusTotals.objects.all()
         }
     assert seen == {alice_workspace.pk}
+
+
+def test_an_update_that_changes_totals_of_some_leads_and_only_scores_of_others_moves_them(
+    alice_workspace,
+):
+    # The trigger skips updates whose leads keep every column the totals read; a statement
+    # that changes one lead's status among score-only changes must still count.
+    rng = random.Random(5)
+    posts = make_posts(alice_workspace, 2)
+    Lead.objects.bulk_create([lead_of(alice_workspace, posts[0], rng, n) for n in range(6)])
+    leads = list(Lead.objects.filter(workspace=alice_workspace).order_by("pk"))
+    before = kept_totals(alice_workspace)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE leads_lead SET score = score + 1, "
+            "status = CASE WHEN id = %s THEN 'converted' ELSE status END, "
+            "value_eur = CASE WHEN id = %s THEN 900 ELSE value_eur END "
+            "WHERE workspace_id = %s",
+            [leads[0].pk, leads[0].pk, alice_workspace.pk],
+        )
+
+    assert kept_totals(alice_workspace) != before
+    assert_totals_right(alice_workspace)
+
+
+def test_two_leads_trading_their_posts_in_one_update_move_both_posts_totals(alice_workspace):
+    posts = make_posts(alice_workspace, 2)
+    first, second = (
+        Lead.objects.create(
+            workspace=alice_workspace,
+            commenter=Commenter.objects.create(
+                workspace=alice_workspace, actor_urn=f"urn:li:person:t{n}"
+            ),
+            status=status,
+            value_eur=Decimal("100"),
+            source_post=post,
+        )
+        for n, (status, post) in enumerate(
+            [(Lead.Status.CONVERTED, posts[0]), (Lead.Status.NEW, posts[1])]
+        )
+    )
+
+    # Each takes the other's post: the same number of leads per post, but the converted
+    # value moves from the first post to the second.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE leads_lead SET source_post_id = CASE WHEN id = %s THEN %s ELSE %s END "
+            "WHERE id IN (%s, %s)",
+            [first.pk, posts[1].pk, posts[0].pk, first.pk, second.pk],
+        )
+
+    posts_totals, _statuses = kept_totals(alice_workspace)
+    assert posts_totals[posts[1].pk] == (1, Decimal("100"))
+    assert posts_totals[posts[0].pk] == (1, Decimal("0"))
+    assert_totals_right(alice_workspace)

@@ -143,3 +143,22 @@ def test_labels_are_translated(settings):
     with translation.override("de"):
         breakdown = score("Can we talk?", "direct_inquiry", 0.9)
     assert breakdown.parts  # gettext with placeholders formats in any language
+
+
+def test_labels_follow_the_language_active_for_each_comment():
+    """Labels are cached by language: a German comment's labels never reach an English one."""
+    from django.utils import translation
+
+    labels = []
+    for language in ("de", "en", "de"):
+        with translation.override(language):
+            labels.append(
+                [label for label, _points in score("Can we talk?", "direct_inquiry", 0.9).parts]
+            )
+
+    german, english, german_again = labels
+    assert "Absicht: direkte Anfrage (90 %)" in german
+    assert "Direkte Frage an Sie" in german
+    assert "Intent: direct inquiry (90%)" in english
+    assert "Direct question to you" in english
+    assert german_again == german
