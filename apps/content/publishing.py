@@ -840,8 +840,8 @@ def _row_values(db, row, fields) -> list:
 class _FinishStatement:
     """`_publish_in_one_statement`'s SQL, written once per database and shape (the post's
     fields it sets, how many statuses it may move from) and then run with each post's
-    values: quoting some thirty names and joining the text cost a worker more than the
-    values it carries."""
+    values, as `_PreparedRead` does for the read: the text (some thirty names quoted and
+    joined) is the same for every post."""
 
     def __init__(self, db, names: tuple[str, ...], statuses: int) -> None:
         quote = db.ops.quote_name
