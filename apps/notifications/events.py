@@ -24,6 +24,10 @@ from apps.notifications.models import Event, OutboxEvent
 
 logger = logging.getLogger(__name__)
 
+# Event.values builds its list anew on every use (a class property over the members); the
+# check below runs for every event recorded, a publish step's among them.
+EVENTS = frozenset(Event.values)
+
 
 def _jsonable(value: dict) -> dict:
     # Through the encoder once, so datetimes and decimals are stored as they are sent.
@@ -88,7 +92,7 @@ def outbox_row(
 ) -> OutboxEvent:
     """The unsaved OutboxEvent that record() writes: for a caller that writes it in a
     statement of its own (publishing's "published", on PostgreSQL) with the same values."""
-    if event not in Event.values:
+    if event not in EVENTS:
         raise ValueError(f"Unknown event {event!r}")
     if len(key) > 160:
         key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -126,10 +130,9 @@ def record_many(*, workspace, events: list[dict], alongside=()) -> list[OutboxEv
         execute_all(alongside, using=router.db_for_write(OutboxEvent))
         return []
     now = timezone.now()
-    known = set(Event.values)  # made anew on every read of Event.values
     rows = []
     for spec in events:
-        if spec["event"] not in known:
+        if spec["event"] not in EVENTS:
             raise ValueError(f"Unknown event {spec['event']!r}")
         key = spec["key"]
         if len(key) > 160:

@@ -84,3 +84,33 @@ def test_a_forked_process_opens_connections_of_its_own(keep_alive_server, monkey
         parent.api_base
     )
     assert len(keep_alive_server.connections) == 2
+
+
+@pytest.fixture
+def environment_read_afresh():
+    linkedin._environment_settings.cache_clear()
+    yield
+    linkedin._environment_settings.cache_clear()
+
+
+def test_calls_go_through_the_proxy_the_environment_names(
+    keep_alive_server, monkeypatch, environment_read_afresh
+):
+    proxy = f"http://127.0.0.1:{keep_alive_server.server_port}"
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    # No such host: the call answers only because it went to the proxy.
+    client = LinkedInClient("via-proxy", api_base="http://linkedin.invalid")
+
+    assert client.userinfo()["authorization"] == "Bearer via-proxy"
+    assert len(keep_alive_server.connections) == 1
+
+
+def test_hosts_the_environment_exempts_are_called_directly(
+    keep_alive_server, monkeypatch, environment_read_afresh
+):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    assert client_of(keep_alive_server, "direct").userinfo()["authorization"] == "Bearer direct"

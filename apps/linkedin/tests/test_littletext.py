@@ -4,7 +4,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from apps.linkedin.client import LinkedInClient, escape_little_text
+from apps.linkedin.client import (
+    MENTION,
+    RESERVED_CHARACTERS,
+    LinkedInClient,
+    escape_little_text,
+)
 from apps.linkedin.sandbox import SandboxConfig, running_sandbox
 from apps.linkedin.sandbox.littletext import published_text
 
@@ -44,6 +49,28 @@ user_texts = st.lists(pieces, min_size=1, max_size=25).map("".join)
 @given(user_texts)
 def test_escaped_text_reads_back_as_exactly_what_was_written(text):
     assert published_text(escape_little_text(text)) == text
+
+
+def escaped_one_character_at_a_time(text: str) -> str:
+    """The rule, spelled out: at each place a mention is kept whole, any other reserved
+    character (backslash included) gets a backslash."""
+    escaped, position = [], 0
+    while position < len(text):
+        mention = MENTION.match(text, position) if text[position] == "@" else None
+        if mention:
+            escaped.append(mention.group())
+            position = mention.end()
+        else:
+            character = text[position]
+            escaped.append("\\" + character if character in RESERVED_CHARACTERS else character)
+            position += 1
+    return "".join(escaped)
+
+
+@settings(max_examples=500, deadline=None)
+@given(user_texts)
+def test_escaping_in_one_pass_follows_the_rule_character_by_character(text):
+    assert escape_little_text(text) == escaped_one_character_at_a_time(text)
 
 
 @pytest.fixture(scope="module")
