@@ -63,6 +63,7 @@ from apps.content.facts import find_gaps, gap_message
 from apps.content.media_publishing import media_content
 from apps.content.models import FirstComment, Post, PublishAttempt
 from apps.core import metrics
+from apps.core.prepared import statement_cursor
 from apps.core.services import heartbeat_record
 from apps.linkedin import client as linkedin
 from apps.linkedin.models import SCOPE_READ_COMMENTS, LinkedInConnection
@@ -257,62 +258,6 @@ def _claim_scheduled(post_ids: list[int], *, now: datetime) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-# --- Server-side prepared statements for the publish step ---------------------------------
-
-
-PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
-
-
-def _statement_cursor(db):
-    """A cursor for one of a publish step's three statements (its read, the call's claim,
-    its "published"): on PostgreSQL one that binds the values on the server and has psycopg
-    prepare the statement on the connection, so PostgreSQL parses and analyses each SQL text
-    once per connection, not once per post, and this process sends the values alone instead
-    of quoting them into a long SQL text every time. Django leaves both off for every other
-    query (client-side binding, `prepare_threshold` None): they would break a pooler in
-    transaction mode, which this app does not use (deploy/: Django's own pool, connections
-    held by one process). Elsewhere, the usual cursor. Django's wrapper is kept either way:
-    query logging, execute wrappers and error translation see these statements as any other.
-
-    On the server's side the values are typed as psycopg dumps them: a SQL text that puts
-    a value where PostgreSQL cannot tell its type (a SELECT list feeding an INSERT) casts it
-    (`_insert_select`)."""
-    if db.vendor != "postgresql":
-        return db.cursor()
-    db.ensure_connection()
-    raw = db.connection
-    if raw.prepare_threshold is None:
-        # Django sets None, with which psycopg prepares nothing, even when asked to. Only
-        # cursors that bind on the server ever prepare (Django's own bind on the client), so
-        # a threshold no statement reaches turns preparing on for these cursors alone.
-        raw.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
-    factory = raw.cursor_factory
-    raw.cursor_factory = _preparing_cursor_class()
-    try:
-        return db.cursor()
-    finally:
-        raw.cursor_factory = factory
-
-
-@functools.cache
-def _preparing_cursor_class() -> type:
-    """Django's psycopg cursor with server-side binding, every statement it runs prepared."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparingCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
-
-        def _send_query_prepared(self, name, pgq, *, binary=None):
-            # psycopg records the statement it sent only when it sends its text; Django's
-            # query log (DEBUG, tests' query counts) reads that record, so keep it for a
-            # prepared one too (its SQL with $1, $2... where the values go).
-            super()._send_query_prepared(name, pgq, binary=binary)
-            self._query = pgq
-
-    return PreparingCursor
-
-
 # --- Publishing one post -------------------------------------------------------------------
 
 
@@ -416,7 +361,7 @@ class _PreparedRead:
 
     def fetch(self, *, post_id: int, workspace_id: int, since: datetime) -> Post | None:
         db = connections[self.alias]
-        with _statement_cursor(db) as cursor:
+        with statement_cursor(db) as cursor:
             cursor.execute(self.sql, self.values(post_id, workspace_id, since))
             row = cursor.fetchone()
         return None if row is None else self.post(row)
@@ -494,7 +439,7 @@ def _start_call(post: Post, *, workspace_id: int, now: datetime) -> PublishAttem
     )
     quote = db.ops.quote_name
     sql = f"WITH {ctes} SELECT {quote('id')} FROM {quote('attempt')}"  # noqa: S608 (as above)
-    with _statement_cursor(db) as cursor:
+    with statement_cursor(db) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -569,7 +514,7 @@ def _start_call_and_read(
         f"FROM ({read.sql}) {quote('read')}, {quote('attempt')}"
     )
     since = timezone.now() - timedelta(hours=24)
-    with _statement_cursor(db) as cursor:
+    with statement_cursor(db) as cursor:
         cursor.execute(sql, [*params, *read.values(post_id, workspace_id, since)])
         row = cursor.fetchone()
     if row is None:
@@ -921,7 +866,7 @@ def _publish_in_one_statement(
     params += [post.pk, post.workspace_id, *statuses]
     params += _row_values(db, audit, statement.audit_fields)
     params += _row_values(db, event, statement.event_fields)
-    with _statement_cursor(db) as cursor:
+    with statement_cursor(db) as cursor:
         cursor.execute(statement.sql, params)
         row = cursor.fetchone()
     if row is None:
