@@ -336,12 +336,43 @@ def fit(
     if not prior_strength > 0:
         raise ValueError(f"prior_strength must be > 0, not {prior_strength}")
 
-    prior = np.array(PRIOR)
     used = [o for o in observations if o.weight > 0]
-    days = np.array([o.weekday for o in used], dtype=int)
-    hours = np.array([o.hour for o in used], dtype=int)
-    weights = np.array([o.weight for o in used], dtype=float)
-    rates = np.clip(np.array([o.engagement_rate for o in used], dtype=float), 0.0, 1.0)
+    return fit_cells(
+        weekdays=[o.weekday for o in used],
+        hours=[o.hour for o in used],
+        rates=[o.engagement_rate for o in used],
+        weights=[o.weight for o in used],
+        baseline_rate=baseline_rate,
+        prior_strength=prior_strength,
+    )
+
+
+def fit_cells(
+    *,
+    weekdays,
+    hours,
+    rates,
+    weights,
+    baseline_rate: float = 0.03,
+    prior_strength: float = 5.0,
+) -> BestTimeModel:
+    """`fit` from parallel sequences (or arrays) of the observations' weekdays, hours, rates
+    and weights, with no Observation made per post: the dashboard fits 500 posts on every
+    fresh computation. The caller vouches for what Observation checks (cells in range, rates
+    and weights finite and >= 0); observations of weight 0 are left out here as in `fit`."""
+    if not 0 < baseline_rate <= 1:
+        raise ValueError(f"baseline_rate must be in (0, 1], not {baseline_rate}")
+    if not prior_strength > 0:
+        raise ValueError(f"prior_strength must be > 0, not {prior_strength}")
+
+    prior = np.array(PRIOR)
+    weights = np.asarray(weights, dtype=float)
+    kept = weights > 0
+    days = np.asarray(weekdays, dtype=int)[kept]
+    hours = np.asarray(hours, dtype=int)[kept]
+    rates = np.clip(np.asarray(rates, dtype=float)[kept], 0.0, 1.0)
+    weights = weights[kept]
+    used = len(weights)
 
     baseline = baseline_rate
     if used:
@@ -359,7 +390,7 @@ def fit(
 
     return BestTimeModel(
         scores=tuple(tuple(float(v) for v in row) for row in scores),
-        observations=len(used),
+        observations=used,
         prior_source=PRIOR_SOURCE,
         evidence=tuple(tuple(float(v) for v in row) for row in evidence),
         prior_strength=float(prior_strength),
