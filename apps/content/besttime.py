@@ -399,15 +399,21 @@ def fit_cells(
 
 def heatmap_rows(model: BestTimeModel, *, hours: Iterable[int] = range(6, 22)) -> list[dict]:
     """Rows for templates/content/_heatmap.html: one per weekday, a cell per hour, each with a
-    level 0-4 relative to the best shown cell and a localised title."""
+    level 0-4 relative to the best shown cell and a localised title. Each row also carries its
+    cells as table cells (`cells_html`): the template wrote 112 of them one variable at a time
+    on every fresh dashboard."""
     from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-    from django.utils.formats import number_format
+    from django.utils.html import format_html_join
     from django.utils.translation import gettext
+
+    from apps.core.numbers import number_formatter
 
     hours = list(hours)
     for h in hours:
         _check_cell(0, h)
     top = max((model.scores[d][h] for d in range(DAYS) for h in hours), default=0.0)
+    number = number_formatter()
+    title_of = gettext("%(day)s %(time)s · %(rate)s%% expected engagement")
     rows = []
     for d in range(DAYS):
         label = str(WEEKDAYS_ABBR[d])
@@ -416,11 +422,20 @@ def heatmap_rows(model: BestTimeModel, *, hours: Iterable[int] = range(6, 22)) -
             score = model.scores[d][h]
             level = min(4, int(5 * score / top)) if top > 0 else 0
             time = f"{h:02d}:00"
-            title = gettext("%(day)s %(time)s · %(rate)s%% expected engagement") % {
-                "day": label,
-                "time": time,
-                "rate": number_format(score * 100, 1),
-            }
+            title = title_of % {"day": label, "time": time, "rate": number(score * 100, 1)}
             cells.append({"hour": h, "time": time, "score": score, "level": level, "title": title})
-        rows.append({"weekday": d, "label": label, "name": str(WEEKDAYS[d]), "cells": cells})
+        cells_html = format_html_join(
+            "",
+            '<td class="heat-{}" title="{}"><span class="visually-hidden">{}</span></td>',
+            ((cell["level"], cell["title"], cell["title"]) for cell in cells),
+        )
+        rows.append(
+            {
+                "weekday": d,
+                "label": label,
+                "name": str(WEEKDAYS[d]),
+                "cells": cells,
+                "cells_html": cells_html,
+            }
+        )
     return rows
