@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from apps.core.numbers import number_formatter
 
 # A narrow viewBox: the SVG scales to its card (about 380 px at 1280 px, 300 px on a phone),
 # so the 13 px labels of app.css stay 10-13 px on screen. At 600 units they shrank to 7 px.
@@ -33,10 +34,20 @@ class Chart:
     rows: list[list[str]] = field(default_factory=list)
 
 
+def _formatter():
+    """_fmt with the language's number formats looked up once, for a chart's many figures."""
+    number = number_formatter(force_grouping=True)
+
+    def fmt(value: float | None) -> str:
+        if value is None:
+            return "—"
+        return number(value, 0 if float(value).is_integer() else 1)
+
+    return fmt
+
+
 def _fmt(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return number_format(value, 0 if float(value).is_integer() else 1, force_grouping=True)
+    return _formatter()(value)
 
 
 def _svg(title: str, body: SafeString, *, width: int = WIDTH, height: int = HEIGHT) -> SafeString:
@@ -130,6 +141,7 @@ def line_chart(
     """One or more series over the same x labels; the first is drawn as an area. With
     `right_axis`, the last series has its own scale, labelled on the right: engagement is a
     few percent of impressions and would lie flat along the bottom on a shared scale."""
+    fmt = _formatter()
     n = len(labels)
     right = series[-1] if right_axis and len(series) > 1 else None
     left = series[:-1] if right else series
@@ -157,7 +169,7 @@ def line_chart(
             PAD_TOP + plot_h,
             PAD_LEFT - 6,
             PAD_TOP + 4,
-            _fmt(top),
+            fmt(top),
             PAD_LEFT - 6,
             PAD_TOP + plot_h,
         ),
@@ -170,7 +182,7 @@ def line_chart(
                 len(series) - 1,
                 WIDTH - pad_right + 6,
                 PAD_TOP + 4,
-                _fmt(top_right),
+                fmt(top_right),
                 WIDTH - pad_right + 6,
                 PAD_TOP + plot_h,
             )
@@ -201,7 +213,7 @@ def line_chart(
                     f"{y(v, scale):.1f}",
                     4 if n == 1 else 3,
                     name,
-                    _fmt(v),
+                    fmt(v),
                     labels[i],
                 )
                 for i, v in enumerate(values)
@@ -217,7 +229,7 @@ def line_chart(
         for i, label in enumerate(labels)
         if i % step == 0
     )
-    rows = [[label, *[_fmt(values[i]) for _, values in series]] for i, label in enumerate(labels)]
+    rows = [[label, *[fmt(values[i]) for _, values in series]] for i, label in enumerate(labels)]
     return Chart(
         svg=_svg(title, mark_safe("".join(parts))),  # each part is format_html output
         title=title,
@@ -227,6 +239,7 @@ def line_chart(
 
 
 def bar_chart(*, title: str, value_label: str, bars: list[tuple[str, float]]) -> Chart:
+    fmt = _formatter()
     n = len(bars)
     top = max((v for _, v in bars), default=0) or 1
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
@@ -245,10 +258,10 @@ def bar_chart(*, title: str, value_label: str, bars: list[tuple[str, float]]) ->
                 f"{slot * 0.7:.1f}",
                 f"{plot_h * v / top:.1f}",
                 label,
-                _fmt(v),
+                fmt(v),
                 f"{PAD_LEFT + i * slot + slot / 2:.1f}",
                 f"{PAD_TOP + plot_h - plot_h * v / top - 4:.1f}",
-                _fmt(v) if v else "",
+                fmt(v) if v else "",
                 f"{PAD_LEFT + i * slot + slot / 2:.1f}",
                 HEIGHT - 8,
                 label if i % step == 0 else "",
@@ -265,18 +278,19 @@ def bar_chart(*, title: str, value_label: str, bars: list[tuple[str, float]]) ->
         PAD_TOP + plot_h,
         PAD_LEFT - 6,
         PAD_TOP + 4,
-        _fmt(top),
+        fmt(top),
     )
     return Chart(
         svg=_svg(title, axis + body),
         title=title,
         headers=["", value_label],
-        rows=[[label, _fmt(v)] for label, v in bars],
+        rows=[[label, fmt(v)] for label, v in bars],
     )
 
 
 def funnel_chart(*, title: str, headers: list[str], stages: list[tuple[str, float, str]]) -> Chart:
     """Horizontal bars, one per stage: (label, count, formatted value)."""
+    fmt = _formatter()
     row_h = 36
     height = max(row_h * len(stages) + 8, 40)
     label_w = 104
@@ -297,10 +311,10 @@ def funnel_chart(*, title: str, headers: list[str], stages: list[tuple[str, floa
                 i * row_h + 4,
                 f"{max(plot_w * count / top, 2):.1f}",
                 label,
-                _fmt(count),
+                fmt(count),
                 f"{label_w + max(plot_w * count / top, 2) + 6:.1f}",
                 i * row_h + 21,
-                _fmt(count),
+                fmt(count),
                 value,
             )
             for i, (label, count, value) in enumerate(stages)
@@ -310,7 +324,7 @@ def funnel_chart(*, title: str, headers: list[str], stages: list[tuple[str, floa
         svg=_svg(title, body, height=height),
         title=title,
         headers=headers,
-        rows=[[label, _fmt(count), value] for label, count, value in stages],
+        rows=[[label, fmt(count), value] for label, count, value in stages],
     )
 
 
@@ -324,6 +338,7 @@ def post_bars(
     """One bar per publication day (a post's impressions), and a dot on its own right-hand
     scale (its engagement). Days without a post are left out: drawn as a line, the gaps fell
     to zero between posts and read as spikes."""
+    fmt = _formatter()
     n = len(labels)
     bar_name, bar_values = bars
     dot_name, dot_values = dots
@@ -350,10 +365,10 @@ def post_bars(
             PAD_TOP + plot_h,
             PAD_LEFT - 6,
             PAD_TOP + 4,
-            _fmt(top),
+            fmt(top),
             WIDTH - pad_right + 6,
             PAD_TOP + 4,
-            _fmt(top_right),
+            fmt(top_right),
         ),
     ]
     for i, label in enumerate(labels):
@@ -372,12 +387,12 @@ def post_bars(
                 f"{bar_w:.1f}",
                 f"{plot_h * value / top:.1f}",
                 label,
-                _fmt(value),
+                fmt(value),
                 bar_name,
                 f"{centre:.1f}",
                 f"{y(dot, top_right):.1f}",
                 label,
-                _fmt(dot),
+                fmt(dot),
                 dot_name,
                 f"{centre:.1f}",
                 HEIGHT - 8,
@@ -388,5 +403,5 @@ def post_bars(
         svg=_svg(title, mark_safe("".join(parts))),  # each part is format_html output
         title=title,
         headers=["", bar_name, dot_name],
-        rows=[[label, _fmt(bar_values[i]), _fmt(dot_values[i])] for i, label in enumerate(labels)],
+        rows=[[label, fmt(bar_values[i]), fmt(dot_values[i])] for i, label in enumerate(labels)],
     )

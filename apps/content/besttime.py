@@ -336,12 +336,43 @@ def fit(
     if not prior_strength > 0:
         raise ValueError(f"prior_strength must be > 0, not {prior_strength}")
 
-    prior = np.array(PRIOR)
     used = [o for o in observations if o.weight > 0]
-    days = np.array([o.weekday for o in used], dtype=int)
-    hours = np.array([o.hour for o in used], dtype=int)
-    weights = np.array([o.weight for o in used], dtype=float)
-    rates = np.clip(np.array([o.engagement_rate for o in used], dtype=float), 0.0, 1.0)
+    return fit_cells(
+        weekdays=[o.weekday for o in used],
+        hours=[o.hour for o in used],
+        rates=[o.engagement_rate for o in used],
+        weights=[o.weight for o in used],
+        baseline_rate=baseline_rate,
+        prior_strength=prior_strength,
+    )
+
+
+def fit_cells(
+    *,
+    weekdays,
+    hours,
+    rates,
+    weights,
+    baseline_rate: float = 0.03,
+    prior_strength: float = 5.0,
+) -> BestTimeModel:
+    """`fit` from parallel sequences (or arrays) of the observations' weekdays, hours, rates
+    and weights, with no Observation made per post: the dashboard fits 500 posts on every
+    fresh computation. The caller vouches for what Observation checks (cells in range, rates
+    and weights finite and >= 0); observations of weight 0 are left out here as in `fit`."""
+    if not 0 < baseline_rate <= 1:
+        raise ValueError(f"baseline_rate must be in (0, 1], not {baseline_rate}")
+    if not prior_strength > 0:
+        raise ValueError(f"prior_strength must be > 0, not {prior_strength}")
+
+    prior = np.array(PRIOR)
+    weights = np.asarray(weights, dtype=float)
+    kept = weights > 0
+    days = np.asarray(weekdays, dtype=int)[kept]
+    hours = np.asarray(hours, dtype=int)[kept]
+    rates = np.clip(np.asarray(rates, dtype=float)[kept], 0.0, 1.0)
+    weights = weights[kept]
+    used = len(weights)
 
     baseline = baseline_rate
     if used:
@@ -359,7 +390,7 @@ def fit(
 
     return BestTimeModel(
         scores=tuple(tuple(float(v) for v in row) for row in scores),
-        observations=len(used),
+        observations=used,
         prior_source=PRIOR_SOURCE,
         evidence=tuple(tuple(float(v) for v in row) for row in evidence),
         prior_strength=float(prior_strength),
@@ -368,15 +399,21 @@ def fit(
 
 def heatmap_rows(model: BestTimeModel, *, hours: Iterable[int] = range(6, 22)) -> list[dict]:
     """Rows for templates/content/_heatmap.html: one per weekday, a cell per hour, each with a
-    level 0-4 relative to the best shown cell and a localised title."""
+    level 0-4 relative to the best shown cell and a localised title. Each row also carries its
+    cells as table cells (`cells_html`): the template wrote 112 of them one variable at a time
+    on every fresh dashboard."""
     from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-    from django.utils.formats import number_format
+    from django.utils.html import format_html_join
     from django.utils.translation import gettext
+
+    from apps.core.numbers import number_formatter
 
     hours = list(hours)
     for h in hours:
         _check_cell(0, h)
     top = max((model.scores[d][h] for d in range(DAYS) for h in hours), default=0.0)
+    number = number_formatter()
+    title_of = gettext("%(day)s %(time)s · %(rate)s%% expected engagement")
     rows = []
     for d in range(DAYS):
         label = str(WEEKDAYS_ABBR[d])
@@ -385,11 +422,20 @@ def heatmap_rows(model: BestTimeModel, *, hours: Iterable[int] = range(6, 22)) -
             score = model.scores[d][h]
             level = min(4, int(5 * score / top)) if top > 0 else 0
             time = f"{h:02d}:00"
-            title = gettext("%(day)s %(time)s · %(rate)s%% expected engagement") % {
-                "day": label,
-                "time": time,
-                "rate": number_format(score * 100, 1),
-            }
+            title = title_of % {"day": label, "time": time, "rate": number(score * 100, 1)}
             cells.append({"hour": h, "time": time, "score": score, "level": level, "title": title})
-        rows.append({"weekday": d, "label": label, "name": str(WEEKDAYS[d]), "cells": cells})
+        cells_html = format_html_join(
+            "",
+            '<td class="heat-{}" title="{}"><span class="visually-hidden">{}</span></td>',
+            ((cell["level"], cell["title"], cell["title"]) for cell in cells),
+        )
+        rows.append(
+            {
+                "weekday": d,
+                "label": label,
+                "name": str(WEEKDAYS[d]),
+                "cells": cells,
+                "cells_html": cells_html,
+            }
+        )
     return rows

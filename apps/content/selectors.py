@@ -272,38 +272,54 @@ def best_time_model(*, workspace):
     are measured against a typical reach instead. The research prior carries the rest."""
     import zoneinfo
 
+    import numpy as np
+    from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+
     from apps.analytics.selectors import leads_per_post
-    from apps.content.besttime import Observation, fit
+    from apps.content.besttime import fit_cells
 
     tz = zoneinfo.ZoneInfo(workspace.timezone)
     published = owned(Post, workspace=workspace).filter(
         status=Post.Status.PUBLISHED, published_at__isnull=False
     )
+    # The local weekday and hour come from the database: 500 small numbers instead of 500
+    # timestamps made into datetimes and converted here (a third of the model's time).
     rows = list(
-        published.order_by("-published_at").values_list(
-            "id", "published_at", "impressions", "reactions", "comment_count", "reshares"
+        published.order_by("-published_at")
+        .annotate(
+            local_weekday=ExtractIsoWeekDay("published_at", tzinfo=tz),
+            local_hour=ExtractHour("published_at", tzinfo=tz),
+        )
+        .values_list(
+            "id",
+            "local_weekday",
+            "local_hour",
+            "impressions",
+            "reactions",
+            "comment_count",
+            "reshares",
         )[:500]
     )
     if not rows:
-        return fit([])
+        return fit_cells(weekdays=[], hours=[], rates=[], weights=[])
     leads = leads_per_post(workspace=workspace, post_ids=[r[0] for r in rows])
-    observations = []
-    for pk, published_at, impressions, reactions, comments, reshares in rows:
-        local = published_at.astimezone(tz)
-        engagement = reactions + comments + (reshares or 0)
-        engagement += LEAD_WEIGHT_IN_ENGAGEMENTS * leads.get(pk, {}).get("leads", 0)
-        reach = impressions if impressions else TYPICAL_IMPRESSIONS
-        observations.append(
-            Observation(
-                weekday=local.weekday(),
-                hour=local.hour,
-                engagement_rate=min(1.0, engagement / reach),
-                # A rate read off 40 impressions says little: weigh it by its reach, so one
-                # tiny post with a lead cannot outshine weeks of well-read ones.
-                weight=min(3.0, max(0.1, reach / TYPICAL_IMPRESSIONS)),
-            )
-        )
-    return fit(observations)
+    ids, weekdays, hours, impressions, reactions, comments, reshares = zip(*rows, strict=True)
+    lead_counts = np.array([leads.get(pk, {}).get("leads", 0) for pk in ids], dtype=float)
+    engagement = (
+        np.array(reactions, dtype=float)
+        + np.array(comments, dtype=float)
+        + np.array([n or 0 for n in reshares], dtype=float)
+        + LEAD_WEIGHT_IN_ENGAGEMENTS * lead_counts
+    )
+    reach = np.array([n if n else TYPICAL_IMPRESSIONS for n in impressions], dtype=float)
+    return fit_cells(
+        weekdays=np.array(weekdays, dtype=int) - 1,  # ISO: Monday is 1
+        hours=np.array(hours, dtype=int),
+        rates=np.minimum(1.0, engagement / reach),
+        # A rate read off 40 impressions says little: weigh it by its reach, so one tiny post
+        # with a lead cannot outshine weeks of well-read ones.
+        weights=np.clip(reach / TYPICAL_IMPRESSIONS, 0.1, 3.0),
+    )
 
 
 def evergreen_candidates(*, workspace, cooldown_days: int = 90, limit: int = 5):

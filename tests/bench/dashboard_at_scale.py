@@ -20,6 +20,12 @@ TABLES = (
     "leads_comment",
     "leads_commenter",
     "accounts_workspace",
+    # The lead totals the triggers on leads_lead fill as the leads above go in: left out,
+    # the dashboard's join to them ran on a table never analysed nor vacuumed, whatever
+    # autovacuum had reached by then (a fresh computation 172 ms in one run, 88 ms in the
+    # next with these two analysed, all else equal).
+    "leads_postleadtotals",
+    "leads_leadstatustotals",
 )
 
 
@@ -75,12 +81,19 @@ def populate(
         _leads(run, others, other_leads)
         conn.commit()
         conn.autocommit = True
-        for table in TABLES:
-            run(f"VACUUM ANALYZE {table}")  # as autovacuum would have, long before a visit
-        return {
+        counts = {
             table: run(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
             for table in ("content_post", "analytics_metricsnapshot", "leads_lead")
         }
+    vacuum_analyze(url)
+    return counts
+
+
+def vacuum_analyze(url: str) -> None:
+    """VACUUM ANALYZE the dashboard's tables, as autovacuum would have long before a visit."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in TABLES:
+            conn.execute(f"VACUUM ANALYZE {table}")
 
 
 def _posts(run, workspaces: list[int], user: int, per_workspace: int, frameworks) -> None:

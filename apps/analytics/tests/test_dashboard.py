@@ -451,3 +451,17 @@ def test_a_previous_period_without_impressions_has_them_unknown_not_zero(alice_w
     assert data.previous["impressions"] is None
     assert data.previous["engagement_rate"] is None
     assert data.has_published
+
+
+def test_lead_totals_by_post_id_never_count_another_workspaces_post(
+    alice_workspace, charlie_workspace
+):
+    ours = make_post(alice_workspace, days_ago=2, impressions=100)
+    theirs = make_post(charlie_workspace, days_ago=2, impressions=100)
+    make_lead(alice_workspace, ours, n=1, value=Decimal(40))
+    make_lead(alice_workspace, ours, n=2, status=Lead.Status.CONVERTED, value=Decimal(60))
+    make_lead(charlie_workspace, theirs, n=3, value=Decimal(500))
+
+    totals = selectors.leads_per_post(workspace=alice_workspace, post_ids=[ours.pk, theirs.pk])
+
+    assert totals == {ours.pk: {"leads": 2, "converted_value": Decimal(60)}}

@@ -15,6 +15,7 @@ from apps.content.besttime import (
     BestTimeModel,
     Observation,
     fit,
+    fit_cells,
     heatmap_rows,
 )
 
@@ -341,3 +342,28 @@ def test_heatmap_template_renders_an_accessible_table():
     assert "heat-4" in html
     assert 'title="Wed 09:00' in html
     assert "visually-hidden" in html
+
+
+def test_fitting_from_cells_gives_the_model_fitting_from_observations_gives():
+    import random
+
+    rng = random.Random(7)
+    observations = [
+        Observation(
+            weekday=rng.randrange(7),
+            hour=rng.randrange(24),
+            engagement_rate=rng.random() / 10,
+            weight=rng.choice([0.0, 0.1, 1.0, rng.random() * 3]),
+        )
+        for _ in range(300)
+    ]
+    from_cells = fit_cells(
+        weekdays=[o.weekday for o in observations],
+        hours=[o.hour for o in observations],
+        rates=[o.engagement_rate for o in observations],
+        weights=[o.weight for o in observations],
+        prior_strength=3.0,
+    )
+    assert from_cells == fit(observations, prior_strength=3.0)
+    assert from_cells.observations == sum(1 for o in observations if o.weight > 0)
+    assert fit_cells(weekdays=[], hours=[], rates=[], weights=[]) == fit([])
