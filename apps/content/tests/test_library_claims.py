@@ -171,3 +171,64 @@ def test_no_library_line_states_an_engagement_a_team_or_a_number_nobody_gave(lan
         for sentence in claims_without_source(framework, part, line)
     ]
     assert found == []
+
+
+# A decision's reason is a general argument for it ("switching vendors stays a config change"),
+# never an outcome that happened ("switching vendors became a config change", "people stopped
+# muting their phones"): drafts put it after "The reason:" in lines about the consultant's own
+# calls, and nobody told the product what followed them.
+PAST_OUTCOME = {
+    "en": re.compile(
+        r"\b(?:became|stopped|went (?:from|down|up)|cut|fell|dropped|halved|doubled|shrank|grew"
+        r"|was|were|did(?:n't| not)?|no longer|is now|are now|turned into|ended up|since then)\b",
+        re.IGNORECASE,
+    ),
+    # "was" is German for "what" ("das, was in Git steht"): only the English list has it
+    "de": re.compile(
+        r"\b(?:ist|sind) jetzt\b|\b(?:wurden?|war|waren|sank|fiel|halbierte|verdoppelte"
+        r"|kosteten?)\b|\bnicht mehr\b|\bkeine?[nrms]? mehr\b|\bniemand\b[^,]*\bmehr\b"
+        r"|\bseitdem\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+def vocabulary_reasons():
+    """(where, language, reason) for the reason of every decision in every area's vocabulary."""
+    for path in sorted((LIBRARY_DIR / "vocabulary").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for language in ("en", "de"):
+            for decision, _alternative, reason in data[language].get("decisions", []):
+                yield f"{path.name} {language} {decision}", language, reason
+
+
+def test_the_outcome_lint_catches_the_reasons_seen_in_drafts():
+    for language, reason in (
+        ("en", "switching vendors became a config change instead of a rewrite"),
+        ("en", "people stopped muting their phones"),
+        ("en", "the cluster is now whatever Git says it is"),
+        ("en", "month-end reports no longer slow down checkout"),
+        ("en", "several consumers of the same events was the tipping point"),
+        ("de", "ein Anbieterwechsel ist jetzt Konfiguration statt Neubau"),
+        ("de", "niemand schaltet mehr das Telefon stumm"),
+        ("de", "Merge-Konflikte kosteten jeden Entwickler einen halben Tag pro Woche"),
+        ("de", "die Migration wurde ein Image-Rebuild"),
+    ):
+        assert PAST_OUTCOME[language].search(reason), reason
+    for language, reason in (
+        ("en", "switching vendors stays a config change instead of a rewrite"),
+        ("en", "a page that always means something is a page nobody mutes"),
+        ("de", "ein Anbieterwechsel bleibt Konfiguration statt Neubau"),
+        ("de", "einen Alarm, der immer etwas bedeutet, schaltet niemand stumm"),
+        ("de", "der Cluster bleibt genau das, was in Git steht"),
+    ):
+        assert PAST_OUTCOME[language].search(reason) is None, reason
+
+
+def test_no_vocabulary_reason_tells_an_outcome_that_happened():
+    found = [
+        f"{where}: {reason}"
+        for where, language, reason in vocabulary_reasons()
+        if PAST_OUTCOME[language].search(reason) or set(facts.figures_in(reason)) - ALLOWED_FIGURES
+    ]
+    assert found == []
