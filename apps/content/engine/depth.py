@@ -24,8 +24,11 @@ GENERIC_DEPTH = {
     "en": [
         "A question worth asking your team about {topic}: if {metric} were the only number "
         "that counted, what would you stop doing tomorrow?",
-        "What I'd write down before changing anything: what {pain} costs you today, in hours "
-        "and in trust. Without a baseline, every fix looks good.",
+        # The problem goes last, as in German: a case study's problem can be a long line of
+        # notes ("alert fatigue (300 pages a week, most of them noise)"), which reads at the
+        # end of a sentence, not in its middle.
+        "Before changing anything, I'd write down what this problem costs you today, in hours "
+        "and in trust: {pain}. Without a baseline, every fix looks good.",
         "Ask your team about {topic}: where does it hurt most today? The answer is rarely the "
         "one on the roadmap, and it is the cheapest place to start.",
         "A test for any plan on {topic}: can the people who run it explain why, in a few "

@@ -120,6 +120,20 @@ def is_clause(text: str) -> bool:
     return any(pattern.match(text) for pattern in _CLAUSE_START.values())
 
 
+def without_inner_colon(text: str) -> str:
+    """Vault text with a colon of its own ("alert fatigue: 300 pages a week, most of them
+    noise") as it reads after a template's colon or inside a sentence: what follows its colon
+    in brackets ("alert fatigue (300 pages a week, most of them noise)"). A template's "The
+    starting point: alert fatigue: 300 pages …" reads as two labels in a row."""
+    head, colon, rest = text.partition(": ")
+    if not colon or not head.strip() or not rest.strip():
+        return text
+    rest = rest.replace(": ", ", ")
+    if "(" in rest or ")" in rest:
+        return f"{head}, {rest}"  # brackets inside brackets read worse than a comma
+    return f"{head} ({rest})"
+
+
 def reads_german(text: str) -> bool:
     return bool(_GERMAN_WORDS.search(text))
 

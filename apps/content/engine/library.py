@@ -40,6 +40,7 @@ PROFILE_SLOTS = frozenset(
         "years",
         "case_title",
         "case_outcome",
+        "case_at",  # where the case study took place (", at a logistics SaaS"), or ""
         "name",
     }
 )

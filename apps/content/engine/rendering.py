@@ -22,6 +22,7 @@ from apps.content.engine.grammar import (
     reads_german,
     tidy,
     with_article,
+    without_inner_colon,
 )
 from apps.content.engine.library import fill, follows, resolve, slots_in
 from apps.content.engine.phrases import (
@@ -60,6 +61,7 @@ from apps.content.engine.vocabulary import (
     area_key,
     comparison_kind,
     fits_comparison,
+    german_area_name,
     german_tool_name,
     hashtags_for,
     industry_name,
@@ -186,6 +188,7 @@ def build_context(
         "name": (profile.name or "").strip() or missing["name"],
         "case_title": case.title if case else UNKNOWN_FACT,
         "case_outcome": case.outcome if case else UNKNOWN_FACT,
+        "case_at": case_at(case, language) if case else UNKNOWN_FACT,
         "team_size": UNKNOWN_FACT,
         # Outside a story a duration is advice ("if it hasn't moved after a few weeks"), so a
         # vague one reads true; inside a story it would be a claim about a client.
@@ -211,6 +214,10 @@ def build_context(
         "_has_case": "yes" if case else "",
         "_industries": "\n".join(industries),
     }
+    if language == "de":
+        # "11 Jahre Observability", not "11 Jahre observability": a German noun
+        for name in ("area", "area2"):
+            context[name] = german_area_name(context[name])
     names = proper_names(profile)
     if case and story:
         # The story is the proof point's: its problem, what was done, its client. Vault text
@@ -221,7 +228,7 @@ def build_context(
             context["_problem_line"] = problem_line(case, language, names)
         elif case.problem:
             context["pain"] = in_draft_language(
-                lower_first_in(case.problem, language, names), language
+                in_sentence(lower_first_in(case.problem, language, names), language), language
             )
         if language == "de" or is_clause(case.title):
             context["fix"] = in_draft_language(
@@ -633,7 +640,7 @@ def _extras(
 def problem_line(case: ProofPoint, language: str, names: frozenset[str] = frozenset()) -> str:
     """The proof point's problem as a sentence with its subject: "Where it started: the
     client, a telehealth startup, failed its first ISO 27001 stage-one audit." """
-    problem = lower_first_in(case.problem, language, names)
+    problem = in_sentence(lower_first_in(case.problem, language, names), language)
     if language == "de":
         client = f" ({case.client})" if case.client else ""
         if reads_german(problem):
@@ -646,3 +653,24 @@ def problem_line(case: ProofPoint, language: str, names: frozenset[str] = frozen
     else:
         subject = "the client"
     return PROBLEM_LINES["en"].format(subject=subject, problem=problem)
+
+
+def in_sentence(text: str, language: str) -> str:
+    """Vault text as a template's sentence carries it: its own colon made brackets
+    (`without_inner_colon`). English notes in a German draft are quoted as typed instead."""
+    if language == "de" and not reads_german(text):
+        return text
+    return without_inner_colon(text)
+
+
+def case_at(case: ProofPoint, language: str) -> str:
+    """Where the proof point's story took place, as it follows "Where it started": ", at a
+    logistics SaaS with 40 engineers" (its name when it may be named); empty when the vault
+    names no client, so the sentence still tells the problem."""
+    if not case.client:
+        return ""
+    if language == "de":
+        if case.named:
+            return f" bei {case.client}"
+        return f" beim Kunden ({in_draft_language(case.client, language)})"
+    return f", at {case.client if case.named else with_article(case.client)}"

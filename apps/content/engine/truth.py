@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from apps.accounts import proof_vault
 from apps.content import facts
 from apps.content.engine.base import ProfileSnapshot
+from apps.content.engine.grammar import without_inner_colon
 from apps.content.engine.vocabulary import (
     AREA_ORDER,
     AREA_PATTERNS,
@@ -24,7 +25,7 @@ STORY_FRAMEWORKS = frozenset(
 )
 # Slots that state a fact about one client: in a story framework they come from the proof
 # vault (or become one gap); elsewhere a sentence needing one is left out.
-STORY_SLOTS = frozenset({"team_size", "timeframe", "win", "case_title", "case_outcome"})
+STORY_SLOTS = frozenset({"team_size", "timeframe", "win", "case_title", "case_outcome", "case_at"})
 NARRATIVE_SLOTS = STORY_SLOTS | {"mistake", "fix"}
 # Team sizes and durations are facts about a client that no proof point records: a sentence
 # that needs one is left out (this marker in a filled sentence drops it).
@@ -164,7 +165,8 @@ def vault_texts(profile: ProfileSnapshot) -> tuple[str, ...]:
     holding one of them tells the consultant's own story."""
     texts = []
     for point in proof_points(profile):
-        texts += [t.lower() for t in (point.title, point.outcome, point.problem) if len(t) > 8]
+        told = (point.title, point.outcome, point.problem, without_inner_colon(point.problem))
+        texts += [t.lower() for t in dict.fromkeys(told) if len(t) > 8]
     return tuple(texts)
 
 

@@ -539,3 +539,16 @@ def german_tool_name(name: str) -> str:
         return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
 
     return " ".join(capital(word) for word in name.split(" "))
+
+
+def german_area_name(name: str) -> str:
+    """A profile's area as a German sentence names it: a noun, so with a capital ("11 Jahre
+    Observability", not "11 Jahre observability"). An English name takes the capitals of an
+    English term in German ("incident response" → "Incident Response"); one typed in German
+    only its first ("sicherheit in der cloud" → "Sicherheit in der cloud"). Names spelt with
+    capitals of their own ("OpenTelemetry", "AWS") or in lower case on purpose ("dbt") stay."""
+    if not name[:1].islower() or name.split(" ")[0] in LOWER_CASE_NAMES:
+        return name
+    if reads_german(name):
+        return name[0].upper() + name[1:]
+    return german_tool_name(name)
