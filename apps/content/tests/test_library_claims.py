@@ -194,12 +194,18 @@ PAST_OUTCOME = {
 
 
 def vocabulary_reasons():
-    """(where, language, reason) for the reason of every decision in every area's vocabulary."""
+    """(where, language, text) for every general claim of every area's vocabulary: the reason
+    of each decision, the reality behind each myth and each tip."""
     for path in sorted((LIBRARY_DIR / "vocabulary").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         for language in ("en", "de"):
-            for decision, _alternative, reason in data[language].get("decisions", []):
+            lexicon = data[language]
+            for decision, _alternative, reason in lexicon.get("decisions", []):
                 yield f"{path.name} {language} {decision}", language, reason
+            for myth, reality in lexicon.get("myths", []):
+                yield f"{path.name} {language} {myth}", language, reality
+            for tip in lexicon.get("tips", []):
+                yield f"{path.name} {language} tip", language, tip
 
 
 def test_the_outcome_lint_catches_the_reasons_seen_in_drafts():
@@ -225,7 +231,7 @@ def test_the_outcome_lint_catches_the_reasons_seen_in_drafts():
         assert PAST_OUTCOME[language].search(reason) is None, reason
 
 
-def test_no_vocabulary_reason_tells_an_outcome_that_happened():
+def test_no_vocabulary_reason_reality_or_tip_tells_an_outcome_that_happened():
     found = [
         f"{where}: {reason}"
         for where, language, reason in vocabulary_reasons()
