@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.functional import lazystr
 
 from apps.core.bulk import insert_returning, insert_statements
 from apps.leads.models import Comment, Commenter, Lead
@@ -103,7 +103,7 @@ def test_values_of_other_types_go_through_their_field_as_the_orm_would_take_them
         workspace=alice_workspace,
         commenter=commenter,
         score=numpy.int64(73),
-        intent=gettext_lazy("direct_inquiry"),
+        intent=lazystr("direct_inquiry"),  # lazy, as a translated label is
         status=Lead.Status.CONTACTED,
         value_eur=Decimal("12.50"),
     )

@@ -3,6 +3,7 @@ still sees and logs it); on SQLite it is the usual cursor."""
 
 import pytest
 from django.db import connection
+from django.db.utils import ConnectionHandler
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.bulk import insert_returning
@@ -14,7 +15,6 @@ pytestmark = pytest.mark.django_db
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="protocol-level prepared statements"
 )
-on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's cursor")
 
 PROBE = "SELECT CAST(%s AS integer) + 1 AS prepared_probe"
 
@@ -97,8 +97,18 @@ def test_the_answers_are_those_of_the_usual_cursor(alice_workspace):
     assert prepared == usual == [("urn:li:person:x", "X")]
 
 
-@on_sqlite
-def test_sqlite_takes_the_usual_cursor():
-    with statement_cursor(connection) as cursor, connection.cursor() as usual:
-        assert type(cursor) is type(usual)
-        assert type(cursor.cursor) is type(usual.cursor)
+def test_other_databases_take_their_usual_cursor():
+    # On SQLite the suite's own connection; on PostgreSQL a SQLite one beside it, so the
+    # branch for every database but PostgreSQL is tested on both.
+    handler = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    )
+    other = connection if connection.vendor == "sqlite" else handler["default"]
+    try:
+        with statement_cursor(other) as cursor, other.cursor() as usual:
+            assert type(cursor) is type(usual)
+            assert type(cursor.cursor) is type(usual.cursor)
+            cursor.execute("SELECT %s", [1])
+            assert cursor.fetchall() == [(1,)]
+    finally:
+        handler.close_all()
