@@ -213,8 +213,11 @@ def _take_screenshots(base_url: str, chromium: str, out: Path, check_for_due_pos
         page.goto(f"/w/{DEMO_SLUG}/content/")
         page.get_by_role("button", name="Plan my week").click()
         page.get_by_text("drafts are ready").first.wait_for()
+        # The week is written in the background; the drafting page lists each draft as it
+        # arrives, and the drafts stay under Content.
         draft_urls = [
-            link.get_attribute("href") for link in page.locator("#post-list a.post-card").all()
+            link.get_attribute("href")
+            for link in page.locator("[data-testid=drafting-drafts] a").all()
         ]
         for url in draft_urls[1:4]:
             page.goto(url)
