@@ -330,18 +330,13 @@ def fit(
     prior_strength: float = 5.0,
 ) -> BestTimeModel:
     """Fit the workspace's model: the prior, shrunk toward what its posts showed (see the module
-    docstring). `prior_strength` is how many observations the prior is worth per cell."""
-    if not 0 < baseline_rate <= 1:
-        raise ValueError(f"baseline_rate must be in (0, 1], not {baseline_rate}")
-    if not prior_strength > 0:
-        raise ValueError(f"prior_strength must be > 0, not {prior_strength}")
-
-    used = [o for o in observations if o.weight > 0]
+    docstring). `prior_strength` is how many observations the prior is worth per cell.
+    Observation checks each one; fit_cells checks the rest and leaves out weight 0."""
     return fit_cells(
-        weekdays=[o.weekday for o in used],
-        hours=[o.hour for o in used],
-        rates=[o.engagement_rate for o in used],
-        weights=[o.weight for o in used],
+        weekdays=[o.weekday for o in observations],
+        hours=[o.hour for o in observations],
+        rates=[o.engagement_rate for o in observations],
+        weights=[o.weight for o in observations],
         baseline_rate=baseline_rate,
         prior_strength=prior_strength,
     )
