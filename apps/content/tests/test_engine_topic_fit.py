@@ -172,6 +172,16 @@ def test_a_word_two_areas_share_goes_to_the_profiles_own_area():
         assert not any(word in text for word in ("Kafka", "dbt", "#DataEngineering")), framework
 
 
+def test_an_access_topic_on_a_cloud_provider_is_security_not_cloud_cost():
+    # "least privilege in AWS" named only AWS, so a security auditor's drafts on it spoke of
+    # NAT gateway charges and FinOps.
+    from apps.content.engine.vocabulary import area_key
+
+    for topic in ("least privilege in AWS", "SSO for the admin accounts", "secrets in Azure"):
+        assert area_key(topic) == "security", topic
+    assert area_key("AWS cost control") == "cloud"
+
+
 def test_german_drafts_write_english_tool_nouns_with_capitals_and_names_as_spelt():
     from apps.content.engine.vocabulary import german_tool_name
 
