@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.accounts.tenancy import get_owned_or_404, workspace_view
-from apps.analytics import charts, selectors
+from apps.analytics import charts, selectors, tables
 from apps.content.models import Post
 from apps.core.db_routers import reads_from_replica
 from apps.core.spreadsheet import csv_cell
@@ -109,6 +109,12 @@ def _dashboard_body(request: HttpRequest, days: int) -> tuple[str, bool]:
         "charts": _dashboard_charts(data),
         "heatmap": heatmap_rows(best_time_model(workspace=workspace)),
         "sparks": _stat_card_sparks(data),
+        "deltas": tables.deltas(data.deltas),
+        "group_rows": {
+            name: tables.result_rows(getattr(data, f"by_{name}"))
+            for name in ("framework", "template", "topic", "slot", "hook")
+        },
+        "top_post_rows": tables.top_post_rows(data.top_posts, workspace_slug=workspace.slug),
     }
     body = render_to_string("analytics/dashboard.html#dash-body", context, request=request)
     if seconds:

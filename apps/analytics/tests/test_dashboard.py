@@ -401,6 +401,25 @@ def test_results_are_also_grouped_by_topic_time_slot_and_hook(alice_client, alic
     assert "Results by time slot" in page.text
 
 
+def test_markup_in_a_topic_and_a_hook_is_shown_as_text_in_every_table(
+    alice_client, alice_workspace
+):
+    make_post(
+        alice_workspace,
+        days_ago=1,
+        impressions=100,
+        topic='<script>alert("topic")</script>',
+        hook="<b>Bold</b> & <i>new</i>",
+    )
+    html = _body(alice_client.get("/w/alice-co/?days=7"))
+    assert "<script>" not in html
+    assert "<b>Bold</b>" not in html
+    assert '<th scope="row">&lt;script&gt;alert(&quot;topic&quot;)&lt;/script&gt;</th>' in html
+    # The results by hook, and the top posts' link to the post
+    assert '<th scope="row">&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;i&gt;new&lt;/i&gt;</th>' in html
+    assert '">&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;i&gt;new&lt;/i&gt;</a>' in html
+
+
 def test_results_by_template_show_the_templates_name_not_its_key(alice_client, alice_workspace):
     from apps.content.models import PostTemplate
 
