@@ -1,9 +1,14 @@
 """Charts drawn on the server as SVG: pure functions, no database.
 
 Each returns a `Chart`: the SVG markup (viewBox-based, so it scales down to a phone, with a
-<title> and aria-label; every interpolated value is escaped by format_html) and the same data as
-table headers and rows, which templates/analytics/_chart.html renders as a visually hidden
-<table> for screen readers.
+<title> and aria-label) and the same data as table headers and rows, which
+templates/analytics/_chart.html renders as a visually hidden <table> for screen readers.
+
+Every text written into the markup (titles, labels, series names, values written as words)
+is escaped. The dashboard's charts repeat an element per day or week: those are written as
+f-strings with their texts escaped by `escaped` (apps/core/markup.py), figures and
+coordinates as they are (digits, signs and separators); format_html's escaping of every
+argument cost more than the rest of the drawing.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from apps.core.markup import escaped
 from apps.core.numbers import number_formatter
 
 # A narrow viewBox: the SVG scales to its card (about 380 px at 1280 px, 300 px on a phone),
@@ -265,29 +271,21 @@ def bar_chart(*, title: str, value_label: str, bars: list[tuple[str, float]]) ->
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = plot_w / n if n else plot_w
     step = _label_every(n)
-    body = format_html_join(
-        "",
-        '<g><rect class="chart-bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title>'
-        '</rect><text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>'
-        '<text class="chart-tick" x="{}" y="{}" text-anchor="middle">{}</text></g>',
-        (
-            (
-                f"{PAD_LEFT + i * slot + slot * 0.15:.1f}",
-                f"{PAD_TOP + plot_h - plot_h * v / top:.1f}",
-                f"{slot * 0.7:.1f}",
-                f"{plot_h * v / top:.1f}",
-                label,
-                fmt(v),
-                f"{PAD_LEFT + i * slot + slot / 2:.1f}",
-                f"{PAD_TOP + plot_h - plot_h * v / top - 4:.1f}",
-                fmt(v) if v else "",
-                f"{PAD_LEFT + i * slot + slot / 2:.1f}",
-                HEIGHT - 8,
-                label if i % step == 0 else "",
-            )
-            for i, (label, v) in enumerate(bars)
-        ),
-    )
+    parts = []
+    for i, (label, v) in enumerate(bars):
+        shown, value = escaped(label), fmt(v)
+        x = PAD_LEFT + i * slot
+        parts.append(
+            f'<g><rect class="chart-bar" x="{x + slot * 0.15:.1f}" '
+            f'y="{PAD_TOP + plot_h - plot_h * v / top:.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{plot_h * v / top:.1f}"><title>{shown}: {value}</title></rect>'
+            f'<text class="chart-value" x="{x + slot / 2:.1f}" '
+            f'y="{PAD_TOP + plot_h - plot_h * v / top - 4:.1f}" text-anchor="middle">'
+            f"{value if v else ''}</text>"
+            f'<text class="chart-tick" x="{x + slot / 2:.1f}" y="{HEIGHT - 8}" '
+            f'text-anchor="middle">{shown if i % step == 0 else ""}</text></g>'
+        )
+    body = mark_safe("".join(parts))  # labels escaped, the rest figures
     axis = _gridlines(top, plot_w, plot_h, PAD_RIGHT) + format_html(
         '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"/>'
         '<text class="chart-tick" x="{}" y="{}" text-anchor="end">{}</text>',
@@ -315,30 +313,17 @@ def funnel_chart(*, title: str, headers: list[str], stages: list[tuple[str, floa
     label_w = 104
     plot_w = WIDTH - label_w - 130
     top = max((count for _, count, _ in stages), default=0) or 1
-    body = format_html_join(
-        "",
-        '<g><text class="chart-label" x="0" y="{}">{}</text>'
-        '<rect class="chart-bar chart-s{}" x="{}" y="{}" width="{}" height="22" rx="3">'
-        "<title>{}: {}</title></rect>"
-        '<text class="chart-value" x="{}" y="{}">{} · {}</text></g>',
-        (
-            (
-                i * row_h + 21,
-                label,
-                i,
-                label_w,
-                i * row_h + 4,
-                f"{max(plot_w * count / top, 2):.1f}",
-                label,
-                fmt(count),
-                f"{label_w + max(plot_w * count / top, 2) + 6:.1f}",
-                i * row_h + 21,
-                fmt(count),
-                value,
-            )
-            for i, (label, count, value) in enumerate(stages)
-        ),
-    )
+    parts = []
+    for i, (label, count, value) in enumerate(stages):
+        shown, figure, width = escaped(label), fmt(count), max(plot_w * count / top, 2)
+        parts.append(
+            f'<g><text class="chart-label" x="0" y="{i * row_h + 21}">{shown}</text>'
+            f'<rect class="chart-bar chart-s{i}" x="{label_w}" y="{i * row_h + 4}" '
+            f'width="{width:.1f}" height="22" rx="3"><title>{shown}: {figure}</title></rect>'
+            f'<text class="chart-value" x="{label_w + width + 6:.1f}" y="{i * row_h + 21}">'
+            f"{figure} · {escaped(value)}</text></g>"
+        )
+    body = mark_safe("".join(parts))  # labels and values escaped, the rest figures
     return Chart(
         svg=_svg(title, body, height=height),
         title=title,
@@ -390,36 +375,23 @@ def post_bars(
             fmt(top_right),
         ),
     ]
+    bar_shown, dot_shown = escaped(bar_name), escaped(dot_name)
+    bar_w = min(slot * 0.64, 36)
     for i, label in enumerate(labels):
         centre = PAD_LEFT + i * slot + slot / 2
-        bar_w = min(slot * 0.64, 36)
         value, dot = bar_values[i], dot_values[i]
+        shown = escaped(label)
         parts.append(
-            format_html(
-                '<g><rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" '
-                'rx="2"><title>{}: {} {}</title></rect>'
-                '<circle class="chart-dot chart-s1" cx="{}" cy="{}" r="4">'
-                "<title>{}: {} {}</title></circle>"
-                '<text class="chart-tick" x="{}" y="{}" text-anchor="middle">{}</text></g>',
-                f"{centre - bar_w / 2:.1f}",
-                f"{y(value, top):.1f}",
-                f"{bar_w:.1f}",
-                f"{plot_h * value / top:.1f}",
-                label,
-                fmt(value),
-                bar_name,
-                f"{centre:.1f}",
-                f"{y(dot, top_right):.1f}",
-                label,
-                fmt(dot),
-                dot_name,
-                f"{centre:.1f}",
-                HEIGHT - 8,
-                label if i % step == 0 else "",
-            )
+            f'<g><rect class="chart-bar" x="{centre - bar_w / 2:.1f}" y="{y(value, top):.1f}" '
+            f'width="{bar_w:.1f}" height="{plot_h * value / top:.1f}" rx="2">'
+            f"<title>{shown}: {fmt(value)} {bar_shown}</title></rect>"
+            f'<circle class="chart-dot chart-s1" cx="{centre:.1f}" cy="{y(dot, top_right):.1f}" '
+            f'r="4"><title>{shown}: {fmt(dot)} {dot_shown}</title></circle>'
+            f'<text class="chart-tick" x="{centre:.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
+            f"{shown if i % step == 0 else ''}</text></g>"
         )
     return Chart(
-        svg=_svg(title, mark_safe("".join(parts))),  # each part is format_html output
+        svg=_svg(title, mark_safe("".join(parts))),  # format_html output or escaped above
         title=title,
         headers=["", bar_name, dot_name],
         rows=[[label, fmt(bar_values[i]), fmt(dot_values[i])] for i, label in enumerate(labels)],

@@ -26,13 +26,27 @@ from apps.core.templatetags.euros import format_euros
 EXPORT_CHUNK = 2000
 
 
-def _dashboard_charts(data: selectors.Dashboard) -> dict:
+def _day_labels():
+    """A function writing a day as date_format(day, "MONTH_DAY_FORMAT") does, each day once:
+    the charts and sparklines name the same days again and again (180 times on a 30-day
+    page), and each date_format looks the format and the month's name up afresh."""
+    labels = {}
+
+    def label(day) -> str:
+        if day not in labels:
+            labels[day] = date_format(day, "MONTH_DAY_FORMAT")
+        return labels[day]
+
+    return label
+
+
+def _dashboard_charts(data: selectors.Dashboard, day_label) -> dict:
     # Only the days a measured post went out: the days between are not zero impressions.
     published_days = [(day, i, e) for day, i, e in data.by_day if i or e]
     return {
         "over_time": charts.post_bars(
             title=_("Impressions and engagement by publication day"),
-            labels=[date_format(day, "MONTH_DAY_FORMAT") for day, _i, _e in published_days],
+            labels=[day_label(day) for day, _i, _e in published_days],
             bars=(_("Impressions"), [i for _d, i, _e in published_days]),
             dots=(_("Engagement"), [e for _d, _i, e in published_days]),
         ),
@@ -41,7 +55,7 @@ def _dashboard_charts(data: selectors.Dashboard) -> dict:
             value_label=_("Leads"),
             # Each bar is a week (the title says so); "week of 11/02/2026" under every bar ran
             # into its neighbours, so the tick is the Monday's day and month.
-            bars=[(date_format(week, "MONTH_DAY_FORMAT"), n) for week, n in data.leads_by_week],
+            bars=[(day_label(week), n) for week, n in data.leads_by_week],
         ),
         "funnel": charts.funnel_chart(
             title=_("Lead funnel"),
@@ -103,12 +117,13 @@ def _dashboard_body(request: HttpRequest, days: int) -> tuple[str, bool]:
         body, has_published = cached
         return mark_safe(body), has_published  # our own rendering, stored as it was
     data = selectors.dashboard(workspace=workspace, days=days, now=now)
+    day_label = _day_labels()
     context = {
         "data": data,
         "days": days,
-        "charts": _dashboard_charts(data),
+        "charts": _dashboard_charts(data, day_label),
         "heatmap": heatmap_rows(best_time_model(workspace=workspace)),
-        "sparks": _stat_card_sparks(data),
+        "sparks": _stat_card_sparks(data, day_label),
         "deltas": tables.deltas(data.deltas),
         "group_rows": {
             name: tables.result_rows(getattr(data, f"by_{name}"))
@@ -130,7 +145,7 @@ def _percent(value) -> str:
     return number_format(value, 1) + "%"
 
 
-def _stat_card_sparks(data: selectors.Dashboard) -> dict:
+def _stat_card_sparks(data: selectors.Dashboard, day_label) -> dict:
     """A sparkline for each stat card, its words naming the span and the figures as the card
     writes them."""
     by_day = data.trend_unit == "day"
@@ -160,7 +175,7 @@ def _stat_card_sparks(data: selectors.Dashboard) -> dict:
         sparks[key] = charts.sparkline(
             [value for _bucket, value in trend],
             label=label,
-            points=[date_format(bucket, "MONTH_DAY_FORMAT") for bucket, _value in trend],
+            points=[day_label(bucket) for bucket, _value in trend],
             show=show,
         )
     return sparks

@@ -13,6 +13,34 @@ def test_line_chart_escapes_labels_and_has_a_title_and_table():
     assert chart.rows == [["a<script>", "1"], ["b", "3"]]
 
 
+def test_bar_post_and_funnel_charts_escape_their_labels_names_and_values():
+    drawn = [
+        charts.bar_chart(title="t", value_label="n", bars=[("<i>w1</i>", 2)]),
+        charts.post_bars(
+            title="t", labels=["<i>w1</i>"], bars=("<i>B</i>", [10]), dots=("<i>D</i>", [1])
+        ),
+        charts.funnel_chart(
+            title="t", headers=["s", "n", "v"], stages=[("<i>w1</i>", 3, "<i>€</i>")]
+        ),
+    ]
+    for chart in drawn:
+        assert "<i>" not in chart.svg
+        assert "&lt;i&gt;w1&lt;/i&gt;" in chart.svg
+        assert "<i>" not in chart.rows_html + chart.head_html
+    assert "&lt;i&gt;B&lt;/i&gt;</title>" in drawn[1].svg
+    assert "&lt;i&gt;D&lt;/i&gt;</title>" in drawn[1].svg
+    assert "3 · &lt;i&gt;€&lt;/i&gt;</text>" in drawn[2].svg
+
+
+def test_a_charts_table_alternative_has_a_heading_per_column_and_a_row_per_value():
+    chart = charts.bar_chart(title="t", value_label="Leads", bars=[("2 Nov", 4), ("9 Nov", 1200)])
+    assert chart.head_html == '<th scope="col"></th><th scope="col">Leads</th>'
+    assert chart.rows_html == (
+        '<tr><th scope="row">2 Nov</th><td>4</td></tr>'
+        '<tr><th scope="row">9 Nov</th><td>1,200</td></tr>'
+    )
+
+
 def test_bar_chart_and_funnel_handle_empty_and_zero_data():
     assert charts.bar_chart(title="t", value_label="n", bars=[]).rows == []
     bars = charts.bar_chart(title="t", value_label="n", bars=[("w1", 0), ("w2", 4)])
