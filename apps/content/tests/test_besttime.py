@@ -339,6 +339,10 @@ def test_heatmap_template_renders_an_accessible_table():
     assert "<caption" in html
     assert html.count('<th scope="row"') == 7
     assert html.count('<th scope="col"') == 16 + 1
+    assert (
+        '<th scope="col"><span aria-hidden="true">06</span>'
+        '<span class="visually-hidden">06:00</span></th>'
+    ) in html
     assert "heat-4" in html
     assert 'title="Wed 09:00' in html
     assert "visually-hidden" in html
