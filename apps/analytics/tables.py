@@ -52,9 +52,9 @@ def top_post_rows(posts, *, workspace_slug: str) -> SafeString:
     for p in posts:
         impressions = DASH
         if p["impressions"] is not None:
-            impressions = grouped(p["impressions"]) + (imported if p["imported"] else "")
+            impressions = grouped(p["impressions"]) + (imported if p.get("imported") else "")
         link = reverse("post_edit", args=[workspace_slug, p["id"]])
-        title = Truncator(p["hook"] or p["topic"] or untitled).chars(80)
+        title = Truncator(p.get("hook") or p.get("topic") or untitled).chars(80)
         day = date_format(template_localtime(p["published_at"]), "SHORT_DATE_FORMAT")
         per_1000 = DASH if p["leads_per_1000"] is None else floatformat(p["leads_per_1000"], 2)
         rows.append(
