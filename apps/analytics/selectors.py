@@ -805,7 +805,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     # local day
     created = _leads_created(leads, previous_start=previous_start, start=start, end=end, tz=tz)
     # Those converted are far fewer, counted per local day in one range of
-    # lead_status_cover_idx.
+    # lead_converted_cover_idx (converted leads only, by the time they were converted).
     won_in_period = Q(status_changed_at__gte=start)
     won = (  # query: the leads converted in either period, per period and local day
         leads.filter(

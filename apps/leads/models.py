@@ -119,7 +119,7 @@ class Lead(WorkspaceOwned):
         indexes = [
             # The lead list by status and score; and, with what they count and sum carried in
             # the index (PostgreSQL reads no table rows: an index-only scan), the dashboard's
-            # funnel over every lead and its conversions of two periods.
+            # funnel over every lead where the status totals are not kept (SQLite).
             models.Index(
                 fields=["workspace", "status", "-score"],
                 include=["id", "value_eur", "status_changed_at"],
@@ -138,6 +138,16 @@ class Lead(WorkspaceOwned):
                 fields=["workspace", "created_at"],
                 include=["id", "status", "value_eur"],
                 name="lead_created_cover_idx",
+            ),
+            # The dashboard's conversions of two periods: only the converted leads in those
+            # periods are read (lead_status_cover_idx read all of a workspace's converted
+            # leads and dropped those outside: 3.0 -> 1.5 ms at ten times the size). Partial,
+            # so a lead is written to it only while converted: ingestion never touches it.
+            models.Index(
+                fields=["workspace", "status_changed_at"],
+                include=["value_eur"],
+                condition=models.Q(status="converted"),
+                name="lead_converted_cover_idx",
             ),
         ]
 

@@ -79,4 +79,13 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(install_triggers, drop_triggers),
+        migrations.AddIndex(
+            model_name="lead",
+            index=models.Index(
+                condition=models.Q(("status", "converted")),
+                fields=["workspace", "status_changed_at"],
+                include=["value_eur"],
+                name="lead_converted_cover_idx",
+            ),
+        ),
     ]
