@@ -712,10 +712,12 @@ def _whole_hours(since: datetime, until: datetime) -> tuple[tuple | None, list[t
 
 
 def _leads_created_in_ranges(leads, *, previous_start, start, end, tz) -> list[tuple]:
-    """_leads_created in one range per local day (PostgreSQL). `leads` are one workspace's
-    (owned): the hourly totals read are that workspace's, named by the first of its leads
-    (first created: one step down lead_created_cover_idx; unordered, the planner may scan the
-    table for it)."""
+    """_leads_created in one range per local day (PostgreSQL). `leads` must be one
+    workspace's leads but those that are "not a lead" (owned, as dashboard() makes them): the
+    hourly totals hold every lead, so no other filter could apply to them. The totals read
+    are that workspace's, named by the first of its leads (first created: one step down
+    lead_created_cover_idx; unordered, the planner may scan the table for it; with no lead,
+    none, and no hour to count either)."""
     ranges = [(None, previous_start, start), *_local_day_bounds(start=start, end=end, tz=tz)]
     hourly, edges = [], []
     for n, (_day, since, until) in enumerate(ranges, start=1):
