@@ -193,14 +193,21 @@ TRIGGERS = (
 )
 
 
-def install_lead_totals(*, using: str = "default") -> None:
+def install_lead_totals(*, using: str = "default") -> bool:
     """Create (or replace) the triggers and fill the totals from the leads already there,
     in one transaction: CREATE TRIGGER's lock on leads_lead holds writers off until it
-    commits, so none slips between the two."""
+    commits, so none slips between the two. Returns whether it did.
+
+    Not before every totals table is there: the migrations that install (0011, 0012, 0013)
+    run this module as it is now, whose triggers write every table, on a database migrated
+    from scratch too; the one that makes the last table installs them."""
+    if not _tables_exist(using):
+        return False
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute(DROP_TRIGGERS)
         cursor.execute(CREATE_TRIGGERS)
         rebuild_lead_totals(using=using)
+    return True
 
 
 def triggers_installed(*, using: str = "default") -> bool:
