@@ -125,6 +125,19 @@ def _apply_hourly(sources: list[str]) -> str:
             SELECT workspace_id, date_trunc('hour', created_at, 'UTC'), status FROM old_rows
         ) AND t.n = 0 AND t.value = 0 AND t.valued = 0;
         """
+    if "new_rows" in sources and "old_rows" in sources:
+        # Most updates that reach here move leads between posts (ingestion credits them)
+        # and leave every column the hourly totals read alone: one look (as the trigger's
+        # first) skips both statements.
+        statements = f"""
+        IF EXISTS (
+            SELECT workspace_id, status, created_at, value_eur FROM new_rows
+            EXCEPT ALL
+            SELECT workspace_id, status, created_at, value_eur FROM old_rows
+        ) THEN
+            {statements}
+        END IF;
+        """  # noqa: S608
     return statements
 
 
