@@ -34,6 +34,7 @@ from django.db.models import (
     Lookup,
     Max,
     Q,
+    Subquery,
     Sum,
     When,
 )
@@ -43,7 +44,7 @@ from django.utils import timezone
 from apps.accounts.tenancy import owned
 from apps.analytics.models import MetricSnapshot
 from apps.content.models import Post
-from apps.leads.models import Comment, Lead, PostLeadTotals
+from apps.leads.models import Comment, Lead, LeadHourlyTotals, PostLeadTotals
 
 PERIODS = (7, 30, 90)
 OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED)
@@ -643,18 +644,36 @@ def _local_day_bounds(
     return bounds
 
 
-# The leads created in each of a list of instant ranges, counted and summed per status: one
-# index range of lead_created_cover_idx per range (the lateral subquery), grouped by status
-# alone. The leads' SQL is the ORM's (tenancy scoped), wrapped.
+# The leads created in each of a list of instant ranges, counted and summed per status: the
+# whole UTC hours inside a range from the hourly totals the triggers on leads_lead keep
+# (LeadHourlyTotals, one index range of its unique index per range), the part of an hour at
+# either edge from the leads themselves (one index range of lead_created_cover_idx each),
+# added up per range and status. A sum of no values stays NULL, as SUM over the leads gives:
+# an hour's value counts only where some of its leads have one (valued). The SQL of the
+# leads and of the hours is the ORM's (tenancy scoped), wrapped.
 _LEADS_CREATED_IN_RANGES = """
-SELECT ranges.n, created.status, created.n, created.value
-FROM unnest(%s::timestamptz[], %s::timestamptz[]) WITH ORDINALITY AS ranges(since, until, n)
-CROSS JOIN LATERAL (
-    SELECT leads.status, count(*) AS n, sum(leads.value_eur) AS value
-    FROM ({leads}) leads
-    WHERE leads.created_at >= ranges.since AND leads.created_at < ranges.until
-    GROUP BY leads.status
-) created
+SELECT parts.n, parts.status, sum(parts.leads)::bigint, sum(parts.value)
+FROM (
+    SELECT ranges.n, hourly.status, hourly.leads, hourly.value
+    FROM unnest(%s::timestamptz[], %s::timestamptz[], %s::int[]) AS ranges(since, until, n)
+    CROSS JOIN LATERAL (
+        SELECT hours.status, sum(hours.n) AS leads,
+            sum(hours.value) FILTER (WHERE hours.valued > 0) AS value
+        FROM ({hours}) hours
+        WHERE hours.hour >= ranges.since AND hours.hour < ranges.until
+        GROUP BY hours.status
+    ) hourly
+    UNION ALL
+    SELECT ranges.n, created.status, created.leads, created.value
+    FROM unnest(%s::timestamptz[], %s::timestamptz[], %s::int[]) AS ranges(since, until, n)
+    CROSS JOIN LATERAL (
+        SELECT leads.status, count(*) AS leads, sum(leads.value_eur) AS value
+        FROM ({leads}) leads
+        WHERE leads.created_at >= ranges.since AND leads.created_at < ranges.until
+        GROUP BY leads.status
+    ) created
+) parts
+GROUP BY parts.n, parts.status
 """
 
 
@@ -663,12 +682,14 @@ def _leads_created(leads, *, previous_start, start, end, tz) -> list[tuple]:
     end): the current period's ([start, end)) per workspace-local day, the previous period's
     with day None. One query.
 
-    On PostgreSQL one index range per local day of the period, its bounds worked out here
-    (time zone and daylight saving included), and one for the previous period: grouping some
-    65,000 leads (ten times the size) by their local day in the database sorted them all,
-    spilling to disk, a third of the page's time. Elsewhere grouped by the local day the
-    database works out (TruncDate). Either way no lead row comes here: turning each row's
-    timestamps into Python datetimes cost more than the rest of the page."""
+    On PostgreSQL one range per local day of the period, its bounds worked out here (time
+    zone and daylight saving included), and one for the previous period, each counted from
+    the hourly totals but for its partial hours: grouping some 65,000 leads (ten times the
+    size) by their local day in the database sorted them all, spilling to disk, a third of
+    the page's time; counting them per local-day index range still read every one (14 ms).
+    Elsewhere grouped by the local day the database works out (TruncDate). Either way no
+    lead row comes here: turning each row's timestamps into Python datetimes cost more than
+    the rest of the page."""
     if connections[leads.db].vendor == "postgresql":
         return _leads_created_in_ranges(
             leads, previous_start=previous_start, start=start, end=end, tz=tz
@@ -676,16 +697,54 @@ def _leads_created(leads, *, previous_start, start, end, tz) -> list[tuple]:
     return _leads_created_grouped(leads, previous_start=previous_start, start=start, end=end, tz=tz)
 
 
+def _whole_hours(since: datetime, until: datetime) -> tuple[tuple | None, list[tuple]]:
+    """[since, until) split into the whole UTC hours inside it, (first hour, end of the last)
+    or None, and the instant ranges left at either edge (at most two, each within an hour)."""
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    first = since.replace(minute=0, second=0, microsecond=0)
+    if first < since:
+        first += timedelta(hours=1)
+    last = until.replace(minute=0, second=0, microsecond=0)
+    if first >= last:  # no whole hour inside: the range is read from the leads
+        return None, [(since, until)] if since < until else []
+    edges = [(a, b) for a, b in ((since, first), (last, until)) if a < b]
+    return (first, last), edges
+
+
 def _leads_created_in_ranges(leads, *, previous_start, start, end, tz) -> list[tuple]:
-    """_leads_created in one range per local day (PostgreSQL)."""
+    """_leads_created in one range per local day (PostgreSQL). `leads` must be one
+    workspace's leads but those that are "not a lead" (owned, as dashboard() makes them): the
+    hourly totals hold every lead, so no other filter could apply to them. The totals read
+    are that workspace's, named by the first of its leads (first created: one step down
+    lead_created_cover_idx; unordered, the planner may scan the table for it; with no lead,
+    none, and no hour to count either)."""
     ranges = [(None, previous_start, start), *_local_day_bounds(start=start, end=end, tz=tz)]
-    sql, params = (
-        leads.order_by().values("created_at", "status", "value_eur").query.sql_with_params()
+    hourly, edges = [], []
+    for n, (_day, since, until) in enumerate(ranges, start=1):
+        hours, partial = _whole_hours(since, until)
+        if hours:
+            hourly.append((*hours, n))
+        edges += [(*edge, n) for edge in partial]
+    leads = leads.order_by()
+    hours_sql, hours_params = (
+        LeadHourlyTotals.objects.filter(
+            workspace_id=Subquery(leads.order_by("created_at").values("workspace_id")[:1])
+        )
+        .exclude(status=Lead.Status.NOT_A_LEAD)
+        .values("hour", "status", "n", "value", "valued")
+        .query.sql_with_params()
     )
+    leads_sql, leads_params = leads.values(
+        "created_at", "status", "value_eur"
+    ).query.sql_with_params()
+
+    def arrays(rows):  # the ranges' starts, ends and numbers, as unnest takes them
+        return [[row[i] for row in rows] for i in range(3)]
+
     with connections[leads.db].cursor() as cursor:
         cursor.execute(
-            _LEADS_CREATED_IN_RANGES.format(leads=sql),
-            [[since for _d, since, _u in ranges], [until for _d, _s, until in ranges], *params],
+            _LEADS_CREATED_IN_RANGES.format(hours=hours_sql, leads=leads_sql),
+            [*arrays(hourly), *hours_params, *arrays(edges), *leads_params],
         )
         return [
             (n > 1, ranges[n - 1][0], status, count, value)
@@ -748,7 +807,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     # local day
     created = _leads_created(leads, previous_start=previous_start, start=start, end=end, tz=tz)
     # Those converted are far fewer, counted per local day in one range of
-    # lead_status_cover_idx.
+    # lead_converted_cover_idx (converted leads only, by the time they were converted).
     won_in_period = Q(status_changed_at__gte=start)
     won = (  # query: the leads converted in either period, per period and local day
         leads.filter(

@@ -119,7 +119,7 @@ class Lead(WorkspaceOwned):
         indexes = [
             # The lead list by status and score; and, with what they count and sum carried in
             # the index (PostgreSQL reads no table rows: an index-only scan), the dashboard's
-            # funnel over every lead and its conversions of two periods.
+            # funnel over every lead where the status totals are not kept (SQLite).
             models.Index(
                 fields=["workspace", "status", "-score"],
                 include=["id", "value_eur", "status_changed_at"],
@@ -138,6 +138,16 @@ class Lead(WorkspaceOwned):
                 fields=["workspace", "created_at"],
                 include=["id", "status", "value_eur"],
                 name="lead_created_cover_idx",
+            ),
+            # The dashboard's conversions of two periods: only the converted leads in those
+            # periods are read (lead_status_cover_idx read all of a workspace's converted
+            # leads and dropped those outside: 3.0 -> 1.5 ms at ten times the size). Partial,
+            # so a lead is written to it only while converted: ingestion never touches it.
+            models.Index(
+                fields=["workspace", "status_changed_at"],
+                include=["value_eur"],
+                condition=models.Q(status="converted"),
+                name="lead_converted_cover_idx",
             ),
         ]
 
@@ -187,6 +197,35 @@ class LeadStatusTotals(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.n} {self.status} leads of {self.workspace_id}"
+
+
+class LeadHourlyTotals(WorkspaceOwned):
+    """Per workspace, UTC hour of creation (created_at truncated to the hour) and lead status:
+    how many leads, their summed value_eur, and how many of them have a value (a sum of no
+    values is NULL to the dashboard, as SUM over the leads is). Kept by the same triggers as
+    PostLeadTotals; see there. The dashboard counts a period's leads per local day from these
+    rows for the whole hours and from the leads themselves for the hour at either edge."""
+
+    hour = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Lead.Status.choices)
+    n = models.IntegerField(default=0)
+    value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    valued = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # What the dashboard sums carried in the index: it reads no table rows (an
+            # index-only scan; 4.7 -> 2.9 ms for the leads of two 30-day periods at ten times
+            # the size) at the price of no HOT updates of the rows the triggers add to.
+            models.UniqueConstraint(
+                fields=["workspace", "hour", "status"],
+                include=["n", "value", "valued"],
+                name="one_lead_total_per_hour_and_status",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.n} {self.status} leads of {self.workspace_id} at {self.hour}"
 
 
 class Comment(WorkspaceOwned):

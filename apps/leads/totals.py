@@ -1,5 +1,6 @@
 """The lead totals the dashboard reads on PostgreSQL (PostLeadTotals per post,
-LeadStatusTotals per workspace and status), recomputed from leads_lead.
+LeadStatusTotals per workspace and status, LeadHourlyTotals per workspace, UTC hour of
+creation and status), recomputed from leads_lead.
 
 Triggers on leads_lead keep them, installed here by the migration (leads 0011_lead_totals)
 and, where they are missing, after `migrate` (the test suite builds its database without
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from django.db import connections, transaction
 
-# The rollups of leads_lead (PostLeadTotals, LeadStatusTotals), kept by statement-level
+# The rollups of leads_lead (the three totals tables), kept by statement-level
 # triggers with transition tables: each INSERT, UPDATE or DELETE, whatever wrote it (the ORM,
 # bulk_create, .update(), cascades, raw SQL), adds its rows' DELTAS with INSERT ... ON
 # CONFLICT DO UPDATE SET n = t.n + EXCLUDED.n. Deltas stay right with concurrent writers in
@@ -81,6 +82,62 @@ def _apply(sources: list[str]) -> str:
         WHERE (t.workspace_id, t.status) IN (SELECT workspace_id, status FROM old_rows)
             AND t.n = 0 AND t.value = 0;
         """
+    return statements + _apply_hourly(sources)
+
+
+def _signed_hours(rows: str, sign: int) -> str:
+    hour = "date_trunc('hour', created_at, 'UTC')"
+    return f"SELECT workspace_id, {hour} AS hour, status, value_eur, {sign} AS sign FROM {rows}"  # noqa: S608
+
+
+def _apply_hourly(sources: list[str]) -> str:
+    """The statements adding the deltas of `sources` to the hourly totals (LeadHourlyTotals),
+    then deleting the rows they brought to zero: as _apply's, after the status and post rows
+    (a workspace's status rows are still the first a transaction holds). The hour is
+    truncated in UTC whatever the session's time zone (date_trunc of a timestamptz would
+    otherwise use it: a :30 zone's hours differ)."""
+    rows = " UNION ALL ".join(
+        _signed_hours(name, 1 if name == "new_rows" else -1) for name in sources
+    )
+    statements = f"""
+        INSERT INTO leads_leadhourlytotals AS t (workspace_id, hour, status, n, value, valued)
+        SELECT * FROM (
+            SELECT workspace_id, hour, status, sum(sign) AS n,
+                coalesce(sum(sign * value_eur), 0) AS v,
+                coalesce(sum(sign) FILTER (WHERE value_eur IS NOT NULL), 0) AS valued
+            FROM ({rows}) d
+            GROUP BY workspace_id, hour, status
+        ) delta
+        WHERE (n <> 0 OR v <> 0 OR valued <> 0) AND (n > 0 OR EXISTS (
+            SELECT 1 FROM leads_leadhourlytotals kept
+            WHERE kept.workspace_id = delta.workspace_id AND kept.hour = delta.hour
+                AND kept.status = delta.status
+        ))
+        ORDER BY workspace_id, hour, status
+        ON CONFLICT (workspace_id, hour, status) DO UPDATE SET
+            n = t.n + EXCLUDED.n, value = t.value + EXCLUDED.value,
+            valued = t.valued + EXCLUDED.valued;
+    """  # noqa: S608
+    if "old_rows" in sources:
+        statements += """
+        DELETE FROM leads_leadhourlytotals t
+        WHERE (t.workspace_id, t.hour, t.status) IN (
+            SELECT workspace_id, date_trunc('hour', created_at, 'UTC'), status FROM old_rows
+        ) AND t.n = 0 AND t.value = 0 AND t.valued = 0;
+        """
+    if "new_rows" in sources and "old_rows" in sources:
+        # Most updates that reach here move leads between posts (ingestion credits them)
+        # and leave every column the hourly totals read alone: one look (as the trigger's
+        # first) skips both statements.
+        statements = f"""
+        IF EXISTS (
+            SELECT workspace_id, status, created_at, value_eur FROM new_rows
+            EXCEPT ALL
+            SELECT workspace_id, status, created_at, value_eur FROM old_rows
+        ) THEN
+            {statements}
+        END IF;
+        """  # noqa: S608
     return statements
 
 
@@ -97,9 +154,9 @@ BEGIN
         -- Updated rows are as many after as before, so one direction of EXCEPT ALL is
         -- equality; NULLs compare equal in it, numbers by value (12.5 = 12.50).
         IF EXISTS (
-            SELECT workspace_id, status, source_post_id, value_eur FROM new_rows
+            SELECT workspace_id, status, source_post_id, value_eur, created_at FROM new_rows
             EXCEPT ALL
-            SELECT workspace_id, status, source_post_id, value_eur FROM old_rows
+            SELECT workspace_id, status, source_post_id, value_eur, created_at FROM old_rows
         ) THEN
             {_apply(["new_rows", "old_rows"])}
         END IF;
@@ -124,6 +181,7 @@ CREATE OR REPLACE FUNCTION leads_lead_totals_truncate() RETURNS trigger LANGUAGE
 BEGIN
     DELETE FROM leads_postleadtotals;
     DELETE FROM leads_leadstatustotals;
+    DELETE FROM leads_leadhourlytotals;
     RETURN NULL;
 END
 $$;
@@ -148,14 +206,21 @@ TRIGGERS = (
 )
 
 
-def install_lead_totals(*, using: str = "default") -> None:
+def install_lead_totals(*, using: str = "default") -> bool:
     """Create (or replace) the triggers and fill the totals from the leads already there,
     in one transaction: CREATE TRIGGER's lock on leads_lead holds writers off until it
-    commits, so none slips between the two."""
+    commits, so none slips between the two. Returns whether it did.
+
+    Not before every totals table is there: the migrations that install (0011, 0012, 0013)
+    run this module as it is now, whose triggers write every table, on a database migrated
+    from scratch too; the one that makes the last table installs them."""
+    if not _tables_exist(using):
+        return False
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute(DROP_TRIGGERS)
         cursor.execute(CREATE_TRIGGERS)
         rebuild_lead_totals(using=using)
+    return True
 
 
 def triggers_installed(*, using: str = "default") -> bool:
@@ -172,7 +237,8 @@ def _tables_exist(using: str) -> bool:
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT to_regclass('leads_postleadtotals') IS NOT NULL "
-            "AND to_regclass('leads_leadstatustotals') IS NOT NULL"
+            "AND to_regclass('leads_leadstatustotals') IS NOT NULL "
+            "AND to_regclass('leads_leadhourlytotals') IS NOT NULL"
         )
         return cursor.fetchone()[0]
 
@@ -181,7 +247,7 @@ def install_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate: on PostgreSQL, the triggers where they are missing (a database built
     without migrations, as the test suite's is). Not after `flush`, which sends the signal
     without a plan and changes no table, nor where the tables are not there (migrated back
-    to before leads 0010)."""
+    to before leads 0013)."""
     if sender.label != "leads" or "plan" not in kwargs:
         return
     if connections[using].vendor != "postgresql" or not _tables_exist(using):
@@ -206,12 +272,22 @@ SELECT workspace_id, status, count(*)::int AS n, coalesce(sum(value_eur), 0) AS 
 FROM leads_lead WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL
 GROUP BY workspace_id, status
 """
+_FRESH_HOURS = """
+SELECT workspace_id, date_trunc('hour', created_at, 'UTC') AS hour, status, count(*)::int AS n,
+    coalesce(sum(value_eur), 0) AS value, count(value_eur)::int AS valued
+FROM leads_lead WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL
+GROUP BY workspace_id, date_trunc('hour', created_at, 'UTC'), status
+"""
 _KEPT_POSTS = """
 SELECT post_id, workspace_id, leads, converted_value FROM leads_postleadtotals
 WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL
 """
 _KEPT_STATUSES = """
 SELECT workspace_id, status, n, value FROM leads_leadstatustotals
+WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL
+"""
+_KEPT_HOURS = """
+SELECT workspace_id, hour, status, n, value, valued FROM leads_leadhourlytotals
 WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL
 """
 # Rows in one set and not the other, both ways: how far the kept totals had drifted.
@@ -232,7 +308,11 @@ def rebuild_lead_totals(*, workspace_id: int | None = None, using: str = "defaul
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute("LOCK TABLE leads_lead IN SHARE MODE")
         differing = 0
-        for fresh, kept in ((_FRESH_POSTS, _KEPT_POSTS), (_FRESH_STATUSES, _KEPT_STATUSES)):
+        for fresh, kept in (
+            (_FRESH_POSTS, _KEPT_POSTS),
+            (_FRESH_STATUSES, _KEPT_STATUSES),
+            (_FRESH_HOURS, _KEPT_HOURS),
+        ):
             cursor.execute(_DIFFERENCES.format(fresh=fresh, kept=kept), params)
             differing += cursor.fetchone()[0]
         cursor.execute(
@@ -241,6 +321,11 @@ def rebuild_lead_totals(*, workspace_id: int | None = None, using: str = "defaul
         )
         cursor.execute(
             "DELETE FROM leads_leadstatustotals "
+            "WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL",
+            params,
+        )
+        cursor.execute(
+            "DELETE FROM leads_leadhourlytotals "
             "WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL",
             params,
         )
@@ -256,4 +341,10 @@ def rebuild_lead_totals(*, workspace_id: int | None = None, using: str = "defaul
             params,
         )
         statuses = cursor.rowcount
-    return {"posts": posts, "statuses": statuses, "differing": differing}
+        cursor.execute(
+            "INSERT INTO leads_leadhourlytotals (workspace_id, hour, status, n, value, valued) "
+            + _FRESH_HOURS,
+            params,
+        )
+        hours = cursor.rowcount
+    return {"posts": posts, "statuses": statuses, "hours": hours, "differing": differing}

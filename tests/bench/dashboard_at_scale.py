@@ -26,6 +26,7 @@ TABLES = (
     # next with these two analysed, all else equal).
     "leads_postleadtotals",
     "leads_leadstatustotals",
+    "leads_leadhourlytotals",
 )
 
 

@@ -36,6 +36,7 @@ from apps.leads.models import (
     InboundMessage,
     Lead,
     LeadCalibration,
+    LeadHourlyTotals,
     LeadSettings,
     LeadStatusTotals,
     PostLeadTotals,
@@ -142,6 +143,12 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
         # (nor reads the tables), so its rows are written here.
         PostLeadTotals.objects.create(workspace=workspace, post=post, leads=1)
         LeadStatusTotals.objects.create(workspace=workspace, status=lead.status, n=1)
+        LeadHourlyTotals.objects.create(
+            workspace=workspace,
+            hour=lead.created_at.replace(minute=0, second=0, microsecond=0),
+            status=lead.status,
+            n=1,
+        )
     comment = Comment.objects.create(
         workspace=workspace,
         post=post,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from apps.analytics import selectors
@@ -316,3 +317,87 @@ def test_leads_counted_in_local_day_ranges_equal_those_grouped_by_their_local_da
         start.astimezone(tz).date(),
         end.astimezone(tz).date(),
     }
+
+
+@pytest.mark.parametrize(
+    ("zone", "end"),
+    [
+        # Kolkata's days begin at 18:30 UTC, inside an hour; this period ends ten minutes
+        # into a local day, so its last day has no whole hour at all.
+        ("Asia/Kolkata", datetime(2026, 11, 2, 18, 40, 5, tzinfo=UTC)),
+        # Kathmandu's at 18:15 UTC; Santiago's move by an hour with daylight saving.
+        ("Asia/Kathmandu", datetime(2026, 11, 2, 15, 17, 23, tzinfo=UTC)),
+        ("America/Santiago", datetime(2026, 11, 2, 15, 17, 23, tzinfo=UTC)),
+    ],
+)
+def test_leads_counted_from_hourly_totals_equal_those_grouped_through_changes_and_deletes(
+    alice_workspace, zone, end
+):
+    """The whole hours of each local day come from the hourly totals, the part of an hour at
+    either edge from the leads: leads on every UTC hour boundary near a local midnight or a
+    period's edge, then status and value changes and deletions, are counted as the database
+    groups them by local date."""
+    from apps.accounts.tenancy import owned
+
+    tz = zoneinfo.ZoneInfo(zone)
+    rng = random.Random(zone)
+    start = end - timedelta(days=30)
+    previous_start = start - timedelta(days=30)
+    tick = timedelta(microseconds=1)
+    hour = timedelta(hours=1)
+    edges = [previous_start, start, end]
+    day = previous_start.astimezone(tz).date()
+    while day <= end.astimezone(tz).date() + timedelta(days=1):
+        edges.append(datetime.combine(day, time(), tzinfo=tz).astimezone(UTC))
+        day += timedelta(days=2)
+    moments = []
+    for edge in edges:
+        on_the_hour = edge.replace(minute=0, second=0, microsecond=0)
+        for boundary in (on_the_hour, on_the_hour + hour):
+            moments += [boundary - tick, boundary, boundary + tick]
+        moments += [edge - tick, edge]
+    moments += [previous_start + (end - previous_start) * rng.random() for _ in range(200)]
+    statuses = [s for s, _label in Lead.Status.choices]
+    commenters = Commenter.objects.bulk_create(
+        Commenter(workspace=alice_workspace, actor_urn=f"urn:li:person:hour{n}")
+        for n in range(len(moments))
+    )
+    Lead.objects.bulk_create(
+        Lead(
+            workspace=alice_workspace,
+            commenter=commenter,
+            status=rng.choice(statuses),
+            value_eur=rng.choice([None, Decimal(rng.randrange(100, 9000)), Decimal("12.50")]),
+            created_at=moment,
+        )
+        for commenter, moment in zip(commenters, moments, strict=True)
+    )
+    leads = owned(Lead, workspace=alice_workspace).exclude(status=Lead.Status.NOT_A_LEAD)
+    periods = {"previous_start": previous_start, "start": start, "end": end, "tz": tz}
+
+    def assert_counted_alike():
+        in_ranges = sorted(
+            selectors._leads_created_in_ranges(leads, **periods),
+            key=lambda row: (row[0], row[1] or date.min, row[2]),
+        )
+        grouped = sorted(
+            selectors._leads_created_grouped(leads, **periods),
+            key=lambda row: (row[0], row[1] or date.min, row[2]),
+        )
+        assert in_ranges == grouped
+        assert sum(row[3] for row in in_ranges) == (
+            leads.filter(created_at__gte=previous_start, created_at__lt=end).count()
+        )
+
+    assert_counted_alike()
+    ids = list(Lead.objects.filter(workspace=alice_workspace).values_list("pk", flat=True))
+    for _round in range(4):
+        chosen = rng.sample(ids, 40)
+        Lead.objects.filter(pk__in=chosen[:15]).update(status=rng.choice(statuses))
+        Lead.objects.filter(pk__in=chosen[15:25]).update(value_eur=rng.choice([None, 40]))
+        Lead.objects.filter(pk__in=chosen[25:30]).update(
+            created_at=F("created_at") + timedelta(minutes=37)
+        )
+        Lead.objects.filter(pk__in=chosen[30:]).delete()
+        ids = [pk for pk in ids if pk not in chosen[30:]]
+        assert_counted_alike()

@@ -1,22 +1,32 @@
 """On PostgreSQL, triggers on leads_lead keep the lead totals the dashboard reads (per post:
-leads and converted value; per workspace and status: count and value). Whatever writes the
+leads and converted value; per workspace and status: count and value; per workspace, UTC
+hour of creation and status: count, value and how many have a value). Whatever writes the
 leads (services, bulk_create, .update(), deletes, cascades from a post, a commenter or the
 workspace, raw SQL), the totals must equal a GROUP BY over leads_lead afterwards."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from apps.accounts.tenancy import database_scope, database_workspace_set
 from apps.content.models import Post
 from apps.leads import selectors
-from apps.leads.models import Comment, Commenter, Lead, LeadStatusTotals, PostLeadTotals
+from apps.leads.models import (
+    Comment,
+    Commenter,
+    Lead,
+    LeadHourlyTotals,
+    LeadStatusTotals,
+    PostLeadTotals,
+)
 from apps.leads.services import IncomingComment, attribute_comment, lead_update, store_comments
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +69,28 @@ def counted_totals(workspace) -> tuple[dict, dict]:
     return posts, statuses
 
 
+def kept_hours(workspace) -> dict:
+    return {
+        (row.hour, row.status): (row.n, row.value, row.valued)
+        for row in LeadHourlyTotals.objects.filter(workspace=workspace)
+    }
+
+
+def counted_hours(workspace) -> dict:
+    """The hourly totals counted from the leads: per UTC hour of creation and status."""
+    return {
+        (row["hour"], row["status"]): (row["n"], row["value"] or Decimal(0), row["valued"])
+        for row in Lead.objects.filter(workspace=workspace)
+        .order_by()
+        .annotate(hour=TruncHour("created_at", tzinfo=UTC))
+        .values("hour", "status")
+        .annotate(n=Count("id"), value=Sum("value_eur"), valued=Count("value_eur"))
+    }
+
+
 def assert_totals_right(workspace):
     assert kept_totals(workspace) == counted_totals(workspace)
+    assert kept_hours(workspace) == counted_hours(workspace)
 
 
 def make_posts(workspace, n):
@@ -178,6 +208,7 @@ def test_deleting_a_workspace_leaves_no_totals_behind(charlie_workspace, alice_w
 
     assert not LeadStatusTotals.objects.filter(workspace_id=workspace_id).exists()
     assert not PostLeadTotals.objects.filter(workspace_id=workspace_id).exists()
+    assert not LeadHourlyTotals.objects.filter(workspace_id=workspace_id).exists()
 
 
 def test_the_funnel_reads_the_status_totals_and_equals_the_leads_counted(alice_workspace):
@@ -213,6 +244,7 @@ def test_truncating_the_leads_empties_the_totals(alice_workspace):
 
     assert not LeadStatusTotals.objects.exists()
     assert not PostLeadTotals.objects.exists()
+    assert not LeadHourlyTotals.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -270,9 +302,11 @@ def test_a_workspace_sees_only_its_own_totals(alice_workspace, charlie_workspace
     with database_scope():  # as a request starts: nobody named; then Alice's workspace
         database_workspace_set(alice_workspace.pk)
         # Unfiltered: the database's own wall keeps Charlie's rows out.
-        seen = {row.workspace_id for row in PostLeadTotals.objects.all()} | {
-            row.workspace_id for row in LeadStatusTotals.objects.all()
-        }
+        seen = (
+            {row.workspace_id for row in PostLeadTotals.objects.all()}
+            | {row.workspace_id for row in LeadStatusTotals.objects.all()}
+            | {row.workspace_id for row in LeadHourlyTotals.objects.all()}
+        )
     assert seen == {alice_workspace.pk}
 
 
@@ -330,3 +364,108 @@ def test_two_leads_trading_their_posts_in_one_update_move_both_posts_totals(alic
     assert posts_totals[posts[1].pk] == (1, Decimal("100"))
     assert posts_totals[posts[0].pk] == (1, Decimal("0"))
     assert_totals_right(alice_workspace)
+
+
+def leads_at(workspace, moments, *, status=Lead.Status.NEW, value=None, first=0):
+    commenters = Commenter.objects.bulk_create(
+        Commenter(workspace=workspace, actor_urn=f"urn:li:person:h{first + n}")
+        for n in range(len(moments))
+    )
+    return Lead.objects.bulk_create(
+        Lead(
+            workspace=workspace,
+            commenter=commenter,
+            status=status,
+            value_eur=value,
+            created_at=moment,
+        )
+        for commenter, moment in zip(commenters, moments, strict=True)
+    )
+
+
+def test_hourly_totals_count_leads_on_the_hour_in_the_hour_they_begin(alice_workspace):
+    ten = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    tick = timedelta(microseconds=1)
+    hour = timedelta(hours=1)
+    leads_at(alice_workspace, [ten - tick, ten, ten + tick, ten + hour - tick, ten + hour])
+
+    assert kept_hours(alice_workspace) == {
+        (ten - hour, "new"): (1, Decimal(0), 0),
+        (ten, "new"): (3, Decimal(0), 0),
+        (ten + hour, "new"): (1, Decimal(0), 0),
+    }
+    assert_totals_right(alice_workspace)
+
+
+def test_hourly_totals_follow_status_value_and_time_changes_and_deletes(alice_workspace):
+    ten = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    first, second, third = leads_at(
+        alice_workspace, [ten, ten + timedelta(minutes=59), ten + timedelta(minutes=5)]
+    )
+
+    Lead.objects.filter(pk=first.pk).update(status=Lead.Status.CONVERTED, value_eur=900)
+    assert kept_hours(alice_workspace) == {
+        (ten, "new"): (2, Decimal(0), 0),
+        (ten, "converted"): (1, Decimal(900), 1),
+    }
+
+    # Created at another time (an import correcting it): the lead moves to that hour.
+    Lead.objects.filter(pk=second.pk).update(created_at=ten + timedelta(hours=2))
+    Lead.objects.filter(pk=third.pk).update(value_eur=Decimal("12.50"))
+    assert kept_hours(alice_workspace) == {
+        (ten, "new"): (1, Decimal("12.50"), 1),
+        (ten, "converted"): (1, Decimal(900), 1),
+        (ten + timedelta(hours=2), "new"): (1, Decimal(0), 0),
+    }
+    assert_totals_right(alice_workspace)
+
+    # A value taken back to none, then the hour's last new lead deleted: its row goes.
+    Lead.objects.filter(pk=third.pk).update(value_eur=None)
+    assert kept_hours(alice_workspace)[(ten, "new")] == (1, Decimal(0), 0)
+    third.delete()
+    first.delete()
+    assert kept_hours(alice_workspace) == {(ten + timedelta(hours=2), "new"): (1, Decimal(0), 0)}
+    assert_totals_right(alice_workspace)
+
+
+def test_the_hour_is_the_utc_hour_whatever_the_sessions_time_zone(alice_workspace):
+    # 10:15 UTC is 15:45 in Kolkata, whose hours begin at :30 UTC: truncated in the session's
+    # zone, the lead would count at 09:30 UTC and no range of whole UTC hours would hold it.
+    quarter_past_ten = datetime(2026, 11, 2, 10, 15, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Asia/Kolkata'")
+        try:
+            leads_at(alice_workspace, [quarter_past_ten], value=Decimal(300))
+            call_command("rebuild_lead_totals", verbosity=0)
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")
+
+    assert kept_hours(alice_workspace) == {
+        (datetime(2026, 11, 2, 10, tzinfo=UTC), "new"): (1, Decimal(300), 1)
+    }
+
+
+def test_rebuild_lead_totals_repairs_drifted_hourly_totals(alice_workspace, charlie_workspace):
+    ten = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    for workspace in (alice_workspace, charlie_workspace):
+        leads_at(
+            workspace,
+            [ten + timedelta(minutes=50 * n) for n in range(6)],
+            value=Decimal(20),
+            first=workspace.pk * 100,
+        )
+    right = {w.pk: kept_hours(w) for w in (alice_workspace, charlie_workspace)}
+    with connection.cursor() as cursor:  # drift: one row off by one, one lost, in each
+        cursor.execute("UPDATE leads_leadhourlytotals SET n = n + 1 WHERE hour = %s", [ten])
+        cursor.execute(
+            "DELETE FROM leads_leadhourlytotals WHERE hour = %s", [ten + timedelta(hours=2)]
+        )
+
+    out = StringIO()
+    call_command("rebuild_lead_totals", "--workspace", alice_workspace.slug, stdout=out)
+
+    assert kept_hours(alice_workspace) == right[alice_workspace.pk]
+    assert "3 rows had drifted" in out.getvalue()  # the row off by one twice, the lost one
+    assert kept_hours(charlie_workspace) != right[charlie_workspace.pk]  # not asked for
+    call_command("rebuild_lead_totals", verbosity=0)
+    assert kept_hours(charlie_workspace) == right[charlie_workspace.pk]

@@ -1,6 +1,7 @@
 """`manage.py rebuild_lead_totals [--workspace SLUG]`: recompute the lead totals the dashboard
-reads on PostgreSQL (per post, per status) from the leads themselves. Triggers keep them;
-this is for the day they drift (see apps/leads/totals.py and deploy/README.md)."""
+reads on PostgreSQL (per post, per status, per hour and status) from the leads themselves.
+Triggers keep them; this is for the day they drift (see apps/leads/totals.py and
+deploy/README.md)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -11,7 +12,10 @@ from apps.leads.totals import rebuild_lead_totals
 
 
 class Command(BaseCommand):
-    help = "Recompute the lead totals per post and per status from the leads (PostgreSQL)."
+    help = (
+        "Recompute the lead totals per post, per status and per hour and status from the "
+        "leads (PostgreSQL)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--workspace", metavar="SLUG", help="one workspace (default: all)")
@@ -31,5 +35,6 @@ class Command(BaseCommand):
             result = rebuild_lead_totals(workspace_id=workspace_id)
         self.stdout.write(
             f"Lead totals rebuilt for {workspace or 'every workspace'}: {result['posts']} "
-            f"posts, {result['statuses']} statuses; {result['differing']} rows had drifted."
+            f"posts, {result['statuses']} statuses, {result['hours']} hours and statuses; "
+            f"{result['differing']} rows had drifted."
         )
