@@ -1,7 +1,8 @@
-"""On PostgreSQL, triggers on leads_lead keep the lead totals the dashboard reads (per post:
-leads and converted value; per workspace and status: count and value). Whatever writes the
-leads (services, bulk_create, .update(), deletes, cascades from a post, a commenter or the
-workspace, raw SQL), the totals must equal a GROUP BY over leads_lead afterwards."""
+"""On PostgreSQL, triggers on leads_lead keep the lead totals the dashboard reads (per post,
+on the post: attributed leads and converted value; per workspace and status: count and
+value). Whatever writes the leads (services, bulk_create, .update(), deletes, cascades from a
+post, a commenter or the workspace, raw SQL), the totals must equal a GROUP BY over
+leads_lead afterwards."""
 
 import random
 from datetime import timedelta
@@ -16,7 +17,7 @@ from django.utils import timezone
 from apps.accounts.tenancy import database_scope, database_workspace_set
 from apps.content.models import Post
 from apps.leads import selectors
-from apps.leads.models import Comment, Commenter, Lead, LeadStatusTotals, PostLeadTotals
+from apps.leads.models import Comment, Commenter, Lead, LeadStatusTotals
 from apps.leads.services import IncomingComment, attribute_comment, lead_update, store_comments
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,10 @@ def _postgresql_only():
 
 def kept_totals(workspace) -> tuple[dict, dict]:
     posts = {
-        row.post_id: (row.leads, row.converted_value)
-        for row in PostLeadTotals.objects.filter(workspace=workspace)
+        post.pk: (post.attributed_leads, post.attributed_value)
+        for post in Post.objects.filter(workspace=workspace).exclude(
+            attributed_leads=0, attributed_value=0
+        )
     }
     statuses = {
         row.status: (row.n, row.value)
@@ -158,11 +161,14 @@ def test_totals_follow_every_kind_of_write(alice, alice_workspace, charlie_works
             Lead.objects.filter(pk=lead.pk).update(score=rng.randrange(100))
         assert_totals_right(workspace)
 
-    # A deleted post: its leads lose their credit (SET NULL), its totals row goes.
+    # A deleted post: its leads lose their credit (SET NULL) before the post goes; the
+    # other posts' totals stay right.
     doomed = max(posts, key=lambda post: Lead.objects.filter(source_post=post).count())
-    assert PostLeadTotals.objects.filter(post=doomed).exists()
+    doomed.refresh_from_db()
+    assert doomed.attributed_leads > 0
+    doomed_pk = doomed.pk
     doomed.delete()
-    assert not PostLeadTotals.objects.filter(post_id=doomed.pk).exists()
+    assert not Lead.objects.filter(source_post_id=doomed_pk).exists()
     assert_totals_right(workspace)
     assert_totals_right(charlie_workspace)
 
@@ -174,10 +180,12 @@ def test_deleting_a_workspace_leaves_no_totals_behind(charlie_workspace, alice_w
     assert LeadStatusTotals.objects.filter(workspace=charlie_workspace).exists()
 
     workspace_id = charlie_workspace.pk
+    # Its posts, leads and totals go in whatever order the cascade takes them: leads whose
+    # post is gone credit nothing, leads whose status rows are gone write none back.
     charlie_workspace.delete()
 
     assert not LeadStatusTotals.objects.filter(workspace_id=workspace_id).exists()
-    assert not PostLeadTotals.objects.filter(workspace_id=workspace_id).exists()
+    assert not Post.objects.filter(workspace_id=workspace_id).exists()
 
 
 def test_the_funnel_reads_the_status_totals_and_equals_the_leads_counted(alice_workspace):
@@ -199,7 +207,7 @@ def test_the_funnel_reads_the_status_totals_and_equals_the_leads_counted(alice_w
     assert sum(stage["count"] for stage in funnel) > 0
 
 
-def test_truncating_the_leads_empties_the_totals(alice_workspace):
+def test_truncating_the_leads_zeroes_the_totals(alice_workspace):
     rng = random.Random(9)
     post = make_posts(alice_workspace, 1)[0]
     Lead.objects.bulk_create([lead_of(alice_workspace, post, rng, n) for n in range(5)])
@@ -212,7 +220,8 @@ def test_truncating_the_leads_empties_the_totals(alice_workspace):
         cursor.execute("TRUNCATE leads_lead CASCADE")
 
     assert not LeadStatusTotals.objects.exists()
-    assert not PostLeadTotals.objects.exists()
+    post.refresh_from_db()
+    assert (post.attributed_leads, post.attributed_value) == (0, Decimal(0))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -227,7 +236,6 @@ def test_the_test_suites_flush_empties_the_totals_and_keeps_the_triggers(alice_w
     )
 
     assert not LeadStatusTotals.objects.exists()
-    assert not PostLeadTotals.objects.exists()
     from apps.accounts.tests.factories import WorkspaceFactory
 
     workspace = WorkspaceFactory(slug="after-flush")
@@ -244,10 +252,17 @@ def test_rebuild_lead_totals_repairs_drifted_totals(alice_workspace, charlie_wor
         Lead.objects.bulk_create(
             [lead_of(workspace, post, rng, n + workspace.pk * 100) for n in range(6)]
         )
+    without_leads = make_posts(alice_workspace, 1)[0]
     right = {w.pk: kept_totals(w) for w in (alice_workspace, charlie_workspace)}
     with connection.cursor() as cursor:  # drift, as if a trigger had been dropped by hand
         cursor.execute("UPDATE leads_leadstatustotals SET n = n + 3")
-        cursor.execute("DELETE FROM leads_postleadtotals")
+        cursor.execute(
+            "UPDATE content_post SET attributed_leads = 0, attributed_value = 0 "
+            "WHERE attributed_leads > 0"
+        )
+        cursor.execute(
+            "UPDATE content_post SET attributed_leads = 2 WHERE id = %s", [without_leads.pk]
+        )
 
     call_command("rebuild_lead_totals", "--workspace", alice_workspace.slug, verbosity=0)
 
@@ -270,7 +285,7 @@ def test_a_workspace_sees_only_its_own_totals(alice_workspace, charlie_workspace
     with database_scope():  # as a request starts: nobody named; then Alice's workspace
         database_workspace_set(alice_workspace.pk)
         # Unfiltered: the database's own wall keeps Charlie's rows out.
-        seen = {row.workspace_id for row in PostLeadTotals.objects.all()} | {
+        seen = {post.workspace_id for post in Post.objects.filter(attributed_leads__gt=0)} | {
             row.workspace_id for row in LeadStatusTotals.objects.all()
         }
     assert seen == {alice_workspace.pk}
@@ -329,4 +344,19 @@ def test_two_leads_trading_their_posts_in_one_update_move_both_posts_totals(alic
     posts_totals, _statuses = kept_totals(alice_workspace)
     assert posts_totals[posts[1].pk] == (1, Decimal("100"))
     assert posts_totals[posts[0].pk] == (1, Decimal("0"))
+    assert_totals_right(alice_workspace)
+
+
+def test_a_post_saved_from_a_copy_read_before_a_lead_arrived_keeps_the_lead(alice_workspace):
+    post = make_posts(alice_workspace, 1)[0]
+    stale = Post.objects.get(pk=post.pk)  # an editor's form, read before the comment came
+    lead_of(alice_workspace, post, random.Random(1), 1).save()  # never "not a lead"...
+    Lead.objects.filter(source_post=post).update(status=Lead.Status.NEW)  # ...whatever drawn
+
+    stale.text = "Edited after the lead arrived"
+    stale.save()
+
+    post.refresh_from_db()
+    assert post.text == "Edited after the lead arrived"
+    assert post.attributed_leads == 1
     assert_totals_right(alice_workspace)
