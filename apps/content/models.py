@@ -1,6 +1,8 @@
 """Post templates (the library and a workspace's own), posts, their versions, and the
 one-click approval links sent to approvers."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -249,11 +251,16 @@ class Post(WorkspaceOwned):
         copy of them is what they were when it was read, and writing it back would undo any
         lead the triggers added since (a scan crediting a comment while an editor saves). So
         the update names the other loaded columns, as Django itself does for a post read
-        with columns deferred. Naming the totals in update_fields is refused."""
+        with columns deferred. A post without a primary key is new (or a copy being made):
+        no lead can point at it yet, so its totals are zero. Naming the totals in
+        update_fields is refused."""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             if self.KEPT_BY_DATABASE.intersection(update_fields):
                 raise ValueError("A post's lead totals are written by the database only.")
+        elif self.pk is None:
+            self.attributed_leads = 0
+            self.attributed_value = Decimal(0)
         elif not self._state.adding and not kwargs.get("force_insert"):
             deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [

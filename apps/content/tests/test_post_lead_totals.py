@@ -58,3 +58,16 @@ def test_a_new_post_starts_without_leads(alice_workspace):
 
     post.refresh_from_db()
     assert (post.attributed_leads, post.attributed_value) == (0, Decimal(0))
+
+
+def test_a_copy_of_a_post_with_leads_starts_without_leads(alice_workspace):
+    post = _post(alice_workspace)
+    Post.objects.filter(pk=post.pk).update(attributed_leads=4, attributed_value=Decimal("50"))
+    copy = Post.objects.get(pk=post.pk)
+
+    copy.pk = None
+    copy.save()
+
+    copy.refresh_from_db()
+    assert copy.pk != post.pk
+    assert (copy.attributed_leads, copy.attributed_value) == (0, Decimal(0))

@@ -5,12 +5,13 @@ post, a commenter or the workspace, raw SQL), the totals must equal a GROUP BY o
 leads_lead afterwards."""
 
 import random
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -359,4 +360,60 @@ def test_a_post_saved_from_a_copy_read_before_a_lead_arrived_keeps_the_lead(alic
     post.refresh_from_db()
     assert post.text == "Edited after the lead arrived"
     assert post.attributed_leads == 1
+    assert_totals_right(alice_workspace)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_the_same_posts_leads_at_once_lose_neither_ones_leads(alice_workspace):
+    posts = make_posts(alice_workspace, 2)
+    holding, release = threading.Event(), threading.Event()
+    failures = []
+
+    def leads(first_number, credited):
+        return [
+            Lead(
+                workspace=alice_workspace,
+                commenter=Commenter.objects.create(
+                    workspace=alice_workspace, actor_urn=f"urn:li:person:c{first_number + n}"
+                ),
+                status=status,
+                value_eur=Decimal("100"),
+                source_post=post,
+            )
+            for n, (post, status) in enumerate(credited)
+        ]
+
+    def first_writer():
+        try:
+            with transaction.atomic():
+                Lead.objects.bulk_create(
+                    leads(1, [(posts[0], Lead.Status.NEW), (posts[1], Lead.Status.CONVERTED)])
+                )
+                holding.set()
+                release.wait(30)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        # The second writer names the same posts the other way round and waits for the
+        # first one's commit (released shortly; a lock timeout fails the test, not hangs it).
+        threading.Timer(0.5, release.set).start()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '10s'")
+            Lead.objects.bulk_create(
+                leads(3, [(posts[1], Lead.Status.CONVERTED), (posts[0], Lead.Status.NEW)])
+            )
+    finally:
+        release.set()
+        thread.join(10)
+
+    assert failures == []
+    posts_totals, _statuses = kept_totals(alice_workspace)
+    assert posts_totals == {posts[0].pk: (2, Decimal(0)), posts[1].pk: (2, Decimal("200"))}
     assert_totals_right(alice_workspace)
