@@ -44,7 +44,7 @@ from django.utils import timezone
 from apps.accounts.tenancy import owned
 from apps.analytics.models import MetricSnapshot
 from apps.content.models import Post
-from apps.leads.models import Comment, Lead, LeadHourlyTotals, PostLeadTotals
+from apps.leads.models import Comment, Lead, LeadHourlyTotals
 
 PERIODS = (7, 30, 90)
 OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED)
@@ -115,26 +115,30 @@ def leads_per_post(*, workspace, posts=None, post_ids=None) -> dict[int, dict]:
     subquery it read the totals of every post the workspace ever published (7 of the
     dashboard's milliseconds at ten times the size).
 
-    On PostgreSQL the per-post totals the triggers on leads_lead keep (PostLeadTotals: the
-    same definition, kept with every lead write), read instead of counting the leads, for
-    every caller alike (the analytics page's groupings, the best posting times); elsewhere
-    grouped from the leads."""
+    On PostgreSQL the per-post totals the triggers on leads_lead keep on the post
+    (Post.attributed_leads and attributed_value: the same definition, kept with every lead
+    write), read instead of counting the leads, for every caller alike (the analytics page's
+    groupings); elsewhere grouped from the leads. Posts without leads are left out either way."""
     leads = (
         owned(Lead, workspace=workspace)
         .filter(source_post__isnull=False)
         .exclude(status=Lead.Status.NOT_A_LEAD)
     )
     if connections[leads.db].vendor == "postgresql":
-        totals = owned(PostLeadTotals, workspace=workspace)
+        totals = owned(Post, workspace=workspace).filter(
+            ~Q(attributed_leads=0) | ~Q(attributed_value=0)
+        )
         if posts is not None:
-            totals = totals.filter(post__in=posts.values("id"))
+            totals = totals.filter(id__in=posts.values("id"))
         if post_ids is not None:
-            # One array parameter (post_id = ANY(%s)), not an IN list of 500 placeholders,
-            # each value prepared by the ORM and the query split by the driver (2 ms).
-            totals = totals.filter(_AnyOf(F("post_id"), list(post_ids)))
+            # One array parameter (id = ANY(%s)), not an IN list of 500 placeholders, each
+            # value prepared by the ORM and the query split by the driver (2 ms).
+            totals = totals.filter(_AnyOf(F("id"), list(post_ids)))
         return {
             post_id: {"leads": n, "converted_value": won}
-            for post_id, n, won in totals.values_list("post_id", "leads", "converted_value")
+            for post_id, n, won in totals.order_by().values_list(
+                "id", "attributed_leads", "attributed_value"
+            )
         }
     if posts is not None:
         leads = leads.filter(source_post__in=posts.values("id"))
@@ -519,17 +523,16 @@ ORDER BY min(rn)
 def _period_posts_in_database(posts, *, workspace, tz) -> _PeriodPosts:
     """_period_posts summed and grouped by PostgreSQL (query), and the top five posts' rows
     (query): a few hundred rows instead of every post and a count per post. Each post's
-    attributed leads and converted value are its row of leads.PostLeadTotals, kept by
-    triggers on leads_lead, joined by primary key: counting them here per post was half of
-    this query at scale."""
+    attributed leads and converted value are its own columns (attributed_leads and
+    attributed_value), kept by triggers on leads_lead and carried by the covering index:
+    counting them here per post was half of this query at scale, joining a table of totals
+    a third."""
     base = (
         posts.annotate(
             imported=F("figures_imported"),
             measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
-            # A LEFT JOIN (a post without leads has no row); the totals' rows are the same
-            # workspace's as their post, and row-level security scopes them too.
-            leads=F("lead_totals__leads"),
-            won=F("lead_totals__converted_value"),
+            leads=F("attributed_leads"),
+            won=F("attributed_value"),
         )
         .order_by()
         .values(

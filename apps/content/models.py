@@ -1,6 +1,8 @@
 """Post templates (the library and a workspace's own), posts, their versions, and the
 one-click approval links sent to approvers."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -170,6 +172,16 @@ class Post(WorkspaceOwned):
     # so the dashboard reads a column instead of looking a snapshot up for every post. False
     # in the database too (db_default), for rows written in SQL.
     figures_imported = models.BooleanField(default=False, db_default=False)
+    # The leads this post brought (Lead.source_post, leads marked "not a lead" left out) and
+    # what its converted ones are worth: on PostgreSQL kept by triggers on leads_lead
+    # (apps/leads/totals.py), whatever writes the leads, so the dashboard and the best posting
+    # times read them from the post (and from post_published_cover_idx) instead of counting
+    # leads. Nothing else writes them: save() leaves them out (see there). SQLite has no such
+    # triggers: there they stay 0 and the readers count the leads instead.
+    attributed_leads = models.IntegerField(default=0, db_default=0, editable=False)
+    attributed_value = models.DecimalField(
+        max_digits=18, decimal_places=2, default=0, db_default=0, editable=False
+    )
     # Written by a drafting job (apps/content/drafting.py): which one, and the draft's place
     # in it. Unique together, so a job run twice cannot store the same draft twice.
     drafting_job = models.ForeignKey(
@@ -214,6 +226,8 @@ class Post(WorkspaceOwned):
                     "topic",
                     "hook",
                     "figures_imported",
+                    "attributed_leads",
+                    "attributed_value",
                 ],
                 name="post_published_cover_idx",
             ),
@@ -226,8 +240,37 @@ class Post(WorkspaceOwned):
             ),
         ]
 
+    # The columns only the triggers on leads_lead (and leads.totals.rebuild_lead_totals) write.
+    KEPT_BY_DATABASE = frozenset({"attributed_leads", "attributed_value"})
+
     def __str__(self):
         return self.hook[:60] or self.text[:60]
+
+    def save(self, *args, **kwargs):
+        """Saving a post that exists writes every column but the lead totals: this object's
+        copy of them is what they were when it was read, and writing it back would undo any
+        lead the triggers added since (a scan crediting a comment while an editor saves). So
+        the update names the other loaded columns, as Django itself does for a post read
+        with columns deferred. A post without a primary key is new (or a copy being made):
+        no lead can point at it yet, so its totals are zero. Naming the totals in
+        update_fields is refused."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            if self.KEPT_BY_DATABASE.intersection(update_fields):
+                raise ValueError("A post's lead totals are written by the database only.")
+        elif self.pk is None:
+            self.attributed_leads = 0
+            self.attributed_value = Decimal(0)
+        elif not self._state.adding and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.attname not in deferred
+                and field.name not in self.KEPT_BY_DATABASE
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_editable(self) -> bool:

@@ -155,34 +155,14 @@ class Lead(WorkspaceOwned):
         return f"{self.commenter} ({self.get_status_display()}, {self.score})"
 
 
-class PostLeadTotals(WorkspaceOwned):
-    """Per post: the leads it brought (not "not a lead") and what its converted ones are worth.
-
-    Kept by PostgreSQL triggers on leads_lead (apps/leads/totals.py), so every write path is
-    covered: the ORM, bulk_create, .update(), cascades, raw SQL. The dashboard joins these
-    instead of counting 200,000 leads per visit. SQLite has no such triggers: there the table
-    stays empty and nothing reads it. `manage.py rebuild_lead_totals` recomputes it.
-
-    Deleting a post or a workspace deletes these rows by cascade, usually before the leads'
-    own change (source_post set to NULL, the leads deleted); the triggers then leave a key
-    without a row alone rather than writing it back as negative totals."""
-
-    post = models.OneToOneField(
-        "content.Post",
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="lead_totals",
-    )
-    leads = models.IntegerField(default=0)
-    converted_value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-
-    def __str__(self):
-        return f"lead totals of post {self.post_id}"
-
-
 class LeadStatusTotals(WorkspaceOwned):
     """Per workspace and lead status: how many leads and their summed value_eur (the funnel).
-    Kept by the same triggers as PostLeadTotals; see there."""
+
+    Kept by PostgreSQL triggers on leads_lead (apps/leads/totals.py), with each post's
+    attributed leads and value (Post.attributed_leads, attributed_value), so every write path
+    is covered: the ORM, bulk_create, .update(), cascades, raw SQL. The dashboard reads these
+    instead of counting 200,000 leads per visit. SQLite has no such triggers: there the table
+    stays empty and nothing reads it. `manage.py rebuild_lead_totals` recomputes them."""
 
     status = models.CharField(max_length=20, choices=Lead.Status.choices)
     n = models.IntegerField(default=0)

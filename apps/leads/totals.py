@@ -1,34 +1,44 @@
-"""The lead totals the dashboard reads on PostgreSQL (PostLeadTotals per post,
-LeadStatusTotals per workspace and status, LeadHourlyTotals per workspace, UTC hour of
-creation and status), recomputed from leads_lead.
+"""The lead totals the dashboard reads on PostgreSQL (each post's attributed leads and
+their converted value, on content_post; LeadStatusTotals per workspace and status;
+LeadHourlyTotals per workspace, UTC hour of creation and status), recomputed from leads_lead.
 
-Triggers on leads_lead keep them, installed here by the migration (leads 0011_lead_totals)
-and, where they are missing, after `migrate` (the test suite builds its database without
-migrations). `rebuild_lead_totals` recomputes them from the leads: once when the triggers are
-installed, and for operators (`manage.py rebuild_lead_totals`) should they ever drift (a
-restore of one table but not the others)."""
+Triggers on leads_lead keep them, installed here by the migrations (leads 0011_lead_totals,
+0013 for the hourly totals, then 0014 for the post's columns) and, where they are missing,
+after `migrate` (the test suite builds its database without migrations).
+`rebuild_lead_totals` recomputes them from the leads: once when the triggers are installed,
+and for operators (`manage.py rebuild_lead_totals`) should they ever drift (a restore of one
+table but not the others)."""
 
 from __future__ import annotations
 
 from django.db import connections, transaction
 
-# The rollups of leads_lead (the three totals tables), kept by statement-level
-# triggers with transition tables: each INSERT, UPDATE or DELETE, whatever wrote it (the ORM,
-# bulk_create, .update(), cascades, raw SQL), adds its rows' DELTAS with INSERT ... ON
-# CONFLICT DO UPDATE SET n = t.n + EXCLUDED.n. Deltas stay right with concurrent writers in
-# READ COMMITTED (the row lock serialises the additions); recomputing a key from leads_lead
-# would lose one writer's change when two commit together. Keys are written in a stable order
-# (ORDER BY) so two statements touching the same keys never deadlock; a workspace's status
-# rows before any post's, so a transaction that makes leads (ingestion: insert, then credit)
-# waits for another such transaction of the workspace before it holds any post's row. A row
-# whose totals fall to zero is deleted. Only leads arriving make a new row: leads leaving a
-# key that has no row are leads whose post or workspace is being deleted, whose rows the
-# cascade took first (Django deletes them before it touches the leads); writing them back
-# would leave negative totals behind. The functions run as the invoker (the app's role,
-# bound by row-level security): the rows they write are the lead's own workspace's.
-# Cost: a lead-writing transaction holds its workspace's status rows until it commits, so
-# two of one workspace wait for each other (another workspace's never); transactions that
-# change leads of several statuses in opposite orders can deadlock (PostgreSQL aborts one).
+# The rollups of leads_lead (Post.attributed_leads and attributed_value, LeadStatusTotals,
+# LeadHourlyTotals),
+# kept by statement-level triggers with transition tables: each INSERT, UPDATE or DELETE,
+# whatever wrote it (the ORM, bulk_create, .update(), cascades, raw SQL), adds its rows'
+# DELTAS: INSERT ... ON CONFLICT DO UPDATE SET n = t.n + EXCLUDED.n for the statuses and
+# hours, UPDATE content_post SET attributed_leads = attributed_leads + delta for the posts.
+# Deltas stay right with concurrent writers in READ COMMITTED (the row lock serialises the
+# additions); recomputing a key from leads_lead would lose one writer's change when two
+# commit together.
+# Keys are locked in a stable order (ORDER BY, the posts' rows by id with FOR NO KEY UPDATE
+# before they are updated) so two statements touching the same keys never deadlock; a
+# workspace's status rows before any post's, so a transaction that makes leads (ingestion:
+# insert, then credit) waits for another such transaction of the workspace before it holds
+# any post's row. A status row whose totals fall to zero is deleted; only leads arriving make
+# a new one. Leads leaving a status that has no row are leads whose workspace is being
+# deleted, whose rows the cascade took first: writing them back would leave negative totals
+# behind. A post's totals are its own row's: a post being deleted (or gone already) is simply
+# not found and not updated. The functions run as the invoker (the app's role, bound by
+# row-level security): the rows they write are the lead's own workspace's, and a lead's post
+# is matched by workspace too.
+# Cost: a lead-writing transaction holds its workspace's status rows and its posts' rows
+# until it commits, so two of one workspace wait for each other (another workspace's never),
+# and so does an edit of one of those posts; transactions that change leads of several
+# statuses in opposite orders can deadlock (PostgreSQL aborts one). The posts' two columns
+# are in post_published_cover_idx, so their update is not a HOT update: each changed post
+# gets new index entries.
 
 
 # The SQL below is put together from constants of this module only (the transition tables'
@@ -57,27 +67,28 @@ def _apply(sources: list[str]) -> str:
         ORDER BY workspace_id, status
         ON CONFLICT (workspace_id, status) DO UPDATE SET
             n = t.n + EXCLUDED.n, value = t.value + EXCLUDED.value;
-        INSERT INTO leads_postleadtotals AS t (post_id, workspace_id, leads, converted_value)
-        SELECT * FROM (
+        WITH delta AS (
             SELECT source_post_id, workspace_id, sum(sign) AS leads,
                 coalesce(sum(sign * value_eur) FILTER (WHERE status = 'converted'), 0) AS won
             FROM ({rows}) d
             WHERE source_post_id IS NOT NULL AND status <> 'not_a_lead'
             GROUP BY source_post_id, workspace_id
-        ) delta
-        WHERE (leads <> 0 OR won <> 0) AND (leads > 0 OR EXISTS (
-            SELECT 1 FROM leads_postleadtotals kept WHERE kept.post_id = delta.source_post_id
-        ))
-        ORDER BY source_post_id
-        ON CONFLICT (post_id) DO UPDATE SET
-            leads = t.leads + EXCLUDED.leads,
-            converted_value = t.converted_value + EXCLUDED.converted_value;
+        ), locked AS MATERIALIZED (
+            SELECT post.id, delta.leads, delta.won
+            FROM delta JOIN content_post post
+                ON post.id = delta.source_post_id AND post.workspace_id = delta.workspace_id
+            WHERE delta.leads <> 0 OR delta.won <> 0
+            ORDER BY post.id
+            FOR NO KEY UPDATE OF post
+        )
+        UPDATE content_post p SET
+            attributed_leads = p.attributed_leads + locked.leads,
+            attributed_value = p.attributed_value + locked.won
+        FROM locked
+        WHERE p.id = locked.id;
     """  # noqa: S608
-    if "old_rows" in sources:  # only a lead leaving a key can bring its totals to zero
+    if "old_rows" in sources:  # only a lead leaving a status can bring its totals to zero
         statements += """
-        DELETE FROM leads_postleadtotals t
-        WHERE t.post_id IN (SELECT source_post_id FROM old_rows)
-            AND t.leads = 0 AND t.converted_value = 0;
         DELETE FROM leads_leadstatustotals t
         WHERE (t.workspace_id, t.status) IN (SELECT workspace_id, status FROM old_rows)
             AND t.n = 0 AND t.value = 0;
@@ -176,10 +187,11 @@ CREATE TRIGGER leads_lead_totals_delete AFTER DELETE ON leads_lead
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION leads_lead_totals();
 -- TRUNCATE fires no row or statement trigger above (the test suite's flush empties tables
--- with it): emptied leads, empty totals.
+-- with it): emptied leads, zero totals.
 CREATE OR REPLACE FUNCTION leads_lead_totals_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM leads_postleadtotals;
+    UPDATE content_post SET attributed_leads = 0, attributed_value = 0
+    WHERE attributed_leads <> 0 OR attributed_value <> 0;
     DELETE FROM leads_leadstatustotals;
     DELETE FROM leads_leadhourlytotals;
     RETURN NULL;
@@ -234,11 +246,13 @@ def triggers_installed(*, using: str = "default") -> bool:
 
 
 def _tables_exist(using: str) -> bool:
+    """Whether the tables and columns the triggers write are there (leads 0013 applied)."""
     with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT to_regclass('leads_postleadtotals') IS NOT NULL "
-            "AND to_regclass('leads_leadstatustotals') IS NOT NULL "
-            "AND to_regclass('leads_leadhourlytotals') IS NOT NULL"
+            "SELECT to_regclass('leads_leadstatustotals') IS NOT NULL "
+            "AND to_regclass('leads_leadhourlytotals') IS NOT NULL AND EXISTS ("
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = 'content_post' AND column_name = 'attributed_leads')"
         )
         return cursor.fetchone()[0]
 
@@ -256,9 +270,9 @@ def install_after_migrate(sender, using="default", **kwargs) -> None:
         install_lead_totals(using=using)
 
 
-# The same definitions as the triggers' and the migration's backfill: a post's leads are the
-# leads credited to it (source_post) that are not "not a lead", its value the converted ones';
-# a status's n and value every lead of that status. `%(w)s` is a workspace id, or NULL for all.
+# The same definitions as the triggers': a post's leads are the leads credited to it
+# (source_post) that are not "not a lead", its value the converted ones'; a status's n and
+# value every lead of that status. `%(w)s` is a workspace id, or NULL for all.
 _FRESH_POSTS = """
 SELECT source_post_id AS post_id, workspace_id, count(*)::int AS leads,
     coalesce(sum(value_eur) FILTER (WHERE status = 'converted'), 0) AS converted_value
@@ -267,6 +281,25 @@ WHERE source_post_id IS NOT NULL AND status <> 'not_a_lead'
     AND (workspace_id = %(w)s OR %(w)s::bigint IS NULL)
 GROUP BY source_post_id, workspace_id
 """
+# The posts whose kept totals are not zero.
+_KEPT_POSTS = """
+SELECT id AS post_id, workspace_id, attributed_leads AS leads,
+    attributed_value AS converted_value
+FROM content_post
+WHERE (attributed_leads <> 0 OR attributed_value <> 0)
+    AND (workspace_id = %(w)s OR %(w)s::bigint IS NULL)
+"""
+# Every post whose kept totals differ from the fresh ones (kept without leads, leads not
+# kept, or both but other numbers) set to the fresh ones: only those rows are written.
+_REPAIR_POSTS = f"""
+UPDATE content_post p SET
+    attributed_leads = coalesce(fresh.leads, 0),
+    attributed_value = coalesce(fresh.converted_value, 0)
+FROM ({_KEPT_POSTS}) kept FULL JOIN ({_FRESH_POSTS}) fresh ON fresh.post_id = kept.post_id
+WHERE p.id = coalesce(fresh.post_id, kept.post_id)
+    AND p.workspace_id = coalesce(fresh.workspace_id, kept.workspace_id)
+    AND (kept.leads, kept.converted_value) IS DISTINCT FROM (fresh.leads, fresh.converted_value)
+"""  # noqa: S608
 _FRESH_STATUSES = """
 SELECT workspace_id, status, count(*)::int AS n, coalesce(sum(value_eur), 0) AS value
 FROM leads_lead WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL
@@ -277,10 +310,6 @@ SELECT workspace_id, date_trunc('hour', created_at, 'UTC') AS hour, status, coun
     coalesce(sum(value_eur), 0) AS value, count(value_eur)::int AS valued
 FROM leads_lead WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL
 GROUP BY workspace_id, date_trunc('hour', created_at, 'UTC'), status
-"""
-_KEPT_POSTS = """
-SELECT post_id, workspace_id, leads, converted_value FROM leads_postleadtotals
-WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL
 """
 _KEPT_STATUSES = """
 SELECT workspace_id, status, n, value FROM leads_leadstatustotals
@@ -300,25 +329,21 @@ SELECT count(*) FROM (
 
 def rebuild_lead_totals(*, workspace_id: int | None = None, using: str = "default") -> dict:
     """Recompute the totals of one workspace (or of all) from leads_lead, on PostgreSQL.
-    Returns how many rows each table has now and how many rows differed before. Writers of
-    leads wait meanwhile (a SHARE lock on leads_lead until the transaction ends), so no
-    change slips between the delete and the insert. The caller works across workspaces
-    (across_workspaces) or names the workspace to the database."""
+    Returns how many posts have leads and how many status rows there are now, and how many
+    posts and status rows differed before. Writers of leads wait meanwhile (a SHARE lock on
+    leads_lead until the transaction ends), so no change slips between the reading and the
+    writing. The caller works across workspaces (across_workspaces) or names the workspace
+    to the database."""
     params = {"w": workspace_id}
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute("LOCK TABLE leads_lead IN SHARE MODE")
-        differing = 0
-        for fresh, kept in (
-            (_FRESH_POSTS, _KEPT_POSTS),
-            (_FRESH_STATUSES, _KEPT_STATUSES),
-            (_FRESH_HOURS, _KEPT_HOURS),
-        ):
+        cursor.execute(_REPAIR_POSTS, params)
+        differing = cursor.rowcount
+        cursor.execute(f"SELECT count(*) FROM ({_KEPT_POSTS}) kept", params)  # noqa: S608
+        posts = cursor.fetchone()[0]
+        for fresh, kept in ((_FRESH_STATUSES, _KEPT_STATUSES), (_FRESH_HOURS, _KEPT_HOURS)):
             cursor.execute(_DIFFERENCES.format(fresh=fresh, kept=kept), params)
             differing += cursor.fetchone()[0]
-        cursor.execute(
-            "DELETE FROM leads_postleadtotals WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL",
-            params,
-        )
         cursor.execute(
             "DELETE FROM leads_leadstatustotals "
             "WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL",
@@ -329,12 +354,6 @@ def rebuild_lead_totals(*, workspace_id: int | None = None, using: str = "defaul
             "WHERE workspace_id = %(w)s OR %(w)s::bigint IS NULL",
             params,
         )
-        cursor.execute(
-            "INSERT INTO leads_postleadtotals (post_id, workspace_id, leads, converted_value) "
-            + _FRESH_POSTS,
-            params,
-        )
-        posts = cursor.rowcount
         cursor.execute(
             "INSERT INTO leads_leadstatustotals (workspace_id, status, n, value) "
             + _FRESH_STATUSES,

@@ -20,11 +20,10 @@ TABLES = (
     "leads_comment",
     "leads_commenter",
     "accounts_workspace",
-    # The lead totals the triggers on leads_lead fill as the leads above go in: left out,
-    # the dashboard's join to them ran on a table never analysed nor vacuumed, whatever
-    # autovacuum had reached by then (a fresh computation 172 ms in one run, 88 ms in the
-    # next with these two analysed, all else equal).
-    "leads_postleadtotals",
+    # The lead totals the triggers on leads_lead fill as the leads above go in (on the
+    # posts, analysed above, and per status): left out, the dashboard read them from a table
+    # never analysed nor vacuumed, whatever autovacuum had reached by then (a fresh
+    # computation 172 ms in one run, 88 ms in the next with these analysed, all else equal).
     "leads_leadstatustotals",
     "leads_leadhourlytotals",
 )

@@ -39,7 +39,6 @@ from apps.leads.models import (
     LeadHourlyTotals,
     LeadSettings,
     LeadStatusTotals,
-    PostLeadTotals,
 )
 from apps.linkedin.models import LinkedInConnection
 from apps.media.models import CarouselStyle, MediaPage, PostMedia
@@ -140,8 +139,7 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
     lead = Lead.objects.create(workspace=workspace, commenter=commenter, score=82, source_post=post)
     if connection.vendor != "postgresql":
         # PostgreSQL's triggers keep the lead totals of the lead above; SQLite has none
-        # (nor reads the tables), so its rows are written here.
-        PostLeadTotals.objects.create(workspace=workspace, post=post, leads=1)
+        # (nor reads the table), so its row is written here.
         LeadStatusTotals.objects.create(workspace=workspace, status=lead.status, n=1)
         LeadHourlyTotals.objects.create(
             workspace=workspace,

@@ -161,10 +161,11 @@ def test_they_stay_equal_through_changes_deletions_new_figures_and_a_new_time_zo
 
 
 def test_they_stay_equal_whatever_writes_the_leads(alice, alice_workspace, monkeypatch):
-    """The in-database side reads lead totals kept by triggers (leads.PostLeadTotals and
-    LeadStatusTotals); the row-by-row side counts the leads. Bulk status changes to and from
-    "not a lead" and "converted", new values, new first comments on other posts, raw SQL and
-    deletions of leads, commenters and a post must leave them equal."""
+    """The in-database side reads lead totals kept by triggers (Post.attributed_leads and
+    attributed_value, LeadStatusTotals); the row-by-row side counts the leads. Bulk status
+    changes to and from "not a lead" and "converted", new values, new first comments on
+    other posts, raw SQL and deletions of leads, commenters and a post must leave them
+    equal."""
     from django.db import connection
 
     from apps.leads.services import lead_update

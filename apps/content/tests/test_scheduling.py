@@ -217,6 +217,41 @@ def test_the_best_time_model_ranks_hours_that_bring_inquiries_above_hours_of_lik
     assert model.scores[2][11] > model.scores[1][9]
 
 
+def test_the_best_time_model_reads_posts_and_their_leads_in_one_query_not_a_lead_left_out(
+    alice, alice_workspace, django_assert_num_queries
+):
+    from apps.content.selectors import best_time_model
+    from apps.leads.models import Commenter, Lead
+
+    # Same reach and likes on Tuesdays and Thursdays at 09:00 Berlin; each post brought a
+    # lead, but Thursday's were all marked "not a lead".
+    tuesdays = datetime(2026, 5, 5, 7, tzinfo=UTC)
+    thursdays = datetime(2026, 5, 7, 7, tzinfo=UTC)
+    for week in range(6):
+        for start, status in ((tuesdays, Lead.Status.NEW), (thursdays, Lead.Status.NOT_A_LEAD)):
+            post = Post.objects.create(
+                workspace=alice_workspace,
+                author=alice,
+                text=f"p{week}{start.day}",
+                status=Post.Status.PUBLISHED,
+                published_at=start + timedelta(weeks=week),
+                impressions=2000,
+                reactions=60,
+                comment_count=4,
+                reshares=0,
+            )
+            commenter = Commenter.objects.create(
+                workspace=alice_workspace, actor_urn=f"urn:li:person:b{week}{start.day}"
+            )
+            Lead.objects.create(
+                workspace=alice_workspace, commenter=commenter, status=status, source_post=post
+            )
+    with django_assert_num_queries(1):
+        model = best_time_model(workspace=alice_workspace)
+
+    assert model.scores[1][9] > model.scores[3][9]
+
+
 def test_one_tiny_post_with_a_lead_does_not_outshine_weeks_of_well_read_posts(
     alice, alice_workspace
 ):

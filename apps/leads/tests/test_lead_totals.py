@@ -1,17 +1,19 @@
-"""On PostgreSQL, triggers on leads_lead keep the lead totals the dashboard reads (per post:
-leads and converted value; per workspace and status: count and value; per workspace, UTC
-hour of creation and status: count, value and how many have a value). Whatever writes the
-leads (services, bulk_create, .update(), deletes, cascades from a post, a commenter or the
-workspace, raw SQL), the totals must equal a GROUP BY over leads_lead afterwards."""
+"""On PostgreSQL, triggers on leads_lead keep the lead totals the dashboard reads (per post,
+on the post: attributed leads and converted value; per workspace and status: count and
+value; per workspace, UTC hour of creation and status: count, value and how many have a
+value). Whatever writes the leads (services, bulk_create, .update(), deletes, cascades from a
+post, a commenter or the workspace, raw SQL), the totals must equal a GROUP BY over leads_lead
+afterwards."""
 
 import random
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
@@ -19,14 +21,7 @@ from django.utils import timezone
 from apps.accounts.tenancy import database_scope, database_workspace_set
 from apps.content.models import Post
 from apps.leads import selectors
-from apps.leads.models import (
-    Comment,
-    Commenter,
-    Lead,
-    LeadHourlyTotals,
-    LeadStatusTotals,
-    PostLeadTotals,
-)
+from apps.leads.models import Comment, Commenter, Lead, LeadHourlyTotals, LeadStatusTotals
 from apps.leads.services import IncomingComment, attribute_comment, lead_update, store_comments
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +37,10 @@ def _postgresql_only():
 
 def kept_totals(workspace) -> tuple[dict, dict]:
     posts = {
-        row.post_id: (row.leads, row.converted_value)
-        for row in PostLeadTotals.objects.filter(workspace=workspace)
+        post.pk: (post.attributed_leads, post.attributed_value)
+        for post in Post.objects.filter(workspace=workspace).exclude(
+            attributed_leads=0, attributed_value=0
+        )
     }
     statuses = {
         row.status: (row.n, row.value)
@@ -188,11 +185,14 @@ def test_totals_follow_every_kind_of_write(alice, alice_workspace, charlie_works
             Lead.objects.filter(pk=lead.pk).update(score=rng.randrange(100))
         assert_totals_right(workspace)
 
-    # A deleted post: its leads lose their credit (SET NULL), its totals row goes.
+    # A deleted post: its leads lose their credit (SET NULL) before the post goes; the
+    # other posts' totals stay right.
     doomed = max(posts, key=lambda post: Lead.objects.filter(source_post=post).count())
-    assert PostLeadTotals.objects.filter(post=doomed).exists()
+    doomed.refresh_from_db()
+    assert doomed.attributed_leads > 0
+    doomed_pk = doomed.pk
     doomed.delete()
-    assert not PostLeadTotals.objects.filter(post_id=doomed.pk).exists()
+    assert not Lead.objects.filter(source_post_id=doomed_pk).exists()
     assert_totals_right(workspace)
     assert_totals_right(charlie_workspace)
 
@@ -204,11 +204,13 @@ def test_deleting_a_workspace_leaves_no_totals_behind(charlie_workspace, alice_w
     assert LeadStatusTotals.objects.filter(workspace=charlie_workspace).exists()
 
     workspace_id = charlie_workspace.pk
+    # Its posts, leads and totals go in whatever order the cascade takes them: leads whose
+    # post is gone credit nothing, leads whose status rows are gone write none back.
     charlie_workspace.delete()
 
     assert not LeadStatusTotals.objects.filter(workspace_id=workspace_id).exists()
-    assert not PostLeadTotals.objects.filter(workspace_id=workspace_id).exists()
     assert not LeadHourlyTotals.objects.filter(workspace_id=workspace_id).exists()
+    assert not Post.objects.filter(workspace_id=workspace_id).exists()
 
 
 def test_the_funnel_reads_the_status_totals_and_equals_the_leads_counted(alice_workspace):
@@ -230,7 +232,7 @@ def test_the_funnel_reads_the_status_totals_and_equals_the_leads_counted(alice_w
     assert sum(stage["count"] for stage in funnel) > 0
 
 
-def test_truncating_the_leads_empties_the_totals(alice_workspace):
+def test_truncating_the_leads_zeroes_the_totals(alice_workspace):
     rng = random.Random(9)
     post = make_posts(alice_workspace, 1)[0]
     Lead.objects.bulk_create([lead_of(alice_workspace, post, rng, n) for n in range(5)])
@@ -243,8 +245,9 @@ def test_truncating_the_leads_empties_the_totals(alice_workspace):
         cursor.execute("TRUNCATE leads_lead CASCADE")
 
     assert not LeadStatusTotals.objects.exists()
-    assert not PostLeadTotals.objects.exists()
     assert not LeadHourlyTotals.objects.exists()
+    post.refresh_from_db()
+    assert (post.attributed_leads, post.attributed_value) == (0, Decimal(0))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -259,7 +262,6 @@ def test_the_test_suites_flush_empties_the_totals_and_keeps_the_triggers(alice_w
     )
 
     assert not LeadStatusTotals.objects.exists()
-    assert not PostLeadTotals.objects.exists()
     from apps.accounts.tests.factories import WorkspaceFactory
 
     workspace = WorkspaceFactory(slug="after-flush")
@@ -276,10 +278,17 @@ def test_rebuild_lead_totals_repairs_drifted_totals(alice_workspace, charlie_wor
         Lead.objects.bulk_create(
             [lead_of(workspace, post, rng, n + workspace.pk * 100) for n in range(6)]
         )
+    without_leads = make_posts(alice_workspace, 1)[0]
     right = {w.pk: kept_totals(w) for w in (alice_workspace, charlie_workspace)}
     with connection.cursor() as cursor:  # drift, as if a trigger had been dropped by hand
         cursor.execute("UPDATE leads_leadstatustotals SET n = n + 3")
-        cursor.execute("DELETE FROM leads_postleadtotals")
+        cursor.execute(
+            "UPDATE content_post SET attributed_leads = 0, attributed_value = 0 "
+            "WHERE attributed_leads > 0"
+        )
+        cursor.execute(
+            "UPDATE content_post SET attributed_leads = 2 WHERE id = %s", [without_leads.pk]
+        )
 
     call_command("rebuild_lead_totals", "--workspace", alice_workspace.slug, verbosity=0)
 
@@ -303,7 +312,7 @@ def test_a_workspace_sees_only_its_own_totals(alice_workspace, charlie_workspace
         database_workspace_set(alice_workspace.pk)
         # Unfiltered: the database's own wall keeps Charlie's rows out.
         seen = (
-            {row.workspace_id for row in PostLeadTotals.objects.all()}
+            {post.workspace_id for post in Post.objects.filter(attributed_leads__gt=0)}
             | {row.workspace_id for row in LeadStatusTotals.objects.all()}
             | {row.workspace_id for row in LeadHourlyTotals.objects.all()}
         )
@@ -469,3 +478,74 @@ def test_rebuild_lead_totals_repairs_drifted_hourly_totals(alice_workspace, char
     assert kept_hours(charlie_workspace) != right[charlie_workspace.pk]  # not asked for
     call_command("rebuild_lead_totals", verbosity=0)
     assert kept_hours(charlie_workspace) == right[charlie_workspace.pk]
+
+
+def test_a_post_saved_from_a_copy_read_before_a_lead_arrived_keeps_the_lead(alice_workspace):
+    post = make_posts(alice_workspace, 1)[0]
+    stale = Post.objects.get(pk=post.pk)  # an editor's form, read before the comment came
+    lead_of(alice_workspace, post, random.Random(1), 1).save()  # never "not a lead"...
+    Lead.objects.filter(source_post=post).update(status=Lead.Status.NEW)  # ...whatever drawn
+
+    stale.text = "Edited after the lead arrived"
+    stale.save()
+
+    post.refresh_from_db()
+    assert post.text == "Edited after the lead arrived"
+    assert post.attributed_leads == 1
+    assert_totals_right(alice_workspace)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_the_same_posts_leads_at_once_lose_neither_ones_leads(alice_workspace):
+    posts = make_posts(alice_workspace, 2)
+    holding, release = threading.Event(), threading.Event()
+    failures = []
+
+    def leads(first_number, credited):
+        return [
+            Lead(
+                workspace=alice_workspace,
+                commenter=Commenter.objects.create(
+                    workspace=alice_workspace, actor_urn=f"urn:li:person:c{first_number + n}"
+                ),
+                status=status,
+                value_eur=Decimal("100"),
+                source_post=post,
+            )
+            for n, (post, status) in enumerate(credited)
+        ]
+
+    def first_writer():
+        try:
+            with transaction.atomic():
+                Lead.objects.bulk_create(
+                    leads(1, [(posts[0], Lead.Status.NEW), (posts[1], Lead.Status.CONVERTED)])
+                )
+                holding.set()
+                release.wait(30)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        # The second writer names the same posts the other way round and waits for the
+        # first one's commit (released shortly; a lock timeout fails the test, not hangs it).
+        threading.Timer(0.5, release.set).start()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '10s'")
+            Lead.objects.bulk_create(
+                leads(3, [(posts[1], Lead.Status.CONVERTED), (posts[0], Lead.Status.NEW)])
+            )
+    finally:
+        release.set()
+        thread.join(10)
+
+    assert failures == []
+    posts_totals, _statuses = kept_totals(alice_workspace)
+    assert posts_totals == {posts[0].pk: (2, Decimal(0)), posts[1].pk: (2, Decimal("200"))}
+    assert_totals_right(alice_workspace)
