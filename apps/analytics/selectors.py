@@ -225,16 +225,28 @@ def group_posts(rows: list[dict], leads: dict[int, dict], *, dimension: str, tz)
 
 
 def group_posts_by(
-    rows: list[dict], leads: dict[int, dict], *, dimensions, tz, local_times=None
+    rows: list[dict],
+    leads: dict[int, dict],
+    *,
+    dimensions,
+    tz,
+    local_times=None,
+    updated_ats=None,
 ) -> dict[str, list[Group]]:
     """group_posts for several dimensions in one pass over the rows: each row's engagement,
     attributed leads and workspace-local time are worked out once, not once per dimension
     (the dashboard groups some 8,000 rows five ways at ten times the size). `local_times`,
-    the rows' published_at in `tz` in row order, saves converting them again."""
+    the rows' published_at in `tz` in row order, saves converting them again.
+
+    Groups that tie come in the order their first row comes; given `updated_ats`, the rows'
+    updated_at in row order, newest change first instead: by their latest updated_at, then
+    their highest id, as PostgreSQL orders them for the dashboard (_GROUPED_PERIOD)."""
     key_ofs = [(dimension, _dimension_keys(dimension, tz)) for dimension in dimensions]
     # Per dimension: key -> [label, posts, impressions or None, engagement, leads, value],
     # in the order keys first appear (ties keep it after the sort, as before).
     tallies: dict[str, dict] = {dimension: {} for dimension in dimensions}
+    # Per dimension: key -> [latest updated_at, highest id] (given updated_ats).
+    changed: dict[str, dict] = {dimension: {} for dimension in dimensions}
     for index, row in enumerate(rows):
         if local_times is not None:
             local = local_times[index]
@@ -248,6 +260,10 @@ def group_posts_by(
             tally = tallies[dimension].get(key)
             if tally is None:
                 tally = tallies[dimension][key] = [label, 0, None, 0, 0, Decimal(0)]
+            if updated_ats is not None:
+                newest = changed[dimension].setdefault(key, [updated_ats[index], row["id"]])
+                newest[0] = max(newest[0], updated_ats[index])
+                newest[1] = max(newest[1], row["id"])
             tally[1] += 1
             if impressions is not None:
                 tally[2] = (tally[2] or 0) + impressions
@@ -255,6 +271,12 @@ def group_posts_by(
             if attributed:
                 tally[4] += attributed["leads"]
                 tally[5] += attributed["converted_value"]
+    if updated_ats is not None:
+        for dimension in dimensions:
+            order = changed[dimension]
+            tallies[dimension] = dict(
+                sorted(tallies[dimension].items(), key=lambda item: order[item[0]], reverse=True)
+            )
     return {dimension: _sorted_groups(tallies[dimension]) for dimension in dimensions}
 
 
@@ -421,8 +443,8 @@ def _period_posts(*, workspace, start: datetime, end: datetime, tz) -> _PeriodPo
     hundred group rows; elsewhere the rows are loaded and grouped here, as the same sums."""
     posts = _published_posts(workspace=workspace, since=start, until=end)
     if connections[posts.db].vendor == "postgresql":
-        return _period_posts_in_database(posts, workspace=workspace, tz=tz)
-    return _period_posts_from_rows(posts, workspace=workspace, tz=tz)
+        return _period_posts_in_database(posts, workspace=workspace, start=start, end=end, tz=tz)
+    return _period_posts_from_rows(posts, workspace=workspace, start=start, end=end, tz=tz)
 
 
 def _top_posts(rows: list[dict], leads_of) -> list[dict]:
@@ -435,15 +457,17 @@ def _top_posts(rows: list[dict], leads_of) -> list[dict]:
     return top_posts
 
 
-def _period_posts_from_rows(posts, *, workspace, tz) -> _PeriodPosts:
+def _period_posts_from_rows(posts, *, workspace, start, end, tz) -> _PeriodPosts:
     """_period_posts from the rows: every post of the period loaded (query) and the leads
-    attributed to them counted per post (query)."""
+    attributed to them counted per post (query). `posts` are the period's ([start, end)),
+    as _period_posts_in_database takes them too."""
     current = list(
         posts.annotate(
             imported=F("figures_imported"),
             measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
-        ).values(*POST_FIELDS, "imported", "measured")
+        ).values(*POST_FIELDS, "imported", "measured", "updated_at")
     )
+    updated_ats = [r.pop("updated_at") for r in current]
     attributed = leads_per_post(workspace=workspace, posts=posts)
     # Each post's workspace-local publication time, worked out once for the days and the
     # time slots.
@@ -474,65 +498,132 @@ def _period_posts_from_rows(posts, *, workspace, tz) -> _PeriodPosts:
         totals=totals,
         days=days,
         groups=group_posts_by(
-            current, attributed, dimensions=DIMENSIONS, tz=tz, local_times=local_times
+            current,
+            attributed,
+            dimensions=DIMENSIONS,
+            tz=tz,
+            local_times=local_times,
+            updated_ats=updated_ats,
         ),
         top_posts=_top_posts(current, lambda pk: attributed.get(pk, {}).get("leads", 0)),
     )
 
 
-# The period's posts with their attributed leads, summed per publication day, per group of
-# each dimension and in all, by PostgreSQL in one pass: the posts' SQL is the ORM's (tenancy
-# scoped, with the leads per post as correlated counts on the lead index by post), wrapped.
-# Groups come in the order their first post comes in the posts' default ordering (newest
-# change first), as the rows do elsewhere, so ties sort the same. The total row carries the
-# top five posts' ids and leads.
+def _with_lead_totals(posts):
+    """The posts with each one's attributed leads and their converted value, `leads` and
+    `won`: the post's own columns (attributed_leads, attributed_value), kept by triggers on
+    leads_lead and carried by the covering index post_published_cover_idx. Counting the leads
+    per post here was half of the period's query at scale, joining a table of per-post totals
+    a third. PostgreSQL only (SQLite keeps no totals)."""
+    return posts.annotate(leads=F("attributed_leads"), won=F("attributed_value"))
+
+
+def _local_hour_starts(*, start: datetime, end: datetime, tz) -> tuple[date, datetime, list]:
+    """The workspace-local days from start's to end's, and where each of their local hours
+    begins: (the first day, the instant it begins, the seconds from that instant to the start
+    of each hour), 24 hours a day, hour 0 to 23, so hour number i is hour i % 24 of day
+    i // 24. A local hour begins at its first occurrence (fold=0), as a day does in
+    _local_day_bounds: where daylight saving repeats an hour, it lasts both occurrences;
+    where it skips one, the skipped hour begins where the next one does and holds no instant.
+    So each instant falls in the hour Python's astimezone gives it. Seconds, not datetimes:
+    sending 2,000 datetimes cost 5 ms of the client's time, 2,000 numbers next to nothing."""
+    first_day = start.astimezone(tz).date()
+    last_day = end.astimezone(tz).date()
+    since = datetime.combine(first_day, time(), tzinfo=tz).astimezone(UTC)
+    second = timedelta(seconds=1)
+    offsets = []
+    irregular = False
+    day = first_day
+    local_midnight = datetime.combine(first_day, time(), tzinfo=tz)
+    midnight = 0
+    while day <= last_day:
+        local_next = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+        next_midnight = (local_next - since) // second
+        if (
+            next_midnight - midnight == 86400
+            and local_next.utcoffset() == local_midnight.utcoffset()
+        ):
+            # The same offset all day (nearly every day): hours an hour apart.
+            offsets += range(midnight, next_midnight, 3600)
+        else:
+            irregular = True
+            offsets += [
+                (datetime.combine(day, time(n), tzinfo=tz) - since) // second for n in range(24)
+            ]
+        day += timedelta(days=1)
+        local_midnight, midnight = local_next, next_midnight
+    if irregular:
+        # A skipped hour, placed by the offset before the jump, can come out after the next
+        # hour's start (a day skipped whole, as Samoa's 30 December 2011): it begins there.
+        for index in range(len(offsets) - 2, -1, -1):
+            offsets[index] = min(offsets[index], offsets[index + 1])
+    return first_day, since, offsets
+
+
+# The period's posts with their attributed leads (_with_lead_totals), summed per
+# workspace-local publication day and per group of each dimension by PostgreSQL in one pass;
+# the posts' SQL is the ORM's (tenancy scoped), wrapped. Each post's local day and
+# weekday-hour come from the local hour it falls in: width_bucket over the instants where the
+# hours begin (_local_hour_starts, built once from the seconds sent), not AT TIME ZONE per
+# row. OFFSET 0 keeps the hour worked out once per post (flattened, day and slot would each
+# repeat it). Groups come newest change first, by their latest updated_at, then their highest
+# id, as _period_posts_from_rows orders them, so ties sort the same. The period's totals are
+# the sums of its days.
 _GROUPED_PERIOD = """
-WITH base AS ({base}),
-p AS MATERIALIZED (
-    SELECT id, impressions, reactions + comment_count + coalesce(reshares, 0) AS engagement,
-        framework, template_key, topic, hook, imported, measured,
-        coalesce(leads, 0) AS leads, coalesce(won, 0) AS won,
-        (published_at AT TIME ZONE %s)::date AS day,
-        extract(isodow FROM published_at AT TIME ZONE %s)::int - 1 AS weekday,
-        extract(hour FROM published_at AT TIME ZONE %s)::int AS hour,
-        row_number() OVER (ORDER BY updated_at DESC, id DESC) AS rn
-    FROM base
-)
 SELECT GROUPING(framework), GROUPING(template_key), GROUPING(topic), GROUPING(hook),
-    GROUPING(day), GROUPING(weekday, hour),
-    framework, template_key, topic, hook, day, weekday, hour,
+    GROUPING(day), framework, template_key, topic, hook, day, slot,
     count(*), count(impressions), sum(impressions),
     coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL), 0),
     coalesce(sum(impressions) FILTER (WHERE NOT imported), 0),
     coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL AND NOT imported), 0),
-    sum(leads), sum(won),
+    coalesce(sum(leads), 0), coalesce(sum(won), 0),
     count(*) FILTER (WHERE imported), count(*) FILTER (WHERE NOT measured),
-    count(*) FILTER (WHERE measured AND impressions IS NULL),
-    CASE WHEN GROUPING(framework, template_key, topic, hook, day, weekday, hour) = 127 THEN (
-        SELECT json_agg(json_build_array(id, leads)) FROM (
-            SELECT id, leads FROM p ORDER BY leads DESC, coalesce(impressions, 0) DESC, id DESC
-            LIMIT 5
-        ) top
-    ) END
-FROM p
-GROUP BY GROUPING SETS ((framework), (template_key), (topic), (hook), (day), (weekday, hour), ())
-ORDER BY min(rn)
+    count(*) FILTER (WHERE measured AND impressions IS NULL)
+FROM (
+    SELECT p.*, hour / 24 AS day, (hour / 24 + %s) %% 7 * 24 + hour %% 24 AS slot
+    FROM (
+        SELECT id, updated_at, impressions,
+            reactions + comment_count + coalesce(reshares, 0) AS engagement,
+            framework, template_key, topic, hook, imported, measured, leads, won,
+            width_bucket(published_at, (
+                SELECT array_agg(%s::timestamptz + s * interval '1 second' ORDER BY n)
+                FROM unnest(%s::int[]) WITH ORDINALITY AS starts(s, n)
+            )) - 1 AS hour
+        FROM ({base}) base
+        OFFSET 0
+    ) p
+) p
+GROUP BY GROUPING SETS ((framework), (template_key), (topic), (hook), (day), (slot))
+ORDER BY max(updated_at) DESC, max(id) DESC
 """
 
 
-def _period_posts_in_database(posts, *, workspace, tz) -> _PeriodPosts:
+# The period's five posts with the most leads (then impressions, then the newest id), their
+# page's columns and leads; the posts' SQL as in _GROUPED_PERIOD. The top-N sort carries only
+# its keys (it copies every row it reads: sorting the page's columns took it twice as long),
+# then the five posts are looked up by primary key.
+_TOP_FIELDS = (*POST_FIELDS, "imported", "measured")
+_TOP_PERIOD_POSTS = """
+SELECT id, published_at, impressions, reactions, comment_count, reshares, framework,
+    template_key, hook, topic, imported, measured, coalesce(leads, 0)
+FROM ({base}) base
+WHERE id IN (
+    SELECT id FROM ({base}) ranked
+    ORDER BY coalesce(leads, 0) DESC, coalesce(impressions, 0) DESC, id DESC
+    LIMIT 5
+)
+"""
+
+
+def _period_posts_in_database(posts, *, workspace, start, end, tz) -> _PeriodPosts:
     """_period_posts summed and grouped by PostgreSQL (query), and the top five posts' rows
-    (query): a few hundred rows instead of every post and a count per post. Each post's
-    attributed leads and converted value are its own columns (attributed_leads and
-    attributed_value), kept by triggers on leads_lead and carried by the covering index:
-    counting them here per post was half of this query at scale, joining a table of totals
-    a third."""
+    (query): a few hundred rows instead of every post and its leads. `posts` are the
+    period's ([start, end)): its local hours are worked out from start and end."""
     base = (
-        posts.annotate(
+        _with_lead_totals(posts)
+        .annotate(
             imported=F("figures_imported"),
             measured=ExpressionWrapper(Q(metrics_at__isnull=False), output_field=BooleanField()),
-            leads=F("attributed_leads"),
-            won=F("attributed_value"),
         )
         .order_by()
         .values(
@@ -554,43 +645,28 @@ def _period_posts_in_database(posts, *, workspace, tz) -> _PeriodPosts:
         )
     )
     sql, params = base.query.sql_with_params()
-    zone = str(tz.key)
+    first_day, since, offsets = _local_hour_starts(start=start, end=end, tz=tz)
     with connections[posts.db].cursor() as cursor:
-        cursor.execute(_GROUPED_PERIOD.format(base=sql), [*params, zone, zone, zone])
+        cursor.execute(
+            _GROUPED_PERIOD.format(base=sql),
+            [first_day.weekday(), since, "{" + ",".join(map(str, offsets)) + "}", *params],
+        )
         rows = cursor.fetchall()
+        # query: the five posts with the most leads, then impressions, then the newest id
+        cursor.execute(_TOP_PERIOD_POSTS.format(base=sql), [*params, *params])
+        top = cursor.fetchall()
     labels = {dimension: _key_and_label(dimension) for dimension in DIMENSIONS}
     tallies: dict[str, dict] = {dimension: {} for dimension in DIMENSIONS}
     days: dict = {}
-    totals: dict = {}
-    top: list = []
+    # posts, known, impressions, engagement, rated impressions and engagement, imported,
+    # awaiting, measured without impressions: the days' sums.
+    summed = [0] * 9
     for row in rows:
-        *grouped, framework, template_key, topic, hook, day, weekday, hour = row[:13]
-        posts_n, known, impressions, engagement, rated_impressions, rated_engagement = row[13:19]
-        leads, won, imported, awaiting, without, top_json = row[19:]
-        values = {
-            "framework": framework,
-            "template_key": template_key,
-            "topic": topic,
-            "hook": hook,
-            "day": day,
-            "weekday_hour": (weekday, hour),
-        }
-        dimension = next(
-            (name for name, flag in zip(values, grouped, strict=True) if flag == 0), None
-        )
-        if dimension is None:  # the total row
-            totals = _day_totals(
-                [posts_n, known, impressions, engagement, rated_impressions, rated_engagement]
-            )
-            totals.update(
-                known=known,
-                imported=imported,
-                awaiting=awaiting,
-                measured_without_impressions=without,
-            )
-            top = top_json or []
-        elif dimension == "day":
-            days[day] = [
+        *grouped, framework, template_key, topic, hook, day, slot = row[:11]
+        posts_n, known, impressions, engagement, rated_impressions, rated_engagement = row[11:17]
+        leads, won, imported, awaiting, without = row[17:]
+        if not grouped[4]:
+            tally = [
                 posts_n,
                 known,
                 impressions or 0,
@@ -598,32 +674,36 @@ def _period_posts_in_database(posts, *, workspace, tz) -> _PeriodPosts:
                 rated_impressions,
                 rated_engagement,
             ]
+            days[first_day + timedelta(days=day)] = tally
+            for index, value in enumerate((*tally, imported, awaiting, without)):
+                summed[index] += value
+            continue
+        if not grouped[0]:
+            dimension, value = "framework", framework
+        elif not grouped[1]:
+            dimension, value = "template_key", template_key
+        elif not grouped[2]:
+            dimension, value = "topic", topic
+        elif not grouped[3]:
+            dimension, value = "hook", hook
         else:
-            key, label = labels[dimension](values[dimension])
-            tallies[dimension][key] = [label, posts_n, impressions, engagement, leads, won]
-    if not totals:  # no posts: no rows at all
-        totals = _day_totals(None)
-        totals.update(known=0, imported=0, awaiting=0, measured_without_impressions=0)
-    leads_of = dict(top)
-    top_rows = (
-        list(
-            posts.filter(pk__in=leads_of)
-            .annotate(
-                imported=F("figures_imported"),
-                measured=ExpressionWrapper(
-                    Q(metrics_at__isnull=False), output_field=BooleanField()
-                ),
-            )
-            .values(*POST_FIELDS, "imported", "measured")
-        )
-        if leads_of
-        else []
+            dimension, value = "weekday_hour", divmod(slot, 24)
+        key, label = labels[dimension](value)
+        tallies[dimension][key] = [label, posts_n, impressions, engagement, leads, won]
+    totals = _day_totals(summed[:6])
+    totals.update(
+        known=summed[1],
+        imported=summed[6],
+        awaiting=summed[7],
+        measured_without_impressions=summed[8],
     )
+    top_rows = [dict(zip(_TOP_FIELDS, row[:-1], strict=True)) for row in top]
+    leads_of = {row[0]: row[-1] for row in top}
     return _PeriodPosts(
         totals=totals,
         days=days,
         groups={dimension: _sorted_groups(tallies[dimension]) for dimension in DIMENSIONS},
-        top_posts=_top_posts(top_rows, lambda pk: leads_of[pk]),
+        top_posts=_top_posts(top_rows, leads_of.get),
     )
 
 

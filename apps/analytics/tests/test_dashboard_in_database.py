@@ -233,6 +233,31 @@ def test_groups_that_tie_keep_the_order_of_their_newest_changed_post(alice_works
     assert [g.key for g in data.by_topic] == ["Tie X", "Tie Y"]
 
 
+def test_groups_changed_at_the_same_moment_come_highest_id_first(alice_workspace, monkeypatch):
+    # Two topics, two posts each, a tie on every sort key, and both topics' latest change
+    # the same moment: the topic with the highest post id comes first, although its post
+    # with that id changed after the other topic's.
+    now = timezone.now()
+    for topic, changed in [
+        ("Tie X", now),
+        ("Tie Y", now),
+        ("Tie Y", now - timedelta(hours=2)),
+        ("Tie X", now - timedelta(hours=1)),
+    ]:
+        post = Post.objects.create(
+            workspace=alice_workspace,
+            status=Post.Status.PUBLISHED,
+            text="t",
+            topic=topic,
+            published_at=now - timedelta(days=1),
+            metrics_at=now - timedelta(days=1),
+        )
+        Post.objects.filter(pk=post.pk).update(updated_at=changed)
+    assert_same(alice_workspace, monkeypatch)
+    data = selectors.dashboard(workspace=alice_workspace, days=7)
+    assert [g.key for g in data.by_topic] == ["Tie X", "Tie Y"]
+
+
 def test_an_empty_period_has_no_groups_and_no_top_posts(alice_workspace):
     data = selectors.dashboard(workspace=alice_workspace, days=7)
     assert data.figures["published"] == 0
@@ -402,3 +427,82 @@ def test_leads_counted_from_hourly_totals_equal_those_grouped_through_changes_an
         Lead.objects.filter(pk__in=chosen[30:]).delete()
         ids = [pk for pk in ids if pk not in chosen[30:]]
         assert_counted_alike()
+
+
+@pytest.mark.parametrize(
+    "zone",
+    # Berlin and Los Angeles leave summer time inside the 90 days, Santiago skips its local
+    # midnight of 6 September, Lord Howe moves its clocks by half an hour, Kolkata and
+    # Kathmandu are half and three quarters of an hour off the hour.
+    [
+        "Europe/Berlin",
+        "America/Los_Angeles",
+        "America/Santiago",
+        "Australia/Lord_Howe",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "UTC",
+    ],
+)
+def test_posts_summed_per_local_hour_bucket_equal_those_converted_one_by_one(alice_workspace, zone):
+    """Posts on, just before and just after every local midnight, every change of the
+    clocks and the period's edges, and at random: their local days and weekday-hours worked
+    out from the local hours' starts in the database are those Python converts them to."""
+    tz = zoneinfo.ZoneInfo(zone)
+    rng = random.Random(zone)
+    end = datetime(2026, 11, 2, 15, 17, 23, tzinfo=UTC)
+    start = end - timedelta(days=90)
+    tick = timedelta(microseconds=1)
+    moments = [start, start + tick, end - tick]
+    day = start.astimezone(tz).date()
+    while day <= end.astimezone(tz).date() + timedelta(days=1):
+        midnight = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+        moments += [midnight - tick, midnight, midnight + tick]
+        day += timedelta(days=1)
+    moment = start
+    while moment < end:  # the changes of the clocks, to the minute
+        later = moment + timedelta(minutes=15)
+        if moment.astimezone(tz).utcoffset() != later.astimezone(tz).utcoffset():
+            change = moment
+            while change.astimezone(tz).utcoffset() == moment.astimezone(tz).utcoffset():
+                change += timedelta(minutes=1)
+            moments += [change - tick, change, change + tick, change + timedelta(minutes=59)]
+        moment = later
+    moments += [start + (end - start) * rng.random() for _ in range(300)]
+    Post.objects.bulk_create(
+        Post(
+            workspace=alice_workspace,
+            status=Post.Status.PUBLISHED,
+            text="t",
+            published_at=moment,
+            impressions=rng.choice([None, rng.randrange(50, 5000)]),
+            metrics_at=moment,
+        )
+        for moment in moments
+        if start <= moment < end
+    )
+    posts = selectors._published_posts(workspace=alice_workspace, since=start, until=end)
+    period = {"workspace": alice_workspace, "start": start, "end": end, "tz": tz}
+
+    in_database = selectors._period_posts_in_database(posts, **period)
+    assert in_database == selectors._period_posts_from_rows(posts, **period)
+    assert sum(tally[0] for tally in in_database.days.values()) == posts.count()
+    assert len(in_database.groups["weekday_hour"]) > 100
+
+
+def test_a_local_day_skipped_whole_holds_no_hour():
+    # Samoa went from 29 to 31 December 2011: the 30th's hours begin where the 31st does, so
+    # the hours stay in order and every instant falls in the hour Python converts it to.
+    from bisect import bisect_right
+
+    tz = zoneinfo.ZoneInfo("Pacific/Apia")
+    start = datetime(2011, 12, 29, 12, tzinfo=UTC)
+    end = datetime(2012, 1, 1, tzinfo=UTC)
+    first_day, since, offsets = selectors._local_hour_starts(start=start, end=end, tz=tz)
+    assert offsets == sorted(offsets)
+    moment = start
+    while moment < end:
+        index = bisect_right(offsets, (moment - since) // timedelta(seconds=1)) - 1
+        local = moment.astimezone(tz)
+        assert (first_day + timedelta(days=index // 24), index % 24) == (local.date(), local.hour)
+        moment += timedelta(minutes=20)
