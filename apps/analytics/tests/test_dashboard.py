@@ -432,6 +432,29 @@ def test_results_by_template_show_the_templates_name_not_its_key(alice_client, a
     assert template.key not in html
 
 
+def test_results_by_template_are_named_by_the_workspaces_own_templates_not_another_workspaces(
+    alice_client, alice_workspace, charlie_workspace
+):
+    from apps.content.models import PostTemplate
+
+    def template(workspace, key, name):
+        PostTemplate.objects.create(
+            workspace=workspace, key=key, name=name, framework="story", hooks=["x"], body=["y"]
+        )
+
+    template(alice_workspace, "own-launch", "Our launch story")
+    template(charlie_workspace, "own-launch", "Charlie's launch story")
+    template(charlie_workspace, "charlies-only", "Charlie's secret template")
+    make_post(alice_workspace, days_ago=1, impressions=10, template_key="own-launch")
+    make_post(alice_workspace, days_ago=2, impressions=10, template_key="charlies-only")
+
+    html = _body(alice_client.get("/w/alice-co/?days=7"))
+
+    assert '<th scope="row">Our launch story</th>' in html
+    assert '<th scope="row">charlies-only</th>' in html
+    assert "Charlie" not in html
+
+
 def test_a_period_has_the_same_figures_as_the_previous_period_as_it_had_as_the_current_one(
     alice_workspace,
 ):
