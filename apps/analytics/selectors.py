@@ -33,7 +33,6 @@ from django.db.models import (
     F,
     Lookup,
     Q,
-    Subquery,
     Sum,
     When,
 )
@@ -44,7 +43,7 @@ from apps.accounts.tenancy import owned
 from apps.analytics.models import MetricSnapshot
 from apps.content.models import Post, PostTemplate
 from apps.core.prepared import statement_cursor
-from apps.leads.models import Comment, Lead, LeadHourlyTotals
+from apps.leads.models import Comment, Lead
 
 PERIODS = (7, 30, 90)
 OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED)
@@ -752,8 +751,9 @@ def _local_day_bounds(
 # (LeadHourlyTotals, one index range of its unique index per range), the part of an hour at
 # either edge from the leads themselves (one index range of lead_created_cover_idx each),
 # added up per range and status. A sum of no values stays NULL, as SUM over the leads gives:
-# an hour's value counts only where some of its leads have one (valued). The SQL of the
-# leads and of the hours is the ORM's (tenancy scoped), wrapped.
+# an hour's value counts only where some of its leads have one (valued). Leads marked "not a
+# lead" never count. Parameters: the hours' ranges (starts, ends, numbers), the workspace,
+# the edges' ranges, the workspace; prepared once per connection (statement_cursor).
 _LEADS_CREATED_IN_RANGES = """
 SELECT parts.n, parts.status, sum(parts.leads)::bigint, sum(parts.value)
 FROM (
@@ -762,8 +762,9 @@ FROM (
     CROSS JOIN LATERAL (
         SELECT hours.status, sum(hours.n) AS leads,
             sum(hours.value) FILTER (WHERE hours.valued > 0) AS value
-        FROM ({hours}) hours
-        WHERE hours.hour >= ranges.since AND hours.hour < ranges.until
+        FROM leads_leadhourlytotals hours
+        WHERE hours.workspace_id = %s AND hours.status <> 'not_a_lead'
+            AND hours.hour >= ranges.since AND hours.hour < ranges.until
         GROUP BY hours.status
     ) hourly
     UNION ALL
@@ -771,8 +772,9 @@ FROM (
     FROM unnest(%s::timestamptz[], %s::timestamptz[], %s::int[]) AS ranges(since, until, n)
     CROSS JOIN LATERAL (
         SELECT leads.status, count(*) AS leads, sum(leads.value_eur) AS value
-        FROM ({leads}) leads
-        WHERE leads.created_at >= ranges.since AND leads.created_at < ranges.until
+        FROM leads_lead leads
+        WHERE leads.workspace_id = %s AND leads.status <> 'not_a_lead'
+            AND leads.created_at >= ranges.since AND leads.created_at < ranges.until
         GROUP BY leads.status
     ) created
 ) parts
@@ -780,7 +782,7 @@ GROUP BY parts.n, parts.status
 """
 
 
-def _leads_created(leads, *, previous_start, start, end, tz) -> list[tuple]:
+def _leads_created(leads, *, workspace, previous_start, start, end, tz) -> list[tuple]:
     """(current, local day, status, leads, value) for the leads created in [previous_start,
     end): the current period's ([start, end)) per workspace-local day, the previous period's
     with day None. One query.
@@ -795,7 +797,7 @@ def _leads_created(leads, *, previous_start, start, end, tz) -> list[tuple]:
     the rest of the page."""
     if connections[leads.db].vendor == "postgresql":
         return _leads_created_in_ranges(
-            leads, previous_start=previous_start, start=start, end=end, tz=tz
+            workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
         )
     return _leads_created_grouped(leads, previous_start=previous_start, start=start, end=end, tz=tz)
 
@@ -814,13 +816,11 @@ def _whole_hours(since: datetime, until: datetime) -> tuple[tuple | None, list[t
     return (first, last), edges
 
 
-def _leads_created_in_ranges(leads, *, previous_start, start, end, tz) -> list[tuple]:
-    """_leads_created in one range per local day (PostgreSQL). `leads` must be one
-    workspace's leads but those that are "not a lead" (owned, as dashboard() makes them): the
-    hourly totals hold every lead, so no other filter could apply to them. The totals read
-    are that workspace's, named by the first of its leads (first created: one step down
-    lead_created_cover_idx; unordered, the planner may scan the table for it; with no lead,
-    none, and no hour to count either)."""
+def _leads_created_in_ranges(*, workspace, previous_start, start, end, tz) -> list[tuple]:
+    """_leads_created in one range per local day (PostgreSQL), for the workspace's leads but
+    those that are "not a lead" (the hourly totals hold every lead, so no other filter could
+    apply to them). One statement, prepared once per connection: the ORM's two subqueries
+    (the leads, the hours) cost more to build than the statement to run."""
     ranges = [(None, previous_start, start), *_local_day_bounds(start=start, end=end, tz=tz)]
     hourly, edges = [], []
     for n, (_day, since, until) in enumerate(ranges, start=1):
@@ -828,26 +828,14 @@ def _leads_created_in_ranges(leads, *, previous_start, start, end, tz) -> list[t
         if hours:
             hourly.append((*hours, n))
         edges += [(*edge, n) for edge in partial]
-    leads = leads.order_by()
-    hours_sql, hours_params = (
-        LeadHourlyTotals.objects.filter(
-            workspace_id=Subquery(leads.order_by("created_at").values("workspace_id")[:1])
-        )
-        .exclude(status=Lead.Status.NOT_A_LEAD)
-        .values("hour", "status", "n", "value", "valued")
-        .query.sql_with_params()
-    )
-    leads_sql, leads_params = leads.values(
-        "created_at", "status", "value_eur"
-    ).query.sql_with_params()
 
     def arrays(rows):  # the ranges' starts, ends and numbers, as unnest takes them
         return [[row[i] for row in rows] for i in range(3)]
 
-    with connections[leads.db].cursor() as cursor:
+    with statement_cursor(connections[router.db_for_read(Lead)]) as cursor:
         cursor.execute(
-            _LEADS_CREATED_IN_RANGES.format(hours=hours_sql, leads=leads_sql),
-            [*arrays(hourly), *hours_params, *arrays(edges), *leads_params],
+            _LEADS_CREATED_IN_RANGES,
+            [*arrays(hourly), workspace.pk, *arrays(edges), workspace.pk],
         )
         return [
             (n > 1, ranges[n - 1][0], status, count, value)
@@ -1001,7 +989,9 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
 
     # query: the leads created in either period, per status, the current period's also per
     # local day
-    created = _leads_created(leads, previous_start=previous_start, start=start, end=end, tz=tz)
+    created = _leads_created(
+        leads, workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
+    )
     # Those converted are far fewer, counted per local day in one range of
     # lead_converted_cover_idx (converted leads only, by the time they were converted).
     # query: the leads converted in either period, per period and local day
