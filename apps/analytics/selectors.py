@@ -782,7 +782,12 @@ GROUP BY parts.n, parts.status
 """
 
 
-def _leads_created(leads, *, workspace, previous_start, start, end, tz) -> list[tuple]:
+def _counted_leads(*, workspace):
+    """The workspace's leads the dashboard counts: all but those marked "not a lead"."""
+    return owned(Lead, workspace=workspace).exclude(status=Lead.Status.NOT_A_LEAD)
+
+
+def _leads_created(*, workspace, previous_start, start, end, tz) -> list[tuple]:
     """(current, local day, status, leads, value) for the leads created in [previous_start,
     end): the current period's ([start, end)) per workspace-local day, the previous period's
     with day None. One query.
@@ -795,11 +800,17 @@ def _leads_created(leads, *, workspace, previous_start, start, end, tz) -> list[
     Elsewhere grouped by the local day the database works out (TruncDate). Either way no
     lead row comes here: turning each row's timestamps into Python datetimes cost more than
     the rest of the page."""
-    if connections[leads.db].vendor == "postgresql":
+    if connections[router.db_for_read(Lead)].vendor == "postgresql":
         return _leads_created_in_ranges(
             workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
         )
-    return _leads_created_grouped(leads, previous_start=previous_start, start=start, end=end, tz=tz)
+    return _leads_created_grouped(
+        _counted_leads(workspace=workspace),
+        previous_start=previous_start,
+        start=start,
+        end=end,
+        tz=tz,
+    )
 
 
 def _whole_hours(since: datetime, until: datetime) -> tuple[tuple | None, list[tuple]]:
@@ -918,11 +929,11 @@ GROUP BY 1, 2
 """
 
 
-def _leads_converted(leads, *, workspace, previous_start, start, end, tz) -> list[tuple]:
-    """(current, local day or None, value) of the leads converted in [previous_start, end),
-    `leads` being the workspace's leads but "not a lead" (as dashboard() makes them). One
-    query: a prepared statement on PostgreSQL, the ORM's elsewhere."""
-    db = connections[leads.db]
+def _leads_converted(*, workspace, previous_start, start, end, tz) -> list[tuple]:
+    """(current, local day or None, value) of the workspace's leads converted in
+    [previous_start, end). One query: a prepared statement on PostgreSQL, the ORM's
+    elsewhere."""
+    db = connections[router.db_for_read(Lead)]
     if db.vendor == "postgresql":
         with statement_cursor(db) as cursor:
             cursor.execute(
@@ -939,7 +950,8 @@ def _leads_converted(leads, *, workspace, previous_start, start, end, tz) -> lis
             return cursor.fetchall()
     won_in_period = Q(status_changed_at__gte=start)
     return list(
-        leads.filter(
+        _counted_leads(workspace=workspace)
+        .filter(
             status=Lead.Status.CONVERTED,
             status_changed_at__gte=previous_start,
             status_changed_at__lt=end,
@@ -977,7 +989,6 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     # query: totals of the previous period's posts
     previous_totals = _previous_totals(workspace=workspace, since=previous_start, until=start)
 
-    leads = owned(Lead, workspace=workspace).exclude(status=Lead.Status.NOT_A_LEAD)
     # Days for a week; weeks beyond, where days between posts would draw spikes to zero.
     trend_unit = "day" if days <= 7 else "week"
 
@@ -990,13 +1001,13 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     # query: the leads created in either period, per status, the current period's also per
     # local day
     created = _leads_created(
-        leads, workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
+        workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
     )
     # Those converted are far fewer, counted per local day in one range of
     # lead_converted_cover_idx (converted leads only, by the time they were converted).
     # query: the leads converted in either period, per period and local day
     won = _leads_converted(
-        leads, workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
+        workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
     )
     # Pipeline value: what the period's new leads that are still open are worth.
     # Converted value: leads marked converted during the period.
