@@ -90,9 +90,9 @@ def _dashboard_body(request: HttpRequest, days: int) -> tuple[str, bool]:
     20,000 leads that is most of a second, far more than a plain page, and most visits would
     compute the same again. So the HTML is cached per workspace, period, language and time
     zone for a short window (DASHBOARD_CACHE_SECONDS), under a key that holds a fingerprint
-    of the rows (two queries of index lookups): a published post, new metrics or a lead's
+    of the rows (one statement of index lookups): a published post, new metrics or a lead's
     change shows at once.
-    Queries on a fresh computation: the fingerprint's two, the period's posts grouped and its
+    Queries on a fresh computation: the fingerprint, the period's posts grouped and its
     top posts, the previous period's totals, the leads created and those converted per day,
     the funnel, "ever published", and the best-time model's posts and their leads."""
     from apps.content.besttime import heatmap_rows
