@@ -8,7 +8,24 @@ from django.utils.formats import number_format
 
 from apps.core.numbers import number_formatter
 
-VALUES = [0, 7, 1234, 1234567, -9876, 3.0, 2.5, 0.96, 12.345, 1234.5, Decimal("12000.50")]
+VALUES = [
+    0,
+    7,
+    999,
+    1000,
+    -1000,
+    1234,
+    1234567,
+    -9876,
+    10**12,
+    -(10**9) - 1,
+    3.0,
+    2.5,
+    0.96,
+    12.345,
+    1234.5,
+    Decimal("12000.50"),
+]
 
 
 @pytest.mark.parametrize("language", ["en", "en-us", "de"])
