@@ -57,6 +57,7 @@ VOCABULARY_AREAS = (
     "cloud",
     "security",
     "data",
+    "analytics",
     "platform",
     "cicd",
     "observability",
@@ -133,9 +134,11 @@ def load_vocabulary(directory: Path | str | None = None) -> tuple[dict[str, Area
 
 
 AREAS, GENERAL = load_vocabulary()
-# Checked in this order, so "data platforms" is data, not platform engineering.
+# Checked in this order, so "data platforms" is data, not platform engineering, and "data
+# warehouse costs" or "Snowflake" is analytics engineering, not data pipelines nor cloud.
 AREA_ORDER = (
     "ai",
+    "analytics",
     "data",
     "security",
     "kubernetes",

@@ -208,3 +208,81 @@ def test_a_lower_case_name_keeps_its_spelling_at_the_start_of_a_line():
         )
         text = generate_post(request, templates=library, backend="template").text
         assert "Dbt" not in text, framework
+
+
+WAREHOUSE = {
+    "client_type": "mid-size online retailer",
+    "problem": "nightly dbt runs took 6 hours and missed the 7am sales report",
+    "action": "split the biggest models into incremental ones and moved heavy joins upstream",
+    "results": "runs dropped to 50 minutes and the warehouse bill fell 35%",
+    "may_name": False,
+    "client_name": "",
+}
+DATA_ENGINEER = ProfileSnapshot(
+    name="Mara Lindqvist",
+    headline="Freelance data engineer for e-commerce teams",
+    areas=["data engineering", "dbt", "Snowflake"],
+    years_experience=9,
+    industries=["e-commerce", "retail"],
+    offers=["pipeline audit", "dbt migration"],
+    case_studies=[WAREHOUSE],
+    tone="direct",
+    language="en",
+)
+STREAMING_ENGINEER = ProfileSnapshot(
+    **{
+        **DATA_ENGINEER.__dict__,
+        "headline": "Freelance streaming engineer",
+        "areas": ["Kafka", "streaming", "data pipelines"],
+        "offers": ["pipeline audit"],
+        "case_studies": [],
+    }
+)
+STREAMING_WORDS = ("kafka", "schema registry", "consumer lag", "kinesis")
+
+
+def drafts_on(profile, topic, language, seeds=range(2)):
+    library = load_library()
+    profile = ProfileSnapshot(**{**profile.__dict__, "language": language})
+    for framework in FRAMEWORKS:
+        for seed in seeds:
+            request = GenerationRequest(
+                profile=profile, topic=topic, framework=framework, seed=seed
+            )
+            yield framework, generate_post(request, templates=library, backend="template").text
+
+
+def test_a_dbt_or_warehouse_topic_is_analytics_engineering_and_a_streaming_one_stays_data():
+    from apps.content.engine.vocabulary import area_key, topic_area_key
+
+    for topic in ("slow dbt runs", "Snowflake costs", "data warehouse costs", "ELT on BigQuery"):
+        assert area_key(topic) == "analytics", topic
+    for topic in ("Kafka in production", "batch vs streaming", "data pipelines that fail"):
+        assert area_key(topic) == "data", topic
+    assert topic_area_key("slow dbt runs", DATA_ENGINEER) == "analytics"
+
+
+def test_drafts_on_slow_dbt_runs_give_warehouse_advice_not_kafka_advice():
+    # A data engineer's drafts on "slow dbt runs" told her to put a schema registry in front
+    # of every Kafka topic and to alert on consumer lag, with #Kafka.
+    for language in ("en", "de"):
+        for framework, text in drafts_on(DATA_ENGINEER, "slow dbt runs", language):
+            low = text.lower()
+            assert not [w for w in STREAMING_WORDS if w in low], (language, framework, text)
+            if framework in engine.STORY_FRAMEWORKS:
+                assert WAREHOUSE["results"] in text, (language, framework)
+
+
+def test_drafts_on_kafka_in_production_still_give_streaming_advice():
+    for language in ("en", "de"):
+        texts = [
+            text
+            for _framework, text in drafts_on(STREAMING_ENGINEER, "Kafka in production", language)
+        ]
+        advice = [
+            text
+            for text in texts
+            if any(w in text.lower() for w in ("schema registry", "consumer lag", "#kafka"))
+        ]
+        assert len(advice) >= len(texts) // 2, language
+        assert not any("dbt" in text for text in texts), language
