@@ -619,7 +619,9 @@ READER_RULES = frozenset(
 
 
 # Topic areas a post can drift into, by words and hashtags that say the area clearly (words
-# shared between areas, like "DevOps" or "cost", are left out). Keys follow the engine's areas.
+# shared between areas, like "DevOps" or "cost", are left out). Keys follow the engine's areas,
+# except that its analytics engineering (dbt, the warehouse) counts as data here: a data
+# engineer writing about dbt, or an analytics engineer about pipelines, has not drifted.
 AREA_TERMS: dict[str, tuple[str, ...]] = {
     "security": (
         "security",
@@ -734,6 +736,11 @@ AREA_TERMS: dict[str, tuple[str, ...]] = {
         "data platform",
         "dataplatform",
         "data warehouse",
+        "datawarehouse",
+        "analytics engineering",
+        "analyticsengineering",
+        "bigquery",
+        "redshift",
         "streaming",
     ),
     "ai": (

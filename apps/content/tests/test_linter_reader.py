@@ -223,6 +223,19 @@ def test_a_security_consultant_may_write_about_cloud():
     assert "off-profile" not in rules(lint_post(CLEAN, facts=facts))
 
 
+def test_warehouse_hashtags_are_the_data_areas_own_and_drift_for_anyone_else():
+    text = CLEAN.replace("#AWS #Kubernetes #FinOps", "#AnalyticsEngineering #DataWarehouse")
+    result = assert_caught(text, "off-profile")
+    message = next(f.message for f in result.findings if f.rule == "off-profile")
+    assert "#AnalyticsEngineering, #DataWarehouse" in message
+    facts = PostFacts(
+        known_figures=FACTS.known_figures,
+        areas=("data engineering", "Kafka"),
+        profile_texts=(CASE_STUDY,),
+    )
+    assert "off-profile" not in rules(lint_post(text, facts=facts))
+
+
 def test_a_post_with_nothing_from_the_profile_is_generic():
     text = (
         "Most teams get this wrong.\n\nThey buy a tool before they know the problem. Then "
