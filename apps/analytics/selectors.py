@@ -31,7 +31,6 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     F,
-    Lookup,
     Q,
     Sum,
     When,
@@ -92,27 +91,11 @@ def _published_posts(*, workspace, since: datetime | None = None, until: datetim
     return posts
 
 
-class _AnyOf(Lookup):
-    """`column = ANY(%s)` with the values as one array parameter (PostgreSQL)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
-
-
-def leads_per_post(*, workspace, posts=None, post_ids=None) -> dict[int, dict]:
+def leads_per_post(*, workspace, posts=None) -> dict[int, dict]:
     """{post id: {"leads": n, "converted_value": Decimal}}, each lead counted for the post of
     its first comment (Lead.source_post, kept by leads.services.attribute_comment). One
-    grouped query; `posts`, a Post queryset, or `post_ids`, a list of the workspace's post
-    ids, narrows it to those posts. Leads marked "not a lead" never count.
-
-    A few hundred posts known by id (the best posting times' last 500) are best given as
-    `post_ids`: PostgreSQL then looks each one's totals up by primary key; through a
-    subquery it read the totals of every post the workspace ever published (7 of the
-    dashboard's milliseconds at ten times the size).
+    grouped query; `posts`, a Post queryset, narrows it to those posts. Leads marked "not a
+    lead" never count.
 
     On PostgreSQL the per-post totals the triggers on leads_lead keep on the post
     (Post.attributed_leads and attributed_value: the same definition, kept with every lead
@@ -129,10 +112,6 @@ def leads_per_post(*, workspace, posts=None, post_ids=None) -> dict[int, dict]:
         )
         if posts is not None:
             totals = totals.filter(id__in=posts.values("id"))
-        if post_ids is not None:
-            # One array parameter (id = ANY(%s)), not an IN list of 500 placeholders, each
-            # value prepared by the ORM and the query split by the driver (2 ms).
-            totals = totals.filter(_AnyOf(F("id"), list(post_ids)))
         return {
             post_id: {"leads": n, "converted_value": won}
             for post_id, n, won in totals.order_by().values_list(
@@ -141,8 +120,6 @@ def leads_per_post(*, workspace, posts=None, post_ids=None) -> dict[int, dict]:
         }
     if posts is not None:
         leads = leads.filter(source_post__in=posts.values("id"))
-    if post_ids is not None:
-        leads = leads.filter(source_post__in=post_ids)
     rows = (
         leads.order_by()  # no default ordering in the GROUP BY
         .values("source_post")

@@ -497,7 +497,7 @@ def test_a_previous_period_without_impressions_has_them_unknown_not_zero(alice_w
     assert data.has_published
 
 
-def test_lead_totals_by_post_id_never_count_another_workspaces_post(
+def test_lead_totals_of_given_posts_never_count_another_workspaces_post(
     alice_workspace, charlie_workspace
 ):
     ours = make_post(alice_workspace, days_ago=2, impressions=100)
@@ -506,6 +506,7 @@ def test_lead_totals_by_post_id_never_count_another_workspaces_post(
     make_lead(alice_workspace, ours, n=2, status=Lead.Status.CONVERTED, value=Decimal(60))
     make_lead(charlie_workspace, theirs, n=3, value=Decimal(500))
 
-    totals = selectors.leads_per_post(workspace=alice_workspace, post_ids=[ours.pk, theirs.pk])
+    both = Post.objects.filter(pk__in=[ours.pk, theirs.pk])
+    totals = selectors.leads_per_post(workspace=alice_workspace, posts=both)
 
     assert totals == {ours.pk: {"leads": 2, "converted_value": Decimal(60)}}

@@ -290,6 +290,26 @@ def test_time_slots_are_the_workspaces_local_weekday_and_hour(alice_workspace):
     assert [g.key for g in data.by_slot] == [f"{local.weekday()}-{local.hour:02d}"]
 
 
+def leads_created_at(workspace, moments, rng, *, statuses):
+    """A lead created (and its status last changed) at each moment, of a status and a value
+    (none, a whole number of euros, or 12.50) drawn from rng."""
+    commenters = Commenter.objects.bulk_create(
+        Commenter(workspace=workspace, actor_urn=f"urn:li:person:at{n}")
+        for n in range(len(moments))
+    )
+    Lead.objects.bulk_create(
+        Lead(
+            workspace=workspace,
+            commenter=commenter,
+            status=rng.choice(statuses),
+            value_eur=rng.choice([None, Decimal(rng.randrange(100, 9000)), Decimal("12.50")]),
+            created_at=moment,
+            status_changed_at=moment,
+        )
+        for commenter, moment in zip(commenters, moments, strict=True)
+    )
+
+
 @pytest.mark.parametrize(
     "zone",
     # Berlin leaves summer time inside the 90 days, Santiago skips its local midnight of 6
@@ -319,21 +339,7 @@ def test_leads_counted_in_local_day_ranges_equal_those_grouped_by_their_local_da
         day += timedelta(days=1)
     moments += [previous_start + (end - previous_start) * rng.random() for _ in range(300)]
     statuses = [s for s, _label in Lead.Status.choices]
-    commenters = Commenter.objects.bulk_create(
-        Commenter(workspace=alice_workspace, actor_urn=f"urn:li:person:edge{n}")
-        for n in range(len(moments))
-    )
-    Lead.objects.bulk_create(
-        Lead(
-            workspace=alice_workspace,
-            commenter=commenter,
-            status=rng.choice(statuses),
-            value_eur=rng.choice([None, Decimal(rng.randrange(100, 9000)), Decimal("12.50")]),
-            created_at=moment,
-            status_changed_at=moment,
-        )
-        for commenter, moment in zip(commenters, moments, strict=True)
-    )
+    leads_created_at(alice_workspace, moments, rng, statuses=statuses)
     leads = owned(Lead, workspace=alice_workspace).exclude(status=Lead.Status.NOT_A_LEAD)
     periods = {"previous_start": previous_start, "start": start, "end": end, "tz": tz}
 
@@ -392,20 +398,7 @@ def test_leads_counted_from_hourly_totals_equal_those_grouped_through_changes_an
         moments += [edge - tick, edge]
     moments += [previous_start + (end - previous_start) * rng.random() for _ in range(200)]
     statuses = [s for s, _label in Lead.Status.choices]
-    commenters = Commenter.objects.bulk_create(
-        Commenter(workspace=alice_workspace, actor_urn=f"urn:li:person:hour{n}")
-        for n in range(len(moments))
-    )
-    Lead.objects.bulk_create(
-        Lead(
-            workspace=alice_workspace,
-            commenter=commenter,
-            status=rng.choice(statuses),
-            value_eur=rng.choice([None, Decimal(rng.randrange(100, 9000)), Decimal("12.50")]),
-            created_at=moment,
-        )
-        for commenter, moment in zip(commenters, moments, strict=True)
-    )
+    leads_created_at(alice_workspace, moments, rng, statuses=statuses)
     leads = owned(Lead, workspace=alice_workspace).exclude(status=Lead.Status.NOT_A_LEAD)
     periods = {"previous_start": previous_start, "start": start, "end": end, "tz": tz}
 
