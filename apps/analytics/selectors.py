@@ -41,6 +41,7 @@ from django.utils import timezone
 from apps.accounts.tenancy import owned
 from apps.analytics.models import MetricSnapshot
 from apps.content.models import Post, PostTemplate
+from apps.core.alongside import alongside
 from apps.core.prepared import statement_cursor
 from apps.leads.models import Comment, Lead
 
@@ -595,9 +596,10 @@ ORDER BY max(updated_at) DESC, max(id) DESC
 
 
 # The period's five posts with the most leads (then impressions, then the newest id), their
-# page's columns and leads; the posts' SQL as in _GROUPED_PERIOD. The top-N sort carries only
-# its keys (it copies every row it reads: sorting the page's columns took it twice as long),
-# then the five posts are looked up by primary key.
+# page's columns and leads; the posts' SQL as in _GROUPED_PERIOD. The five ids come from
+# post_top_leads_idx, a workspace's published posts in this very order, read from its start
+# until five fall in the period (its ORDER BY must stay the index's expressions: `leads` is
+# attributed_leads, never null), then the five posts are looked up by primary key.
 _TOP_FIELDS = (*POST_FIELDS, "imported", "measured")
 _TOP_PERIOD_POSTS = """
 SELECT id, published_at, impressions, reactions, comment_count, reshares, framework,
@@ -605,7 +607,7 @@ SELECT id, published_at, impressions, reactions, comment_count, reshares, framew
 FROM ({base}) base
 WHERE id IN (
     SELECT id FROM ({base}) ranked
-    ORDER BY coalesce(leads, 0) DESC, coalesce(impressions, 0) DESC, id DESC
+    ORDER BY leads DESC, coalesce(impressions, 0) DESC, id DESC
     LIMIT 5
 )
 """
@@ -960,11 +962,34 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     start = end - timedelta(days=days)
     previous_start = start - timedelta(days=days)
 
+    def lead_figures_and_previous_totals():
+        # query: totals of the previous period's posts
+        previous_totals = _previous_totals(workspace=workspace, since=previous_start, until=start)
+        # query: the leads created in either period, per status, the current period's also
+        # per local day
+        created = _leads_created(
+            workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
+        )
+        # Those converted are far fewer, counted per local day in one range of
+        # lead_converted_cover_idx (converted leads only, by the time they were converted).
+        # query: the leads converted in either period, per period and local day
+        won = _leads_converted(
+            workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
+        )
+        # query: the pipeline by stage
+        return previous_totals, created, won, pipeline(workspace=workspace)
+
+    # These four do not depend on the period's posts: on PostgreSQL they run on a second
+    # connection while this one groups the posts (apps/core/alongside.py).
+    lead_side = alongside(
+        lead_figures_and_previous_totals,
+        using=router.db_for_read(Lead),
+        workspace_id=workspace.pk,
+    )
     # query: the period's posts, summed per day and grouped five ways; query: its top posts
     # (in the database on PostgreSQL, row by row elsewhere: _PeriodPosts)
     period = _period_posts(workspace=workspace, start=start, end=end, tz=tz)
-    # query: totals of the previous period's posts
-    previous_totals = _previous_totals(workspace=workspace, since=previous_start, until=start)
+    previous_totals, created, won, stages = lead_side()
 
     # Days for a week; weeks beyond, where days between posts would draw spikes to zero.
     trend_unit = "day" if days <= 7 else "week"
@@ -975,17 +1000,6 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
     def bucket_of(moment: datetime):
         return bucket_of_day(moment.astimezone(tz).date())
 
-    # query: the leads created in either period, per status, the current period's also per
-    # local day
-    created = _leads_created(
-        workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
-    )
-    # Those converted are far fewer, counted per local day in one range of
-    # lead_converted_cover_idx (converted leads only, by the time they were converted).
-    # query: the leads converted in either period, per period and local day
-    won = _leads_converted(
-        workspace=workspace, previous_start=previous_start, start=start, end=end, tz=tz
-    )
     # Pipeline value: what the period's new leads that are still open are worth.
     # Converted value: leads marked converted during the period.
     lead_figures = {
@@ -1009,9 +1023,7 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         lead_figures[current]["converted"] += value or 0
         if current:
             converted_in[bucket_of_day(won_day)] += value or 0
-    funnel = [  # query: the pipeline by stage
-        stage for stage in pipeline(workspace=workspace) if stage["status"] != Lead.Status.LOST
-    ]
+    funnel = [stage for stage in stages if stage["status"] != Lead.Status.LOST]
     has_published = (
         bool(period.totals["posts"])
         or bool(previous_totals["posts"])

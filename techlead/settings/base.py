@@ -178,6 +178,10 @@ if DATABASE_REPLICA_URL:
         }
     REPLICA_DATABASE = "replica"
 DATABASE_ROUTERS = ["apps.core.db_routers.ReplicaRouter"]
+# Independent reads of one page (the dashboard's lead figures beside its posts) on a second
+# connection at the same time, on PostgreSQL (apps/core/alongside.py). Tests turn it off: their
+# rows sit in a transaction no other connection sees.
+CONCURRENT_READS = env.bool("CONCURRENT_READS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ---------------------------------------------------------------------

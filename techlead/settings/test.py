@@ -24,6 +24,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # only in tests that opt in: settings.REPLICA_DATABASE = "replica" (apps/core/tests).
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 REPLICA_DATABASE = None
+# Reads alongside the request's (apps/core/alongside.py) run on another connection, which
+# cannot see a test's rows in their open transaction: only the tests that commit turn it on.
+CONCURRENT_READS = False
 if REDIS_URL:
     # Tests on Redis get their own database number so they never touch a dev worker's queue.
     CELERY_BROKER_URL = env("TEST_REDIS_URL", default=REDIS_URL)

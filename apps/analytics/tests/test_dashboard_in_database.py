@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.analytics import selectors
@@ -507,3 +508,27 @@ def test_a_local_day_skipped_whole_holds_no_hour():
         local = moment.astimezone(tz)
         assert (first_day + timedelta(days=index // 24), index % 24) == (local.date(), local.hour)
         moment += timedelta(minutes=20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lead_figures_read_alongside_are_those_read_in_the_pages_own_connection(
+    alice_workspace, charlie_workspace, settings
+):
+    """The previous period's totals, the leads created and converted and the funnel come from
+    a second connection (apps/core/alongside.py) while the posts are grouped: the same
+    dashboard as with every query in one connection, the other workspace's rows never in it,
+    and four queries fewer on the page's own connection."""
+    varied_history(alice_workspace, seed=5)
+    varied_history(charlie_workspace, seed=6, posts=30)
+    now = timezone.now()
+    for days in selectors.PERIODS:
+        settings.CONCURRENT_READS = False
+        with CaptureQueriesContext(connection) as one_connection:
+            in_one = selectors.dashboard(workspace=alice_workspace, days=days, now=now)
+        settings.CONCURRENT_READS = True
+        with CaptureQueriesContext(connection) as beside:
+            alongside = selectors.dashboard(workspace=alice_workspace, days=days, now=now)
+        assert alongside == in_one, days
+        assert in_one.figures["new_leads"] > 0
+        assert in_one.previous["published"] > 0
+        assert len(beside) == len(one_connection) - 4
