@@ -104,6 +104,7 @@ def both_ways(workspace, days, monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr(selectors, "_period_posts_in_database", selectors._period_posts_from_rows)
         patched.setattr(selectors, "_leads_created_in_ranges", _leads_created_grouped)
+        patched.setattr(selectors, "_leads_converted", selectors._leads_converted_grouped)
         from_rows = selectors.dashboard(workspace=workspace, days=days, now=NOW[0])
     return in_database, from_rows
 
@@ -358,6 +359,13 @@ def test_leads_counted_in_local_day_ranges_equal_those_grouped_by_their_local_da
         start.astimezone(tz).date(),
         end.astimezone(tz).date(),
     }
+    # The converted ones, by the time they were converted (here the same moments), placed in
+    # the local days' buckets as the database dates them.
+    bucketed = ordered(selectors._leads_converted(workspace=alice_workspace, **periods))
+    assert bucketed == ordered(
+        selectors._leads_converted_grouped(workspace=alice_workspace, **periods)
+    )
+    assert len(bucketed) > 30
 
 
 @pytest.mark.parametrize(
