@@ -16,7 +16,11 @@ def workspace_navigation(request):
         workspace = getattr(request, "workspace", None)
         return unread_count(workspace=workspace, user=user) if workspace else 0
 
+    # A workspace page has them already (workspace_view reads them with the membership).
+    memberships = getattr(request, "user_memberships", None)
     return {
-        "switcher_memberships": SimpleLazyObject(lambda: list(memberships_of_user(user=user))),
+        "switcher_memberships": memberships
+        if memberships is not None
+        else SimpleLazyObject(lambda: list(memberships_of_user(user=user))),
         "unread_notifications": SimpleLazyObject(unread),
     }

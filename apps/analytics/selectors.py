@@ -229,6 +229,7 @@ def group_posts_by(
     tz,
     local_times=None,
     updated_ats=None,
+    limits=None,
 ) -> dict[str, list[Group]]:
     """group_posts for several dimensions in one pass over the rows: each row's engagement,
     attributed leads and workspace-local time are worked out once, not once per dimension
@@ -274,14 +275,25 @@ def group_posts_by(
             tallies[dimension] = dict(
                 sorted(tallies[dimension].items(), key=lambda item: order[item[0]], reverse=True)
             )
-    return {dimension: _sorted_groups(tallies[dimension]) for dimension in dimensions}
+    limits = limits or {}
+    return {
+        dimension: _sorted_groups(tallies[dimension], limits.get(dimension))
+        for dimension in dimensions
+    }
 
 
-def _sorted_groups(tallies: dict) -> list[Group]:
+def _sorted_groups(tallies: dict, limit: int | None = None) -> list[Group]:
     """Groups from {key: [label, posts, impressions or None, engagement, leads, value]}, sorted
     by leads per 1,000 impressions (unknown last), then leads, then posts; ties keep the
-    tallies' order."""
-    groups = [
+    tallies' order. Only the first `limit` are made (all without one): a month's weekday-hours
+    and hooks run to hundreds, of which the dashboard shows ten and five."""
+
+    def rank(item):
+        _label, posts, impressions, _engagement, leads, _value = item[1]
+        per_1000 = leads * 1000 / impressions if impressions else None
+        return (per_1000 is None, -(per_1000 or 0), -leads, -posts)
+
+    return [
         Group(
             key=key,
             label=label,
@@ -291,12 +303,10 @@ def _sorted_groups(tallies: dict) -> list[Group]:
             leads=n,
             converted_value=value,
         )
-        for key, (label, posts, impressions, engagement, n, value) in tallies.items()
+        for key, (label, posts, impressions, engagement, n, value) in sorted(
+            tallies.items(), key=rank
+        )[:limit]
     ]
-    return sorted(
-        groups,
-        key=lambda g: (g.leads_per_1000 is None, -(g.leads_per_1000 or 0), -g.leads, -g.posts),
-    )
 
 
 def leads_by(*, workspace, dimension: str, since: datetime | None = None) -> list[Group]:
@@ -406,6 +416,12 @@ def _period_figures_of(totals: dict) -> dict:
     }
 
 
+# How many groups of these dimensions the dashboard shows: topics and time slots can run to a
+# hundred, hooks to a post each; the best ten and five are what a person reads (the CSV export
+# has every post). Other dimensions show all their groups.
+_SHOWN = {"topic": 10, "weekday_hour": 10, "hook": 5}
+
+
 @dataclass
 class _PeriodPosts:
     """What the dashboard shows of a period's published posts.
@@ -414,8 +430,9 @@ class _PeriodPosts:
     rated_impressions and rated_engagement (known and not imported), imported, awaiting
     (never measured), measured_without_impressions. days: workspace-local publication day ->
     [posts, known, impressions, engagement, rated impressions, rated engagement]. groups:
-    dimension -> sorted Groups. top_posts: the five with the most leads (then impressions,
-    then the newest id), as post rows with their leads and leads per 1,000 impressions."""
+    dimension -> sorted Groups (only the best of those _SHOWN limits). top_posts: the five
+    with the most leads (then impressions, then the newest id), as post rows with their leads
+    and leads per 1,000 impressions."""
 
     totals: dict
     days: dict
@@ -501,6 +518,7 @@ def _period_posts_from_rows(posts, *, workspace, start, end, tz) -> _PeriodPosts
             tz=tz,
             local_times=local_times,
             updated_ats=updated_ats,
+            limits=_SHOWN,
         ),
         top_posts=_top_posts(current, lambda pk: attributed.get(pk, {}).get("leads", 0)),
     )
@@ -739,7 +757,8 @@ def _period_posts_in_database(posts, *, workspace, start, end, tz) -> _PeriodPos
                         key=lambda item, order=newest[dimension]: order[item[0]],
                         reverse=True,
                     )
-                )
+                ),
+                _SHOWN.get(dimension),
             )
             for dimension in DIMENSIONS
         },
@@ -1145,12 +1164,11 @@ def dashboard(*, workspace, days: int, now: datetime | None = None) -> Dashboard
         by_framework=period.groups["framework"],
         by_template=_with_template_names(period.groups["template_key"], workspace=workspace),
         top_posts=period.top_posts,
-        # Same rows, other groupings: no extra queries.
-        # Topics and time slots can run to a hundred rows; the best ten are what a person
-        # reads (the CSV export has every post).
-        by_topic=period.groups["topic"][:10],
-        by_slot=period.groups["weekday_hour"][:10],
-        by_hook=period.groups["hook"][:5],
+        # Same rows, other groupings: no extra queries. Only the best of the topics, time
+        # slots and hooks (_SHOWN).
+        by_topic=period.groups["topic"],
+        by_slot=period.groups["weekday_hour"],
+        by_hook=period.groups["hook"],
         imported_figures=period.totals["imported"],
         trend_unit=trend_unit,
         trends=trends,

@@ -483,6 +483,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 # extended) on every request.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_SAVE_EVERY_REQUEST = False
+# Sessions are read from the cache (Redis in production) and written through to the database:
+# every signed-in page read its session from PostgreSQL before, a query of its own; a session
+# survives the cache being flushed.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Lines with the request id, workspace and Celery task id (apps/core/logging.py): readable
 # text by default, one JSON object per line with LOG_FORMAT=json (production's default).

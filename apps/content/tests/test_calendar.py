@@ -247,9 +247,9 @@ def test_the_week_runs_a_fixed_number_of_queries(
             scheduled_at=datetime(2026, 3, day, 9, 0, tzinfo=BERLIN),
             hook=f"post {day}",
         )
-    # session, user, membership+workspace, posts+authors, slots, switcher, unread
-    # notifications; savepoint and release.
-    with django_assert_num_queries(9):
+    # user (the session comes from the cache), memberships+workspaces (the switcher's too),
+    # posts+authors, slots, unread notifications; savepoint and release.
+    with django_assert_num_queries(7):
         response = alice_client.get(url(alice_workspace))
     assert response.text.count("cal-item cal-post") == 3
 
@@ -266,9 +266,9 @@ def test_the_month_runs_the_same_number_of_queries(
             status=Post.Status.PUBLISHED,
             published_at=datetime(2026, 3, day, 9, 0, tzinfo=BERLIN),
         )
-    # session, user, membership+workspace, posts+authors, slots, switcher, unread
-    # notifications; savepoint and release.
-    with django_assert_num_queries(9):
+    # user (the session comes from the cache), memberships+workspaces (the switcher's too),
+    # posts+authors, slots, unread notifications; savepoint and release.
+    with django_assert_num_queries(7):
         alice_client.get(url(alice_workspace, "month/?month=2026-03"))
 
 

@@ -27,10 +27,11 @@ def test_the_inbox_lists_leads_with_score_and_snippet(alice_client, lead):
 
 
 def test_the_inbox_runs_a_fixed_number_of_queries(alice_client, lead, django_assert_num_queries):
-    # session, user, membership+workspace, leads+commenters, best comments+posts, pipeline,
-    # reading permitted, unsure comments, calibration, switcher, unread notifications; savepoint
-    # and release; LinkedIn capabilities (connection, facts, forwarding in use).
-    with django_assert_num_queries(16):
+    # user (the session comes from the cache), memberships+workspaces (the switcher's too),
+    # leads+commenters, best comments+posts, pipeline, reading permitted, unsure comments,
+    # calibration, unread notifications; savepoint and release; LinkedIn capabilities (connection,
+    # facts, forwarding in use).
+    with django_assert_num_queries(14):
         alice_client.get("/w/alice-co/leads/")
 
 

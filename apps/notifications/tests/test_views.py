@@ -198,8 +198,8 @@ def test_the_delivery_log_shows_the_members_own_and_the_workspaces_webhooks(
         channel=Channel.WEBHOOK,
         target="https://hooks.example.test/x",
     )
-    # session, user, membership+workspace, switcher, unread count, deliveries (one query with
-    # their notifications and webhook rows), plus savepoints.
+    # user (the session comes from the cache), memberships+workspaces (the switcher's too), unread
+    # count, deliveries (one query with their notifications and webhook rows), plus savepoints.
     with django_assert_max_num_queries(10):
         page = alice_client.get(f"{SETTINGS}log/").text
     assert "Alice&#x27;s failure" in page

@@ -62,9 +62,9 @@ def test_staff_see_the_overview_page_in_a_fixed_number_of_queries(
     root_client, alice_workspace, django_assert_max_num_queries
 ):
     Heartbeat.objects.create(name="dispatcher", last_seen_at=timezone.now())
-    # session, user, 7 totals, comment scans overdue, beat's last send (no transaction: the
-    # page may ask LinkedIn), and with row-level security on PostgreSQL the database role's
-    # check (apps/core/rls.py)
+    # user (the session comes from the cache), 7 totals, comment scans overdue, beat's last send (no
+    # transaction: the page may ask LinkedIn), and with row-level security on PostgreSQL the
+    # database role's check (apps/core/rls.py)
     with django_assert_max_num_queries(12):
         response = root_client.get(OVERVIEW)
     html = response.content.decode()

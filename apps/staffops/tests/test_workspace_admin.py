@@ -59,8 +59,8 @@ def test_changelist_costs_the_same_queries_for_one_workspace_or_thirty(
     one = changelist_queries(root_client)
     for n in range(1, 30):
         unhealthy_workspace(n)
-    # session, user, savepoint, COUNT(*), full COUNT(*), one page of rows with the health
-    # columns as subqueries, release savepoint
+    # user (the session comes from the cache), savepoint, COUNT(*), full COUNT(*), one page of rows
+    # with the health columns as subqueries, release savepoint
     assert one <= 7
     with django_assert_max_num_queries(one):
         response = root_client.get(CHANGELIST)

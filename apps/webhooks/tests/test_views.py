@@ -81,9 +81,9 @@ def test_the_page_lists_endpoints_and_the_delivery_log(alice_client, given_up):
 def test_the_page_runs_a_fixed_number_of_queries(alice_client, given_up, django_assert_num_queries):
     for _ in range(3):
         services.emit(workspace=given_up.workspace, event="lead.detected", data={})
-    # session, user, membership+workspace, endpoints, deliveries+endpoints, switcher,
-    # unread notifications; savepoint and release.
-    with django_assert_num_queries(9):
+    # user (the session comes from the cache), memberships+workspaces (the switcher's too),
+    # endpoints, deliveries+endpoints, unread notifications; savepoint and release.
+    with django_assert_num_queries(7):
         response = alice_client.get(PAGE)
     assert response.status_code == 200
 
@@ -91,8 +91,9 @@ def test_the_page_runs_a_fixed_number_of_queries(alice_client, given_up, django_
 def test_the_log_refreshes_in_place_with_a_fixed_number_of_queries(
     alice_client, given_up, django_assert_num_queries
 ):
-    # session, user, membership+workspace, deliveries+endpoints; savepoint and release.
-    with django_assert_num_queries(6):
+    # user (the session comes from the cache), membership+workspace, deliveries+endpoints; savepoint
+    # and release.
+    with django_assert_num_queries(5):
         response = alice_client.get(PAGE, headers={"HX-Request": "true"})
 
     page = response.content.decode()
