@@ -579,50 +579,73 @@ def _local_hour_starts(*, start: datetime, end: datetime, tz) -> tuple[date, dat
 # value (the post's own columns, kept by the triggers on leads_lead: _with_lead_totals), the
 # columns the two statements below read; all of them in post_published_cover_idx, so both
 # are answered from the index alone. Written out, not built by the ORM for every visit (that
-# cost a millisecond). Parameters: the workspace, start, end.
+# cost a millisecond). Parameters: workspace, start, end.
 _PERIOD_POSTS = """
 SELECT id, published_at, updated_at, impressions, reactions, comment_count, reshares,
     framework, template_key, topic, hook, figures_imported AS imported,
     metrics_at IS NOT NULL AS measured, attributed_leads AS leads, attributed_value AS won
 FROM content_post
-WHERE workspace_id = %s AND status = 'published' AND published_at IS NOT NULL
-    AND published_at >= %s AND published_at < %s
+WHERE workspace_id = %(workspace)s AND status = 'published' AND published_at IS NOT NULL
+    AND published_at >= %(start)s AND published_at < %(end)s
 """
 
 
 # The period's posts with their attributed leads (_with_lead_totals), summed by PostgreSQL in
 # one pass four ways: per (framework, template), topic, hook and workspace-local hour of the
-# period (_PERIOD_POSTS' rows). The frameworks and the
-# templates are summed here from the first, the days and the weekday-hours from the hours:
-# each grouping set costs a hash lookup and every aggregate per post, and the six sets this
-# took before were most of the page's time at ten times the size. Each post's local hour
-# comes from width_bucket over the instants where the hours begin (_local_hour_starts,
-# built once from the seconds sent), not AT TIME ZONE per row. Each group carries its latest
-# updated_at (as microseconds since the epoch: a number costs nothing to read, a datetime
-# does) and its highest id, by which groups that tie are ordered, newest change first, as
-# _period_posts_from_rows orders them.
+# period (_PERIOD_POSTS' rows); the hours' sums then summed again per day and per weekday-hour
+# (a few hundred rows: the posts are read once). The frameworks and the templates are summed
+# here from the first set: each grouping set costs a hash lookup and every aggregate per post,
+# and the six sets this took before were most of the page's time at ten times the size. Each
+# post's local hour comes from width_bucket over the instants where the hours begin
+# (_local_hour_starts, built once from the seconds sent), not AT TIME ZONE per row. Each
+# group carries its latest updated_at (as microseconds since the epoch: a number costs
+# nothing to read, a datetime does) and its highest id, by which groups that tie are ordered,
+# newest change first, as _period_posts_from_rows orders them. Rows: (by framework and
+# template, by topic, by hook, by day: 0 where the row is one of those), framework, template,
+# topic, hook, the day's number or the weekday-hour, then the sums.
 _GROUPED_PERIOD = """
-SELECT GROUPING(framework), GROUPING(topic), GROUPING(hook),
-    framework, template_key, topic, hook, hour,
-    count(*), count(impressions), sum(impressions),
-    coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL), 0),
-    coalesce(sum(impressions) FILTER (WHERE NOT imported), 0),
-    coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL AND NOT imported), 0),
-    coalesce(sum(leads), 0), coalesce(sum(won), 0),
-    count(*) FILTER (WHERE imported), count(*) FILTER (WHERE NOT measured),
-    count(*) FILTER (WHERE measured AND impressions IS NULL),
-    (extract(epoch FROM max(updated_at)) * 1000000)::bigint, max(id)
+WITH grouped AS MATERIALIZED (
+    SELECT GROUPING(framework) AS by_framework, GROUPING(topic) AS by_topic,
+        GROUPING(hook) AS by_hook, framework, template_key, topic, hook, hour,
+        count(*) AS posts, count(impressions) AS known, sum(impressions) AS impressions,
+        coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL), 0) AS engagement,
+        coalesce(sum(impressions) FILTER (WHERE NOT imported), 0) AS rated_impressions,
+        coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL AND NOT imported), 0)
+            AS rated_engagement,
+        coalesce(sum(leads), 0) AS leads, coalesce(sum(won), 0) AS won,
+        count(*) FILTER (WHERE imported) AS imported,
+        count(*) FILTER (WHERE NOT measured) AS awaiting,
+        count(*) FILTER (WHERE measured AND impressions IS NULL) AS without,
+        max(updated_at) AS updated, max(id) AS highest_id
+    FROM (
+        SELECT id, updated_at, impressions,
+            reactions + comment_count + coalesce(reshares, 0) AS engagement,
+            framework, template_key, topic, hook, imported, measured, leads, won,
+            width_bucket(published_at, (
+                SELECT array_agg(%(since)s::timestamptz + s * interval '1 second' ORDER BY n)
+                FROM unnest(%(hour_starts)s::int[]) WITH ORDINALITY AS starts(s, n)
+            )) - 1 AS hour
+        FROM ({base}) base
+    ) p
+    GROUP BY GROUPING SETS ((framework, template_key), (topic), (hook), (hour))
+)
+SELECT by_framework, by_topic, by_hook, 1, framework, template_key, topic, hook, NULL::int,
+    posts, known, impressions, engagement, rated_impressions, rated_engagement, leads, won,
+    imported, awaiting, without, (extract(epoch FROM updated) * 1000000)::bigint, highest_id
+FROM grouped
+WHERE by_framework = 0 OR by_topic = 0 OR by_hook = 0
+UNION ALL
+SELECT 1, 1, 1, GROUPING(day), NULL, NULL, NULL, NULL, coalesce(day, slot),
+    sum(posts)::bigint, sum(known)::bigint, sum(impressions)::bigint, sum(engagement)::bigint,
+    sum(rated_impressions)::bigint, sum(rated_engagement)::bigint, sum(leads)::bigint,
+    sum(won), sum(imported)::bigint, sum(awaiting)::bigint, sum(without)::bigint,
+    (extract(epoch FROM max(updated)) * 1000000)::bigint, max(highest_id)
 FROM (
-    SELECT id, updated_at, impressions,
-        reactions + comment_count + coalesce(reshares, 0) AS engagement,
-        framework, template_key, topic, hook, imported, measured, leads, won,
-        width_bucket(published_at, (
-            SELECT array_agg(%s::timestamptz + s * interval '1 second' ORDER BY n)
-            FROM unnest(%s::int[]) WITH ORDINALITY AS starts(s, n)
-        )) - 1 AS hour
-    FROM ({base}) base
-) p
-GROUP BY GROUPING SETS ((framework, template_key), (topic), (hook), (hour))
+    SELECT *, hour / 24 AS day, (hour / 24 + %(weekday)s) %% 7 * 24 + hour %% 24 AS slot
+    FROM grouped
+    WHERE by_framework = 1 AND by_topic = 1 AND by_hook = 1
+) hours
+GROUP BY GROUPING SETS ((day), (slot))
 """
 
 
@@ -649,18 +672,23 @@ def _period_posts_in_database(posts, *, workspace, start, end, tz) -> _PeriodPos
     (query): a few hundred rows instead of every post and its leads. `posts` are the
     period's ([start, end)): its local hours are worked out from start and end."""
     first_day, since, offsets = _local_hour_starts(start=start, end=end, tz=tz)
-    period = [workspace.pk, start, end]
+    period = {"workspace": workspace.pk, "start": start, "end": end}
     # Planned afresh each time, not prepared (statement_cursor): a generic plan knows neither
     # how many posts the period holds nor where, and read the top five by sorting all of a
     # month's posts for each of them (25 ms instead of 0.3).
     with connections[posts.db].cursor() as cursor:
         cursor.execute(
             _GROUPED_PERIOD.format(base=_PERIOD_POSTS),
-            [since, "{" + ",".join(map(str, offsets)) + "}", *period],
+            {
+                **period,
+                "since": since,
+                "hour_starts": "{" + ",".join(map(str, offsets)) + "}",
+                "weekday": first_day.weekday(),
+            },
         )
         rows = cursor.fetchall()
         # query: the five posts with the most leads, then impressions, then the newest id
-        cursor.execute(_TOP_PERIOD_POSTS.format(base=_PERIOD_POSTS), [*period, *period])
+        cursor.execute(_TOP_PERIOD_POSTS.format(base=_PERIOD_POSTS), period)
         top = cursor.fetchall()
     labels = {dimension: _key_and_label(dimension) for dimension in DIMENSIONS}
     # Per dimension: key -> [label, posts, impressions or None, engagement, leads, won], and
@@ -685,58 +713,36 @@ def _period_posts_in_database(posts, *, workspace, start, end, tz) -> _PeriodPos
         order[0] = max(order[0], changed[0])
         order[1] = max(order[1], changed[1])
 
-    # The hours' rows (some 700 a month) summed per weekday-hour and per day by number here,
-    # each labelled once afterwards.
-    by_slot: dict[int, list] = {}
-    by_day: dict[int, list] = {}
-    # imported, awaiting, measured without impressions: the hours' sums.
-    counted = [0, 0, 0]
-    weekday_of_first = first_day.weekday()
-    for row in rows:
-        grouped_framework, grouped_topic, grouped_hook = row[:3]
-        if grouped_framework and grouped_topic and grouped_hook:  # an hour's row
-            posts_n, known, impressions, engagement, rated_impressions, rated_engagement = row[8:14]
-            day_number, hour_of_day = divmod(row[7], 24)
-            slot = (day_number + weekday_of_first) % 7 * 24 + hour_of_day
-            entry = by_slot.get(slot)
-            if entry is None:
-                by_slot[slot] = [posts_n, impressions, engagement, *row[14:16], *row[19:]]
-            else:
-                entry[0] += posts_n
-                if impressions is not None:
-                    entry[1] = (entry[1] or 0) + impressions
-                entry[2] += engagement
-                entry[3] += row[14]
-                entry[4] += row[15]
-                entry[5] = max(entry[5], row[19])
-                entry[6] = max(entry[6], row[20])
-            day_tally = (posts_n, known, impressions or 0, engagement)
-            day = by_day.get(day_number)
-            if day is None:
-                by_day[day_number] = [*day_tally, rated_impressions, rated_engagement]
-            else:
-                for index, value in enumerate((*day_tally, rated_impressions, rated_engagement)):
-                    day[index] += value
-            counted[0] += row[16]
-            counted[1] += row[17]
-            counted[2] += row[18]
-            continue
-        # posts, impressions or None, engagement, leads, won; latest updated_at, highest id
-        figures, changed = (row[8], row[10], row[11], row[14], row[15]), row[19:]
-        if not grouped_framework:  # a (framework, template)'s row
-            add("framework", *labels["framework"](row[3]), figures, changed)
-            add("template_key", *labels["template_key"](row[4]), figures, changed)
-        elif not grouped_topic:
-            add("topic", *labels["topic"](row[5]), figures, changed)
-        else:
-            add("hook", *labels["hook"](row[6]), figures, changed)
+    days: dict = {}
+    # posts, known, impressions, engagement, rated impressions and engagement, imported,
+    # awaiting, measured without impressions: the days' sums.
+    summed = [0] * 9
     weekday_hour = labels["weekday_hour"]
-    for slot, (*figures, updated, highest_id) in by_slot.items():
-        key, label = weekday_hour(divmod(slot, 24))
-        tallies["weekday_hour"][key] = [label, *figures]
-        newest["weekday_hour"][key] = [updated, highest_id]
-    days = {first_day + timedelta(days=number): tally for number, tally in by_day.items()}
-    summed = [sum(tally[index] for tally in by_day.values()) for index in range(6)] + counted
+    for row in rows:
+        grouped_framework, grouped_topic, grouped_hook, grouped_day = row[:4]
+        # posts, impressions or None, engagement, leads, won; latest updated_at, highest id
+        figures, changed = (row[9], row[11], row[12], row[15], row[16]), row[20:]
+        if not grouped_day:  # a local day's row
+            posts_n, known, impressions, engagement, rated_impressions, rated_engagement = row[9:15]
+            days[first_day + timedelta(days=row[8])] = tally = [
+                posts_n,
+                known,
+                impressions or 0,
+                engagement,
+                rated_impressions,
+                rated_engagement,
+            ]
+            for index, value in enumerate((*tally, *row[17:20])):
+                summed[index] += value
+        elif not grouped_framework:  # a (framework, template)'s row
+            add("framework", *labels["framework"](row[4]), figures, changed)
+            add("template_key", *labels["template_key"](row[5]), figures, changed)
+        elif not grouped_topic:
+            add("topic", *labels["topic"](row[6]), figures, changed)
+        elif not grouped_hook:
+            add("hook", *labels["hook"](row[7]), figures, changed)
+        else:  # a weekday-hour's row
+            add("weekday_hour", *weekday_hour(divmod(row[8], 24)), figures, changed)
     totals = _day_totals(summed[:6])
     totals.update(
         known=summed[1],
