@@ -600,9 +600,10 @@ WHERE workspace_id = %(workspace)s AND status = 'published' AND published_at IS 
 # (_local_hour_starts, built once from the seconds sent), not AT TIME ZONE per row. Each
 # group carries its latest updated_at (as microseconds since the epoch: a number costs
 # nothing to read, a datetime does) and its highest id, by which groups that tie are ordered,
-# newest change first, as _period_posts_from_rows orders them. Rows: (by framework and
-# template, by topic, by hook, by day: 0 where the row is one of those), framework, template,
-# topic, hook, the day's number or the weekday-hour, then the sums.
+# newest change first, as _period_posts_from_rows orders them. A post's converted value is
+# added only where it has one (most have none): a numeric sum costs, in every set. Rows: (by
+# framework and template, by topic, by hook, by day: 0 where the row is one of those),
+# framework, template, topic, hook, the day's number or the weekday-hour, then the sums.
 _GROUPED_PERIOD = """
 WITH grouped AS MATERIALIZED (
     SELECT GROUPING(framework) AS by_framework, GROUPING(topic) AS by_topic,
@@ -612,7 +613,8 @@ WITH grouped AS MATERIALIZED (
         coalesce(sum(impressions) FILTER (WHERE NOT imported), 0) AS rated_impressions,
         coalesce(sum(engagement) FILTER (WHERE impressions IS NOT NULL AND NOT imported), 0)
             AS rated_engagement,
-        coalesce(sum(leads), 0) AS leads, coalesce(sum(won), 0) AS won,
+        coalesce(sum(leads), 0) AS leads,
+        coalesce(sum(won) FILTER (WHERE has_won), 0.00) AS won,
         count(*) FILTER (WHERE imported) AS imported,
         count(*) FILTER (WHERE NOT measured) AS awaiting,
         count(*) FILTER (WHERE measured AND impressions IS NULL) AS without,
@@ -621,6 +623,7 @@ WITH grouped AS MATERIALIZED (
         SELECT id, updated_at, impressions,
             reactions + comment_count + coalesce(reshares, 0) AS engagement,
             framework, template_key, topic, hook, imported, measured, leads, won,
+            won <> 0 AS has_won,
             width_bucket(published_at, (
                 SELECT array_agg(%(since)s::timestamptz + s * interval '1 second' ORDER BY n)
                 FROM unnest(%(hour_starts)s::int[]) WITH ORDINALITY AS starts(s, n)
