@@ -621,7 +621,8 @@ READER_RULES = frozenset(
 # Topic areas a post can drift into, by words and hashtags that say the area clearly (words
 # shared between areas, like "DevOps" or "cost", are left out). Keys follow the engine's areas,
 # except that its analytics engineering (dbt, the warehouse) counts as data here: a data
-# engineer writing about dbt, or an analytics engineer about pipelines, has not drifted.
+# engineer writing about dbt, or an analytics engineer about pipelines, has not drifted. In the
+# same way its MLOps (model registry, feature store, drift) counts as ai.
 AREA_TERMS: dict[str, tuple[str, ...]] = {
     "security": (
         "security",
@@ -753,6 +754,14 @@ AREA_TERMS: dict[str, tuple[str, ...]] = {
         "rag",
         "machine learning",
         "machinelearning",
+        "model monitoring",
+        "modelmonitoring",
+        "model drift",
+        "model registry",
+        "feature store",
+        "featurestore",
+        "mlflow",
+        "kubeflow",
         "artificial intelligence",
         "ki",
         "chatgpt",
@@ -769,7 +778,8 @@ AREA_NEIGHBOURS: dict[str, frozenset[str]] = {
     "observability": frozenset({"kubernetes", "cloud", "platform", "cicd"}),
     "databases": frozenset({"data", "cloud"}),
     "data": frozenset({"databases", "ai", "cloud"}),
-    "ai": frozenset({"data"}),
+    # watching models in production is MLOps work: "monitoring" is no drift for it
+    "ai": frozenset({"data", "observability"}),
 }
 _AREA_OF_TERM = {term: area for area, terms in AREA_TERMS.items() for term in terms}
 AREA_TERM = re.compile(

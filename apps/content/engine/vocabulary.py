@@ -64,6 +64,7 @@ VOCABULARY_AREAS = (
     "databases",
     "leadership",
     "ai",
+    "mlops",
 )
 _LEXICON_SHAPE = {  # field → the length of each entry, or 0 for plain texts
     "topics": 0,
@@ -136,7 +137,10 @@ def load_vocabulary(directory: Path | str | None = None) -> tuple[dict[str, Area
 AREAS, GENERAL = load_vocabulary()
 # Checked in this order, so "data platforms" is data, not platform engineering, and "data
 # warehouse costs" or "Snowflake" is analytics engineering, not data pipelines nor cloud.
+# MLOps comes first: "data drift", "model monitoring" and "model deployment" name words of
+# data, observability and CI/CD, and ai is the LLM vocabulary (RAG, prompts, inference cost).
 AREA_ORDER = (
+    "mlops",
     "ai",
     "analytics",
     "data",

@@ -286,3 +286,86 @@ def test_drafts_on_kafka_in_production_still_give_streaming_advice():
         ]
         assert len(advice) >= len(texts) // 2, language
         assert not any("dbt" in text for text in texts), language
+
+
+DRIFT_CASE = {
+    "client_type": "a telehealth startup",
+    "problem": "models silently degraded after every data change",
+    "action": "added drift checks and a shadow deployment step",
+    "results": "regressions caught before release",
+    "may_name": False,
+    "client_name": "",
+}
+MLOPS_LEAD = ProfileSnapshot(
+    name="Priya Raman",
+    headline="Fractional head of MLOps for health-tech startups",
+    areas=["MLOps", "model monitoring", "data pipelines"],
+    years_experience=11,
+    industries=["health tech", "insurance"],
+    offers=["MLOps audit in two weeks", "model monitoring setup"],
+    case_studies=[DRIFT_CASE],
+    tone="analytical",
+    language="en",
+)
+# Lines only the data vocabulary says: streaming advice on a post about models.
+DATA_ONLY_WORDS = ("kafka", "schema registry", "consumer lag", "airflow", "#dataplatform")
+MLOPS_WORDS = (
+    "drift",
+    "model registry",
+    "shadow mode",
+    "feature",
+    "training",
+    "label",
+    "#mlops",
+    "#machinelearning",
+)
+MLOPS_HASHTAGS = {"#MLOps", "#MachineLearning", "#ModelMonitoring"}
+
+
+def test_model_drift_monitoring_and_feature_stores_are_mlops_and_consumer_lag_stays_data():
+    from apps.content.engine.vocabulary import area_key, topic_area_key
+
+    for topic in (
+        "model drift",
+        "model drift in production",
+        "MLOps",
+        "feature store",
+        "model monitoring",
+        "shadow deployments",
+        "Modelldrift in Produktion",
+    ):
+        assert area_key(topic) == "mlops", topic
+    assert area_key("Kafka consumer lag") == "data"
+    assert area_key("dbt") == "analytics"
+    assert area_key("RAG vs fine-tuning") == "ai"
+    # The topic names no word of the data pipelines the profile also lists: it is MLOps.
+    assert topic_area_key("model drift in production", MLOPS_LEAD) == "mlops"
+    assert topic_area_key("Kafka consumer lag", STREAMING_ENGINEER) == "data"
+
+
+def test_drafts_on_model_drift_give_mlops_advice_not_kafka_advice():
+    # An MLOps lead's drafts on "model drift in production" told her to put a schema registry
+    # in front of every Kafka topic and to alert on consumer lag, with #Kafka: the topic had
+    # no area's words, so the case study's "data change" made it a data post.
+    for language in ("en", "de"):
+        for framework, text in drafts_on(MLOPS_LEAD, "model drift in production", language):
+            low = text.lower()
+            assert not [w for w in DATA_ONLY_WORDS if w in low], (language, framework, text)
+            assert [w for w in MLOPS_WORDS if w in low], (language, framework, text)
+            hashtags = {word for word in text.split() if word.startswith("#")}
+            assert hashtags <= MLOPS_HASHTAGS, (language, framework, hashtags)
+
+
+def test_drafts_on_kafka_consumer_lag_still_give_streaming_advice():
+    for language in ("en", "de"):
+        texts = [
+            text
+            for _framework, text in drafts_on(STREAMING_ENGINEER, "Kafka consumer lag", language)
+        ]
+        advice = [
+            text
+            for text in texts
+            if any(w in text.lower() for w in ("schema registry", "consumer lag", "#kafka"))
+        ]
+        assert len(advice) >= len(texts) // 2, language
+        assert not any("#MLOps" in text or "drift" in text.lower() for text in texts), language

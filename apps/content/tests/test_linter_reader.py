@@ -315,3 +315,20 @@ def test_the_figures_of_the_topic_the_user_typed_count_as_given():
     assert facts.topic == "5 lessons from 40 EKS upgrades"
     assert "unsupported-figure" not in rules(lint_post(text, facts=facts))
     assert PostFacts().with_topic("40 upgrades").known_figures is None  # still unchecked
+
+
+def test_mlops_words_are_an_mlops_leads_own_and_drift_for_anyone_else():
+    text = CLEAN.replace("#AWS #Kubernetes #FinOps", "#MLOps #ModelMonitoring").replace(
+        "Only after that did we talk about tools.",
+        "Only after that did we talk about the model registry, the feature store and "
+        "monitoring. Monitoring of inputs first, monitoring of predictions second.",
+    )
+    result = assert_caught(text, "off-profile")
+    message = next(f.message for f in result.findings if f.rule == "off-profile")
+    assert "#MLOps, #ModelMonitoring" in message
+    facts = PostFacts(
+        known_figures=FACTS.known_figures,
+        areas=("MLOps",),
+        profile_texts=(CASE_STUDY,),
+    )
+    assert "off-profile" not in rules(lint_post(text, facts=facts))
