@@ -673,7 +673,10 @@ WHERE id IN (
 def _period_posts_in_database(posts, *, workspace, start, end, tz) -> _PeriodPosts:
     """_period_posts summed and grouped by PostgreSQL (query), and the top five posts' rows
     (query): a few hundred rows instead of every post and its leads. `posts` are the
-    period's ([start, end)): its local hours are worked out from start and end."""
+    period's ([start, end)), as _period_posts_from_rows takes them; only their database is
+    read here: the statements name the workspace themselves (_PERIOD_POSTS, as the prepared
+    statements of this module do, row-level security applying as to any query). Its local
+    hours are worked out from start and end."""
     first_day, since, offsets = _local_hour_starts(start=start, end=end, tz=tz)
     period = {"workspace": workspace.pk, "start": start, "end": end}
     # Planned afresh each time, not prepared (statement_cursor): a generic plan knows neither

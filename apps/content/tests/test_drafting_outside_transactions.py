@@ -238,8 +238,8 @@ def test_the_panel_answers_in_a_fixed_number_of_queries(
         workspace=alice_workspace, author=alice, kind=DraftingJob.Kind.WEEK, count=5
     )
     drafting.drafting_job_run(job_id=job.pk, workspace_id=alice_workspace.pk)
-    # user (the session comes from the cache), savepoint (workspace_view), membership with its
-    # workspace, the job, the drafts, release.
+    # user (the session comes from the cache), savepoint (workspace_view), memberships with their
+    # workspaces, the job, the drafts, release.
     with django_assert_num_queries(6):
         response = alice_client.get(
             url(alice_workspace, f"drafting/{job.pk}/"), headers={"HX-Request": "true"}

@@ -95,9 +95,9 @@ def test_the_live_checker_runs_a_fixed_number_of_queries(
     )
     lint_url = f"/w/{vault.slug}/content/lint/"
     alice_client.post(lint_url, {"text": POST})  # prepares the earlier-posts index once
-    # user (the session comes from the cache), membership+workspace; the index's fingerprint (posts,
-    # past posts); the facts: profiles, then known_figures' profiles and past posts; savepoint and
-    # release.
+    # user (the session comes from the cache), memberships+workspaces; the index's fingerprint
+    # (posts, past posts); the facts: profiles, then known_figures' profiles and past posts;
+    # savepoint and release.
     with django_assert_num_queries(9):
         response = alice_client.post(lint_url, {"text": POST})
     assert 'id="lint-panel"' in response.text

@@ -435,8 +435,8 @@ def test_the_forwarding_list_partial_pins_its_query_count(
 ):
     url = reverse("inbound_setup", args=[alice_workspace.slug])
     alice_client.get(url)
-    # user (the session comes from the cache), savepoint (workspace_view), membership with its
-    # workspace, the address, the messages with their comments, release savepoint
+    # user (the session comes from the cache), savepoint (workspace_view), memberships with their
+    # workspaces, the address, the messages with their comments, release savepoint
     with django_assert_num_queries(6):
         response = alice_client.get(url, HTTP_HX_REQUEST="true")
     assert b"Recent messages" in response.content

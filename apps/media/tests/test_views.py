@@ -248,8 +248,8 @@ def test_the_preview_partial_is_a_fixed_number_of_queries(
     for name in ("a.png", "b.png", "c.png"):
         media_attach(post=draft, actor=alice, data=image_bytes(), name=name)
     url = reverse("media_post_preview", args=[alice_workspace.slug, draft.pk])
-    # user (the session comes from the cache), (savepoint of the request's transaction), membership
-    # with its workspace, the post with its workspace and author, the media, (release)
+    # user (the session comes from the cache), (savepoint of the request's transaction), memberships
+    # with their workspaces, the post with its workspace and author, the media, (release)
     with django_assert_num_queries(6):
         answer = alice_client.post(url, {"text": "Hello #world", "first_comment": "Link below"})
     html = answer.content.decode()

@@ -65,7 +65,7 @@ def test_staff_see_the_overview_page_in_a_fixed_number_of_queries(
     # user (the session comes from the cache), 7 totals, comment scans overdue, beat's last send (no
     # transaction: the page may ask LinkedIn), and with row-level security on PostgreSQL the
     # database role's check (apps/core/rls.py)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = root_client.get(OVERVIEW)
     html = response.content.decode()
     assert response.status_code == 200

@@ -61,7 +61,7 @@ def test_changelist_costs_the_same_queries_for_one_workspace_or_thirty(
         unhealthy_workspace(n)
     # user (the session comes from the cache), savepoint, COUNT(*), full COUNT(*), one page of rows
     # with the health columns as subqueries, release savepoint
-    assert one <= 7
+    assert one <= 6
     with django_assert_max_num_queries(one):
         response = root_client.get(CHANGELIST)
     assert response.context["cl"].result_count == 30

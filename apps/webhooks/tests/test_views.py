@@ -91,8 +91,8 @@ def test_the_page_runs_a_fixed_number_of_queries(alice_client, given_up, django_
 def test_the_log_refreshes_in_place_with_a_fixed_number_of_queries(
     alice_client, given_up, django_assert_num_queries
 ):
-    # user (the session comes from the cache), membership+workspace, deliveries+endpoints; savepoint
-    # and release.
+    # user (the session comes from the cache), memberships+workspaces, deliveries+endpoints;
+    # savepoint and release.
     with django_assert_num_queries(5):
         response = alice_client.get(PAGE, headers={"HX-Request": "true"})
 
