@@ -74,7 +74,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     days = selectors.period_days(request.GET.get("days"))
     body, has_published = _dashboard_body(request, days)
     if request.htmx:
-        return HttpResponse(body)
+        # The new period's figures, and the period links marking it as the current one (out of
+        # band: they sit outside the body the links swap).
+        links = render_to_string(
+            "analytics/dashboard.html#period-links",
+            {"days": days, "periods": selectors.PERIODS, "swap_oob": True},
+            request=request,
+        )
+        return HttpResponse(body + links)
     context = {"dash_body": body, "days": days, "periods": selectors.PERIODS}
     if not has_published:
         # Before the first post the home page is the guided start, not a page of zeros.

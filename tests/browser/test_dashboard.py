@@ -41,3 +41,19 @@ def test_the_demo_dashboard_draws_its_charts(page, screenshot, demo, width):
         assert spark.bounding_box()["width"] > 40
         assert ": lowest " in spark.get_attribute("aria-label")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_choosing_a_period_marks_it_and_shows_its_figures(page, demo):
+    from apps.accounts.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(DEMO_EMAIL)
+    page.get_by_label("Password:").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/w/demo/")
+    periods = page.get_by_role("navigation", name="Period")
+    periods.get_by_role("link", name="7 days").click()
+    page.wait_for_url("**/w/demo/?days=7")
+    page.locator('#dash-body[data-days="7"]').wait_for()
+    assert periods.locator("a[aria-current]").all_inner_texts() == ["7 days"]
+    assert "Last 7 days" in page.locator("#dash-body").inner_text()

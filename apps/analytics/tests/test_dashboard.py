@@ -201,6 +201,24 @@ def test_the_period_chooser_swaps_only_the_body_for_htmx(alice_client, history):
     assert "<nav" not in response.text.split("heatmap")[0]
 
 
+def test_the_period_links_mark_the_new_period_after_an_htmx_swap(alice_client, history):
+    # The links sit outside the swapped body: they come along out of band, the chosen period
+    # marked as the current one, the others not.
+    response = alice_client.get("/w/alice-co/?days=7", headers={"HX-Request": "true"})
+    links = response.text.split('<span id="dash-period-links"')[1]
+    assert links.startswith(' hx-swap-oob="true">')
+    assert '<a href="?days=7"' in links
+    current = [
+        part.split('"')[0]
+        for part in links.split('<a href="?days=')[1:]
+        if "aria-current" in part.split(">")[0]
+    ]
+    assert current == ["7"]
+    # A full page carries the links in place, not out of band.
+    page = alice_client.get("/w/alice-co/?days=30").text
+    assert '<span id="dash-period-links">' in page
+
+
 def _grow(workspace, n):
     for i in range(n):
         post = make_post(
