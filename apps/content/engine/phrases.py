@@ -54,6 +54,15 @@ BRIDGES = {
         ),
     },
 }
+# Bridges that promise what follows them: a figure, or something that worked. "Numbers
+# first." over a paragraph of advice, or "Just what worked." over a post that tells no story
+# of the consultant's, promise what the draft never gives (see rendering.bridge_fits).
+BRIDGES_PROMISING_NUMBERS = frozenset(
+    {"Numbers first.", "Look at the numbers.", "Erst die Zahlen.", "Die Zahlen zuerst."}
+)
+BRIDGES_PROMISING_RESULTS = frozenset(
+    {"No theory. Just what worked.", "Keine Theorie, nur was funktioniert hat."}
+)
 LIST_MARKERS = ("→", "•", "—", "1.")
 
 

@@ -27,6 +27,8 @@ from apps.content.engine.grammar import (
 from apps.content.engine.library import fill, follows, resolve, slots_in
 from apps.content.engine.phrases import (
     BRIDGES,
+    BRIDGES_PROMISING_NUMBERS,
+    BRIDGES_PROMISING_RESULTS,
     CONTEXT_LINES,
     COUNT_MARK,
     LIST_MARKERS,
@@ -495,7 +497,10 @@ def render_post(
     bridge = ""
     # "Short version:" followed by "Today: SOC 2 vs ISO 27001." announces what never comes.
     if rng.random() < 0.25 and not topic_line_first:
-        bridge = rng.choice(BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"]))
+        tone = BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"])
+        told = context["_has_case"] and spec.framework in STORY_FRAMEWORKS
+        fitting = [b for b in tone if bridge_fits(b, paragraphs[0] if paragraphs else "", told)]
+        bridge = rng.choice(fitting) if fitting else ""
     # A closing question that tells a story ("I've believed all three") would be cut to
     # nothing; one that survives the truth check closes the post.
     true_ctas = [
@@ -524,6 +529,16 @@ def render_post(
         text = tidy("\n\n".join(b for b in [hook, *paragraphs, cta] if b.strip()), language)
         text = text.replace(COUNT_MARK, count)
     return text, hook
+
+
+def bridge_fits(bridge: str, following: str, tells_story: bool) -> bool:
+    """Whether a bridge line keeps its promise: one announcing numbers needs a figure in the
+    paragraph after it, one announcing "what worked" needs the consultant's own story."""
+    if bridge in BRIDGES_PROMISING_NUMBERS:
+        return bool(re.search(r"\d", following))
+    if bridge in BRIDGES_PROMISING_RESULTS:
+        return tells_story
+    return True
 
 
 def _years_in_area(line: str) -> str:

@@ -232,3 +232,42 @@ def test_years_of_experience_are_only_claimed_in_the_profiles_own_areas():
 
     assert "12 years" in joined or "12 Jahre" in joined  # the background line is still told
     assert not re.search(r"(?i)12 (?:years|Jahren?)[^.\n]*observability", joined)
+
+
+def _bridged(posts):
+    """(bridge, the block after it) for each draft that opens its body with a bridge."""
+    from apps.content.engine.phrases import BRIDGES
+
+    bridges = {b for language in BRIDGES for tone in BRIDGES[language].values() for b in tone}
+    for post in posts:
+        blocks = post.text.split("\n\n")
+        for before, after in pairwise(blocks):
+            if before.strip() in bridges:
+                yield before.strip(), after, post
+
+
+def test_a_bridge_promising_numbers_is_followed_by_a_number():
+    # "Numbers first." over a paragraph of advice promises what the post never gives.
+    analytical = ProfileSnapshot(**{**AUDITOR.__dict__, "tone": "analytical", "case_studies": []})
+    promises = ("Numbers first.", "Look at the numbers.", "Erst die Zahlen.", "Die Zahlen zuerst.")
+    for language in ("en", "de"):
+        for bridge, after, post in _bridged(drafts(analytical, language=language, seeds=range(8))):
+            if bridge in promises:
+                assert re.search(r"\d", after), post.text
+    analytical_bridges = [
+        bridge
+        for language in ("en", "de")
+        for bridge, _after, _post in _bridged(drafts(analytical, language=language, seeds=range(8)))
+    ]
+    assert analytical_bridges  # the tone still opens some drafts with a bridge
+
+
+def test_a_bridge_saying_what_worked_comes_only_before_the_consultants_own_story():
+    # "No theory. Just what worked." over advice claims results nobody reported.
+    no_vault = ProfileSnapshot(**{**AUDITOR.__dict__, "tone": "direct", "case_studies": []})
+    claims = ("No theory. Just what worked.", "Keine Theorie, nur was funktioniert hat.")
+    for language in ("en", "de"):
+        posts = drafts(no_vault, language=language, seeds=range(8))
+        bridges = [bridge for bridge, _after, _post in _bridged(posts)]
+        assert bridges
+        assert not set(bridges) & set(claims)
