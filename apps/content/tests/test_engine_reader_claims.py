@@ -271,3 +271,24 @@ def test_a_bridge_saying_what_worked_comes_only_before_the_consultants_own_story
         bridges = [bridge for bridge, _after, _post in _bridged(posts)]
         assert bridges
         assert not set(bridges) & set(claims)
+
+
+# Promises the consultant never made: material to send ("Comment “details” and I'll send
+# it": there may be no write-up) and capacity ("room for one more engagement this quarter").
+UNMADE_PROMISES = re.compile(
+    r"\bI'll send\b|\bschicke ich\b|\bich schicke\b|\broom for one more\b|\bthis quarter\b|"
+    r"\bdieses Quartal\b|\bfreie Kapazität\b",
+    re.IGNORECASE,
+)
+
+
+def test_no_library_line_promises_material_or_capacity_the_profile_never_gave():
+    assert [line for line in library_lines() if UNMADE_PROMISES.search(line)] == []
+
+
+def test_the_unmade_promise_scan_would_catch_the_lines_readers_found():
+    for line in (
+        "Want the full write-up? Comment “details” and I'll send it.",
+        "I have room for one more {offer} engagement this quarter.",
+    ):
+        assert UNMADE_PROMISES.search(line)
