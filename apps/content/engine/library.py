@@ -41,6 +41,8 @@ PROFILE_SLOTS = frozenset(
         "case_title",
         "case_outcome",
         "case_at",  # where the case study took place (", at a logistics SaaS"), or ""
+        "switch_from",  # the tool a case study's switch left ("Jenkins"), see SWITCH_SLOTS
+        "switch_to",  # the tool it moved to ("GitHub Actions")
         "name",
     }
 )
@@ -90,6 +92,9 @@ DEPTH_SLOTS = frozenset(
     }
 )
 CASE_SLOTS = frozenset({"case_title", "case_outcome"})
+# The two tools of a switch the proof vault records: a template naming them tells how a client
+# switched, and is written only from such a case study (`truth.tells_a_switch`).
+SWITCH_SLOTS = frozenset({"switch_from", "switch_to"})
 
 SLOT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 CHOICE = re.compile(r"\{([^{}]*\|[^{}]*)\}")

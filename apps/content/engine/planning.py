@@ -13,7 +13,12 @@ from apps.content.engine.base import (
 from apps.content.engine.grammar import ARTICLE_AN, attributive
 from apps.content.engine.library import CASE_SLOTS, cached_problems, slots_in
 from apps.content.engine.ranking import source_template, template_ranking
-from apps.content.engine.truth import STORY_FRAMEWORKS, case_studies
+from apps.content.engine.truth import (
+    STORY_FRAMEWORKS,
+    case_studies,
+    switch_points,
+    tells_a_switch,
+)
 from apps.content.engine.vocabulary import (
     area_key,
     fits_comparison,
@@ -97,6 +102,10 @@ def choose_template(
     usable = [t for t in templates if not cached_problems(t)] or list(templates)
     if not usable:
         raise ValueError("There are no templates to write from.")
+    if not switch_points(profile, request.topic):
+        # "Why a client switched" is the consultant's own switch or nothing: without a case
+        # study recording one (on the topic asked for), the framework's other templates write.
+        usable = [t for t in usable if not tells_a_switch(t)] or usable
     pool = [t for t in usable if t.framework == request.framework] if request.framework else []
     pool = pool or usable
     if language != "en":
@@ -148,6 +157,9 @@ def choose_topic(request: GenerationRequest, spec: TemplateSpec, rng: random.Ran
         return " ".join(request.topic.split())
     topics = suggest_topics(request.profile, count=12, seed=request.seed)
     suited = [t for t in topics if area_key(t) in spec.suits]
+    if tells_a_switch(spec):
+        # A switch is told on a topic its case study is on.
+        suited = [t for t in suited or topics if switch_points(request.profile, t)] or suited
     return rng.choice(suited or topics)
 
 
@@ -191,4 +203,15 @@ def plan_post(
         request, templates, rng, topic_key=topic_key, performance=performance, avoid_keys=avoid
     )
     topic = choose_topic(request, spec, rng)
+    if tells_a_switch(spec) and not switch_points(profile, topic):
+        # The topic chosen for it has no switch of theirs: another template writes on it.
+        request = GenerationRequest(**{**request.__dict__, "topic": topic})
+        spec = choose_template(
+            request,
+            templates,
+            rng,
+            topic_key=area_key(topic),
+            performance=performance,
+            avoid_keys=avoid,
+        )
     return spec, topic, rng

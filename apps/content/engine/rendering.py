@@ -45,7 +45,6 @@ from apps.content.engine.phrases import (
 from apps.content.engine.ranking import normalise, pick_hook
 from apps.content.engine.truth import (
     NARRATIVE_SLOTS,
-    STORY_FRAMEWORKS,
     UNKNOWN_FACT,
     ProofPoint,
     post_figures,
@@ -53,6 +52,9 @@ from apps.content.engine.truth import (
     proof_point_topic_score,
     proof_points,
     proof_points_for,
+    switch_points,
+    tells_a_story,
+    tells_a_switch,
     true_sentence,
     vault_texts,
 )
@@ -87,11 +89,14 @@ def build_context(
 
     Facts about a client (its results, team size, how long it took) come only from the
     profile's proof vault: a story framework without a proof point gets one visible gap
-    instead (see `render_post`), anything else leaves such a sentence out.
+    instead (see `render_post`), anything else leaves such a sentence out. A template telling
+    how a client switched tools (`tells_a_switch`) is a story of the one case study that
+    records a switch: its tools, its problem as the trigger, its results as the payoff.
     """
     language = profile.language if profile.language in LANGUAGES else "en"
     missing = MISSING[language]
     areas = [a.strip() for a in profile.areas if a and a.strip()]
+    switch_story = tells_a_switch(spec)
     topic_key = topic_area_key(topic, profile)
     if topic_key is None:
         # A topic the vocabulary has no words for ("trunk-based development") is in the area
@@ -102,6 +107,11 @@ def build_context(
         topic_key = next(
             (k for p in told for k in sorted(proof_point_keys(p)) if k in own_keys), None
         )
+        if switch_story:
+            # The switch is the story: the post is in its area (the planner chose the
+            # template for it), the profile's own areas first.
+            keys = [k for p in switch_points(profile, topic) for k in sorted(proof_point_keys(p))]
+            topic_key = next((k for k in keys if k in own_keys), keys[0] if keys else topic_key)
     on_topic = [a for a in areas if topic_key and area_key(a) == topic_key]
     suited = [a for a in areas if area_key(a) in spec.suits]
     if on_topic:
@@ -143,7 +153,10 @@ def build_context(
     # zero-trust post claims what never happened. One whose area cannot be told fits any.
     # The case study that shares the typed topic's words is its story ("slow reporting
     # queries" → the read-replica project), before any that merely shares its area.
-    matching_cases = proof_points_for(proof_points(profile), topic, key)
+    points = proof_points(profile)
+    if switch_story:
+        points = [p for p in points if p.switch]  # only a case study that records a switch
+    matching_cases = proof_points_for(points, topic, key)
     case = rng.choice(matching_cases) if matching_cases else None
     words = topic_words(topic)
     mistake, fix = topical_choice(lexicon.lessons, words, rng)
@@ -172,7 +185,8 @@ def build_context(
     # The tips nearest the topic come first ("…let the autoscaler do its job" for Karpenter).
     tips.sort(key=lambda tip: -topic_overlap(tip, words))
     years = profile.years_experience
-    story = spec.framework in STORY_FRAMEWORKS
+    story = tells_a_story(spec)
+    switch = case.switch if case and switch_story else None
     # Without industries in the profile, "a software client" would be an invented client.
     industry = rng.choice(industries) if industries else UNKNOWN_FACT
     context = {
@@ -192,6 +206,9 @@ def build_context(
         "case_outcome": case.outcome if case else UNKNOWN_FACT,
         "case_at": case_at(case, language) if case else UNKNOWN_FACT,
         "team_size": UNKNOWN_FACT,
+        # The switch's tools as the vault names them; never a pair from the vocabulary.
+        "switch_from": switch.old if switch and switch.old else UNKNOWN_FACT,
+        "switch_to": switch.new if switch and switch.old else UNKNOWN_FACT,
         # Outside a story a duration is advice ("if it hasn't moved after a few weeks"), so a
         # vague one reads true; inside a story it would be a claim about a client.
         "timeframe": UNKNOWN_FACT if story else VAGUE_TIMEFRAMES[language],
@@ -221,6 +238,10 @@ def build_context(
         for name in ("area", "area2"):
             context[name] = german_area_name(context[name])
     names = proper_names(profile)
+    if switch_story and not (case and case.problem):
+        # A switch's trigger is the case study's problem, or not told: the area's usual pain
+        # would be a reason the client never gave.
+        context["pain"] = UNKNOWN_FACT
     if case and story:
         # The story is the proof point's: its problem, what was done, its client. Vault text
         # is the consultant's notes: a clause ("failed its first audit") gets a subject in a
@@ -405,7 +426,7 @@ def render_post(
     body = [_years_in_area(b) for b in body]
     ctas = [_years_in_area(c) for c in ctas]
     unknown = {name for name, value in context.items() if value == UNKNOWN_FACT}
-    story_gap = spec.framework in STORY_FRAMEWORKS and not context["_has_case"]
+    story_gap = tells_a_story(spec) and not context["_has_case"]
     known = post_figures(profile, topic)
     vault = vault_texts(profile)
     keep = true_sentence(known, vault)
@@ -468,7 +489,7 @@ def render_post(
     count = str(sum(line.startswith("- ") for p in paragraphs for line in p.split("\n")))
     context["_known"] = " ".join(sorted(known))
     context["_vault"] = "\n".join(vault)
-    if spec.framework in STORY_FRAMEWORKS and context["_has_case"]:
+    if tells_a_story(spec) and context["_has_case"]:
         told = "\n".join(paragraphs).lower()
         if context["case_outcome"].lower() not in told:
             # A story's sentence with its result may have needed a duration no proof point
@@ -498,7 +519,7 @@ def render_post(
     # "Short version:" followed by "Today: SOC 2 vs ISO 27001." announces what never comes.
     if rng.random() < 0.25 and not topic_line_first:
         tone = BRIDGES[language].get(profile.tone, BRIDGES[language]["direct"])
-        told = context["_has_case"] and spec.framework in STORY_FRAMEWORKS
+        told = context["_has_case"] and tells_a_story(spec)
         fitting = [b for b in tone if bridge_fits(b, paragraphs[0] if paragraphs else "", told)]
         bridge = rng.choice(fitting) if fitting else ""
     # A closing question that tells a story ("I've believed all three") would be cut to

@@ -1,19 +1,24 @@
 """What a draft may state: the proof vault's stories and the figures a profile gave.
 
 A sentence with a figure nobody gave, or a story the vault does not hold, is left out of a
-draft (`true_sentence`); a story framework without a proof point leaves a gap instead.
+draft (`true_sentence`); a story framework without a proof point leaves a gap instead. How a
+client switched tools is a story too (`tells_a_switch`): told only from a case study that
+records the switch (`switch_in`), with the tools, trigger and result the case study gives.
 """
 
+import re
 from dataclasses import dataclass
 
 from apps.accounts import proof_vault
 from apps.content import facts
-from apps.content.engine.base import ProfileSnapshot
+from apps.content.engine.base import ProfileSnapshot, TemplateSpec
 from apps.content.engine.grammar import without_inner_colon
+from apps.content.engine.library import SWITCH_SLOTS, slots_in
 from apps.content.engine.vocabulary import (
     AREA_ORDER,
     AREA_PATTERNS,
     area_key,
+    topic_area_key,
     topic_overlap,
     topic_words,
 )
@@ -33,6 +38,17 @@ UNKNOWN_FACT = "\x02"
 
 
 @dataclass(frozen=True)
+class Switch:
+    """A move from one tool to another that a case study records. `old` and `new` are the two
+    tools as the notes name them ("Moved CI from Jenkins to GitHub Actions" → Jenkins, GitHub
+    Actions); both are empty when the notes do not say which ("Moved batch jobs to spot
+    nodes"), and then a draft names neither."""
+
+    old: str = ""
+    new: str = ""
+
+
+@dataclass(frozen=True)
 class ProofPoint:
     """One case study of the proof vault, as the engine may state it."""
 
@@ -44,6 +60,7 @@ class ProofPoint:
     # The notes as typed in the vault's first language, whatever language the post is in: the
     # areas a proof point is in are read from them.
     notes: str = ""
+    switch: Switch | None = None  # the switch the case study records, if it records one
 
 
 def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
@@ -55,17 +72,120 @@ def proof_points(profile: ProfileSnapshot) -> list[ProofPoint]:
         entry = proof_vault.in_language(original, profile.language)
         title, outcome = entry["action"].rstrip("."), entry["results"].rstrip(".")
         if title and outcome:
+            problem = entry["problem"].rstrip(".")
+            notes = [original[n] for n in ("action", "results", "problem")]
             points.append(
                 ProofPoint(
                     title=title,
                     outcome=outcome,
-                    problem=entry["problem"].rstrip("."),
+                    problem=problem,
                     client=proof_vault.public_client(entry),
                     named=bool(entry["may_name"]),
-                    notes=" ".join(original[n] for n in ("action", "results", "problem")),
+                    notes=" ".join(notes),
+                    switch=switch_in(title, outcome, problem, *notes),
                 )
             )
     return points
+
+
+# --- Switches ---------------------------------------------------------------------------------
+# "Why a client switched" is the consultant's own story, like a story framework's: it is told
+# only from a case study that records a switch, with that case's tools, trigger and result.
+
+# Where a tool's name ends: a comma, a colon, a bracket, a full stop, or the words that go on
+# to say when or what came of it ("… to Amazon MSK in six weeks", "… auf GitHub Actions
+# umgestellt, Buildzeit …"); "and" followed by a name goes on ("Grafana and Prometheus").
+_NAME_END = (
+    r"(?=$|[,;:()\n]|\.(?:\s|$)|\s(?:in|within|for|so|after|over|across|with|while|by|on"
+    r"|cutting|saving|reducing|which|innerhalb|für|nach|mit|bei|wodurch|sodass|um)\b"
+    r"|\s(?:and|und)\b(?!\s+(?-i:[A-ZÄÖÜ])))"
+)
+_SPAN = r"[^,;:()\n]+?"
+# The ways notes name a switch with both of its tools, the tool left first.
+_SWITCH_NAMED = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # "Moved CI from Jenkins to GitHub Actions", "a migration from Kafka to Kinesis"
+        rf"\b(?:mov|migrat|switch|swap)\w*\b[^.;:]*?\bfrom ({_SPAN}) (?:to|onto) ({_SPAN})"
+        + _NAME_END,
+        # "Replaced Cluster Autoscaler with Karpenter"
+        rf"\breplac\w*\s+({_SPAN}) (?:with|by) ({_SPAN}){_NAME_END}",
+        # "CI von Jenkins auf GitHub Actions umgestellt"
+        rf"\bvon ({_SPAN}) (?:zu|auf|nach) ({_SPAN})"
+        r" (?:migriert|umgestellt|gewechselt|umgezogen)\b",
+        # "Migration von Jenkins zu GitHub Actions", "migriert von Jenkins auf GitHub Actions"
+        rf"\b(?:Migration|Wechsel|Umstieg|Umstellung|Umzug|migriert|umgestellt|gewechselt)"
+        rf" von ({_SPAN}) (?:zu|auf|nach) ({_SPAN}){_NAME_END}",
+        # "Jenkins durch GitHub Actions ersetzt", "Jenkins abgelöst durch GitHub Actions"
+        rf"(?:^|[,;:]\s*)({_SPAN}) durch ({_SPAN}) (?:ersetzt|abgelöst)\b",
+        rf"(?:^|[,;:]\s*)({_SPAN}) (?:ersetzt|abgelöst) durch ({_SPAN}){_NAME_END}",
+        # "Migrated Jenkins to GitHub Actions": the thing moved may be the old tool itself
+        rf"\b(?:mov|migrat|switch)\w*\s+({_SPAN}) (?:to|onto) ({_SPAN}){_NAME_END}",
+        # "Jenkins to GitHub Actions: …", "Jenkins → GitHub Actions" as the whole of a note's start
+        rf"^({_SPAN}) (?:to|→|->) ({_SPAN}){_NAME_END}",
+    )
+)
+# Notes that tell of a switch without naming both tools ("Moved batch jobs to spot nodes").
+_SWITCH_TOLD = re.compile(
+    r"\b(?:mov(?:e|ed|es|ing)|migrat(?:e|ed|es|ing|ion|ions)|switch(?:ed|es|ing)?"
+    r"|swap(?:ped|s|ping)?|replac(?:e|ed|es|ing))\b[^.;:]*?\b(?:to|onto|off|from|with|away)\b"
+    r"|\b(?:migriert|umgestellt|gewechselt|ersetzt|abgelöst|umgezogen)\b"
+    r"|\b(?:Migration|Wechsel|Umstieg|Umstellung|Umzug) (?:von|auf|zu|nach)\b",
+    re.IGNORECASE,
+)
+_LEADING_ARTICLE = re.compile(
+    r"^(?:the|a|an|our|their|den|die|das|der|dem|unseren|unsere|ihren|ihre|seinen|seine)\s+",
+    re.IGNORECASE,
+)
+# A tool's name as a post may restate it: words with a capital or a digit ("GitHub Actions",
+# "eBPF", "S3"), joined at most by "and". "batch jobs", "the old box" are not a tool's name.
+_NAME_WORD = re.compile(r"^[\"'„“]?(?:[A-ZÄÖÜ0-9]|[^\s]*[A-Z])\S*$")
+_NAME_JOINS = frozenset({"and", "und", "&", "+", "/"})
+
+
+def _tool_name(span: str) -> str:
+    """The span as a tool's name, or "" when it does not read as one."""
+    name = _LEADING_ARTICLE.sub("", span.strip())
+    words = name.split()
+    if not 1 <= len(words) <= 4 or words[0] in _NAME_JOINS or words[-1] in _NAME_JOINS:
+        return ""
+    if all(_NAME_WORD.match(w) or w in _NAME_JOINS for w in words):
+        return name
+    return ""
+
+
+def switch_in(*texts: str) -> Switch | None:
+    """The switch notes record, with its two tools when they name both; None without one."""
+    for text in texts:
+        for pattern in _SWITCH_NAMED:
+            for match in pattern.finditer(text or ""):
+                old, new = _tool_name(match.group(1)), _tool_name(match.group(2))
+                if old and new and old.lower() != new.lower():
+                    return Switch(old=old, new=new)
+    if any(_SWITCH_TOLD.search(text or "") for text in texts):
+        return Switch()
+    return None
+
+
+def switch_points(profile: ProfileSnapshot, topic: str | None) -> list[ProofPoint]:
+    """The case studies recording a switch that a post on `topic` may tell (any of them for a
+    post whose topic is still to be chosen)."""
+    points = [point for point in proof_points(profile) if point.switch]
+    if not points or not topic:
+        return points
+    return proof_points_for(points, topic, topic_area_key(topic, profile))
+
+
+def tells_a_switch(spec: TemplateSpec) -> bool:
+    """Whether a template tells how a client switched tools: it names the two tools of the
+    vault's switch (`SWITCH_SLOTS`) somewhere, in any language."""
+    parts = [spec.parts("en"), *(spec.parts(language) for language in spec.translations)]
+    return any(slots_in(line) & SWITCH_SLOTS for part in parts for lines in part for line in lines)
+
+
+def tells_a_story(spec: TemplateSpec) -> bool:
+    """Whether a template tells the consultant's own story: a story framework, or a switch."""
+    return spec.framework in STORY_FRAMEWORKS or tells_a_switch(spec)
 
 
 def proof_point_keys(point: ProofPoint) -> frozenset[str]:
@@ -166,6 +286,11 @@ def vault_texts(profile: ProfileSnapshot) -> tuple[str, ...]:
     texts = []
     for point in proof_points(profile):
         told = (point.title, point.outcome, point.problem, without_inner_colon(point.problem))
+        if point.switch and point.switch.old:
+            # The vault's switch as a hook restates it: "moved from Jenkins to GitHub Actions",
+            # "replaced Jenkins with GitHub Actions", "von Jenkins zu GitHub Actions gewechselt".
+            old, new = point.switch.old, point.switch.new
+            told += tuple(f"{old} {word} {new}" for word in ("to", "with", "zu", "durch"))
         texts += [t.lower() for t in dict.fromkeys(told) if len(t) > 8]
     return tuple(texts)
 

@@ -300,8 +300,11 @@ _TOOL_ONLY_LINE = re.compile(
     re.IGNORECASE,
 )
 _COMPARED_SLOTS = re.compile(r"\{tool_[ab]\}")
-# "Von {tool_b} zu {tool_a}: …" is a migration, whatever words surround it.
-_MIGRATION = re.compile(r"\b(?:from|von) \{tool_b\} (?:to|zu) \{tool_a\}", re.IGNORECASE)
+# "Von {tool_b} zu {tool_a}: …" is a migration, whatever words surround it; so is the proof
+# vault's own switch ("from {switch_from} to {switch_to}").
+_MIGRATION = re.compile(
+    r"\b(?:from|von) \{(?:tool_b|switch_from)\} (?:to|zu) \{(?:tool_a|switch_to)\}", re.IGNORECASE
+)
 
 
 def fits_comparison(line: str, kind: str | None) -> bool:

@@ -1,13 +1,15 @@
 """What a reader still minded: lines claiming what a client did with no vault entry behind
-them, and advice about running tools on a post comparing two standards."""
+them (a tool switch among them), and advice about running tools on a post comparing two
+standards."""
 
 import re
 from itertools import pairwise
 
 import pytest
 
-from apps.content import engine
+from apps.content import engine, facts
 from apps.content.engine.library import framework_depth
+from apps.content.engine.truth import Switch, switch_in, tells_a_switch
 from apps.content.engine.vocabulary import fits_comparison
 from apps.content.generation import ProfileSnapshot
 from apps.content.tests.test_engine_reader import AUDITOR, TOPICS, drafts
@@ -19,14 +21,25 @@ CLIENT_CLAIMS = re.compile(
     r"\bthe client(?:'s leadership)? (?:chose|accepted|took|made|had|was)\b|"
     r"\bclient's leadership\b|\bthey already are\b|\bnext up for them\b|"
     r"\bno (?:heroics|outage|rollback panic|weekend war room)\b|"
-    r"\bthe team (?:stopped|got its|sleeps)\b",
+    r"\bthe team (?:stopped|got its|sleeps)\b|"
+    # A switch: "A client moved from …", "We replaced …", "Ein Kunde ist von … gewechselt",
+    # "… durch … ersetzt", "Switching tools is rarely worth it. This time it was."
+    r"\b(?:a|one|the) client (?:moved|switched|migrated|replaced)\b|"
+    r"\bwe (?:replaced|moved|migrated|switched)\b|\bmigrating from\b|"
+    r"\bwhy (?:they|we) (?:moved|switched|migrated)\b|\bwhat the switch \{?(?:took|cost)\b|"
+    r"\bthis time it was\b|\bein Kunde ist\b[^.?!]*\bgewechselt\b|"
+    r"\bdurch\b[^.?!:]*\b(?:ersetzt|abgelöst)\b|\bdiesmal schon\b|"
+    r"\bwas der Wechsel gekostet hat\b",
     re.IGNORECASE,
 )
-VAULT_SLOTS = ("{case_title}", "{case_outcome}", "{win}")
+VAULT_SLOTS = ("{case_title}", "{case_outcome}", "{win}", "{switch_from}", "{switch_to}")
 # Embellishments a line adds around the vault's own result are claims as well.
 EMBELLISHMENTS = re.compile(
     r"\bpaid (?:back|for itself)\b|\beveryone noticed\b|\blonger than it should have\b|"
-    r"länger gedauert als nötig|\bless straightforward\b|\bwent quickly\b|progress was steady",
+    r"länger gedauert als nötig|\bless straightforward\b|\bwent quickly\b|progress was steady|"
+    # and so is what a switch cost: no vault field records it
+    r"\bpart-time work\b|\bpainful week\b|\brunning both\b|\brewriting the runbooks\b|"
+    r"\bArbeit nebenher\b|\banstrengende Woche\b|\bbeiden Systemen parallel\b",
     re.IGNORECASE,
 )
 
@@ -60,8 +73,26 @@ def test_the_client_claim_scan_would_catch_the_lines_readers_found():
         "Der Kompromiss, den der Kunde eingegangen ist: A statt B.",
         "No heroics. Small, reversible steps.",
         "Would they do it again? They already are, on data.",
+        "A client moved from {tool_b} to {tool_a}. Was it worth it?",
+        "We replaced {tool_b} with {tool_a}. The results after {timeframe}.",
+        "Switching tools is rarely worth it. This time it was.",
+        "Migrating from {tool_b} to {tool_a}: what nobody tells you.",
+        "{The trigger|Why they moved}: {pain}.",
+        "What the switch {took|cost}:\n- {timeframe} of part-time work",
+        "Ein Kunde ist von {tool_b} zu {tool_a} gewechselt. Hat es sich gelohnt?",
+        "{tool_b} durch {tool_a} ersetzt. Die Ergebnisse, {timeframe} später.",
+        "Ein Tool-Wechsel lohnt sich selten. Diesmal schon.",
+        "Was der Wechsel gekostet hat:\n- {timeframe} Arbeit nebenher",
     ):
-        assert CLIENT_CLAIMS.search(line)
+        assert CLIENT_CLAIMS.search(line), line
+    for line in (
+        "- one painful week of running both\n- rewriting the runbooks",
+        "- eine anstrengende Woche mit beiden Systemen parallel",
+    ):
+        assert EMBELLISHMENTS.search(line), line
+    # A question to the reader claims nothing: it stays.
+    assert not CLIENT_CLAIMS.search("Have you switched tools recently? Worth it?")
+    assert not CLIENT_CLAIMS.search("Kein Werkzeug ersetzt diesen Schritt.")
 
 
 def test_a_trade_off_in_a_german_story_reads_as_advice():
@@ -292,3 +323,129 @@ def test_the_unmade_promise_scan_would_catch_the_lines_readers_found():
         "I have room for one more {offer} engagement this quarter.",
     ):
         assert UNMADE_PROMISES.search(line)
+
+
+# --- A tool switch is the consultant's own story ----------------------------------------------
+
+SWITCH_TOPICS = ("Karpenter vs Cluster Autoscaler", "Kubernetes cost", "slow CI pipelines", None)
+JENKINS_TO_ACTIONS = {
+    "client_type": "SaaS scale-up",
+    "problem": "40-minute builds that blocked every merge",
+    "action": "Moved CI from Jenkins to GitHub Actions",
+    "results": "build time 40 min → 9 min",
+    "may_name": False,
+    "client_name": "",
+}
+
+
+def comparisons(profile, *, language, topics, seeds=range(16)):
+    """Tool-comparison drafts: the framework "Why a client switched" belongs to."""
+    profile = ProfileSnapshot(**{**profile.__dict__, "language": language})
+    library = engine.load_library()
+    return [
+        engine.write_post(
+            engine.GenerationRequest(
+                profile=profile, topic=topic, framework="tool-comparison", seed=seed
+            ),
+            library,
+        )
+        for topic in topics
+        for seed in seeds
+    ]
+
+
+def switch_template_keys():
+    return {spec.key for spec in engine.load_library() if tells_a_switch(spec)}
+
+
+@pytest.mark.parametrize(
+    ("notes", "switch"),
+    [
+        ("Moved CI from Jenkins to GitHub Actions", Switch("Jenkins", "GitHub Actions")),
+        ("Replaced Cluster Autoscaler with Karpenter", Switch("Cluster Autoscaler", "Karpenter")),
+        ("Migrated Jenkins to GitHub Actions in six weeks", Switch("Jenkins", "GitHub Actions")),
+        ("CI von Jenkins auf GitHub Actions umgestellt", Switch("Jenkins", "GitHub Actions")),
+        ("Jenkins durch GitHub Actions ersetzt", Switch("Jenkins", "GitHub Actions")),
+        ("Jenkins durch GitHub Actions abgelöst", Switch("Jenkins", "GitHub Actions")),
+        ("Von Jenkins zu GitHub Actions gewechselt", Switch("Jenkins", "GitHub Actions")),
+        # a switch whose tools the notes do not name: told, but no tool named for it
+        ("Moved batch jobs to Karpenter-managed spot nodes", Switch()),
+        ("Replaced nightly batch loads with change data capture", Switch()),
+        ("Datenbank nach Aurora migriert", Switch()),
+        # no switch at all
+        ("rebuilt the access review and risk register in five weeks", None),
+        ("Rebuilt the reporting pipeline on Kafka", None),
+    ],
+)
+def test_a_switch_is_read_from_the_case_studys_own_notes(notes, switch):
+    assert switch_in(notes) == switch
+
+
+def test_the_switch_template_is_known_by_the_vault_slots_it_names():
+    assert switch_template_keys() == {"tool-comparison/we-switched"}
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_profile_without_a_switch_in_its_vault_never_gets_a_switch_story(language):
+    no_vault = ProfileSnapshot(**{**AUDITOR.__dict__, "areas": ["Kubernetes"], "case_studies": []})
+    # AUDITOR's own case study tells of an audit passed, not of a switch
+    posts = [
+        *comparisons(no_vault, language=language, topics=SWITCH_TOPICS),
+        *comparisons(AUDITOR, language=language, topics=SWITCH_TOPICS),
+        *drafts(no_vault, language=language, topics=SWITCH_TOPICS[:2], seeds=range(4)),
+    ]
+    assert any(post.framework == "tool-comparison" for post in posts)
+    for post in posts:
+        assert post.template_key not in switch_template_keys(), post.text
+        assert not CLIENT_CLAIMS.search(post.text), post.text
+        assert not EMBELLISHMENTS.search(post.text), post.text
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_switch_in_the_vault_is_told_with_its_own_tools_trigger_and_result(language):
+    profile = ProfileSnapshot(
+        **{**AUDITOR.__dict__, "areas": ["CI/CD"], "case_studies": [JENKINS_TO_ACTIONS]}
+    )
+    # topics that name neither tool: the names come from the vault
+    topics = ("slow CI pipelines", "deploying on Fridays", None)
+    posts = comparisons(profile, language=language, topics=topics)
+    told = [post for post in posts if post.template_key in switch_template_keys()]
+
+    assert told, "a vault recording a switch can be told as one"
+    for post in told:
+        assert "Jenkins" in post.text, post.text
+        assert "GitHub Actions" in post.text, post.text
+        assert "40 min → 9 min" in post.text, post.text  # its own result
+        known = engine.post_figures(profile, post.topic)
+        assert facts.unsupported_figures(post.text, known) == [], post.text
+        assert not EMBELLISHMENTS.search(post.text), post.text
+        assert not re.search(r"(?i)a few weeks|einige Wochen|this time it was", post.text)
+    hooks = "\n".join(post.hook for post in told)
+    # the hook names the vault's tools
+    assert "Jenkins" in hooks
+    assert "GitHub Actions" in hooks
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_switch_whose_tools_the_vault_does_not_name_names_none_in_the_hook(language):
+    spot = {
+        **JENKINS_TO_ACTIONS,
+        "problem": "an EKS bill doubling every quarter",
+        "action": "Moved batch jobs to Karpenter-managed spot nodes",
+        "results": "cut compute spend 38% in 4 months",
+    }
+    profile = ProfileSnapshot(
+        **{**AUDITOR.__dict__, "areas": ["Kubernetes"], "case_studies": [spot]}
+    )
+    posts = comparisons(profile, language=language, topics=("Kubernetes cost", None))
+    told = [post for post in posts if post.template_key in switch_template_keys()]
+
+    assert told
+    for post in told:
+        assert "batch jobs to Karpenter-managed spot nodes" in post.text, post.text
+        assert "38%" in post.text, post.text
+        # never a pair of the vocabulary's tools as what the client moved between
+        assert not re.search(
+            r"(?i)\b(?:moved|migrating) from\b|\breplaced \S+ with\b|\bvon \S+ zu\b", post.hook
+        ), post.hook
+        assert not CLIENT_CLAIMS.search(post.hook), post.hook

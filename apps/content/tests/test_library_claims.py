@@ -2,8 +2,9 @@
 client, a project or a team size that the consultant did not give.
 
 A line may tell of the consultant's own work only through the slots the proof vault fills
-({case_title}, {case_outcome}, {win}; in a story framework also the story slots a case study
-fills or a gap replaces), and what it adds around them states no figure and no duration. No
+({case_title}, {case_outcome}, {win}, a switch's {switch_from} and {switch_to}; in a story
+framework also the story slots a case study fills or a gap replaces), and what it adds around
+them states no figure and no duration. No
 line names "a {industry} client" (the profile's industries say whom the consultant serves, not
 that such a project happened), "my last project", "a recent engagement", "last week" or a slot
 nothing fills ({team_size}). Every choice of every line is spelt out. The engine's run-time
@@ -21,7 +22,7 @@ from apps.content.engine.library import ALTERNATIVES, CHOICE, SLOT, follows
 from apps.content.engine.truth import NARRATIVE_SLOTS
 
 # Slots only the proof vault fills: a sentence holding one tells the consultant's own case.
-VAULT_SLOTS = frozenset({"case_title", "case_outcome", "win"})
+VAULT_SLOTS = frozenset({"case_title", "case_outcome", "win", "switch_from", "switch_to"})
 # Slots nothing the consultant gives ever fills: a line needing one is dead text at best.
 NEVER_GIVEN = frozenset({"team_size", "example_win"})
 # What a profile states, as the engine fills it: the profile's own figures are allowed.
