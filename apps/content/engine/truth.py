@@ -8,6 +8,7 @@ records the switch (`switch_in`), with the tools, trigger and result the case st
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from apps.accounts import proof_vault
 from apps.content import facts
@@ -154,6 +155,7 @@ def _tool_name(span: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1024)  # the same notes are read for every draft of a profile, 4 times each
 def switch_in(*texts: str) -> Switch | None:
     """The switch notes record, with its two tools when they name both; None without one."""
     for text in texts:
@@ -176,11 +178,23 @@ def switch_points(profile: ProfileSnapshot, topic: str | None) -> list[ProofPoin
     return proof_points_for(points, topic, topic_area_key(topic, profile))
 
 
+# Per template, whether it tells a switch: asked of every template for every draft, and the
+# answer only changes with the template (kept with the template, as library.cached_problems).
+_SWITCH_BY_ID: dict[int, tuple[TemplateSpec, bool]] = {}
+
+
 def tells_a_switch(spec: TemplateSpec) -> bool:
     """Whether a template tells how a client switched tools: it names the two tools of the
     vault's switch (`SWITCH_SLOTS`) somewhere, in any language."""
+    known = _SWITCH_BY_ID.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    if len(_SWITCH_BY_ID) > 4096:
+        _SWITCH_BY_ID.clear()
     parts = [spec.parts("en"), *(spec.parts(language) for language in spec.translations)]
-    return any(slots_in(line) & SWITCH_SLOTS for part in parts for lines in part for line in lines)
+    tells = any(slots_in(line) & SWITCH_SLOTS for part in parts for lines in part for line in lines)
+    _SWITCH_BY_ID[id(spec)] = (spec, tells)
+    return tells
 
 
 def tells_a_story(spec: TemplateSpec) -> bool:
