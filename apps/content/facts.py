@@ -119,10 +119,13 @@ ONE_UNIT = re.compile(
     re.IGNORECASE,
 )
 # A number glued to a unit states a duration or a size: "a 45-minute pipeline", "a three-year
-# commitment", "eine 45-Minuten-Pipeline" (FIGURE leaves hyphenated names like "2-factor" alone).
+# commitment", "eine 45-Minuten-Pipeline", "eine 2-TB-Tabelle" (FIGURE leaves hyphenated names
+# like "2-factor" alone).
 _DASH_UNIT = (
     r"minutes?|hours?|days?|weeks?|months?|quarters?|years?|person|people|engineers?|"
-    r"Minuten|Stunden|Tages?|Wochen|Monats?|Jahres|Personen"
+    r"Minuten|Stunden|Tages?|Wochen|Monats?|Jahres|Personen|"
+    # sizes and lengths: "eine 2-TB-Tabelle", "an 80-page report"
+    r"[KMGTP]i?B|pages?|Seiten"
 )
 FIGURE_WITH_UNIT = re.compile(
     r"(?<![\w/.,-])(\d+|"

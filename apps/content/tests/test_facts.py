@@ -13,6 +13,13 @@ def test_digits_inside_names_are_not_figures():
     assert facts.figures_in("S3, EC2, p99, k8s, OAuth2, GPT-4, HTTP/2 and IPv6") == []
 
 
+def test_a_number_glued_to_a_size_or_a_length_is_a_figure():
+    # "eine 2-TB-Tabelle" stated a size nobody gave where "a 2 TB table" was caught.
+    text = "eine 2-TB-Tabelle, a 10-GB limit, an 80-page report, ein 80-Seiten-Bericht"
+    assert facts.figures_in(text) == ["2", "10", "80", "80"]
+    assert facts.figures_in("SOC-2-Audit, 2-factor login") == []
+
+
 def test_articles_are_not_counts_but_number_words_are():
     assert facts.figures_in("One thing: a team of twelve, zwei Teams, half the cost") == [
         "12",
