@@ -29,7 +29,12 @@ CLIENT_CLAIMS = re.compile(
     r"\bwhy (?:they|we) (?:moved|switched|migrated)\b|\bwhat the switch \{?(?:took|cost)\b|"
     r"\bthis time it was\b|\bein Kunde ist\b[^.?!]*\bgewechselt\b|"
     r"\bdurch\b[^.?!:]*\b(?:ersetzt|abgelöst)\b|\bdiesmal schon\b|"
-    r"\bwas der Wechsel gekostet hat\b",
+    r"\bwas der Wechsel gekostet hat\b|"
+    # The client's starting point told with the area's words: a metric they did not track, what
+    # their team had been doing, what someone on it said or did, the size they were.
+    r"\bnobody tracked\b|\bvon niemandem gemessen\b|\bthe team had been\b|\bdas Team hatte\b|"
+    r"\ba senior engineer (?:raised|pushed)\b|\bthe call started with\b|\bdas Gespräch begann\b|"
+    r"\bat their size\b|\bwe were moving fast\b|\bwir waren schnell\b",
     re.IGNORECASE,
 )
 VAULT_SLOTS = ("{case_title}", "{case_outcome}", "{win}", "{switch_from}", "{switch_to}")
@@ -39,7 +44,16 @@ EMBELLISHMENTS = re.compile(
     r"länger gedauert als nötig|\bless straightforward\b|\bwent quickly\b|progress was steady|"
     # and so is what a switch cost: no vault field records it
     r"\bpart-time work\b|\bpainful week\b|\brunning both\b|\brewriting the runbooks\b|"
-    r"\bArbeit nebenher\b|\banstrengende Woche\b|\bbeiden Systemen parallel\b",
+    r"\bArbeit nebenher\b|\banstrengende Woche\b|\bbeiden Systemen parallel\b|"
+    # and so is a judgement of the client's team, or of how the project went, that no vault
+    # field records: what they were, knew, felt, flagged or got to late
+    r"\bthe team was (?:capable|small)\b|\bdas Team klein\b|\boutgrown its decisions\b|"
+    r"\bnobody had made a bad call\b|\bmade for a smaller company\b|\beveryone knew\b|"
+    r"\bcosting them customers\b|\bnobody (?:had flagged|connected) it\b|\bin any ticket\b|"
+    r"\bfar too long to connect\b|\bden Zusammenhang zu erkennen\b|\bjust as real\b|"
+    r"\bwhat the numbers don't show\b|\bgot to it far too late\b|\bpaid for the delay\b|"
+    r"\bviel zu spät dazu\b|\bspät angepackt und dafür bezahlt\b|"
+    r"\bDie Technik war der einfache\b|\bbrauchte neue Technik\b",
     re.IGNORECASE,
 )
 
@@ -93,6 +107,36 @@ def test_the_client_claim_scan_would_catch_the_lines_readers_found():
     # A question to the reader claims nothing: it stays.
     assert not CLIENT_CLAIMS.search("Have you switched tools recently? Worth it?")
     assert not CLIENT_CLAIMS.search("Kein Werkzeug ersetzt diesen Schritt.")
+
+
+def test_the_scans_would_catch_the_starting_points_readers_found():
+    for line in (
+        "The starting point:\n- {pain}\n- {metric} nobody tracked",
+        "Die Ausgangslage:\n- {pain}\n- {metric}: von niemandem gemessen",
+        "The team had been {mistake} for a while.",
+        "Das Team hatte alles versucht. Außer der langweiligen Lösung.",
+        "A senior engineer pushed back. Their constraint: {pain}.",
+        "The call started with “We think we need a rewrite.”",
+        "It made sense at their size then. What I missed: {pain}.",
+        "We were moving fast, the team was small, and {tool_a} made it easy.",
+    ):
+        assert CLIENT_CLAIMS.search(line), line
+    for line in (
+        "The starting point was familiar: {pain}. The team was capable. The system had simply "
+        "outgrown its decisions.",
+        "Nobody had made a bad call. The calls were just made for a smaller company.",
+        "Nobody said it out loud, but everyone knew: {pain} was costing them customers.",
+        "Then a detail: {pain}. Nobody had flagged it. It wasn't in any ticket.",
+        "Then came the symptom: {pain}. Nobody connected it to the decision at first.",
+        "Wir waren schnell, das Team klein.",
+        "Es hat zu lange gedauert, den Zusammenhang zu erkennen.",
+        "Harder to measure, just as real: fewer pages at night.",
+        "What the numbers don't show: a team that sleeps through the night.",
+        "The biggest one is the first. We got to it far too late.",
+        "Wir haben ihn spät angepackt und dafür bezahlt.",
+        "Die Technik war der einfache Teil.",
+    ):
+        assert EMBELLISHMENTS.search(line), line
 
 
 def test_a_trade_off_in_a_german_story_reads_as_advice():
