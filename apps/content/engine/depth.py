@@ -79,7 +79,11 @@ def _depth_context(context: dict[str, str], rng: random.Random) -> dict[str, str
         "example_mistake": mistake,
         "example_fix": fix,
         "example_win": UNKNOWN_FACT,  # a second client story would be an invented one
-        "example_pain": other(lexicon.pains, context["pain"]),
+        # Beside a story whose case study gives no problem, a pain of the area ("How it
+        # shows: …") would read as the client's.
+        "example_pain": UNKNOWN_FACT
+        if context.get("_problem_untold")
+        else other(lexicon.pains, context["pain"]),
         "other_metric": other(lexicon.metrics, context["metric"]),
         "other_myth": myth,
         "other_reality": reality,

@@ -91,7 +91,9 @@ def build_context(
     profile's proof vault: a story framework without a proof point gets one visible gap
     instead (see `render_post`), anything else leaves such a sentence out. A template telling
     how a client switched tools (`tells_a_switch`) is a story of the one case study that
-    records a switch: its tools, its problem as the trigger, its results as the payoff.
+    records a switch: its tools, its problem as the trigger, its results as the payoff. In any
+    story told from a case study, where the client started (`{pain}`) is that case study's
+    problem; when it records none, a line needing it is left out.
     """
     language = profile.language if profile.language in LANGUAGES else "en"
     missing = MISSING[language]
@@ -253,6 +255,13 @@ def build_context(
             context["pain"] = in_draft_language(
                 in_sentence(lower_first_in(case.problem, language, names), language), language
             )
+        else:
+            # The case study is the story and says nothing of where the client started: the
+            # area's usual pain would be told as theirs ("The starting point: nodes idling
+            # …"), so a line needing the problem is left out, and so is a depth paragraph
+            # naming a pain of the area beside the story (`depth._depth_context`).
+            context["pain"] = UNKNOWN_FACT
+            context["_problem_untold"] = "yes"
         if language == "de" or is_clause(case.title):
             context["fix"] = in_draft_language(
                 lower_first_in(case.title, language, names), language

@@ -10,7 +10,7 @@ import pytest
 from apps.content import engine, facts
 from apps.content.engine.library import framework_depth
 from apps.content.engine.truth import Switch, switch_in, tells_a_switch
-from apps.content.engine.vocabulary import fits_comparison
+from apps.content.engine.vocabulary import fits_comparison, truthful_lexicon
 from apps.content.generation import ProfileSnapshot
 from apps.content.tests.test_engine_reader import AUDITOR, TOPICS, drafts
 
@@ -29,7 +29,12 @@ CLIENT_CLAIMS = re.compile(
     r"\bwhy (?:they|we) (?:moved|switched|migrated)\b|\bwhat the switch \{?(?:took|cost)\b|"
     r"\bthis time it was\b|\bein Kunde ist\b[^.?!]*\bgewechselt\b|"
     r"\bdurch\b[^.?!:]*\b(?:ersetzt|abgelöst)\b|\bdiesmal schon\b|"
-    r"\bwas der Wechsel gekostet hat\b",
+    r"\bwas der Wechsel gekostet hat\b|"
+    # The client's starting point told with the area's words: a metric they did not track, what
+    # their team had been doing, what someone on it said or did, the size they were.
+    r"\bnobody tracked\b|\bvon niemandem gemessen\b|\bthe team had been\b|\bdas Team hatte\b|"
+    r"\ba senior engineer (?:raised|pushed)\b|\bthe call started with\b|\bdas Gespräch begann\b|"
+    r"\bat their size\b|\bwe were moving fast\b|\bwir waren schnell\b",
     re.IGNORECASE,
 )
 VAULT_SLOTS = ("{case_title}", "{case_outcome}", "{win}", "{switch_from}", "{switch_to}")
@@ -39,7 +44,16 @@ EMBELLISHMENTS = re.compile(
     r"länger gedauert als nötig|\bless straightforward\b|\bwent quickly\b|progress was steady|"
     # and so is what a switch cost: no vault field records it
     r"\bpart-time work\b|\bpainful week\b|\brunning both\b|\brewriting the runbooks\b|"
-    r"\bArbeit nebenher\b|\banstrengende Woche\b|\bbeiden Systemen parallel\b",
+    r"\bArbeit nebenher\b|\banstrengende Woche\b|\bbeiden Systemen parallel\b|"
+    # and so is a judgement of the client's team, or of how the project went, that no vault
+    # field records: what they were, knew, felt, flagged or got to late
+    r"\bthe team was (?:capable|small)\b|\bdas Team klein\b|\boutgrown its decisions\b|"
+    r"\bnobody had made a bad call\b|\bmade for a smaller company\b|\beveryone knew\b|"
+    r"\bcosting them customers\b|\bnobody (?:had flagged|connected) it\b|\bin any ticket\b|"
+    r"\bfar too long to connect\b|\bden Zusammenhang zu erkennen\b|\bjust as real\b|"
+    r"\bwhat the numbers don't show\b|\bgot to it far too late\b|\bpaid for the delay\b|"
+    r"\bviel zu spät dazu\b|\bspät angepackt und dafür bezahlt\b|"
+    r"\bDie Technik war der einfache\b|\bbrauchte neue Technik\b",
     re.IGNORECASE,
 )
 
@@ -93,6 +107,36 @@ def test_the_client_claim_scan_would_catch_the_lines_readers_found():
     # A question to the reader claims nothing: it stays.
     assert not CLIENT_CLAIMS.search("Have you switched tools recently? Worth it?")
     assert not CLIENT_CLAIMS.search("Kein Werkzeug ersetzt diesen Schritt.")
+
+
+def test_the_scans_would_catch_the_starting_points_readers_found():
+    for line in (
+        "The starting point:\n- {pain}\n- {metric} nobody tracked",
+        "Die Ausgangslage:\n- {pain}\n- {metric}: von niemandem gemessen",
+        "The team had been {mistake} for a while.",
+        "Das Team hatte alles versucht. Außer der langweiligen Lösung.",
+        "A senior engineer pushed back. Their constraint: {pain}.",
+        "The call started with “We think we need a rewrite.”",
+        "It made sense at their size then. What I missed: {pain}.",
+        "We were moving fast, the team was small, and {tool_a} made it easy.",
+    ):
+        assert CLIENT_CLAIMS.search(line), line
+    for line in (
+        "The starting point was familiar: {pain}. The team was capable. The system had simply "
+        "outgrown its decisions.",
+        "Nobody had made a bad call. The calls were just made for a smaller company.",
+        "Nobody said it out loud, but everyone knew: {pain} was costing them customers.",
+        "Then a detail: {pain}. Nobody had flagged it. It wasn't in any ticket.",
+        "Then came the symptom: {pain}. Nobody connected it to the decision at first.",
+        "Wir waren schnell, das Team klein.",
+        "Es hat zu lange gedauert, den Zusammenhang zu erkennen.",
+        "Harder to measure, just as real: fewer pages at night.",
+        "What the numbers don't show: a team that sleeps through the night.",
+        "The biggest one is the first. We got to it far too late.",
+        "Wir haben ihn spät angepackt und dafür bezahlt.",
+        "Die Technik war der einfache Teil.",
+    ):
+        assert EMBELLISHMENTS.search(line), line
 
 
 def test_a_trade_off_in_a_german_story_reads_as_advice():
@@ -449,3 +493,123 @@ def test_a_switch_whose_tools_the_vault_does_not_name_names_none_in_the_hook(lan
             r"(?i)\b(?:moved|migrating) from\b|\breplaced \S+ with\b|\bvon \S+ zu\b", post.hook
         ), post.hook
         assert not CLIENT_CLAIMS.search(post.hook), post.hook
+
+
+# --- A story's starting point is the case study's problem, or is not told ---------------------
+
+# Two case studies with only what was done and its result, as many vaults hold them.
+NO_PROBLEM = ProfileSnapshot(
+    name="Dana Demo",
+    headline="Fractional CTO for B2B SaaS scale-ups",
+    areas=["Kubernetes", "platform engineering", "AWS cost control", "data platforms"],
+    years_experience=17,
+    industries=["fintech", "logistics", "B2B SaaS"],
+    offers=["fractional CTO", "architecture review", "Kubernetes migration"],
+    case_studies=[
+        {
+            "title": "Moved a payments platform from VMs to Kubernetes",
+            "outcome": "cut cloud spend 38% in 4 months with zero downtime",
+        },
+        {
+            "title": "Rebuilt a logistics data pipeline on Kafka",
+            "outcome": "reports went from 9 hours stale to under 2 minutes",
+        },
+    ],
+    tone="direct",
+    language="en",
+)
+EKS_BILL = {
+    "client_type": "Series B fintech",
+    "problem": "an EKS bill doubling every quarter",
+    "problem_de": "eine EKS-Rechnung, die sich jedes Quartal verdoppelte",
+    "action": "Right-sized the EKS node groups and put batch work on spot capacity",
+    "results": "cut compute spend 38% in 4 months",
+    "may_name": False,
+    "client_name": "",
+}
+# Where a story says how the client's situation was at the start ("The trigger" is a switch's).
+STARTING_POINT = re.compile(
+    r"\bstarting point\b|\bsituation at the start\b|\bwhere it started\b|\bAusgangspunkt\b|"
+    r"\bAusgangslage\b|\bthe trigger\b|\bwhat set it off\b|\bDer Auslöser\b|\btheir constraint\b",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^(?:[→•—✓\-]|\d+\.)\s")
+
+
+def story_drafts(profile, *, language, topics, seeds):
+    """Drafts of the frameworks that tell the consultant's own story, a switch among them."""
+    profile = ProfileSnapshot(**{**profile.__dict__, "language": language})
+    library = engine.load_library()
+    posts = [
+        engine.write_post(
+            engine.GenerationRequest(profile=profile, topic=topic, framework=framework, seed=seed),
+            library,
+        )
+        for topic in topics
+        for framework in (*sorted(engine.STORY_FRAMEWORKS), "tool-comparison")
+        for seed in seeds
+    ]
+    return [
+        post
+        for post in posts
+        if post.framework in engine.STORY_FRAMEWORKS or post.template_key in switch_template_keys()
+    ]
+
+
+def area_pains(language):
+    """Every pain the vocabulary holds, in any area: what a story would invent for a client."""
+    keys = [*engine.AREAS, None]
+    return {pain.lower() for key in keys for pain in truthful_lexicon(key, language).pains}
+
+
+def one_item_lists(text):
+    """The blocks of a draft that hold a list of a single item."""
+    blocks = text.split("\n\n")
+    return [b for b in blocks if sum(bool(_LIST_ITEM.match(line)) for line in b.split("\n")) == 1]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_case_study_without_a_problem_gets_no_starting_point_in_any_story(language):
+    topics = ("Kubernetes migration", "data pipelines", None)
+    posts = story_drafts(NO_PROBLEM, language=language, topics=topics, seeds=range(10))
+    pains = area_pains(language)
+
+    # A story with no case study on its topic leaves a gap, as it always did; the others are
+    # the vault's.
+    told = [post for post in posts if not facts.find_gaps(post.text)]
+    assert len(told) > len(posts) / 2
+    for post in told:
+        assert "38%" in post.text or "9 hours" in post.text, post.text
+        low = post.text.lower()
+        assert not STARTING_POINT.search(post.text), post.text
+        assert [pain for pain in pains if pain in low] == [], post.text
+        assert not re.search(r"(?i)nobody tracked|von niemandem gemessen", post.text), post.text
+        assert not EMBELLISHMENTS.search(post.text), post.text
+        # the story still reads: no list left with a single item
+        assert one_item_lists(post.text) == [], post.text
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_case_studys_problem_is_the_starting_point_a_story_tells(language):
+    profile = ProfileSnapshot(
+        **{**NO_PROBLEM.__dict__, "areas": ["Kubernetes"], "case_studies": [EKS_BILL]}
+    )
+    problem = EKS_BILL["problem_de" if language == "de" else "problem"]
+    topics = ("Kubernetes cost", "Kubernetes migration")
+    posts = story_drafts(profile, language=language, topics=topics, seeds=range(10))
+    pains = area_pains(language)
+
+    starts = [
+        line for post in posts for line in post.text.split("\n") if STARTING_POINT.search(line)
+    ]
+    assert starts, "the stories tell where the client started"
+    for line in starts:
+        assert problem in line, line
+        assert [pain for pain in pains if pain in line.lower()] == [], line
+    for post in posts:
+        assert not re.search(r"(?i)nobody tracked|von niemandem gemessen", post.text), post.text
+        assert not EMBELLISHMENTS.search(post.text), post.text
+    before_after = [p for p in posts if p.template_key == "case-study/before-after-numbers"]
+    assert before_after
+    label = "Die Ausgangslage" if language == "de" else "The starting point"
+    assert any(f"{label}: {problem}." in post.text for post in before_after)
