@@ -352,7 +352,7 @@ def test_a_bridge_saying_what_worked_comes_only_before_the_consultants_own_story
 # it": there may be no write-up) and capacity ("room for one more engagement this quarter").
 UNMADE_PROMISES = re.compile(
     r"\bI'll send\b|\bschicke ich\b|\bich schicke\b|\broom for one more\b|\bthis quarter\b|"
-    r"\bdieses Quartal\b|\bfreie Kapazität\b",
+    r"\beach quarter\b|\bdieses Quartal\b|\bjedes Quartal\b|\bfreie Kapazität\b",
     re.IGNORECASE,
 )
 
@@ -365,6 +365,8 @@ def test_the_unmade_promise_scan_would_catch_the_lines_readers_found():
     for line in (
         "Want the full write-up? Comment “details” and I'll send it.",
         "I have room for one more {offer} engagement this quarter.",
+        "I take on a few {offer} engagements each quarter.",
+        "Ich übernehme jedes Quartal einige {offer}-Mandate.",
     ):
         assert UNMADE_PROMISES.search(line)
 
