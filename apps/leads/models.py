@@ -155,28 +155,6 @@ class Lead(WorkspaceOwned):
         return f"{self.commenter} ({self.get_status_display()}, {self.score})"
 
 
-class PostLeadTotals(WorkspaceOwned):
-    """No longer kept: each post's lead totals are on the post now (Post.attributed_leads and
-    attributed_value, kept by the triggers in apps/leads/totals.py since leads 0014).
-
-    The table stays for one release because a deploy migrates while the code before it still
-    serves (deploy/README.md, "Migrations on deploy"), and that code's dashboard reads it:
-    dropped now, its dashboards would fail until the new code is up; kept, they show the
-    totals as they were at the migration. The next release deletes the model."""
-
-    post = models.OneToOneField(
-        "content.Post",
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="lead_totals",
-    )
-    leads = models.IntegerField(default=0)
-    converted_value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-
-    def __str__(self):
-        return f"lead totals of post {self.post_id} (no longer kept)"
-
-
 class LeadStatusTotals(WorkspaceOwned):
     """Per workspace and lead status: how many leads and their summed value_eur (the funnel).
 
@@ -205,7 +183,7 @@ class LeadHourlyTotals(WorkspaceOwned):
     """Per workspace, UTC hour of creation (created_at truncated to the hour) and lead status:
     how many leads, their summed value_eur, and how many of them have a value (a sum of no
     values is NULL to the dashboard, as SUM over the leads is). Kept by the same triggers as
-    PostLeadTotals; see there. The dashboard counts a period's leads per local day from these
+    LeadStatusTotals; see there. The dashboard counts a period's leads per local day from these
     rows for the whole hours and from the leads themselves for the hour at either edge."""
 
     hour = models.DateTimeField()

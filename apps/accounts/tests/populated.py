@@ -39,7 +39,6 @@ from apps.leads.models import (
     LeadHourlyTotals,
     LeadSettings,
     LeadStatusTotals,
-    PostLeadTotals,
 )
 from apps.linkedin.models import LinkedInConnection
 from apps.media.models import CarouselStyle, MediaPage, PostMedia
@@ -148,9 +147,6 @@ def populate(workspace, *, owner, prefix: str = "") -> dict:
             status=lead.status,
             n=1,
         )
-    # No longer kept (the posts carry their totals) but still there for one release, with
-    # the rows it held: export and deletion must still cover them.
-    PostLeadTotals.objects.create(workspace=workspace, post=post, leads=1)
     comment = Comment.objects.create(
         workspace=workspace,
         post=post,
