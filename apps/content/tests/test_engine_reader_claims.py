@@ -12,6 +12,7 @@ from apps.content.engine.library import framework_depth
 from apps.content.engine.truth import Switch, switch_in, tells_a_switch
 from apps.content.engine.vocabulary import fits_comparison, truthful_lexicon
 from apps.content.generation import ProfileSnapshot
+from apps.content.tests.test_engine import DEMO
 from apps.content.tests.test_engine_reader import AUDITOR, TOPICS, drafts
 
 # Phrasing that tells what one client did or went through. Only a line carrying the vault's
@@ -500,26 +501,7 @@ def test_a_switch_whose_tools_the_vault_does_not_name_names_none_in_the_hook(lan
 # --- A story's starting point is the case study's problem, or is not told ---------------------
 
 # Two case studies with only what was done and its result, as many vaults hold them.
-NO_PROBLEM = ProfileSnapshot(
-    name="Dana Demo",
-    headline="Fractional CTO for B2B SaaS scale-ups",
-    areas=["Kubernetes", "platform engineering", "AWS cost control", "data platforms"],
-    years_experience=17,
-    industries=["fintech", "logistics", "B2B SaaS"],
-    offers=["fractional CTO", "architecture review", "Kubernetes migration"],
-    case_studies=[
-        {
-            "title": "Moved a payments platform from VMs to Kubernetes",
-            "outcome": "cut cloud spend 38% in 4 months with zero downtime",
-        },
-        {
-            "title": "Rebuilt a logistics data pipeline on Kafka",
-            "outcome": "reports went from 9 hours stale to under 2 minutes",
-        },
-    ],
-    tone="direct",
-    language="en",
-)
+NO_PROBLEM = DEMO
 EKS_BILL = {
     "client_type": "Series B fintech",
     "problem": "an EKS bill doubling every quarter",
