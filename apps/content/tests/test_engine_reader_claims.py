@@ -8,11 +8,19 @@ from itertools import pairwise
 import pytest
 
 from apps.content import engine, facts
-from apps.content.engine.library import framework_depth
-from apps.content.engine.truth import Switch, switch_in, tells_a_switch
-from apps.content.engine.vocabulary import fits_comparison, truthful_lexicon
+from apps.content.engine.library import framework_depth, slots_in
+from apps.content.engine.truth import (
+    Switch,
+    switch_in,
+    tells_a_story,
+    tells_a_switch,
+    vault_texts,
+)
+from apps.content.engine.vocabulary import fits_comparison, german_tool_name, truthful_lexicon
 from apps.content.generation import ProfileSnapshot
 from apps.content.tests.test_engine_reader import AUDITOR, TOPICS, drafts
+from apps.content.tests.test_library_claims import expansions
+from tests.bench.test_bench_generation import DEMO
 
 # Phrasing that tells what one client did or went through. Only a line carrying the vault's
 # own story (its slots) may say such a thing; anything else is advice or opinion.
@@ -34,7 +42,11 @@ CLIENT_CLAIMS = re.compile(
     # their team had been doing, what someone on it said or did, the size they were.
     r"\bnobody tracked\b|\bvon niemandem gemessen\b|\bthe team had been\b|\bdas Team hatte\b|"
     r"\ba senior engineer (?:raised|pushed)\b|\bthe call started with\b|\bdas Gespräch begann\b|"
-    r"\bat their size\b|\bwe were moving fast\b|\bwir waren schnell\b",
+    r"\bat their size\b|\bwe were moving fast\b|\bwir waren schnell\b|"
+    # The area's tools told as the client's or the consultant's: what a plan moved them to, what
+    # the next step was not about, what the consultant brings to each client.
+    r"\bmy plan was\b|\bmove them to\b|\bwas not about\b|\bging es nicht um\b|"
+    r"\bdepending on the client\b|\bje nach Kunde\b",
     re.IGNORECASE,
 )
 VAULT_SLOTS = ("{case_title}", "{case_outcome}", "{win}", "{switch_from}", "{switch_to}")
@@ -615,3 +627,107 @@ def test_a_case_studys_problem_is_the_starting_point_a_story_tells(language):
     assert before_after
     label = "Die Ausgangslage" if language == "de" else "The starting point"
     assert any(f"{label}: {problem}." in post.text for post in before_after)
+
+
+# --- A story names only the tools its case study or topic names --------------------------------
+
+# A tool told as what someone did, beyond the client claims above: "The usual first reflex:
+# add Karpenter" in the client's story, "What I bring: Karpenter and Kubecost".
+TOOL_TOLD = re.compile(r"\breflex\b|\bwhat I bring\b", re.IGNORECASE)
+# A story's template line naming the area's tools speaks of nobody: no "I", "we", "they" or
+# client in it, the list of what teams get wrong ("adding {tool_a} before anyone owns the
+# problem") being one.
+STORY_VOICE = re.compile(
+    r"\b(?:I|my|me|we|our|us|they|them|their|client|ich|mein\w*|mir|wir|uns\w*|Kunden?)\b",
+    re.IGNORECASE,
+)
+# In a draft, advice around a tool speaks as the consultant too ("A decision I often have to
+# explain: managed EKS …"): what tells a story there is what was, or what someone did.
+PAST_VOICE = {
+    "en": re.compile(
+        r"\b(?:was|were|wasn't|weren't|had|did|went)\b|\b(?:we|they) \w+ed\b", re.IGNORECASE
+    ),
+    # "was" is German for "what"
+    "de": re.compile(r"\b(?:war|waren|hatte|hatten|ging|gingen)\b|\bwir \w+(?:te|ten)\b"),
+}
+_QUOTED = re.compile(r"[“„\"][^”“\"]*[”“\"]")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
+
+
+def sentences(text):
+    for line in text.split("\n"):
+        yield from _SENTENCE_END.split(_LIST_ITEM.sub("", line))
+
+
+def vocabulary_tools():
+    """Every tool any area's vocabulary names, as English and German drafts spell it."""
+    pairs = [pair for area in [*engine.AREAS.values(), engine.GENERAL] for pair in area.tools]
+    return {name for pair in pairs for tool in pair for name in (tool, german_tool_name(tool))}
+
+
+def unsourced_tools(sentence, tools, told):
+    """The tools a sentence names that neither the vault nor the topic (in `told`) names."""
+    return [
+        tool
+        for tool in tools
+        if tool.lower() not in told
+        and re.search(rf"(?<![\w-]){re.escape(tool)}(?![\w-])", sentence, re.IGNORECASE)
+    ]
+
+
+def test_the_scans_would_catch_the_story_tools_readers_found():
+    for line in (
+        "My plan was textbook: move them to {tool_a}, {clean up|tidy} {topic}.",
+        "{What followed|The next step} was not about {tool_a} or {tool_b}. It was about one "
+        "decision: we {fix}.",
+        "Danach ging es nicht um {tool_a} oder {tool_b}, sondern um eine Entscheidung: {fix}.",
+        "Tools:\n- {tool_a} and {tool_b}, depending on the client",
+        "Werkzeuge:\n- {tool_a} und {tool_b}, je nach Kunde",
+    ):
+        assert CLIENT_CLAIMS.search(line), line
+    assert TOOL_TOLD.search("The usual first reflex: add {tool_a}, more meetings.")
+    # Advice naming a tool stays: it tells nobody's story.
+    for line in (
+        "- {buying|adding} {tool_a} before anyone owns the problem",
+        "- {tool_a}, eingeführt, bevor jemand das Problem verantwortet",
+    ):
+        assert not CLIENT_CLAIMS.search(line)
+        assert not TOOL_TOLD.search(line)
+        assert not STORY_VOICE.search(line)
+
+
+def test_a_story_line_naming_the_areas_tools_tells_nobodys_story():
+    # "My plan was textbook: move them to {tool_a}", "The next step was not about {tool_a} or
+    # {tool_b}", "{tool_a} and {tool_b}, depending on the client": no vault names those tools.
+    told = [
+        (spec.key, text)
+        for spec in engine.load_library()
+        if tells_a_story(spec)
+        for language in ("en", "de")
+        for part in spec.parts(language)
+        for line in part
+        if {"tool_a", "tool_b"} & slots_in(line)
+        for text in expansions(line)
+        if CLIENT_CLAIMS.search(text) or TOOL_TOLD.search(text) or STORY_VOICE.search(text)
+    ]
+    assert told == []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_no_story_names_a_tool_of_the_areas_as_what_the_client_or_consultant_did(language):
+    tools = vocabulary_tools()
+    topics = ("Kubernetes cost", "data pipelines", "access reviews nobody does", None)
+    seen = 0
+    for profile in (DEMO, AUDITOR):
+        vault = " ".join(vault_texts(ProfileSnapshot(**{**profile.__dict__, "language": language})))
+        for post in story_drafts(profile, language=language, topics=topics, seeds=range(8)):
+            told = f"{vault} {post.topic}".lower()
+            for sentence in sentences(post.text):
+                if not unsourced_tools(sentence, tools, told):
+                    continue
+                seen += 1
+                said = _QUOTED.sub("", sentence)
+                assert not CLIENT_CLAIMS.search(said), (sentence, post.text)
+                assert not TOOL_TOLD.search(said), (sentence, post.text)
+                assert not PAST_VOICE[language].search(said), (sentence, post.text)
+    assert seen, "stories still give advice that names the area's tools"
