@@ -110,6 +110,9 @@ def plan_week(
     templates = load_library() if templates is None else list(templates)
     if count < 1:
         return []
+    # The consultant's own mistake is theirs to tell, case study or not: a planned week is
+    # drafts they can approve as written once the vault holds their stories.
+    templates = [t for t in templates if not engine.tells_own_mistake(t)] or templates
     frameworks = _framework_plan(
         profile,
         templates,

@@ -62,6 +62,7 @@ from apps.content.engine.truth import (
     proof_point_fits,
     proof_point_keys,
     proof_points,
+    tells_own_mistake,
     vault_texts,
 )
 from apps.content.engine.vocabulary import (
@@ -120,6 +121,7 @@ __all__ = [
     "seeded_rng",
     "slots_in",
     "suggest_topics",
+    "tells_own_mistake",
     "template_problems",
     "template_ranking",
     "topic_is_known",

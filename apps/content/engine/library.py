@@ -56,7 +56,8 @@ VARIETY_SLOTS = frozenset(
         "tool_b",
         "metric",
         "pain",
-        "mistake",
+        "mistake",  # a mistake teams make, from the area's lessons
+        "own_mistake",  # the consultant's own mistake: never the vocabulary's, see truth.py
         "fix",
         "win",
         "tip1",

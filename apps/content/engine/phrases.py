@@ -7,6 +7,12 @@ STORY_GAPS = {
     "de": "ein eigenes Projekt zu {topic}: Kunde, Problem, was Sie getan haben, das Ergebnis "
     "mit einer Zahl",
 }
+# The consultant's own mistake in a story told from a case study: no vault field records one,
+# so the line telling it is theirs to fill ("What I did: [your example: …]").
+OWN_MISTAKE_GAPS = {
+    "en": "what you got wrong on {topic}, in a sentence",
+    "de": "was Sie selbst zum Thema {topic} falsch gemacht haben, in einem Satz",
+}
 RESULT_GAPS = {
     "en": "what changed for the client, with a number you measured",
     "de": "was sich beim Kunden verändert hat, mit einer gemessenen Zahl",

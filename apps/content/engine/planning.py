@@ -18,6 +18,7 @@ from apps.content.engine.truth import (
     case_studies,
     switch_points,
     tells_a_switch,
+    tells_own_mistake,
 )
 from apps.content.engine.vocabulary import (
     area_key,
@@ -116,6 +117,10 @@ def choose_template(
             # Nobody asked for a story and the vault has none to tell: a draft that can be
             # approved as written beats one that waits for the consultant's example.
             pool = [t for t in pool if t.framework not in STORY_FRAMEWORKS] or pool
+    if not request.framework:
+        # The consultant's own mistake is theirs to tell, case study or not: a post nobody
+        # asked a framework for is one that can be approved as written.
+        pool = [t for t in pool if not tells_own_mistake(t)] or pool
     pool = [t for t in pool if t.key not in avoid_keys] or pool
     kind = topic_comparison_kind(request.topic or "")
     if kind not in (None, "tool"):

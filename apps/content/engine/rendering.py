@@ -33,6 +33,7 @@ from apps.content.engine.phrases import (
     COUNT_MARK,
     LIST_MARKERS,
     MISSING,
+    OWN_MISTAKE_GAPS,
     PROBLEM_LINES,
     RESULT_LINES,
     STORY_GAPS,
@@ -93,7 +94,9 @@ def build_context(
     how a client switched tools (`tells_a_switch`) is a story of the one case study that
     records a switch: its tools, its problem as the trigger, its results as the payoff. In any
     story told from a case study, where the client started (`{pain}`) is that case study's
-    problem; when it records none, a line needing it is left out.
+    problem; when it records none, a line needing it is left out. The consultant's own mistake
+    (`{own_mistake}`) is never a lesson of the area's: no vault field records one, so in a story
+    told from a case study it is a gap of its own, the one the consultant fills.
     """
     language = profile.language if profile.language in LANGUAGES else "en"
     missing = MISSING[language]
@@ -219,6 +222,10 @@ def build_context(
         "metric": topical_choice(lexicon.metrics, words, rng),
         "pain": topical_choice(lexicon.pains, words, rng),
         "mistake": mistake,
+        # Theirs to tell: without a case study the story's gap covers it (`render_post`).
+        "own_mistake": facts.gap(OWN_MISTAKE_GAPS[language].format(topic=topic), language)
+        if case and story
+        else UNKNOWN_FACT,
         "fix": fix,
         # Only a story tells a result, and only the consultant's own.
         "win": case.outcome if case and story else UNKNOWN_FACT,
@@ -412,8 +419,9 @@ def render_post(
     """The text of a post and its hook, from one template.
 
     Every figure in it is one the profile or the topic gave; a story framework without a
-    proof point leaves one visible gap ("[your example: …]") where its story goes; the topic
-    is named; no sentence appears twice.
+    proof point leaves one visible gap ("[your example: …]") where its story goes, and a story
+    of the consultant's own mistake leaves that mistake as its one gap beside a proof point
+    (`build_context`); the topic is named; no sentence appears twice.
     """
     language = profile.language if profile.language in LANGUAGES else "en"
     hooks, body, ctas = spec.parts(language)

@@ -4,6 +4,8 @@ A sentence with a figure nobody gave, or a story the vault does not hold, is lef
 draft (`true_sentence`); a story framework without a proof point leaves a gap instead. How a
 client switched tools is a story too (`tells_a_switch`): told only from a case study that
 records the switch (`switch_in`), with the tools, trigger and result the case study gives.
+The consultant's own mistake is no vault field at all: a template telling one
+(`tells_own_mistake`) leaves it to them as a gap, beside a case study too.
 """
 
 import re
@@ -32,7 +34,10 @@ STORY_FRAMEWORKS = frozenset(
 # Slots that state a fact about one client: in a story framework they come from the proof
 # vault (or become one gap); elsewhere a sentence needing one is left out.
 STORY_SLOTS = frozenset({"team_size", "timeframe", "win", "case_title", "case_outcome", "case_at"})
-NARRATIVE_SLOTS = STORY_SLOTS | {"mistake", "fix"}
+# `own_mistake` is the consultant's own mistake ("What I did: …"): no vault field records one,
+# so it is always theirs to tell: the story's gap without a case study, a gap of its own with
+# one. `mistake` is the area's common mistake, told as what teams get wrong.
+NARRATIVE_SLOTS = STORY_SLOTS | {"mistake", "own_mistake", "fix"}
 # Team sizes and durations are facts about a client that no proof point records: a sentence
 # that needs one is left out (this marker in a filled sentence drops it).
 UNKNOWN_FACT = "\x02"
@@ -178,23 +183,36 @@ def switch_points(profile: ProfileSnapshot, topic: str | None) -> list[ProofPoin
     return proof_points_for(points, topic, topic_area_key(topic, profile))
 
 
-# Per template, whether it tells a switch: asked of every template for every draft, and the
-# answer only changes with the template (kept with the template, as library.cached_problems).
-_SWITCH_BY_ID: dict[int, tuple[TemplateSpec, bool]] = {}
+# Per template, the slots it names: asked of every template for every draft, and the answer
+# only changes with the template (kept with the template, as library.cached_problems).
+_SLOTS_BY_ID: dict[int, tuple[TemplateSpec, frozenset[str]]] = {}
+
+
+def template_slots(spec: TemplateSpec) -> frozenset[str]:
+    """Every slot a template names in its hooks, body and CTAs, in any language."""
+    known = _SLOTS_BY_ID.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    if len(_SLOTS_BY_ID) > 4096:
+        _SLOTS_BY_ID.clear()
+    parts = [spec.parts("en"), *(spec.parts(language) for language in spec.translations)]
+    slots = frozenset(
+        slot for part in parts for lines in part for line in lines for slot in slots_in(line)
+    )
+    _SLOTS_BY_ID[id(spec)] = (spec, slots)
+    return slots
 
 
 def tells_a_switch(spec: TemplateSpec) -> bool:
     """Whether a template tells how a client switched tools: it names the two tools of the
     vault's switch (`SWITCH_SLOTS`) somewhere, in any language."""
-    known = _SWITCH_BY_ID.get(id(spec))
-    if known is not None and known[0] is spec:
-        return known[1]
-    if len(_SWITCH_BY_ID) > 4096:
-        _SWITCH_BY_ID.clear()
-    parts = [spec.parts("en"), *(spec.parts(language) for language in spec.translations)]
-    tells = any(slots_in(line) & SWITCH_SLOTS for part in parts for lines in part for line in lines)
-    _SWITCH_BY_ID[id(spec)] = (spec, tells)
-    return tells
+    return bool(template_slots(spec) & SWITCH_SLOTS)
+
+
+def tells_own_mistake(spec: TemplateSpec) -> bool:
+    """Whether a template tells the consultant's own mistake (`{own_mistake}`): only they can
+    tell it, so its draft always leaves a gap for it, case study or not."""
+    return "own_mistake" in template_slots(spec)
 
 
 def tells_a_story(spec: TemplateSpec) -> bool:

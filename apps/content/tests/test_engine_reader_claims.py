@@ -8,12 +8,20 @@ from itertools import pairwise
 import pytest
 
 from apps.content import engine, facts
-from apps.content.engine.library import framework_depth
-from apps.content.engine.truth import Switch, switch_in, tells_a_switch
-from apps.content.engine.vocabulary import fits_comparison, truthful_lexicon
-from apps.content.generation import ProfileSnapshot
-from apps.content.tests.test_engine import DEMO
+from apps.content.engine.library import framework_depth, slots_in
+from apps.content.engine.phrases import OWN_MISTAKE_GAPS
+from apps.content.engine.truth import (
+    Switch,
+    switch_in,
+    tells_a_story,
+    tells_a_switch,
+    vault_texts,
+)
+from apps.content.engine.vocabulary import fits_comparison, german_tool_name, truthful_lexicon
+from apps.content.generation import ProfileSnapshot, plan_week
 from apps.content.tests.test_engine_reader import AUDITOR, TOPICS, drafts
+from apps.content.tests.test_library_claims import expansions
+from tests.bench.test_bench_generation import DEMO
 
 # Phrasing that tells what one client did or went through. Only a line carrying the vault's
 # own story (its slots) may say such a thing; anything else is advice or opinion.
@@ -35,7 +43,11 @@ CLIENT_CLAIMS = re.compile(
     # their team had been doing, what someone on it said or did, the size they were.
     r"\bnobody tracked\b|\bvon niemandem gemessen\b|\bthe team had been\b|\bdas Team hatte\b|"
     r"\ba senior engineer (?:raised|pushed)\b|\bthe call started with\b|\bdas Gespräch begann\b|"
-    r"\bat their size\b|\bwe were moving fast\b|\bwir waren schnell\b",
+    r"\bat their size\b|\bwe were moving fast\b|\bwir waren schnell\b|"
+    # The area's tools told as the client's or the consultant's: what a plan moved them to, what
+    # the next step was not about, what the consultant brings to each client.
+    r"\bmy plan was\b|\bmove them to\b|\bwas not about\b|\bging es nicht um\b|"
+    r"\bdepending on the client\b|\bje nach Kunde\b",
     re.IGNORECASE,
 )
 VAULT_SLOTS = ("{case_title}", "{case_outcome}", "{win}", "{switch_from}", "{switch_to}")
@@ -597,3 +609,271 @@ def test_a_case_studys_problem_is_the_starting_point_a_story_tells(language):
     assert before_after
     label = "Die Ausgangslage" if language == "de" else "The starting point"
     assert any(f"{label}: {problem}." in post.text for post in before_after)
+
+
+# --- A story names only the tools its case study or topic names --------------------------------
+
+# A tool told as what someone did, beyond the client claims above: "The usual first reflex:
+# add Karpenter" in the client's story, "What I bring: Karpenter and Kubecost".
+TOOL_TOLD = re.compile(r"\breflex\b|\bwhat I bring\b", re.IGNORECASE)
+# A story's template line naming the area's tools speaks of nobody: no "I", "we", "they" or
+# client in it, the list of what teams get wrong ("adding {tool_a} before anyone owns the
+# problem") being one.
+STORY_VOICE = re.compile(
+    r"\b(?:I|my|me|we|our|us|they|them|their|client|ich|mein\w*|mir|wir|uns\w*|Kunden?)\b",
+    re.IGNORECASE,
+)
+# In a draft, advice around a tool speaks as the consultant too ("A decision I often have to
+# explain: managed EKS …"): what tells a story there is what was, or what someone did.
+PAST_VOICE = {
+    "en": re.compile(
+        r"\b(?:was|were|wasn't|weren't|had|did|went)\b|\b(?:we|they) \w+ed\b", re.IGNORECASE
+    ),
+    # "was" is German for "what"
+    "de": re.compile(r"\b(?:war|waren|hatte|hatten|ging|gingen)\b|\bwir \w+(?:te|ten)\b"),
+}
+_QUOTED = re.compile(r"[“„\"][^”“\"]*[”“\"]")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
+
+
+def sentences(text):
+    for line in text.split("\n"):
+        yield from _SENTENCE_END.split(_LIST_ITEM.sub("", line))
+
+
+def vocabulary_tools():
+    """Every tool any area's vocabulary names, as English and German drafts spell it."""
+    pairs = [pair for area in [*engine.AREAS.values(), engine.GENERAL] for pair in area.tools]
+    return {name for pair in pairs for tool in pair for name in (tool, german_tool_name(tool))}
+
+
+def unsourced_tools(sentence, tools, told):
+    """The tools a sentence names that neither the vault nor the topic (in `told`) names."""
+    return [
+        tool
+        for tool in tools
+        if tool.lower() not in told
+        and re.search(rf"(?<![\w-]){re.escape(tool)}(?![\w-])", sentence, re.IGNORECASE)
+    ]
+
+
+def test_the_scans_would_catch_the_story_tools_readers_found():
+    for line in (
+        "My plan was textbook: move them to {tool_a}, {clean up|tidy} {topic}.",
+        "{What followed|The next step} was not about {tool_a} or {tool_b}. It was about one "
+        "decision: we {fix}.",
+        "Danach ging es nicht um {tool_a} oder {tool_b}, sondern um eine Entscheidung: {fix}.",
+        "Tools:\n- {tool_a} and {tool_b}, depending on the client",
+        "Werkzeuge:\n- {tool_a} und {tool_b}, je nach Kunde",
+    ):
+        assert CLIENT_CLAIMS.search(line), line
+    assert TOOL_TOLD.search("The usual first reflex: add {tool_a}, more meetings.")
+    # Advice naming a tool stays: it tells nobody's story.
+    for line in (
+        "- {buying|adding} {tool_a} before anyone owns the problem",
+        "- {tool_a}, eingeführt, bevor jemand das Problem verantwortet",
+    ):
+        assert not CLIENT_CLAIMS.search(line)
+        assert not TOOL_TOLD.search(line)
+        assert not STORY_VOICE.search(line)
+
+
+def test_a_story_line_naming_the_areas_tools_tells_nobodys_story():
+    # "My plan was textbook: move them to {tool_a}", "The next step was not about {tool_a} or
+    # {tool_b}", "{tool_a} and {tool_b}, depending on the client": no vault names those tools.
+    told = [
+        (spec.key, text)
+        for spec in engine.load_library()
+        if tells_a_story(spec)
+        for language in ("en", "de")
+        for part in spec.parts(language)
+        for line in part
+        if {"tool_a", "tool_b"} & slots_in(line)
+        for text in expansions(line)
+        if CLIENT_CLAIMS.search(text) or TOOL_TOLD.search(text) or STORY_VOICE.search(text)
+    ]
+    assert told == []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_no_story_names_a_tool_of_the_areas_as_what_the_client_or_consultant_did(language):
+    tools = vocabulary_tools()
+    topics = ("Kubernetes cost", "data pipelines", "access reviews nobody does", None)
+    seen = 0
+    for profile in (DEMO, AUDITOR):
+        vault = " ".join(vault_texts(ProfileSnapshot(**{**profile.__dict__, "language": language})))
+        for post in story_drafts(profile, language=language, topics=topics, seeds=range(8)):
+            told = f"{vault} {post.topic}".lower()
+            for sentence in sentences(post.text):
+                if not unsourced_tools(sentence, tools, told):
+                    continue
+                seen += 1
+                said = _QUOTED.sub("", sentence)
+                assert not CLIENT_CLAIMS.search(said), (sentence, post.text)
+                assert not TOOL_TOLD.search(said), (sentence, post.text)
+                assert not PAST_VOICE[language].search(said), (sentence, post.text)
+    assert seen, "stories still give advice that names the area's tools"
+
+
+# --- A consultant's own mistake is theirs to tell ---------------------------------------------
+
+# Lines that tell a mistake, a regretted piece of advice or a past call as the consultant's own:
+# what they tell it with is theirs to give, never one of the area's lessons ("What I did:
+# shipping every workload without resource requests" was nobody's).
+OWN_MISTAKE = re.compile(
+    r"\bwhat I did\b|\bthe mistake I made\b|\bmy most expensive\b|\bI was wrong\b|"
+    r"\bI still made\b|\bdecision I regret\b|\badvice I gave\b|\bmy advice a few years ago\b|"
+    r"\bthe option I picked\b|\bmein teuerster\b|\bich lag\b|\bden ich gemacht habe\b|"
+    r"\bist mir dieser Fehler\b|\bstill make the same call\b",
+    re.IGNORECASE,
+)
+# The slots that hold the area's mistakes and decisions, in templates and depth paragraphs.
+VOCABULARY_CHOICES = frozenset(
+    {"mistake", "alternative", "decision", "example_mistake", "other_alternative", "other_decision"}
+)
+# The labels a draft tells the consultant's own mistake under.
+OWN_MISTAKE_LABEL = re.compile(
+    r"^(?:The mistake|What I did|Der Fehler|My advice a few years ago|The option I picked back "
+    r"then)$",
+    re.IGNORECASE,
+)
+# The labels that tell one of the area's mistakes as another's, beside the consultant's own.
+OTHERS_MISTAKE_LABEL = re.compile(
+    r"^(?:A close cousin of this mistake|Ein naher Verwandter dieses Fehlers)$"
+)
+
+
+def framework_drafts(profile, *, framework, language, topics, seeds):
+    profile = ProfileSnapshot(**{**profile.__dict__, "language": language})
+    library = engine.load_library()
+    return [
+        engine.write_post(
+            engine.GenerationRequest(profile=profile, topic=topic, framework=framework, seed=seed),
+            library,
+        )
+        for topic in topics
+        for seed in seeds
+    ]
+
+
+def vocabulary_mistakes(language):
+    """Every mistake and every option that looks safe in any area's vocabulary, lower-case."""
+    lexicons = [truthful_lexicon(key, language) for key in [*engine.AREAS, None]]
+    mistakes = {mistake for lexicon in lexicons for mistake, _fix in lexicon.lessons}
+    options = {option for lexicon in lexicons for _better, option, _why in lexicon.decisions}
+    return {text.lower() for text in mistakes | options}
+
+
+def labelled(text, told):
+    """(label, value) for each sentence of a draft stating one of `told` after a label."""
+    for sentence in sentences(text):
+        parts = sentence.split(": ")
+        for at in range(1, len(parts)):
+            value = ": ".join(parts[at:]).rstrip(".").lower()
+            if value in told:
+                yield parts[at - 1].strip(), value
+
+
+def test_the_scan_would_catch_the_own_mistakes_readers_found():
+    for line in (
+        "{The mistake|What I did}: {mistake}.",
+        "My most expensive {area} mistake.",
+        "My advice a few years ago: {alternative}. Today I'd say the opposite.",
+        "The option I picked back then: {alternative}. It took {timeframe} to undo.",
+        "The trade-off is real: {other_decision} instead of {other_alternative} costs you some "
+        "freedom. {I'd still make the same call.|It's still the right call most of the time.}",
+        "Mein teuerster {area}-Fehler.",
+        "Der Fehler, den ich gemacht habe, damit Sie ihn nicht machen müssen.",
+    ):
+        assert any(OWN_MISTAKE.search(text) for text in expansions(line)), line
+    # The area's mistakes told as what teams get wrong stay.
+    for line in (
+        "I've watched teams {mistake}.",
+        "{What usually sits behind a finding like that|The usual cause}: {mistake}.",
+        "A close cousin of this mistake: {example_mistake}.",
+    ):
+        assert not any(OWN_MISTAKE.search(text) for text in expansions(line)), line
+
+
+def test_no_line_tells_a_mistake_or_decision_of_the_areas_as_the_consultants_own():
+    told_as_own = [
+        text
+        for line in library_lines()
+        if VOCABULARY_CHOICES & slots_in(line)
+        for text in expansions(line)
+        if OWN_MISTAKE.search(text)
+    ]
+    assert told_as_own == []
+
+
+def test_a_template_telling_the_consultants_own_mistake_tells_none_of_the_areas():
+    # "My most expensive mistake" over "The mistake: {mistake}" told a lesson of the vocabulary
+    # as the consultant's; "The decision I regret most" over "The tempting recommendation:
+    # {alternative}" an option of it.
+    told_as_own = []
+    for spec in engine.load_library():
+        for language in ("en", "de"):
+            hooks, body, _ctas = spec.parts(language)
+            lines = [*hooks, *body]
+            if any(OWN_MISTAKE.search(line) for line in lines):
+                told_as_own += [
+                    (spec.key, line) for line in lines if VOCABULARY_CHOICES & slots_in(line)
+                ]
+    assert told_as_own == []
+
+
+def test_the_consultants_own_mistake_is_one_line_of_a_story_body():
+    holding = []
+    for spec in engine.load_library():
+        for language in ("en", "de"):
+            hooks, body, ctas = spec.parts(language)
+            assert not any("own_mistake" in slots_in(line) for line in [*hooks, *ctas]), spec.key
+            own = [line for line in body if "own_mistake" in slots_in(line)]
+            assert len(own) <= 1, spec.key
+            if own:
+                assert spec.framework in engine.STORY_FRAMEWORKS, spec.key
+                holding.append(spec.key)
+    assert "mistake/my-expensive-mistake" in holding
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_with_a_case_study_no_mistake_draft_tells_a_vocabulary_mistake_as_the_consultants_own(
+    language,
+):
+    mistakes = vocabulary_mistakes(language)
+    topics = ("Kubernetes cost", "data pipelines", "access reviews nobody does", None)
+    posts = [
+        post
+        for profile in (DEMO, AUDITOR)
+        for post in framework_drafts(
+            profile, framework="mistake", language=language, topics=topics, seeds=range(12)
+        )
+    ]
+    for post in posts:
+        for label, mistake in labelled(post.text, mistakes):
+            assert not OWN_MISTAKE_LABEL.match(label), (label, mistake, post.text)
+            if OWN_MISTAKE.search(post.hook):
+                # beside the consultant's own mistake, one of the area's is another's
+                assert OTHERS_MISTAKE_LABEL.match(label), (label, mistake, post.text)
+        assert len(facts.find_gaps(post.text)) <= 1, post.text
+    # The consultant's own mistake is still told: with a case study, as the one gap.
+    own = OWN_MISTAKE_GAPS[language].split(" {topic}")[0]
+    assert any(own in gap for post in posts for gap in facts.find_gaps(post.text))
+
+
+def test_a_post_nobody_asked_a_framework_for_never_waits_for_the_consultants_own_mistake():
+    # A planned week, or a draft with no framework asked for, can be approved as written once
+    # the vault holds the consultant's stories: their own mistake only they can give. Only the
+    # mistake templates to choose from, so the one telling it would often be chosen.
+    mistakes = [spec for spec in engine.load_library() if spec.framework == "mistake"]
+    own = {spec.key for spec in mistakes if engine.tells_own_mistake(spec)}
+    assert own == {"mistake/my-expensive-mistake"}
+    posts = [
+        *(
+            engine.write_post(engine.GenerationRequest(profile=DEMO, seed=seed), mistakes)
+            for seed in range(12)
+        ),
+        *plan_week(DEMO, count=4, seed=0, templates=mistakes),
+    ]
+    assert {post.framework for post in posts} == {"mistake"}
+    assert [post.template_key for post in posts if post.template_key in own] == []

@@ -1,7 +1,7 @@
 """The typed topic decides which case study a story tells, and the consultant's own spelling
 of the names in it survives a German draft."""
 
-from apps.content import engine, facts
+from apps.content import engine
 from apps.content.engine.grammar import lower_first_in
 from apps.content.generation import (
     FRAMEWORKS,
@@ -10,6 +10,7 @@ from apps.content.generation import (
     generate_post,
     load_library,
 )
+from apps.content.tests.test_generation_truth import story_gaps
 
 RELEASES = {
     "client_type": "healthtech startup",
@@ -60,7 +61,7 @@ def test_a_story_tells_the_case_study_whose_words_the_topic_shares():
     ):
         for post in stories(FRACTIONAL_CTO, topic):
             text = post.text.lower()
-            assert facts.find_gaps(post.text) == [], (topic, post.template_key)
+            assert story_gaps(post.text) == [], (topic, post.template_key)
             assert told["results"].lower() in text, (topic, post.template_key)
             assert other["results"].lower() not in text, (topic, post.template_key)
 
