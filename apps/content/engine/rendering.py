@@ -291,7 +291,7 @@ def build_context(
 # Hook openings that may follow the topic as its label ("EKS autoscaling: one habit I'd ban…").
 _LOWER_AFTER_LABEL = re.compile(
     r"^(?:The|A|An|One|Most|Many|My|Our|Teams|Every|What|Why|How|Nobody|If|Your|This|These|"
-    r"Stop|Here|People|Last)\b"
+    r"Stop|Here|People|Last|When)\b"
 )
 _LIST_LINE = re.compile(r"^(?:[→•—✓\-]|\d+\.)\s")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")

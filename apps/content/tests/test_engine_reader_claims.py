@@ -877,3 +877,124 @@ def test_a_post_nobody_asked_a_framework_for_never_waits_for_the_consultants_own
     ]
     assert {post.framework for post in posts} == {"mistake"}
     assert [post.template_key for post in posts if post.template_key in own] == []
+
+
+# --- No hook or line invents an episode of the consultant's work -----------------------------
+
+# A specific episode told as the consultant's or a client's with no vault entry behind it: a
+# superlative of work they led, a page of a review, a person who said or did something, a day of
+# an engagement, a number the team put on its wall. Advice and observation say none of these.
+EPISODES = re.compile(
+    r"\b(?:fastest|slowest|biggest|worst|best|hardest)\b[^.?!]*\bI (?:ever )?(?:led|ran|did"
+    r"|saw|heard|helped|had)\b|\bbei dessen Einstellung ich\b|"
+    r"\b(?:on|auf) (?:page|Seite) \d+|\b(?:the line|die Zeile) (?:on|auf) (?:page|Seite)\b|"
+    r"\bI (?:almost|nearly) (?:missed|skipped)\b|\bwould have been the\b|\bit would have cost\b|"
+    r"\bonce told me\b|\bdisagreed with me\b|\bsaved the project\b|\bBest sentence I heard\b|"
+    r"\b(?:Day|Tag) \d+ (?:of|eines) (?:a|einem)? ?new|\bTag \d+ eines\b|\bI opened the\b|"
+    r"\bthe team's wall\b|\bFirst change: we\b|\btold me more about this\b|"
+    r"\bI got the technology right\b|\bDie (?:Technik|Reihenfolge) war (?:richtig|falsch)\b",
+    re.IGNORECASE,
+)
+# A line naming the area's metric beside the project's story ties a number nobody gave to it.
+METRIC_SLOTS = frozenset({"metric", "other_metric"})
+PROJECT_SLOTS = frozenset({"fix", "win", "case_title", "case_outcome", "case_at"})
+FORTY_MINUTES = ProfileSnapshot(
+    **{
+        **AUDITOR.__dict__,
+        "areas": ["CI/CD", "security audits"],
+        "case_studies": [JENKINS_TO_ACTIONS],
+    }
+)
+
+
+def test_the_episode_scan_would_catch_the_lines_readers_found():
+    for line in (
+        "The fastest {area} migration I led was the one where we went slowest in month one.",
+        "On page 40 of a {area} review I nearly skipped one line.",
+        "If you'd like me to look for the line on page 40 in your setup, my DMs are open.",
+        "I almost missed it in the {area} review. It would have been the expensive one.",
+        "The finding that didn't look like much, and what it would have cost.",
+        "The engineer who disagreed with me saved the project.",
+        "A CTO once told me my advice was wrong. He was right.",
+        "“That won't work here.” Best sentence I heard all quarter.",
+        "Day 3 of a new engagement. I opened the {area} setup and stopped.",
+        "Tag 3 eines neuen Projekts. Ich öffne das {area}-Setup und halte inne.",
+        "One number told me more about this {area} setup than the whole architecture diagram.",
+        "As soon as {metric} is on the team's wall, the conversation changes. First change: we "
+        "{fix}.",
+        "The best {role} I ever helped hire had the weakest CV in the pile.",
+        "Der beste {role}, bei dessen Einstellung ich geholfen habe, hatte den schwächsten "
+        "Lebenslauf.",
+        "I got the technology right and the order wrong.",
+        "Die Technik war richtig. Die Reihenfolge war falsch.",
+    ):
+        assert EPISODES.search(line), line
+    # Advice and observation stay.
+    for line in (
+        "The fastest {area} migrations are the ones that go slowest in their first month.",
+        "The engineer who disagrees with the plan often saves the project.",
+        "The best client meetings are the ones where the consultant loses the argument.",
+        "The line everyone skims in a {area} review is the one I read twice.",
+        "Once that number is on a team's wall, the conversation changes.",
+    ):
+        assert not EPISODES.search(line), line
+
+
+def test_no_template_line_tells_an_episode_nobody_gave():
+    told = [
+        (spec.key, language, text)
+        for spec in engine.load_library()
+        for language in ("en", "de")
+        for part in spec.parts(language)
+        for line in part
+        if not any(slot in line for slot in VAULT_SLOTS)
+        for text in expansions(line)
+        if EPISODES.search(text)
+    ]
+    assert told == []
+
+
+def test_no_line_ties_the_areas_metric_to_the_projects_story():
+    # "As soon as {metric} is on the team's wall … First change: we {fix}": the metric comes
+    # from the vocabulary, the project from the vault, and nobody said the one led to the other.
+    tied = [
+        line
+        for line in library_lines()
+        if slots_in(line) & METRIC_SLOTS and slots_in(line) & PROJECT_SLOTS
+    ]
+    assert tied == []
+
+
+def test_the_template_of_a_team_pushing_back_speaks_german():
+    spec = next(s for s in engine.load_library() if s.key == "story/the-client-who-said-no")
+    assert spec.speaks("de")
+    hooks, body, _ctas = spec.parts("de")
+    # the same parts as the English template, with the vault's slots where it has them
+    assert len(body) == len(spec.body)
+    assert {"pain", "fix", "win"} <= {slot for line in body for slot in slots_in(line)}
+    assert not any(EPISODES.search(text) for line in hooks for text in expansions(line))
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_no_draft_tells_an_episode_of_the_consultants_work_nobody_gave(language):
+    topics = ("Kubernetes cost", "slow CI pipelines", "access reviews nobody does", None)
+    frameworks = ("story", "lesson-learned", "mistake", "hiring")
+    keys = set()
+    for profile in (DEMO, AUDITOR, FORTY_MINUTES):
+        for framework in frameworks:
+            for post in framework_drafts(
+                profile, framework=framework, language=language, topics=topics, seeds=range(10)
+            ):
+                keys.add(post.template_key)
+                assert not EPISODES.search(post.text), (post.template_key, post.text)
+                # A vault giving "40-minute builds" makes 40 a known figure: no page 40 with it.
+                assert not re.search(r"(?i)\b(?:page|Seite) 40\b", post.text), post.text
+    # the templates readers found; those with no German block write no German draft
+    expected = {"story/the-client-who-said-no"}
+    if language == "en":
+        expected |= {
+            "mistake/i-almost-missed",
+            "lesson-learned/metric-that-mattered",
+            "lesson-learned/slow-is-smooth",
+        }
+    assert expected <= keys
