@@ -892,7 +892,33 @@ EPISODES = re.compile(
     r"\bonce told me\b|\bdisagreed with me\b|\bsaved the project\b|\bBest sentence I heard\b|"
     r"\b(?:Day|Tag) \d+ (?:of|eines) (?:a|einem)? ?new|\bTag \d+ eines\b|\bI opened the\b|"
     r"\bthe team's wall\b|\bFirst change: we\b|\btold me more about this\b|"
-    r"\bI got the technology right\b|\bDie (?:Technik|Reihenfolge) war (?:richtig|falsch)\b",
+    r"\bI got the technology right\b|\bDie (?:Technik|Reihenfolge) war (?:richtig|falsch)\b|"
+    # A decision of the area's told as one the consultant or the client's team made, and what
+    # it cost them: "We picked the first", "The team picked {decision}", "What we gave up".
+    r"\b(?:we|the team) (?:picked|chose|went with|went boring|stayed boring)\b|"
+    r"\bwhat we gave up\b|\bthe trade-off we accepted\b|\bwe wrote (?:it|that) down\b|"
+    r"\bflexibility we didn't need\b|\bour \{?area\}? stack\b|\bBest call of the year\b|"
+    r"\bwir uns für\b[^.?!]*\bentschieden haben\b|\bUnsere Wahl\b|\bdie wir noch nicht\b|"
+    r"\bWir haben es aufgeschrieben\b|\bdie wir von Hand\b|"
+    # The area's mistake and fix told as what a client was doing and what was done about it.
+    r"\bthey were \{mistake\}|\bwhat we did\b|\bwe cut \w+ projects\b|\bDie Diagnose war\b|"
+    r"\bWas sich geändert hat: \{fix\}|\bHere's a real one\b|\bHier ist eine echte\b|"
+    # A biography nobody gave: why and when the consultant went independent.
+    r"\bI went independent\b|\bI left a permanent role\b|\breason I became\b|"
+    r"\bGoing independent taught me\b|\bFor (?:years|a long time) I\b|"
+    r"\bbest decision I've made\b|\bsame choice again\b|"
+    # The area's tips told as hindsight from the vault's project.
+    r"\bmy latest one\b|\bHier ist meine neueste\b|\bNext time I would\b|"
+    r"\bNächstes Mal würde ich\b|"
+    # How often the consultant hears or sees something, and what they once believed.
+    r"\b(?:almost|nearly) every first call\b|\bin (?:most|many) first calls\b|"
+    r"\bjedem Erstgespräch\b|\bI've believed\b|\bIch alle drei\b|\bhalf of these\b|"
+    r"\bteams I've seen\b|\bI've seen it more than once\b|\bwhat I see at clients\b|"
+    r"\bwas ich bei Kunden sehe\b|\bI hear most in intro calls\b|"
+    r"\bin Erstgesprächen am häufigsten\b|"
+    r"\bfrom the same kind of project\b|\baus derselben Art Projekt\b|"
+    # A time of night is a figure nobody gave.
+    r"\bat \d{1,2}(?::\d\d)? ?[ap]\.?m\b|\bum \d{1,2} Uhr\b",
     re.IGNORECASE,
 )
 # A line naming the area's metric beside the project's story ties a number nobody gave to it.
@@ -938,6 +964,61 @@ def test_the_episode_scan_would_catch_the_lines_readers_found():
         "Once that number is on a team's wall, the conversation changes.",
     ):
         assert not EPISODES.search(line), line
+
+
+def test_the_episode_scan_would_catch_the_decisions_biographies_and_frequencies_found():
+    found = (
+        "{decision} or {alternative}? We picked the first. Here's the reasoning.",
+        "{We chose|The decision}: {decision}. || {We went with|The team picked} {decision}.",
+        "{The trade-off we accepted|What we gave up}: a few edge cases, handled by hand.",
+        "We picked the boring option. {Best call of the year.|No regrets.}",
+        "{decision} oder {alternative}? Unsere Wahl und die Begründung.",
+        "Der Preis dafür: Flexibilität, die wir noch nicht brauchten.",
+        "^ {The diagnosis wasn't technical.|It wasn't a skills problem.} They were {mistake}.",
+        "{What we did|What changed}: we {fix}.",
+        "Was sich geändert hat: {fix}.",
+        "- A roadmap review: we cut two projects and kept one",
+        "Why I left a permanent role to work with many {area} teams instead of one.",
+        "{years} years in, I went independent. Here's what changed.",
+        "^ {It's the best decision I've made.|I'd make the same choice again.}",
+        "Every project leaves a list of “next time”. Here's my latest one.",
+        "Next time I would:\n- {tip1}\n- {tip2}\n- {tip3}",
+        "Nächstes Mal würde ich:\n- {tip1}",
+        "Three {area} myths I hear in almost every first call.",
+        "Drei {area}-Mythen, die ich in fast jedem Erstgespräch höre.",
+        "Which of these have you believed at some point? I've believed all three.",
+        "{In most|In many} first calls, half of these get a shrug.",
+        "{In the best teams I've seen|In good teams}: day one or two.",
+        "- What happens when it breaks at 3 a.m.?",
+        "The myth I hear most in intro calls: {other_myth}.",
+        "A related call from the same kind of project: {other_decision}.",
+    )
+    for line in found:
+        assert any(EPISODES.search(text) for text in expansions(line)), line
+    # and those the library held word for word are gone from it
+    assert set(found) & set(library_lines()) == set()
+    # Advice, a recommendation and a question to the reader stay.
+    for line in (
+        "{decision} or {alternative}? I'd pick the first. Here's the reasoning.",
+        "{The trade-off to accept|What you give up}: a few edge cases, handled by hand.",
+        "{What helps|What usually works}: {fix}.",
+        "Boring or exciting: what did you pick last time?",
+        "Which of these have you believed at some point?",
+        "{If I started a {area} project tomorrow}, here's the order I'd do it in.",
+        "- What happens when it breaks in the middle of the night?",
+    ):
+        assert not any(EPISODES.search(text) for text in expansions(line)), line
+
+
+def test_no_line_of_the_library_or_its_depth_tells_an_episode_nobody_gave():
+    told = [
+        text
+        for line in library_lines()
+        if not any(slot in line for slot in VAULT_SLOTS)
+        for text in expansions(line)
+        if EPISODES.search(text)
+    ]
+    assert told == []
 
 
 def test_no_template_line_tells_an_episode_nobody_gave():
