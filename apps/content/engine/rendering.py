@@ -571,9 +571,10 @@ def render_post(
 
 def bridge_fits(bridge: str, following: str, tells_story: bool) -> bool:
     """Whether a bridge line keeps its promise: one announcing numbers needs a figure in the
-    paragraph after it, one announcing "what worked" needs the consultant's own story."""
+    paragraph after it (as the truth check counts them: not "S3", "p99" or a list's "1."),
+    one announcing "what worked" needs the consultant's own story."""
     if bridge in BRIDGES_PROMISING_NUMBERS:
-        return bool(re.search(r"\d", following))
+        return bool(facts.figures_in(following))
     if bridge in BRIDGES_PROMISING_RESULTS:
         return tells_story
     return True
